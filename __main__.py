@@ -1,0 +1,5 @@
+"""Pulumi program: stack config -> components -> stack outputs (see components/stack.py)."""
+
+from components.stack import run
+
+run()

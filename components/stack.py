@@ -1,0 +1,65 @@
+"""The whole program: stack config in, components declared, stack outputs out.
+
+`__main__.py` only calls `run()`; tests call `build()` under Pulumi mocks with their own clock.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import pulumi
+from pulumi.runtime import config as runtime_config
+
+from components.app_registration import OutlookAppRegistration
+from components.client_secret import RotatingClientSecret
+from odoo_outlook.config import NAMESPACE, StackConfig, parse_config
+from odoo_outlook.desired import DesiredState, desired_state
+
+Clock = Callable[[], datetime]
+
+
+def _decode(value: Any) -> Any:
+    # Structured config arrives as JSON text from the engine.
+    if isinstance(value, str) and value[:1] in ("{", "["):
+        try:
+            return json.loads(value)
+        except json.JSONDecodeError:
+            return value
+    return value
+
+
+def raw_stack_config() -> dict[str, Any]:
+    """Every `odoo-outlook:` key the engine passed to the program, decrypted."""
+    merged: dict[str, Any] = {**runtime_config.get_config_env(), **runtime_config.CONFIG.get()}
+    return {
+        key: _decode(value) for key, value in merged.items() if key.startswith(f"{NAMESPACE}:")
+    }
+
+
+def build(config: StackConfig, now: datetime) -> dict[str, pulumi.Output[Any]]:
+    """Declare every resource of the stack and return its outputs by export name."""
+    state: DesiredState = desired_state(config, now)
+    app = OutlookAppRegistration("odoo", state.app)
+    secret = RotatingClientSecret("odoo-client-secret", app.application_id, state.secret)
+    return {
+        "clientId": app.client_id,
+        "tenantId": app.tenant_id,
+        "applicationObjectId": app.application_object_id,
+        "servicePrincipalObjectId": app.service_principal_object_id,
+        "redirectUris": app.redirect_uris,
+        "oauthEndpoint": app.oauth_endpoint,
+        "adminConsentUrl": app.admin_consent_url,
+        "clientSecret": secret.client_secret,
+        "clientSecretKeyId": secret.client_secret_key_id,
+        "clientSecretExpiresAt": secret.client_secret_expires_at,
+        "nextRotationAt": secret.next_rotation_at,
+    }
+
+
+def run(clock: Clock = lambda: datetime.now(UTC)) -> None:
+    config = parse_config(raw_stack_config())
+    for name, value in build(config, clock()).items():
+        pulumi.export(name, value)

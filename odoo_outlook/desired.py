@@ -1,0 +1,279 @@
+"""The desired state: what the stack declares, computed from the config with no I/O.
+
+The Pulumi components, `plan`, the Odoo sync and the doctor all read this, so each rule (a
+redirect URI, a scope, a server's From filter) is written here once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from odoo_outlook.config import (
+    MailMode,
+    SignInAudience,
+    StackConfig,
+    Target,
+    Transport,
+)
+from odoo_outlook.rotation import SecretSchedule, schedule
+
+# Microsoft Graph is looked up by this name in azuread's published app ids.
+GRAPH_PUBLISHED_APP_NAME = "MicrosoftGraph"
+# Delegated Microsoft Graph scopes Odoo's Outlook integration uses (ids resolved at deploy time).
+ODOO_SCOPES: tuple[str, ...] = (
+    "SMTP.Send",
+    "IMAP.AccessAsUser.All",
+    "User.Read",
+    "offline_access",
+    "openid",
+    "email",
+)
+# The "Default Access" app role every enterprise app has, used for plain user/group assignment.
+DEFAULT_ACCESS_ROLE_ID = "00000000-0000-0000-0000-000000000000"
+LOGIN_AUTHORITY = "https://login.microsoftonline.com"
+CONFIRM_PATH = "/microsoft_outlook/confirm"
+# Prefix of the external ids (ir.model.data.module) that mark the records this tool owns in Odoo.
+ODOO_XMLID_MODULE = "odoo_outlook"
+
+SMTP_HOST = "smtp.outlook.com"
+SMTP_PORT = 587
+SMTP_ENCRYPTION = "starttls"
+IMAP_HOST = "imap.outlook.com"
+IMAP_PORT = 993
+
+# Personal servers sort before the fallback, so Odoo tries them first.
+USER_SERVER_SEQUENCE = 10
+FALLBACK_SERVER_SEQUENCE = 20
+
+
+def confirm_uri(base_url: str) -> str:
+    """The redirect URI Odoo sends to Microsoft for a database reached at `base_url`."""
+    return base_url.rstrip("/") + CONFIRM_PATH
+
+
+def oauth_endpoint(audience: SignInAudience, tenant_id: str | None) -> str:
+    """The authority Odoo must use: `common` for multitenant apps, the tenant's own otherwise."""
+    tenant = "common" if audience.is_multitenant else (tenant_id or "<tenant-id>")
+    return f"{LOGIN_AUTHORITY}/{tenant}/oauth2/v2.0/"
+
+
+def admin_consent_url(tenant_id: str | None, client_id: str) -> str:
+    return f"{LOGIN_AUTHORITY}/{tenant_id or 'organizations'}/adminconsent?client_id={client_id}"
+
+
+def _xmlid_suffix(address: str) -> str:
+    # Readable and unique: 'a.b@x' and 'a_b@x' sanitise alike, the digest tells them apart.
+    readable = re.sub(r"[^a-z0-9]+", "_", address.lower()).strip("_")
+    digest = hashlib.sha1(address.lower().encode()).hexdigest()[:6]
+    return f"{readable}_{digest}"
+
+
+@dataclass(frozen=True)
+class OutgoingServer:
+    xmlid: str
+    name: str
+    mailbox: str
+    from_filter: str
+    sequence: int
+    is_fallback: bool
+    host: str = SMTP_HOST
+    port: int = SMTP_PORT
+    encryption: str = SMTP_ENCRYPTION
+
+
+@dataclass(frozen=True)
+class IncomingServer:
+    xmlid: str
+    name: str
+    mailbox: str
+    host: str = IMAP_HOST
+    port: int = IMAP_PORT
+    is_ssl: bool = True
+
+
+@dataclass(frozen=True)
+class AliasDomain:
+    """Catch-all / default From: parameters up to 16.0, a `mail.alias.domain` record from 17.0."""
+
+    domain: str
+    default_from: str
+    catchall_alias: str
+    bounce_alias: str
+
+    @property
+    def default_from_address(self) -> str:
+        return f"{self.default_from}@{self.domain}"
+
+
+@dataclass(frozen=True)
+class OdooConnectionSpec:
+    url: str
+    database: str
+    login: str
+    password_env: str
+    transport: Transport
+    allow_insecure_http: bool
+    verify_tls: bool
+    install_modules: bool
+    manage_base_url: bool
+
+
+@dataclass(frozen=True)
+class OdooTargetSpec:
+    name: str
+    base_urls: tuple[str, ...]
+    redirect_uris: tuple[str, ...]
+    mode: MailMode
+    outgoing: tuple[OutgoingServer, ...]
+    incoming: tuple[IncomingServer, ...]
+    alias: AliasDomain
+    # None when the app is multitenant: Odoo's default authority (`common`) is right then.
+    endpoint: str | None
+    connection: OdooConnectionSpec | None
+
+    @property
+    def expected_base_url(self) -> str:
+        """The `web.base.url` Odoo must have for its redirect URI to match the app's."""
+        return self.base_urls[0]
+
+
+@dataclass(frozen=True)
+class AppRegistrationSpec:
+    display_name: str
+    sign_in_audience: SignInAudience
+    redirect_uris: tuple[str, ...]
+    requested_access_token_version: int | None
+    scopes: tuple[str, ...]
+    assignment_required: bool
+    admin_consent: bool
+    owners: tuple[str, ...]
+    users: tuple[str, ...]
+    groups: tuple[str, ...]
+    tenant_id: str | None
+
+    @property
+    def oauth_endpoint(self) -> str:
+        return oauth_endpoint(self.sign_in_audience, self.tenant_id)
+
+
+@dataclass(frozen=True)
+class DesiredState:
+    app: AppRegistrationSpec
+    secret: SecretSchedule
+    targets: tuple[OdooTargetSpec, ...]
+    at: datetime
+
+    def target(self, name: str) -> OdooTargetSpec:
+        return next(t for t in self.targets if t.name == name)
+
+
+def _outgoing(target: Target) -> tuple[OutgoingServer, ...]:
+    mail = target.mail
+    if mail.mode is MailMode.GENERIC:
+        return (
+            OutgoingServer(
+                xmlid=f"mail_server_{_xmlid_suffix(mail.notifications)}",
+                name=f"Outlook {mail.notifications}",
+                mailbox=mail.notifications,
+                from_filter=mail.notifications,
+                sequence=USER_SERVER_SEQUENCE,
+                is_fallback=False,
+            ),
+        )
+    personal = tuple(
+        OutgoingServer(
+            xmlid=f"mail_server_{_xmlid_suffix(address)}",
+            name=f"Outlook {address}",
+            mailbox=address,
+            from_filter=address,
+            sequence=USER_SERVER_SEQUENCE,
+            is_fallback=False,
+        )
+        for address in mail.users
+    )
+    fallback = OutgoingServer(
+        xmlid=f"mail_server_{_xmlid_suffix(mail.notifications)}",
+        name=f"Outlook {mail.notifications} (fallback)",
+        mailbox=mail.notifications,
+        from_filter=mail.notifications,
+        sequence=FALLBACK_SERVER_SEQUENCE,
+        is_fallback=True,
+    )
+    return (*personal, fallback)
+
+
+def _incoming(target: Target) -> tuple[IncomingServer, ...]:
+    return tuple(
+        IncomingServer(
+            xmlid=f"fetchmail_server_{_xmlid_suffix(address)}",
+            name=f"Outlook {address}",
+            mailbox=address,
+        )
+        for address in target.mail.incoming
+    )
+
+
+def _connection(target: Target) -> OdooConnectionSpec | None:
+    conn = target.connection
+    if conn is None:
+        return None
+    return OdooConnectionSpec(
+        url=target.odoo_url,
+        database=conn.database,
+        login=conn.login,
+        password_env=target.password_env,
+        transport=conn.transport,
+        allow_insecure_http=conn.allow_insecure_http,
+        verify_tls=conn.verify_tls,
+        install_modules=conn.install_modules,
+        manage_base_url=conn.manage_base_url,
+    )
+
+
+def target_spec(config: StackConfig, target: Target) -> OdooTargetSpec:
+    audience = config.app.sign_in_audience
+    endpoint = None if audience.is_multitenant else oauth_endpoint(audience, config.app.tenant_id)
+    return OdooTargetSpec(
+        name=target.name,
+        base_urls=tuple(target.base_urls),
+        redirect_uris=tuple(confirm_uri(url) for url in target.base_urls),
+        mode=target.mail.mode,
+        outgoing=_outgoing(target),
+        incoming=_incoming(target),
+        alias=AliasDomain(
+            domain=target.mail.domain,
+            default_from=target.mail.default_from,
+            catchall_alias=target.mail.catchall_alias,
+            bounce_alias=target.mail.bounce_alias,
+        ),
+        endpoint=endpoint,
+        connection=_connection(target),
+    )
+
+
+def desired_state(config: StackConfig, now: datetime) -> DesiredState:
+    targets = tuple(target_spec(config, t) for t in config.targets)
+    redirect_uris = tuple(dict.fromkeys(uri for t in targets for uri in t.redirect_uris))
+    app = config.app
+    return DesiredState(
+        app=AppRegistrationSpec(
+            display_name=app.display_name,
+            sign_in_audience=app.sign_in_audience,
+            redirect_uris=redirect_uris,
+            requested_access_token_version=2 if app.sign_in_audience.allows_personal_accounts
+            else None,
+            scopes=ODOO_SCOPES,
+            assignment_required=app.assignment_required,
+            admin_consent=app.admin_consent,
+            owners=tuple(app.owners),
+            users=tuple(config.assignments.users),
+            groups=tuple(config.assignments.groups),
+            tenant_id=app.tenant_id,
+        ),
+        secret=schedule(config.secret, now),
+        targets=targets,
+        at=now,
+    )
