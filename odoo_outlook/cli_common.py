@@ -1,0 +1,48 @@
+"""What every command shares: the stack to read, the consoles, and secret masking."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from odoo_outlook.config import StackConfig, load_stack_file, stack_file
+
+# stdout carries results (tables, JSON); stderr carries errors and progress.
+stdout = Console(soft_wrap=True, highlight=False)
+stderr = Console(stderr=True, soft_wrap=True, highlight=False)
+
+MASK = "********"
+
+StackOption = Annotated[
+    str,
+    typer.Option(
+        "--stack", "-s", envvar="PULUMI_STACK",
+        help="Stack name: reads Pulumi.<stack>.yaml in the project directory.",
+    ),
+]
+ProjectDirOption = Annotated[
+    Path,
+    typer.Option(
+        "--project-dir", envvar="ODOO_OUTLOOK_PROJECT_DIR",
+        help="Directory holding Pulumi.yaml and the stack files.",
+        file_okay=False,
+    ),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
+
+
+def default_project_dir() -> Path:
+    return Path(os.environ.get("ODOO_OUTLOOK_PROJECT_DIR", ".")).resolve()
+
+
+def load_stack(stack: str, project_dir: Path) -> StackConfig:
+    return load_stack_file(stack_file(stack, project_dir))
+
+
+def mask(value: str | None) -> str:
+    """How a secret value is shown anywhere: only whether it is set."""
+    return MASK if value else "(not set)"
