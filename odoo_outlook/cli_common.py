@@ -11,9 +11,20 @@ from rich.console import Console
 
 from odoo_outlook.config import StackConfig, load_stack_file, stack_file
 
+# Off a terminal (CI logs, pipes) rich would wrap tables at 80 columns; logs read better wider.
+_PIPE_WIDTH = 160
+
+
+def _console(stderr: bool = False) -> Console:
+    console = Console(stderr=stderr, soft_wrap=True, highlight=False)
+    if not console.is_terminal:
+        console = Console(stderr=stderr, soft_wrap=True, highlight=False, width=_PIPE_WIDTH)
+    return console
+
+
 # stdout carries results (tables, JSON); stderr carries errors and progress.
-stdout = Console(soft_wrap=True, highlight=False)
-stderr = Console(stderr=True, soft_wrap=True, highlight=False)
+stdout = _console()
+stderr = _console(stderr=True)
 
 MASK = "********"
 

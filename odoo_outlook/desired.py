@@ -20,8 +20,10 @@ from odoo_outlook.config import (
 )
 from odoo_outlook.rotation import SecretSchedule, schedule
 
-# Microsoft Graph is looked up by this name in azuread's published app ids.
+# Microsoft Graph is looked up by this name in azuread's published app ids at deploy time.
 GRAPH_PUBLISHED_APP_NAME = "MicrosoftGraph"
+# Microsoft Graph's well-known application id, for offline output (plan) and live reads (doctor).
+MICROSOFT_GRAPH_APP_ID = "00000003-0000-0000-c000-000000000000"
 # Delegated Microsoft Graph scopes Odoo's Outlook integration uses (ids resolved at deploy time).
 ODOO_SCOPES: tuple[str, ...] = (
     "SMTP.Send",

@@ -1,0 +1,168 @@
+"""`odoo-outlook plan`: what the stack declares, offline (no Pulumi CLI, no credentials)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from odoo_outlook.cli_common import (
+    JsonOption,
+    ProjectDirOption,
+    StackOption,
+    default_project_dir,
+    load_stack,
+    stdout,
+)
+from odoo_outlook.desired import desired_state
+from odoo_outlook.errors import ConfigError
+from odoo_outlook.plan import build_plan
+
+
+def parse_at(value: str | None) -> datetime:
+    """`--at`: a date (midnight UTC) or an ISO timestamp; default now."""
+    if value is None:
+        return datetime.now(UTC)
+    try:
+        if len(value) == 10:
+            return datetime.combine(date.fromisoformat(value), datetime.min.time(), tzinfo=UTC)
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise ConfigError(
+            "--at", f"{value!r} is not a date", "use YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ"
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _table(title: str, columns: list[str], rows: list[list[Any]]) -> Table:
+    table = Table(title=title, title_justify="left", show_lines=False)
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(*("" if cell is None else str(cell) for cell in row))
+    return table
+
+
+def render(plan: dict[str, Any]) -> None:
+    app = plan["appRegistration"]
+    stdout.print(f"Stack [bold]{plan['stack']}[/bold] as of {plan['at']}\n")
+    stdout.print(
+        _table(
+            "Entra app registration",
+            ["setting", "value"],
+            [
+                ["display name", app["displayName"]],
+                ["supported account types", app["signInAudience"]],
+                ["redirect URIs (Web)", "\n".join(app["redirectUris"])],
+                ["access token version", app["requestedAccessTokenVersion"] or "(default)"],
+                ["owners", ", ".join(app["owners"])],
+                ["authority Odoo uses", app["oauthEndpoint"]],
+            ],
+        )
+    )
+    stdout.print(
+        _table(
+            "API permissions",
+            ["API", "permission", "type"],
+            [[p["api"], p["permission"], p["type"]] for p in plan["permissions"]],
+        )
+    )
+    enterprise = plan["enterpriseApp"]
+    stdout.print(
+        _table(
+            "Enterprise application: users and groups"
+            f" (assignment required: {'yes' if enterprise['assignmentRequired'] else 'no'},"
+            f" admin consent: {'yes' if enterprise['adminConsent'] else 'no'})",
+            ["principal", "kind", "role"],
+            [[a["principal"], a["kind"], "Default Access"] for a in enterprise["assignments"]],
+        )
+    )
+    secret = plan["clientSecret"]
+    stdout.print(
+        _table(
+            f"Client secret schedule (rotates every {secret['rotationDays']} days, each secret"
+            f" lives {secret['lifetimeDays']} days; next rotation {secret['nextRotationAt']})",
+            ["slot", "description", "created on or after", "expires", "held by Odoo"],
+            [
+                [s["slot"], s["displayName"], s["createdNotBefore"], s["expiresAt"],
+                 "yes" if s["heldByOdoo"] else "no"]
+                for s in secret["slots"]
+            ],
+        )
+    )
+    stdout.print("Entra manifest fragment:")
+    stdout.print_json(json.dumps(app["manifest"]))
+    for target in plan["targets"]:
+        _render_target(target)
+
+
+def _render_target(target: dict[str, Any]) -> None:
+    stdout.print(f"\n[bold]Odoo target {target['name']}[/bold] ({target['mode']} mode)")
+    connection = target["connection"]
+    if connection is None:
+        stdout.print("  no connection settings: `pulumi up` and `sync` leave this Odoo alone")
+    else:
+        stdout.print(
+            f"  {connection['url']} database {connection['database']} as {connection['login']}"
+            f" over {connection['transport']}; password {connection['password']}"
+        )
+    params = target["systemParameters"]
+    stdout.print(
+        _table(
+            "System parameters",
+            ["key", "value"],
+            [[key, "(unset: multitenant uses Odoo's default)" if value is None else value]
+             for key, value in params.items()]
+            + [["web.base.url (must be)", target["expectedWebBaseUrl"]]],
+        )
+    )
+    stdout.print(
+        _table(
+            "Outgoing mail servers (ir.mail_server)",
+            ["name", "From filter", "username", "server", "security", "sequence", "role"],
+            [
+                [s["name"], s["fromFilter"], s["smtpUser"], f"{s['host']}:{s['port']}",
+                 "TLS (STARTTLS)", s["sequence"], s["role"]]
+                for s in target["outgoingServers"]
+            ],
+        )
+    )
+    if target["incomingServers"]:
+        stdout.print(
+            _table(
+                "Incoming mail servers (fetchmail.server)",
+                ["name", "username", "server", "SSL/TLS"],
+                [[s["name"], s["user"], f"{s['host']}:{s['port']}", "yes" if s["ssl"] else "no"]
+                 for s in target["incomingServers"]],
+            )
+        )
+    catchall = target["catchall"]
+    stdout.print(
+        f"  catch-all domain {catchall['domain']}, default From {catchall['defaultFromAddress']}"
+        f" (15.0/16.0: system parameters; 17.0+: mail.alias.domain linked to the company)"
+    )
+    stdout.print("  then, once per server in Odoo: " + "; ".join(target["connectStep"]))
+
+
+def plan_command(
+    stack: StackOption = "dev",
+    project_dir: ProjectDirOption = None,  # type: ignore[assignment]
+    as_json: JsonOption = False,
+    at: Annotated[
+        str | None, typer.Option("--at", help="Plan as of this date (YYYY-MM-DD or ISO time).")
+    ] = None,
+) -> None:
+    """Validate the stack file and print what it declares, secrets masked. Offline."""
+    config = load_stack(stack, project_dir or default_project_dir())
+    plan = build_plan(desired_state(config, parse_at(at)), stack)
+    if as_json:
+        stdout.print_json(json.dumps(plan))
+    else:
+        render(plan)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("plan")(plan_command)
