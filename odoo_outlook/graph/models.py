@@ -1,0 +1,129 @@
+"""Small frozen values the Graph reads return (no msgraph-sdk object leaks out).
+
+Ids are lower-case strings; datetimes are timezone-aware (UTC)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+GRAPH_APP_ID = "00000003-0000-0000-c000-000000000000"
+DEFAULT_ACCESS_ROLE_ID = "00000000-0000-0000-0000-000000000000"
+
+
+@dataclass(frozen=True)
+class ResourceAccess:
+    id: str
+    type: str  # "Scope" (delegated) or "Role" (application)
+
+
+@dataclass(frozen=True)
+class RequiredResourceAccess:
+    resource_app_id: str
+    resource_access: tuple[ResourceAccess, ...]
+
+
+@dataclass(frozen=True)
+class PasswordCredential:
+    key_id: str
+    display_name: str | None
+    hint: str | None  # first characters of the secret value
+    start: datetime | None
+    end: datetime | None
+
+
+@dataclass(frozen=True)
+class Application:
+    object_id: str
+    client_id: str  # appId
+    display_name: str | None
+    sign_in_audience: str | None
+    redirect_uris: tuple[str, ...]  # web.redirectUris
+    requested_access_token_version: int | None  # api.requestedAccessTokenVersion
+    required_resource_access: tuple[RequiredResourceAccess, ...]
+    password_credentials: tuple[PasswordCredential, ...]
+    publisher_domain: str | None
+
+    def required_scope_ids(self, resource_app_id: str = GRAPH_APP_ID) -> frozenset[str]:
+        """Delegated permission ids the app requests on one API (Graph by default)."""
+        return frozenset(
+            access.id
+            for rra in self.required_resource_access
+            if rra.resource_app_id == resource_app_id
+            for access in rra.resource_access
+            if access.type == "Scope"
+        )
+
+
+@dataclass(frozen=True)
+class DirectoryObjectRef:
+    id: str
+    kind: str  # "user", "servicePrincipal", "group", ... (from @odata.type)
+    display_name: str | None
+    user_principal_name: str | None = None
+
+
+@dataclass(frozen=True)
+class PermissionScope:
+    id: str
+    value: str
+    type: str | None  # "User" or "Admin"
+    is_enabled: bool
+
+
+@dataclass(frozen=True)
+class AppRole:
+    id: str
+    value: str | None
+    display_name: str | None
+    allowed_member_types: tuple[str, ...]
+    is_enabled: bool
+
+
+@dataclass(frozen=True)
+class ServicePrincipal:
+    object_id: str
+    client_id: str  # appId
+    display_name: str | None
+    account_enabled: bool | None
+    app_role_assignment_required: bool
+    oauth2_permission_scopes: tuple[PermissionScope, ...]
+    app_roles: tuple[AppRole, ...]
+
+
+@dataclass(frozen=True)
+class AppRoleAssignment:
+    id: str
+    principal_id: str
+    principal_type: str | None  # "User", "Group" or "ServicePrincipal"
+    principal_display_name: str | None
+    app_role_id: str
+    resource_id: str
+    created: datetime | None
+
+
+@dataclass(frozen=True)
+class DelegatedGrant:
+    id: str
+    client_id: str  # object id of the client service principal
+    consent_type: str  # "AllPrincipals" (admin consent) or "Principal"
+    principal_id: str | None  # the user, for consent_type "Principal"
+    resource_id: str  # object id of the API's service principal
+    scopes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class User:
+    id: str
+    user_principal_name: str | None
+    display_name: str | None
+    mail: str | None
+    account_enabled: bool | None
+
+
+@dataclass(frozen=True)
+class Group:
+    id: str
+    display_name: str | None
+    mail: str | None
+    security_enabled: bool | None

@@ -1,0 +1,1048 @@
+"""A local, Graph-like HTTP server for tests (Microsoft Graph v1.0 JSON shapes).
+
+Real HTTP on 127.0.0.1 (ephemeral port, one thread per request), so the product's
+msgraph-sdk client is driven exactly as against graph.microsoft.com; only the base
+URL and the credential differ.
+
+    with FakeGraph() as graph:
+        seeded = graph.seed_healthy(users=["alice@contoso.com"])
+        graph.url                     # http://127.0.0.1:PORT/v1.0
+        graph.fail("/applications*", 403, times=1)
+        graph.requests                # what the client sent (no token values)
+
+Shapes follow learn.microsoft.com/graph/api/resources/* (application, servicePrincipal,
+appRoleAssignment, oAuth2PermissionGrant, user, group, organization) and the error
+body of learn.microsoft.com/graph/errors. Collections carry ``@odata.context`` and
+``value``; pages beyond the first are linked with an absolute ``@odata.nextLink``
+carrying an opaque ``$skiptoken``.
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import fnmatch
+import json
+import re
+import threading
+import uuid
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, quote, unquote, urlsplit
+
+Json = dict[str, Any]
+
+# --------------------------------------------------------------------------- data tables
+
+GRAPH_APP_ID = "00000003-0000-0000-c000-000000000000"
+DEFAULT_ACCESS_ROLE_ID = "00000000-0000-0000-0000-000000000000"
+DEFAULT_TENANT_ID = "72f988bf-86f1-41af-91ab-2d7cd011db47"
+DEFAULT_TENANT_DOMAIN = "contoso.onmicrosoft.com"
+
+# Delegated permissions (oauth2PermissionScopes) of the Microsoft Graph service principal,
+# ids as published in the Graph permissions reference. One table: tests and the fake
+# read the ids from here.
+GRAPH_DELEGATED_SCOPES: dict[str, tuple[str, str]] = {
+    # name: (id, type)   type "User" = users may consent, "Admin" = admin consent only
+    "SMTP.Send": ("258f6531-6087-4cc4-bb90-092c5fb3ed3f", "User"),
+    "IMAP.AccessAsUser.All": ("652390e4-393a-48de-9484-05f9b1212954", "User"),
+    "User.Read": ("e1fe6dd8-ba31-4d61-89e7-88639da4683d", "User"),
+    "offline_access": ("7427e0e9-2fba-42fe-b0c0-848c9e6a8182", "User"),
+    "openid": ("37f7f235-527c-4136-accd-4a02d197296e", "User"),
+    "email": ("64a6cdd6-aab1-4aaf-94b8-3cc8405e90d0", "User"),
+    "profile": ("14dad69e-099b-42c9-810b-d002981feec1", "User"),
+}
+
+# A few application permissions (appRoles) of the Microsoft Graph service principal.
+GRAPH_APP_ROLES: dict[str, str] = {
+    "Application.Read.All": "9a5d68dd-52b0-4cc2-bd40-abcf44ac3a30",
+    "Directory.Read.All": "7ab1d382-f21e-4acd-a863-ba3e13f7da61",
+    "User.Read.All": "df021288-bdef-4463-88db-98f22de89214",
+    "DelegatedPermissionGrant.Read.All": "81b4724a-58aa-41c1-8a55-84ef97466587",
+}
+
+# The scopes Odoo's Outlook integration needs (DESIGN.md).
+ODOO_SCOPES: tuple[str, ...] = (
+    "SMTP.Send",
+    "IMAP.AccessAsUser.All",
+    "User.Read",
+    "offline_access",
+    "openid",
+    "email",
+)
+
+# Properties GET /users/{id} returns when no $select is given (user-get reference).
+USER_DEFAULT_PROPERTIES = (
+    "businessPhones",
+    "displayName",
+    "givenName",
+    "id",
+    "jobTitle",
+    "mail",
+    "mobilePhone",
+    "officeLocation",
+    "preferredLanguage",
+    "surname",
+    "userPrincipalName",
+)
+
+ERROR_DEFAULTS: dict[int, tuple[str, str]] = {
+    400: ("BadRequest", "Invalid request."),
+    401: ("InvalidAuthenticationToken", "Access token validation failure. Invalid audience."),
+    403: ("Authorization_RequestDenied", "Insufficient privileges to complete the operation."),
+    404: (
+        "Request_ResourceNotFound",
+        "Resource '{key}' does not exist or one of its queried reference-property objects "
+        "are not present.",
+    ),
+    429: ("activityLimitReached", "Too many requests. The app or user has been throttled."),
+    500: ("generalException", "An unspecified error has occurred."),
+    503: ("serviceNotAvailable", "The service is temporarily unavailable. Try again later."),
+    504: ("gatewayTimeout", "The gateway did not receive a timely response."),
+}
+
+_STATUS_TEXT = {
+    200: "OK",
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+    503: "Service Unavailable",
+    504: "Gateway Timeout",
+}
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def _opaque_id() -> str:
+    # appRoleAssignment / oAuth2PermissionGrant ids are opaque base64url strings.
+    return base64.urlsafe_b64encode(uuid.uuid4().bytes + uuid.uuid4().bytes).decode().rstrip("=")
+
+
+# --------------------------------------------------------------------------- log + faults
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    """One request as the fake saw it. The bearer token value is never kept here."""
+
+    method: str
+    path: str  # decoded, without the /v1.0 prefix, e.g. "/applications(appId='…')"
+    query: dict[str, str]
+    authorized: bool  # an "Authorization: Bearer <non-empty>" header was present
+    status: int
+    headers: dict[str, str] = field(default_factory=dict, repr=False)  # minus Authorization
+
+
+@dataclass
+class _Fault:
+    pattern: str
+    status: int
+    remaining: int | None  # None: forever
+    retry_after: int | None
+    code: str | None
+    message: str | None
+    method: str
+
+
+class _GraphError(Exception):
+    def __init__(self, status: int, code: str | None = None, message: str | None = None) -> None:
+        super().__init__(status)
+        self.status = status
+        default_code, default_message = ERROR_DEFAULTS.get(status, ("UnknownError", "Error."))
+        self.code = code or default_code
+        self.message = message or default_message
+
+
+def _not_found(key: str) -> _GraphError:
+    return _GraphError(404, message=ERROR_DEFAULTS[404][1].format(key=key))
+
+
+# --------------------------------------------------------------------------- seeding result
+
+
+@dataclass
+class Seeded:
+    """What :meth:`FakeGraph.seed_healthy` built (live dicts: mutate them to break things)."""
+
+    app: Json
+    sp: Json
+    graph_sp: Json
+    users: list[Json]
+    groups: list[Json]
+    owners: list[Json]
+    assignments: list[Json]
+    grants: list[Json]
+
+    @property
+    def client_id(self) -> str:
+        return str(self.app["appId"])
+
+
+# --------------------------------------------------------------------------- the fake
+
+
+class FakeGraph:
+    """Graph v1.0 look-alike over real HTTP. Thread-safe; start/stop or use as a context."""
+
+    def __init__(
+        self,
+        *,
+        tenant_id: str = DEFAULT_TENANT_ID,
+        tenant_domain: str = DEFAULT_TENANT_DOMAIN,
+        page_size: int = 100,
+    ) -> None:
+        self.tenant_id = tenant_id
+        self.tenant_domain = tenant_domain
+        self.page_size = page_size
+        self._lock = threading.RLock()
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+        self._log: list[RecordedRequest] = []
+        self._tokens: list[str] = []
+        self._faults: list[_Fault] = []
+        self.applications: dict[str, Json] = {}  # by object id
+        self.service_principals: dict[str, Json] = {}  # by object id
+        self.users: dict[str, Json] = {}
+        self.groups: dict[str, Json] = {}
+        self.owners: dict[str, list[str]] = {}  # application object id -> directory object ids
+        self.app_role_assignments: list[Json] = []
+        self.grants: list[Json] = []
+        self.organization: Json = {
+            "id": tenant_id,
+            "displayName": "Contoso",
+            "tenantType": "AAD",
+            "countryLetterCode": "US",
+            "verifiedDomains": [
+                {
+                    "capabilities": "Email, OfficeCommunicationsOnline",
+                    "isDefault": True,
+                    "isInitial": True,
+                    "name": tenant_domain,
+                    "type": "Managed",
+                }
+            ],
+        }
+        self.graph_sp = self._make_graph_sp()
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def start(self) -> FakeGraph:
+        if self._server is not None:
+            return self
+        handler = _make_handler(self)
+        server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        server.daemon_threads = True
+        self._server = server
+        self._thread = threading.Thread(target=server.serve_forever, name="fake-graph", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        server, self._server = self._server, None
+        if server is not None:
+            server.shutdown()
+            server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+
+    def __enter__(self) -> FakeGraph:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def port(self) -> int:
+        if self._server is None:
+            raise RuntimeError("FakeGraph is not started")
+        return int(self._server.server_address[1])
+
+    @property
+    def root(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def url(self) -> str:
+        """Base URL to give the client, like https://graph.microsoft.com/v1.0."""
+        return f"{self.root}/v1.0"
+
+    # ------------------------------------------------------------------ request log
+
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        with self._lock:
+            return list(self._log)
+
+    def calls(self, pattern: str = "*", method: str = "GET") -> list[RecordedRequest]:
+        """Logged requests whose decoded path matches the glob ``pattern``."""
+        return [
+            r for r in self.requests if r.method == method and fnmatch.fnmatchcase(r.path, pattern)
+        ]
+
+    def clear_log(self) -> None:
+        with self._lock:
+            self._log.clear()
+            self._tokens.clear()
+
+    def saw_token(self, token: str) -> bool:
+        """Whether some request carried this bearer token (the values are never exposed)."""
+        with self._lock:
+            return token in self._tokens
+
+    # ------------------------------------------------------------------ error injection
+
+    def fail(
+        self,
+        pattern: str,
+        status: int,
+        *,
+        times: int | None = 1,
+        retry_after: int | None = None,
+        code: str | None = None,
+        message: str | None = None,
+        method: str = "GET",
+    ) -> None:
+        """Answer requests whose path matches the glob ``pattern`` with ``status``.
+
+        ``times``: how many matching requests fail before normal service resumes
+        (None: all of them). ``retry_after`` adds a ``Retry-After`` header (seconds).
+        The pattern is matched against the decoded path without ``/v1.0``, e.g.
+        ``/applications*`` or ``/servicePrincipals/*/appRoleAssignedTo``.
+        """
+        if status in (429, 503) and retry_after is None:
+            retry_after = 1
+        with self._lock:
+            self._faults.append(_Fault(pattern, status, times, retry_after, code, message, method))
+
+    def deny(self, pattern: str, *, times: int | None = None) -> None:
+        """403 Authorization_RequestDenied for matching paths."""
+        self.fail(pattern, 403, times=times)
+
+    def throttle(self, pattern: str, *, times: int = 1, retry_after: int = 1) -> None:
+        """429 with Retry-After for the next ``times`` matching requests."""
+        self.fail(pattern, 429, times=times, retry_after=retry_after)
+
+    def unavailable(self, pattern: str, *, times: int | None = 1, retry_after: int = 1) -> None:
+        """503 with Retry-After for the next ``times`` matching requests (None: always)."""
+        self.fail(pattern, 503, times=times, retry_after=retry_after)
+
+    def clear_faults(self) -> None:
+        with self._lock:
+            self._faults.clear()
+
+    def _take_fault(self, method: str, path: str) -> _Fault | None:
+        with self._lock:
+            for fault in self._faults:
+                if fault.method != method or not fnmatch.fnmatchcase(path, fault.pattern):
+                    continue
+                if fault.remaining is not None:
+                    if fault.remaining <= 0:
+                        continue
+                    fault.remaining -= 1
+                return fault
+        return None
+
+    # ------------------------------------------------------------------ seeding
+
+    def _make_graph_sp(self) -> Json:
+        scopes = [
+            {
+                "adminConsentDescription": f"Allows the app to use {name}.",
+                "adminConsentDisplayName": name,
+                "id": scope_id,
+                "isEnabled": True,
+                "type": scope_type,
+                "userConsentDescription": f"Allows the app to use {name} on your behalf.",
+                "userConsentDisplayName": name,
+                "value": name,
+            }
+            for name, (scope_id, scope_type) in GRAPH_DELEGATED_SCOPES.items()
+        ]
+        roles = [
+            {
+                "allowedMemberTypes": ["Application"],
+                "description": f"Allows the app to {name} without a signed-in user.",
+                "displayName": name,
+                "id": role_id,
+                "isEnabled": True,
+                "origin": "Application",
+                "value": name,
+            }
+            for name, role_id in GRAPH_APP_ROLES.items()
+        ]
+        return self.add_service_principal(
+            GRAPH_APP_ID,
+            display_name="Microsoft Graph",
+            oauth2_permission_scopes=scopes,
+            app_roles=roles,
+            app_owner_organization_id="f8cdef31-a31e-4b4a-93e4-5f571e91255a",
+        )
+
+    def add_application(
+        self,
+        display_name: str = "Odoo Outlook",
+        *,
+        app_id: str | None = None,
+        object_id: str | None = None,
+        sign_in_audience: str = "AzureADMyOrg",
+        redirect_uris: Iterable[str] = (),
+        requested_access_token_version: int | None = None,
+        scopes: Iterable[str] = ODOO_SCOPES,
+        publisher_domain: str | None = None,
+    ) -> Json:
+        app: Json = {
+            "id": object_id or _new_id(),
+            "deletedDateTime": None,
+            "appId": app_id or _new_id(),
+            "createdDateTime": _iso(datetime.now(UTC) - timedelta(days=30)),
+            "displayName": display_name,
+            "description": None,
+            "identifierUris": [],
+            "isFallbackPublicClient": None,
+            "publisherDomain": publisher_domain or self.tenant_domain,
+            "signInAudience": sign_in_audience,
+            "tags": [],
+            "api": {
+                "acceptMappedClaims": None,
+                "knownClientApplications": [],
+                "requestedAccessTokenVersion": requested_access_token_version,
+                "oauth2PermissionScopes": [],
+                "preAuthorizedApplications": [],
+            },
+            "appRoles": [],
+            "keyCredentials": [],
+            "passwordCredentials": [],
+            "publicClient": {"redirectUris": []},
+            "requiredResourceAccess": [],
+            "spa": {"redirectUris": []},
+            "web": {
+                "homePageUrl": None,
+                "logoutUrl": None,
+                "redirectUris": list(redirect_uris),
+                "implicitGrantSettings": {
+                    "enableAccessTokenIssuance": False,
+                    "enableIdTokenIssuance": False,
+                },
+            },
+        }
+        scope_list = list(scopes)
+        if scope_list:
+            app["requiredResourceAccess"].append(
+                {
+                    "resourceAppId": GRAPH_APP_ID,
+                    "resourceAccess": [
+                        {"id": GRAPH_DELEGATED_SCOPES[name][0], "type": "Scope"}
+                        for name in scope_list
+                    ],
+                }
+            )
+        with self._lock:
+            self.applications[app["id"]] = app
+            self.owners.setdefault(app["id"], [])
+        return app
+
+    def add_password(
+        self,
+        app: Json,
+        *,
+        display_name: str = "odoo-a",
+        hint: str = "Xy9",
+        start: datetime | None = None,
+        end: datetime | None = None,
+        key_id: str | None = None,
+    ) -> Json:
+        start = start or datetime.now(UTC) - timedelta(days=1)
+        end = end or start + timedelta(days=180)
+        cred = {
+            "customKeyIdentifier": None,
+            "displayName": display_name,
+            "endDateTime": _iso(end),
+            "hint": hint,
+            "keyId": key_id or _new_id(),
+            "secretText": None,
+            "startDateTime": _iso(start),
+        }
+        with self._lock:
+            app["passwordCredentials"].append(cred)
+        return cred
+
+    def add_service_principal(
+        self,
+        app_id: str,
+        *,
+        display_name: str | None = None,
+        object_id: str | None = None,
+        app_role_assignment_required: bool = False,
+        oauth2_permission_scopes: list[Json] | None = None,
+        app_roles: list[Json] | None = None,
+        app_owner_organization_id: str | None = None,
+    ) -> Json:
+        app = self._app_by_app_id(app_id)
+        sp: Json = {
+            "id": object_id or _new_id(),
+            "deletedDateTime": None,
+            "accountEnabled": True,
+            "appDisplayName": display_name or (app["displayName"] if app else None),
+            "appId": app_id,
+            "appOwnerOrganizationId": app_owner_organization_id or self.tenant_id,
+            "appRoleAssignmentRequired": app_role_assignment_required,
+            "displayName": display_name or (app["displayName"] if app else app_id),
+            "servicePrincipalNames": [app_id],
+            "servicePrincipalType": "Application",
+            "signInAudience": app["signInAudience"] if app else "AzureADMultipleOrgs",
+            "tags": ["WindowsAzureActiveDirectoryIntegratedApp"],
+            "replyUrls": list(app["web"]["redirectUris"]) if app else [],
+            "appRoles": app_roles or [],
+            "oauth2PermissionScopes": oauth2_permission_scopes or [],
+            "keyCredentials": [],
+            "passwordCredentials": [],
+        }
+        with self._lock:
+            self.service_principals[sp["id"]] = sp
+        return sp
+
+    def add_user(
+        self,
+        user_principal_name: str,
+        *,
+        display_name: str | None = None,
+        object_id: str | None = None,
+        account_enabled: bool = True,
+        mail: str | None = None,
+    ) -> Json:
+        local = user_principal_name.split("@", 1)[0]
+        user = {
+            "id": object_id or _new_id(),
+            "businessPhones": [],
+            "displayName": display_name or local.replace(".", " ").title(),
+            "givenName": local.split(".")[0].title(),
+            "jobTitle": None,
+            "mail": mail if mail is not None else user_principal_name,
+            "mobilePhone": None,
+            "officeLocation": None,
+            "preferredLanguage": "en-US",
+            "surname": None,
+            "userPrincipalName": user_principal_name,
+            "accountEnabled": account_enabled,
+            "userType": "Member",
+        }
+        with self._lock:
+            self.users[user["id"]] = user
+        return user
+
+    def add_group(self, display_name: str, *, object_id: str | None = None) -> Json:
+        group = {
+            "id": object_id or _new_id(),
+            "deletedDateTime": None,
+            "createdDateTime": _iso(datetime.now(UTC) - timedelta(days=90)),
+            "description": None,
+            "displayName": display_name,
+            "groupTypes": [],
+            "mail": None,
+            "mailEnabled": False,
+            "mailNickname": re.sub(r"[^A-Za-z0-9]", "", display_name) or "group",
+            "securityEnabled": True,
+            "visibility": None,
+        }
+        with self._lock:
+            self.groups[group["id"]] = group
+        return group
+
+    def add_owner(self, app: Json, owner: Json) -> None:
+        with self._lock:
+            self.owners.setdefault(app["id"], []).append(owner["id"])
+
+    def assign(self, sp: Json, principal: Json, *, app_role_id: str = DEFAULT_ACCESS_ROLE_ID) -> Json:
+        """Assign ``principal`` (a user, group or service principal dict) to ``sp``."""
+        if principal["id"] in self.users:
+            principal_type = "User"
+        elif principal["id"] in self.groups:
+            principal_type = "Group"
+        else:
+            principal_type = "ServicePrincipal"
+        assignment = {
+            "id": _opaque_id(),
+            "deletedDateTime": None,
+            "appRoleId": app_role_id,
+            "createdDateTime": _iso(datetime.now(UTC) - timedelta(days=7)),
+            "principalDisplayName": principal.get("displayName"),
+            "principalId": principal["id"],
+            "principalType": principal_type,
+            "resourceDisplayName": sp["displayName"],
+            "resourceId": sp["id"],
+        }
+        with self._lock:
+            self.app_role_assignments.append(assignment)
+        return assignment
+
+    def grant(
+        self,
+        client_sp: Json,
+        scopes: Iterable[str] = ODOO_SCOPES,
+        *,
+        consent_type: str = "AllPrincipals",
+        principal: Json | None = None,
+        resource_sp: Json | None = None,
+    ) -> Json:
+        """A delegated permission grant (admin consent when consent_type is AllPrincipals)."""
+        grant = {
+            "id": _opaque_id(),
+            "clientId": client_sp["id"],
+            "consentType": consent_type,
+            "principalId": principal["id"] if principal and consent_type == "Principal" else None,
+            "resourceId": (resource_sp or self.graph_sp)["id"],
+            "scope": " ".join(scopes),
+        }
+        with self._lock:
+            self.grants.append(grant)
+        return grant
+
+    def seed_healthy(
+        self,
+        *,
+        display_name: str = "Odoo Outlook",
+        client_id: str | None = None,
+        redirect_uris: Iterable[str] = ("https://odoo.example.com/microsoft_outlook/confirm",),
+        sign_in_audience: str = "AzureADMyOrg",
+        scopes: Iterable[str] = ODOO_SCOPES,
+        users: Iterable[str] = ("alice@contoso.com",),
+        groups: Iterable[str] = (),
+        owners: Iterable[str] = ("admin@contoso.com",),
+        assignment_required: bool = True,
+        consent_type: str = "AllPrincipals",
+        secret_hints: Iterable[str] = ("Ab1",),
+    ) -> Seeded:
+        """A healthy app registration + enterprise app, assignments and admin consent."""
+        scope_list = list(scopes)
+        app = self.add_application(
+            display_name,
+            app_id=client_id,
+            sign_in_audience=sign_in_audience,
+            redirect_uris=redirect_uris,
+            requested_access_token_version=(
+                2 if sign_in_audience == "AzureADandPersonalMicrosoftAccount" else None
+            ),
+            scopes=scope_list,
+        )
+        for index, hint in enumerate(secret_hints):
+            self.add_password(app, display_name=f"odoo-{'ab'[index % 2]}", hint=hint)
+        sp = self.add_service_principal(
+            app["appId"], app_role_assignment_required=assignment_required
+        )
+        owner_objs = [self._user_by_upn(u) or self.add_user(u) for u in owners]
+        for owner in owner_objs:
+            self.add_owner(app, owner)
+        user_objs = [self._user_by_upn(u) or self.add_user(u) for u in users]
+        group_objs = [self.add_group(g) for g in groups]
+        assignments = [self.assign(sp, p) for p in [*user_objs, *group_objs]]
+        if consent_type == "AllPrincipals":
+            grants = [self.grant(sp, scope_list)]
+        else:
+            grants = [
+                self.grant(sp, scope_list, consent_type="Principal", principal=u) for u in user_objs
+            ]
+        return Seeded(app, sp, self.graph_sp, user_objs, group_objs, owner_objs, assignments, grants)
+
+    # ------------------------------------------------------------------ lookups + mutators
+
+    def _app_by_app_id(self, app_id: str) -> Json | None:
+        with self._lock:
+            return next((a for a in self.applications.values() if a["appId"] == app_id), None)
+
+    def _sp_by_app_id(self, app_id: str) -> Json | None:
+        with self._lock:
+            return next(
+                (s for s in self.service_principals.values() if s["appId"] == app_id), None
+            )
+
+    def _user_by_upn(self, upn: str) -> Json | None:
+        with self._lock:
+            return next(
+                (
+                    u
+                    for u in self.users.values()
+                    if u["userPrincipalName"].lower() == upn.lower()
+                ),
+                None,
+            )
+
+    def application(self, client_id: str) -> Json:
+        """The live application dict for a client id (mutate it to break anything)."""
+        app = self._app_by_app_id(client_id)
+        if app is None:
+            raise KeyError(client_id)
+        return app
+
+    def service_principal(self, client_id: str) -> Json:
+        sp = self._sp_by_app_id(client_id)
+        if sp is None:
+            raise KeyError(client_id)
+        return sp
+
+    def user(self, upn: str) -> Json:
+        user = self._user_by_upn(upn)
+        if user is None:
+            raise KeyError(upn)
+        return user
+
+    def set_redirect_uris(self, client_id: str, uris: Iterable[str]) -> None:
+        with self._lock:
+            self.application(client_id)["web"]["redirectUris"] = list(uris)
+
+    def set_sign_in_audience(self, client_id: str, audience: str) -> None:
+        with self._lock:
+            self.application(client_id)["signInAudience"] = audience
+
+    def set_token_version(self, client_id: str, version: int | None) -> None:
+        with self._lock:
+            self.application(client_id)["api"]["requestedAccessTokenVersion"] = version
+
+    def remove_required_scope(self, client_id: str, scope_name: str) -> None:
+        scope_id = GRAPH_DELEGATED_SCOPES[scope_name][0]
+        with self._lock:
+            for rra in self.application(client_id)["requiredResourceAccess"]:
+                rra["resourceAccess"] = [ra for ra in rra["resourceAccess"] if ra["id"] != scope_id]
+
+    def expire_secrets(self, client_id: str, *, ago: timedelta = timedelta(days=1)) -> None:
+        with self._lock:
+            for cred in self.application(client_id)["passwordCredentials"]:
+                cred["endDateTime"] = _iso(datetime.now(UTC) - ago)
+
+    def remove_secrets(self, client_id: str) -> None:
+        with self._lock:
+            self.application(client_id)["passwordCredentials"] = []
+
+    def delete_application(self, client_id: str) -> None:
+        with self._lock:
+            app = self.application(client_id)
+            del self.applications[app["id"]]
+            self.owners.pop(app["id"], None)
+
+    def delete_service_principal(self, client_id: str) -> None:
+        with self._lock:
+            sp = self.service_principal(client_id)
+            del self.service_principals[sp["id"]]
+            self.app_role_assignments = [
+                a for a in self.app_role_assignments if a["resourceId"] != sp["id"]
+            ]
+            self.grants = [g for g in self.grants if g["clientId"] != sp["id"]]
+
+    def set_assignment_required(self, client_id: str, required: bool) -> None:
+        with self._lock:
+            self.service_principal(client_id)["appRoleAssignmentRequired"] = required
+
+    def unassign(self, client_id: str, principal_id: str | None = None) -> None:
+        """Remove the assignment of one principal (or all when principal_id is None)."""
+        with self._lock:
+            sp_id = self.service_principal(client_id)["id"]
+            self.app_role_assignments = [
+                a
+                for a in self.app_role_assignments
+                if not (
+                    a["resourceId"] == sp_id
+                    and (principal_id is None or a["principalId"] == principal_id)
+                )
+            ]
+
+    def revoke_scope(self, client_id: str, scope_name: str) -> None:
+        """Remove one scope from every delegated grant of the app."""
+        with self._lock:
+            sp_id = self.service_principal(client_id)["id"]
+            for grant in self.grants:
+                if grant["clientId"] == sp_id:
+                    kept = [s for s in grant["scope"].split() if s != scope_name]
+                    grant["scope"] = " ".join(kept)
+
+    def delete_grants(self, client_id: str) -> None:
+        with self._lock:
+            sp_id = self.service_principal(client_id)["id"]
+            self.grants = [g for g in self.grants if g["clientId"] != sp_id]
+
+    def disable_user(self, upn: str) -> None:
+        with self._lock:
+            self.user(upn)["accountEnabled"] = False
+
+    def delete_user(self, upn: str) -> None:
+        with self._lock:
+            del self.users[self.user(upn)["id"]]
+
+    # ------------------------------------------------------------------ routing
+
+    def _dispatch(self, method: str, path: str, query: dict[str, str]) -> Json:
+        if method != "GET":
+            raise _GraphError(405, "Request_BadRequest", f"The fake serves GET only, not {method}.")
+        for pattern, handler in self._routes():
+            match = re.fullmatch(pattern, path)
+            if match:
+                with self._lock:
+                    return handler(query, *match.groups())
+        segment = path.strip("/").split("/")[0] or path
+        raise _GraphError(400, "BadRequest", f"Resource not found for the segment '{segment}'.")
+
+    def _routes(self) -> Iterator[tuple[str, Any]]:
+        key = r"\(appId='((?:[^']|'')*)'\)"
+        yield r"/applications", self._list_applications
+        yield rf"/applications{key}", self._get_application_by_app_id
+        yield r"/applications/([^/]+)", self._get_application
+        yield r"/applications/([^/]+)/owners", self._list_owners
+        yield r"/servicePrincipals", self._list_service_principals
+        yield rf"/servicePrincipals{key}", self._get_sp_by_app_id
+        yield r"/servicePrincipals/([^/]+)", self._get_sp
+        yield r"/servicePrincipals/([^/]+)/appRoleAssignedTo", self._list_assigned_to
+        yield r"/oauth2PermissionGrants", self._list_grants
+        yield r"/users/([^/]+)", self._get_user
+        yield r"/groups", self._list_groups
+        yield r"/groups/([^/]+)", self._get_group
+        yield r"/organization", self._list_organization
+
+    # each handler returns the JSON body (dict); errors raise _GraphError
+
+    def _entity(self, entity_set: str, item: Json, query: dict[str, str]) -> Json:
+        body = {"@odata.context": f"{self.url}/$metadata#{entity_set}/$entity"}
+        body.update(_select(item, query))
+        return body
+
+    def _collection(self, context: str, items: list[Json], path: str, query: dict[str, str]) -> Json:
+        top = int(query.get("$top", self.page_size))
+        top = max(1, min(top, 999))
+        offset = _decode_skiptoken(query.get("$skiptoken"))
+        page = items[offset : offset + top]
+        body: Json = {"@odata.context": f"{self.url}/$metadata#{context}"}
+        body["value"] = [_select(item, query) for item in page]
+        if offset + top < len(items):
+            rest = {k: v for k, v in query.items() if k != "$skiptoken"}
+            rest["$skiptoken"] = _encode_skiptoken(offset + top)
+            qs = "&".join(f"{k}={quote(v, safe=chr(39) + ',')}" for k, v in rest.items())
+            body["@odata.nextLink"] = f"{self.url}{path}?{qs}"
+        return body
+
+    def _list_applications(self, query: dict[str, str]) -> Json:
+        items = _filtered(self.applications.values(), query, {"appId", "displayName", "id"})
+        return self._collection("applications", items, "/applications", query)
+
+    def _get_application_by_app_id(self, query: dict[str, str], app_id: str) -> Json:
+        app_id = app_id.replace("''", "'")
+        app = self._app_by_app_id(app_id)
+        if app is None:
+            raise _not_found(app_id)
+        return self._entity("applications", app, query)
+
+    def _get_application(self, query: dict[str, str], object_id: str) -> Json:
+        app = self.applications.get(object_id)
+        if app is None:
+            raise _not_found(object_id)
+        return self._entity("applications", app, query)
+
+    def _list_owners(self, query: dict[str, str], object_id: str) -> Json:
+        if object_id not in self.applications:
+            raise _not_found(object_id)
+        owners = []
+        for oid in self.owners.get(object_id, []):
+            if oid in self.users:
+                owners.append({"@odata.type": "#microsoft.graph.user", **self.users[oid]})
+            elif oid in self.service_principals:
+                owners.append(
+                    {"@odata.type": "#microsoft.graph.servicePrincipal", **self.service_principals[oid]}
+                )
+        return self._collection(
+            "directoryObjects", owners, f"/applications/{object_id}/owners", query
+        )
+
+    def _list_service_principals(self, query: dict[str, str]) -> Json:
+        items = _filtered(
+            self.service_principals.values(), query, {"appId", "displayName", "id"}
+        )
+        return self._collection("servicePrincipals", items, "/servicePrincipals", query)
+
+    def _get_sp_by_app_id(self, query: dict[str, str], app_id: str) -> Json:
+        app_id = app_id.replace("''", "'")
+        sp = self._sp_by_app_id(app_id)
+        if sp is None:
+            raise _not_found(app_id)
+        return self._entity("servicePrincipals", sp, query)
+
+    def _get_sp(self, query: dict[str, str], object_id: str) -> Json:
+        sp = self.service_principals.get(object_id)
+        if sp is None:
+            raise _not_found(object_id)
+        return self._entity("servicePrincipals", sp, query)
+
+    def _list_assigned_to(self, query: dict[str, str], object_id: str) -> Json:
+        if object_id not in self.service_principals:
+            raise _not_found(object_id)
+        items = [a for a in self.app_role_assignments if a["resourceId"] == object_id]
+        return self._collection(
+            f"servicePrincipals('{object_id}')/appRoleAssignedTo",
+            items,
+            f"/servicePrincipals/{object_id}/appRoleAssignedTo",
+            query,
+        )
+
+    def _list_grants(self, query: dict[str, str]) -> Json:
+        items = _filtered(
+            self.grants, query, {"clientId", "consentType", "principalId", "resourceId"}
+        )
+        return self._collection("oauth2PermissionGrants", items, "/oauth2PermissionGrants", query)
+
+    def _get_user(self, query: dict[str, str], key: str) -> Json:
+        user = self.users.get(key) or self._user_by_upn(key)
+        if user is None:
+            raise _not_found(key)
+        if "$select" not in query:
+            user = {k: user[k] for k in USER_DEFAULT_PROPERTIES}
+        return self._entity("users", user, query)
+
+    def _list_groups(self, query: dict[str, str]) -> Json:
+        items = _filtered(self.groups.values(), query, {"displayName", "id", "mailNickname"})
+        return self._collection("groups", items, "/groups", query)
+
+    def _get_group(self, query: dict[str, str], object_id: str) -> Json:
+        group = self.groups.get(object_id)
+        if group is None:
+            raise _not_found(object_id)
+        return self._entity("groups", group, query)
+
+    def _list_organization(self, query: dict[str, str]) -> Json:
+        return self._collection("organization", [self.organization], "/organization", query)
+
+    # ------------------------------------------------------------------ HTTP plumbing
+
+    def _record(self, request: RecordedRequest, token: str | None) -> None:
+        with self._lock:
+            self._log.append(request)
+            if token:
+                self._tokens.append(token)
+
+
+# --------------------------------------------------------------------------- helpers
+
+_FILTER_TERM = re.compile(r"\s*(\w+)\s+eq\s+'((?:[^']|'')*)'\s*")
+
+
+def _filtered(items: Iterable[Json], query: dict[str, str], allowed: set[str]) -> list[Json]:
+    expression = query.get("$filter")
+    result = [copy.deepcopy(i) for i in items]
+    if not expression:
+        return result
+    terms: list[tuple[str, str]] = []
+    for part in re.split(r"\s+and\s+", expression.strip()):
+        match = _FILTER_TERM.fullmatch(part)
+        if not match or match.group(1) not in allowed:
+            raise _GraphError(
+                400, "Request_UnsupportedQuery", f"Unsupported or invalid query filter clause: {part}"
+            )
+        terms.append((match.group(1), match.group(2).replace("''", "'")))
+    return [i for i in result if all(str(i.get(k)) == v for k, v in terms)]
+
+
+def _select(item: Json, query: dict[str, str]) -> Json:
+    fields = query.get("$select")
+    data = copy.deepcopy(item)
+    if not fields:
+        return data
+    wanted = {f.strip() for f in fields.split(",") if f.strip()}
+    return {k: v for k, v in data.items() if k in wanted or k == "@odata.type"}
+
+
+def _encode_skiptoken(offset: int) -> str:
+    return "RFNwdAIA" + base64.urlsafe_b64encode(f"o:{offset}".encode()).decode().rstrip("=")
+
+
+def _decode_skiptoken(token: str | None) -> int:
+    if not token:
+        return 0
+    try:
+        raw = token.removeprefix("RFNwdAIA")
+        raw += "=" * (-len(raw) % 4)
+        return int(base64.urlsafe_b64decode(raw).decode().split(":", 1)[1])
+    except (ValueError, IndexError) as exc:
+        raise _GraphError(400, "Request_BadRequest", "Invalid skip token.") from exc
+
+
+def _error_body(error: _GraphError, client_request_id: str | None) -> Json:
+    return {
+        "error": {
+            "code": error.code,
+            "message": error.message,
+            "innerError": {
+                "date": _iso(datetime.now(UTC)),
+                "request-id": _new_id(),
+                "client-request-id": client_request_id or _new_id(),
+            },
+        }
+    }
+
+
+def _make_handler(graph: FakeGraph) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        server_version = "FakeGraph/1.0"
+
+        def log_message(self, format: str, *args: Any) -> None:
+            return  # silent: never print requests (or anything near a token)
+
+        def _handle(self) -> None:
+            method = self.command
+            length = int(self.headers.get("Content-Length") or 0)
+            if length:
+                self.rfile.read(length)  # drain, keep the connection usable
+            split = urlsplit(self.path)
+            raw_path = split.path
+            path = unquote(raw_path.removeprefix("/v1.0")) or "/"
+            query = {k: v[-1] for k, v in parse_qs(split.query, keep_blank_values=True).items()}
+            auth = self.headers.get("Authorization", "")
+            token = auth[7:].strip() if auth.lower().startswith("bearer ") else ""
+            headers = {k: v for k, v in self.headers.items() if k.lower() != "authorization"}
+            client_request_id = self.headers.get("client-request-id")
+
+            extra_headers: dict[str, str] = {}
+            try:
+                if not raw_path.startswith("/v1.0/"):
+                    raise _GraphError(400, "BadRequest", "Invalid version.")
+                fault = graph._take_fault(method, path)
+                if fault is not None:
+                    if fault.retry_after is not None:
+                        extra_headers["Retry-After"] = str(fault.retry_after)
+                    raise _GraphError(fault.status, fault.code, fault.message)
+                if not token:
+                    raise _GraphError(401, "InvalidAuthenticationToken", "Access token is empty.")
+                status, body = 200, graph._dispatch(method, path, query)
+            except _GraphError as error:
+                status, body = error.status, _error_body(error, client_request_id)
+
+            graph._record(
+                RecordedRequest(method, path, query, bool(token), status, headers), token or None
+            )
+            payload = json.dumps(body).encode()
+            self.send_response(status, _STATUS_TEXT.get(status))
+            self.send_header("Content-Type", "application/json;odata.metadata=minimal;charset=utf-8")
+            self.send_header("Content-Length", str(len(payload)))
+            self.send_header("request-id", _new_id())
+            if client_request_id:
+                self.send_header("client-request-id", client_request_id)
+            for name, value in extra_headers.items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(payload)
+
+        do_GET = _handle
+        do_POST = _handle
+        do_PATCH = _handle
+        do_PUT = _handle
+        do_DELETE = _handle
+
+    return Handler
