@@ -169,7 +169,8 @@ def api_error(exc: APIError, read: ReadSpec) -> GraphAccessError:
         )
     detail = _clean(graph_message)
     return GraphAccessError(
-        f"Microsoft Graph failed reading {read.what} ({label})" + (f": {detail}" if detail else "."),
+        f"Microsoft Graph failed reading {read.what} ({label})"
+        + (f": {detail}" if detail else "."),
         failure=GraphFailure.OTHER,
         **common,
     )
@@ -189,6 +190,7 @@ async def graph_read(read: ReadSpec) -> AsyncIterator[None]:
     except httpx.TransportError as exc:
         raise GraphAccessError(
             f"Could not reach Microsoft Graph while reading {read.what}: "
-            f"{type(exc).__name__} {_clean(str(exc), 120)}".rstrip() + ".",
+            f"{type(exc).__name__} {_clean(str(exc), 120)}".rstrip()
+            + ".",
             failure=GraphFailure.UNREACHABLE,
         ) from exc

@@ -206,8 +206,9 @@ async def get_application(client: GraphServiceClient, client_id: str) -> Applica
     async with graph_read(read):
         app = await client.applications_with_app_id(client_id).get()
     if app is None:
-        raise GraphAccessError(f"Not found in Microsoft Graph: {read.missing}.",
-                               failure=GraphFailure.NOT_FOUND)
+        raise GraphAccessError(
+            f"Not found in Microsoft Graph: {read.missing}.", failure=GraphFailure.NOT_FOUND
+        )
     return _application(app)
 
 
@@ -290,8 +291,9 @@ async def list_delegated_grants(
     client: GraphServiceClient, sp_id: str
 ) -> tuple[DelegatedGrant, ...]:
     """Delegated permission grants (consents) of a client service principal."""
-    read = ReadSpec(f"the delegated permission grants of service principal {sp_id}",
-                    Permission.GRANTS_READ)
+    read = ReadSpec(
+        f"the delegated permission grants of service principal {sp_id}", Permission.GRANTS_READ
+    )
     config = _query(
         Oauth2PermissionGrantsRequestBuilder.Oauth2PermissionGrantsRequestBuilderGetQueryParameters,
         filter=f"clientId eq {_odata_literal(sp_id)}",
@@ -314,8 +316,9 @@ async def resolve_user(client: GraphServiceClient, upn_or_id: str) -> User:
     async with graph_read(read):
         user = await client.users.by_user_id(upn_or_id).get(request_configuration=config)
     if user is None:
-        raise GraphAccessError(f"Not found in Microsoft Graph: {read.missing}.",
-                               failure=GraphFailure.NOT_FOUND)
+        raise GraphAccessError(
+            f"Not found in Microsoft Graph: {read.missing}.", failure=GraphFailure.NOT_FOUND
+        )
     return _user(user)
 
 
@@ -330,8 +333,9 @@ async def resolve_group(client: GraphServiceClient, name_or_id: str) -> Group:
         async with graph_read(read):
             group = await client.groups.by_group_id(name_or_id).get()
         if group is None:
-            raise GraphAccessError(f"Not found in Microsoft Graph: {read.missing}.",
-                                   failure=GraphFailure.NOT_FOUND)
+            raise GraphAccessError(
+                f"Not found in Microsoft Graph: {read.missing}.", failure=GraphFailure.NOT_FOUND
+            )
         return _group(group)
     config = _query(
         GroupsRequestBuilder.GroupsRequestBuilderGetQueryParameters,

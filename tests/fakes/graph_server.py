@@ -566,7 +566,9 @@ class FakeGraph:
         with self._lock:
             self.owners.setdefault(app["id"], []).append(owner["id"])
 
-    def assign(self, sp: Json, principal: Json, *, app_role_id: str = DEFAULT_ACCESS_ROLE_ID) -> Json:
+    def assign(
+        self, sp: Json, principal: Json, *, app_role_id: str = DEFAULT_ACCESS_ROLE_ID
+    ) -> Json:
         """Assign ``principal`` (a user, group or service principal dict) to ``sp``."""
         if principal["id"] in self.users:
             principal_type = "User"
@@ -655,7 +657,9 @@ class FakeGraph:
             grants = [
                 self.grant(sp, scope_list, consent_type="Principal", principal=u) for u in user_objs
             ]
-        return Seeded(app, sp, self.graph_sp, user_objs, group_objs, owner_objs, assignments, grants)
+        return Seeded(
+            app, sp, self.graph_sp, user_objs, group_objs, owner_objs, assignments, grants
+        )
 
     # ------------------------------------------------------------------ lookups + mutators
 
@@ -665,18 +669,12 @@ class FakeGraph:
 
     def _sp_by_app_id(self, app_id: str) -> Json | None:
         with self._lock:
-            return next(
-                (s for s in self.service_principals.values() if s["appId"] == app_id), None
-            )
+            return next((s for s in self.service_principals.values() if s["appId"] == app_id), None)
 
     def _user_by_upn(self, upn: str) -> Json | None:
         with self._lock:
             return next(
-                (
-                    u
-                    for u in self.users.values()
-                    if u["userPrincipalName"].lower() == upn.lower()
-                ),
+                (u for u in self.users.values() if u["userPrincipalName"].lower() == upn.lower()),
                 None,
             )
 
@@ -816,7 +814,9 @@ class FakeGraph:
         body.update(_select(item, query))
         return body
 
-    def _collection(self, context: str, items: list[Json], path: str, query: dict[str, str]) -> Json:
+    def _collection(
+        self, context: str, items: list[Json], path: str, query: dict[str, str]
+    ) -> Json:
         top = int(query.get("$top", self.page_size))
         top = max(1, min(top, 999))
         offset = _decode_skiptoken(query.get("$skiptoken"))
@@ -856,16 +856,17 @@ class FakeGraph:
                 owners.append({"@odata.type": "#microsoft.graph.user", **self.users[oid]})
             elif oid in self.service_principals:
                 owners.append(
-                    {"@odata.type": "#microsoft.graph.servicePrincipal", **self.service_principals[oid]}
+                    {
+                        "@odata.type": "#microsoft.graph.servicePrincipal",
+                        **self.service_principals[oid],
+                    }
                 )
         return self._collection(
             "directoryObjects", owners, f"/applications/{object_id}/owners", query
         )
 
     def _list_service_principals(self, query: dict[str, str]) -> Json:
-        items = _filtered(
-            self.service_principals.values(), query, {"appId", "displayName", "id"}
-        )
+        items = _filtered(self.service_principals.values(), query, {"appId", "displayName", "id"})
         return self._collection("servicePrincipals", items, "/servicePrincipals", query)
 
     def _get_sp_by_app_id(self, query: dict[str, str], app_id: str) -> Json:
@@ -943,7 +944,9 @@ def _filtered(items: Iterable[Json], query: dict[str, str], allowed: set[str]) -
         match = _FILTER_TERM.fullmatch(part)
         if not match or match.group(1) not in allowed:
             raise _GraphError(
-                400, "Request_UnsupportedQuery", f"Unsupported or invalid query filter clause: {part}"
+                400,
+                "Request_UnsupportedQuery",
+                f"Unsupported or invalid query filter clause: {part}",
             )
         terms.append((match.group(1), match.group(2).replace("''", "'")))
     return [i for i in result if all(str(i.get(k)) == v for k, v in terms)]
@@ -1029,7 +1032,9 @@ def _make_handler(graph: FakeGraph) -> type[BaseHTTPRequestHandler]:
             )
             payload = json.dumps(body).encode()
             self.send_response(status, _STATUS_TEXT.get(status))
-            self.send_header("Content-Type", "application/json;odata.metadata=minimal;charset=utf-8")
+            self.send_header(
+                "Content-Type", "application/json;odata.metadata=minimal;charset=utf-8"
+            )
             self.send_header("Content-Length", str(len(payload)))
             self.send_header("request-id", _new_id())
             if client_request_id:
@@ -1046,3 +1051,26 @@ def _make_handler(graph: FakeGraph) -> type[BaseHTTPRequestHandler]:
         do_DELETE = _handle
 
     return Handler
+
+
+# --------------------------------------------------------------------------- test credential
+
+
+class StaticTokenCredential:
+    """A ``TokenCredential`` returning a fixed token; records the scopes asked for.
+
+    Stands in for azure-identity's credentials in tests (same ``get_token`` contract)."""
+
+    def __init__(self, token: str = "fake-graph-token", *, expires_in: int = 3600) -> None:
+        self._token = token
+        self._expires_in = expires_in
+        self.requests: list[tuple[tuple[str, ...], dict[str, Any]]] = []
+
+    def get_token(self, *scopes: str, **kwargs: Any) -> Any:
+        from azure.core.credentials import AccessToken
+
+        self.requests.append((scopes, dict(kwargs)))
+        return AccessToken(self._token, int(datetime.now(UTC).timestamp()) + self._expires_in)
+
+    def __repr__(self) -> str:  # never show the token
+        return "StaticTokenCredential(token=***)"

@@ -1,0 +1,55 @@
+"""Shared pytest fixtures. Each fake owns one clearly marked section."""
+
+from __future__ import annotations
+
+# --- fake Graph fixtures ---
+import asyncio
+import dataclasses
+from collections.abc import Awaitable, Callable, Iterator
+from typing import Any, TypeVar
+
+import pytest
+
+from tests.fakes.graph_server import FakeGraph, StaticTokenCredential
+
+_T = TypeVar("_T")
+
+
+@pytest.fixture
+def fake_graph() -> Iterator[FakeGraph]:
+    """A started FakeGraph (empty tenant plus the Microsoft Graph service principal)."""
+    with FakeGraph() as graph:
+        yield graph
+
+
+@pytest.fixture
+def graph_credential() -> StaticTokenCredential:
+    """A TokenCredential returning a fixed token (assert with fake_graph.saw_token)."""
+    return StaticTokenCredential("test-token-0123456789")
+
+
+@pytest.fixture
+def graph_run(fake_graph: FakeGraph, graph_credential: StaticTokenCredential) -> Callable[..., Any]:
+    """Run a product Graph read against the fake over real HTTP:
+
+    ``graph_run(reads.get_application, client_id)`` opens a GraphServiceClient on
+    ``fake_graph.url`` with ``graph_credential``, awaits the read, closes the client.
+    Pass ``settings=GraphSettings(...)`` to change retries etc. (base_url defaults to
+    the fake's)."""
+    from odoo_outlook.graph import GraphSettings, open_graph
+
+    def run(read: Callable[..., Awaitable[_T]], *args: Any, settings: Any = None) -> _T:
+        chosen = settings or GraphSettings(base_url=fake_graph.url)
+        if chosen.base_url is None:
+            chosen = dataclasses.replace(chosen, base_url=fake_graph.url)
+
+        async def go() -> _T:
+            async with open_graph(chosen, graph_credential) as client:
+                return await read(client, *args)
+
+        return asyncio.run(go())
+
+    return run
+
+
+# --- end fake Graph fixtures ---
