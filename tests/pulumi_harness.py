@@ -1,0 +1,188 @@
+"""Runs the real Pulumi program under `pulumi.runtime.set_mocks` and hands back plain data.
+
+Everything the program declares is resolved before a test asserts anything, so a test cannot
+pass by asserting on an unknown value or on an Output that never ran.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import pulumi
+from pulumi.runtime.mocks import MockMonitor
+
+from odoo_outlook.config import StackConfig, parse_config
+
+# Microsoft Graph's published ids as a real tenant serves them (Microsoft's permissions reference).
+GRAPH_APP_ID = "00000003-0000-0000-c000-000000000000"
+GRAPH_SCOPE_IDS = {
+    "SMTP.Send": "258f6531-6087-4cc4-bb90-092c5fb3ed3f",
+    "IMAP.AccessAsUser.All": "652390e4-393a-48de-9484-05f9b1212954",
+    "User.Read": "e1fe6dd8-ba31-4d61-89e7-88639da4683d",
+    "offline_access": "7427e0e9-2fba-42fe-b0c0-848c9e6a8182",
+    "openid": "37f7f235-527c-4136-accd-4a02d197296e",
+    "email": "64a6cdd6-aab1-4aaf-94b8-3cc8405e90d0",
+    "profile": "14dad69e-099b-42c9-810b-d002981feec1",
+    "Mail.ReadWrite": "024d486e-b451-40bb-833d-3e66d98c5c73",
+}
+GRAPH_SP_OBJECT_ID = "5b0e4a54-1d2e-4c51-9c0b-0c1a2f6f7c11"
+TENANT_ID = "8f2c1a7e-4b9d-4e3a-9c61-2d5f0e7b1a44"
+DEPLOYER_OBJECT_ID = "0d6a1c39-8a4f-4b8e-8f3e-6c2d9e1b7a55"
+
+APPLICATION = "azuread:index/application:Application"
+SERVICE_PRINCIPAL = "azuread:index/servicePrincipal:ServicePrincipal"
+ASSIGNMENT = "azuread:index/appRoleAssignment:AppRoleAssignment"
+GRANT = (
+    "azuread:index/servicePrincipalDelegatedPermissionGrant:"
+    "ServicePrincipalDelegatedPermissionGrant"
+)
+PASSWORD = "azuread:index/applicationPassword:ApplicationPassword"
+
+
+def object_id_for(kind: str, value: str) -> str:
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"{kind}:{value.lower()}"))
+
+
+def secret_value_for(name: str, inputs: dict[str, Any]) -> str:
+    digest = hashlib.sha256(f"{name}{sorted(inputs.items())}".encode()).hexdigest()
+    return f"Xk9~{digest[:36]}"
+
+
+@dataclass
+class Declared:
+    type: str
+    name: str
+    inputs: dict[str, Any]
+    parent: str
+    outputs: dict[str, Any] = field(default_factory=dict)
+
+
+class StackMocks(pulumi.runtime.Mocks):
+    """Answers azuread resources and invokes the way a real tenant would shape them."""
+
+    def __init__(self, scope_ids: dict[str, str] | None = None) -> None:
+        self.scope_ids = dict(GRAPH_SCOPE_IDS if scope_ids is None else scope_ids)
+        self.declared: list[Declared] = []
+        self.invokes: list[tuple[str, dict[str, Any]]] = []
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        outputs = dict(args.inputs)
+        resource_id = f"{args.name}-id"
+        if args.typ == APPLICATION:
+            object_id = object_id_for("application", args.name)
+            outputs |= {"clientId": object_id_for("client", args.name), "objectId": object_id}
+            resource_id = f"/applications/{object_id}"
+        elif args.typ == SERVICE_PRINCIPAL:
+            object_id = object_id_for("sp", args.name)
+            outputs |= {"objectId": object_id}
+            resource_id = f"/servicePrincipals/{object_id}"
+        elif args.typ == PASSWORD:
+            key_id = object_id_for("key", f"{args.name}{args.inputs.get('rotateWhenChanged')}")
+            outputs |= {"keyId": key_id, "value": secret_value_for(args.name, args.inputs)}
+            resource_id = f"{args.inputs.get('applicationId')}/password/{key_id}"
+        for record in reversed(self.declared):
+            if record.name == args.name and record.type == args.typ:
+                record.outputs = outputs
+                break
+        return resource_id, outputs
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[Any]] | dict:
+        self.invokes.append((args.token, dict(args.args)))
+        token = args.token
+        if token.endswith("getApplicationPublishedAppIds"):
+            return {"id": "published", "result": {"MicrosoftGraph": GRAPH_APP_ID,
+                                                   "Office365ExchangeOnline": "00000002-0000"
+                                                   "-0ff1-ce00-000000000000"}}
+        if token.endswith("getServicePrincipal"):
+            return {
+                "id": GRAPH_SP_OBJECT_ID,
+                "objectId": GRAPH_SP_OBJECT_ID,
+                "clientId": args.args.get("clientId"),
+                "displayName": "Microsoft Graph",
+                "oauth2PermissionScopeIds": dict(self.scope_ids),
+                "appRoleIds": {},
+            }
+        if token.endswith("getClientConfig"):
+            return {"id": "config", "tenantId": TENANT_ID, "objectId": DEPLOYER_OBJECT_ID,
+                    "clientId": object_id_for("client", "deployer")}
+        if token.endswith("getUser"):
+            upn = args.args.get("userPrincipalName") or args.args.get("mail")
+            return {"id": object_id_for("user", upn), "objectId": object_id_for("user", upn),
+                    "userPrincipalName": upn}
+        if token.endswith("getGroup"):
+            name = args.args.get("displayName")
+            return {"id": object_id_for("group", name), "objectId": object_id_for("group", name),
+                    "displayName": name}
+        raise AssertionError(f"the program made an invoke the mocks do not know: {token}")
+
+
+class RecordingMonitor(MockMonitor):
+    """Also records each registration's parent URN, which `Mocks.new_resource` does not see."""
+
+    def __init__(self, mocks: StackMocks) -> None:
+        super().__init__(mocks)
+        self.stack_mocks = mocks
+
+    def RegisterResource(self, request: Any) -> Any:
+        record = Declared(
+            type=request.type,
+            name=request.name,
+            inputs=pulumi.runtime.rpc.deserialize_properties(request.object),
+            parent=request.parent,
+        )
+        self.stack_mocks.declared.append(record)
+        return super().RegisterResource(request)
+
+
+@dataclass
+class ProgramRun:
+    declared: list[Declared]
+    outputs: dict[str, Any]
+    secret_outputs: set[str]
+    invokes: list[tuple[str, dict[str, Any]]]
+
+    def of_type(self, type_token: str) -> list[Declared]:
+        return [d for d in self.declared if d.type == type_token]
+
+    def one(self, type_token: str) -> Declared:
+        found = self.of_type(type_token)
+        assert len(found) == 1, f"expected one {type_token}, found {len(found)}"
+        return found[0]
+
+
+def run_program(
+    config: StackConfig | dict[str, Any],
+    now: datetime,
+    mocks: StackMocks | None = None,
+) -> ProgramRun:
+    """Build the stack under mocks and return what it declared, fully resolved."""
+    from components.stack import build
+
+    stack_config = config if isinstance(config, StackConfig) else parse_config(config)
+    mocks = mocks or StackMocks()
+    monitor = RecordingMonitor(mocks)
+    pulumi.runtime.set_mocks(mocks, project="odoo-outlook", stack="dev", preview=False,
+                             monitor=monitor)
+    values: dict[str, Any] = {}
+    secrets: set[str] = set()
+
+    @pulumi.runtime.test
+    def program() -> pulumi.Output[None]:
+        outputs = build(stack_config, now)
+
+        async def resolve() -> None:
+            for name, output in outputs.items():
+                values[name] = await output.future()
+                if await output.is_secret():
+                    secrets.add(name)
+
+        return pulumi.Output.from_input(asyncio.ensure_future(resolve()))
+
+    program()
+    assert values, "the program produced no outputs: it did not run"
+    return ProgramRun(mocks.declared, values, secrets, mocks.invokes)
