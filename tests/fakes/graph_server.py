@@ -246,7 +246,12 @@ class FakeGraph:
         server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         server.daemon_threads = True
         self._server = server
-        self._thread = threading.Thread(target=server.serve_forever, name="fake-graph", daemon=True)
+        self._thread = threading.Thread(
+            target=server.serve_forever,
+            kwargs={"poll_interval": 0.02},
+            name="fake-graph",
+            daemon=True,
+        )
         self._thread.start()
         return self
 
