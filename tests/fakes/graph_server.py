@@ -207,6 +207,9 @@ class FakeGraph:
         self.tenant_id = tenant_id
         self.tenant_domain = tenant_domain
         self.page_size = page_size
+        # Base of @odata.nextLink URLs; None: this server's url. Point it elsewhere to check
+        # that a client never sends its token to a host it was not configured for.
+        self.next_link_base: str | None = None
         self._lock = threading.RLock()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -832,7 +835,7 @@ class FakeGraph:
             rest = {k: v for k, v in query.items() if k != "$skiptoken"}
             rest["$skiptoken"] = _encode_skiptoken(offset + top)
             qs = "&".join(f"{k}={quote(v, safe=chr(39) + ',')}" for k, v in rest.items())
-            body["@odata.nextLink"] = f"{self.url}{path}?{qs}"
+            body["@odata.nextLink"] = f"{self.next_link_base or self.url}{path}?{qs}"
         return body
 
     def _list_applications(self, query: dict[str, str]) -> Json:
