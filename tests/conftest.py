@@ -53,3 +53,36 @@ def graph_run(fake_graph: FakeGraph, graph_credential: StaticTokenCredential) ->
 
 
 # --- end fake Graph fixtures ---
+
+
+# --- fake Odoo fixtures ---
+@pytest.fixture
+def fake_odoo() -> Iterator[Callable[..., Any]]:
+    """Factory for started FakeOdoo servers, stopped at teardown:
+
+    ``odoo = fake_odoo("16.0", modules={"microsoft_outlook": "installed"})``; any
+    FakeOdoo keyword works (db=, admin_password=, admin_api_key=, latency=...)."""
+    from tests.fakes.odoo_server import FakeOdoo
+
+    started: list[FakeOdoo] = []
+
+    def make(version: str = "17.0", **kwargs: Any) -> FakeOdoo:
+        server = FakeOdoo(version, **kwargs).start()
+        started.append(server)
+        return server
+
+    yield make
+    for server in started:
+        server.stop()
+
+
+@pytest.fixture(params=["15.0", "16.0", "17.0", "18.0", "19.0"])
+def fake_odoo_any(request: pytest.FixtureRequest) -> Iterator[Any]:
+    """A started FakeOdoo per supported version (parametrized test)."""
+    from tests.fakes.odoo_server import FakeOdoo
+
+    with FakeOdoo(request.param) as server:
+        yield server
+
+
+# --- end fake Odoo fixtures ---
