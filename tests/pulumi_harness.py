@@ -165,6 +165,8 @@ def run_program(
 
     stack_config = config if isinstance(config, StackConfig) else parse_config(config)
     mocks = mocks or StackMocks()
+    # Pulumi's runtime uses the thread's current loop; asyncio.run elsewhere closes and unsets it.
+    asyncio.set_event_loop(asyncio.new_event_loop())
     monitor = RecordingMonitor(mocks)
     pulumi.runtime.set_mocks(mocks, project="odoo-outlook", stack="dev", preview=False,
                              monitor=monitor)
