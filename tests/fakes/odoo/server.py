@@ -340,6 +340,7 @@ class FakeOdoo:
 class _Handler(BaseHTTPRequestHandler):
     odoo: FakeOdoo
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go out in two writes
     server_version = "Werkzeug/3.0.1"
     sys_version = "Python/3.12"
 
