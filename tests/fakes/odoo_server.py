@@ -95,8 +95,18 @@ Models
   * Modules -- __manifest__.py of microsoft_outlook / fetchmail_outlook: 15.0
     fetchmail_outlook auto-installs once microsoft_outlook and fetchmail are in;
     19.0 microsoft_outlook (depends on google_gmail) is installed from the start.
-Not verified against a live server: see the report in the commit history and
-the comments marked "approximation" in the package.
+Assumptions not verified in Odoo's source (change them here if a real server
+disagrees): 18.0 computes microsoft_outlook_uri like 19.0 (every saved record,
+openid/email/User.read scope) while keeping is_microsoft_outlook_configured;
+17.0 already reads ``microsoft_outlook.endpoint``; AccessError lists the group
+as "Administration/Settings" and plain users may only read ir.module.module,
+ir.model.data, res.users, res.company and mail.alias.domain; AccessDenied maps to
+JSON-2 status 403; with several databases and no X-Odoo-Database header JSON-2
+answers 404; ``_sanitize_alias_name`` is approximated; mail.mail failure_type
+values and res.users.outgoing_mail_server_type labels are partial; psycopg2's
+"connection to server ... failed:" prefix depends on the libpq version. Real
+Odoo serves one version per server; here each database may have its own (the
+``common.version()`` answer is the server's version).
 """
 
 from __future__ import annotations
