@@ -1,0 +1,61 @@
+"""Odoo export: make an Odoo database's Outlook settings match a target of the stack.
+
+Public API:
+- `sync_target(spec, app, password, options) -> SyncReport` and `teardown_target(...)`
+- `connect(connection, password, ...) -> OdooClient` over a `Transport` (`XmlRpcTransport`)
+- checks shared with `doctor`: `check_base_url`, `managed_server_status`, `server_form_url`
+- errors: `OdooError` and its subclasses (all `OdooOutlookError`, exit code 2)
+"""
+
+from odoo_outlook.odoo.checks import (
+    BaseUrlCheck,
+    ServerStatus,
+    check_base_url,
+    managed_server_status,
+    server_form_url,
+)
+from odoo_outlook.odoo.client import OdooClient, connect
+from odoo_outlook.odoo.diff import AppCredentials, Plan, build_plan, teardown_plan
+from odoo_outlook.odoo.errors import (
+    OdooAccessRights,
+    OdooBadCredentials,
+    OdooBaseUrlMismatch,
+    OdooError,
+    OdooServerError,
+    OdooSetupError,
+    OdooUnknownDatabase,
+    OdooUnreachable,
+    OdooUserError,
+)
+from odoo_outlook.odoo.sync import SyncOptions, SyncReport, sync_target, teardown_target
+from odoo_outlook.odoo.transport import ServerVersion, Transport, XmlRpcTransport
+
+__all__ = [
+    "AppCredentials",
+    "BaseUrlCheck",
+    "OdooAccessRights",
+    "OdooBadCredentials",
+    "OdooBaseUrlMismatch",
+    "OdooClient",
+    "OdooError",
+    "OdooServerError",
+    "OdooSetupError",
+    "OdooUnknownDatabase",
+    "OdooUnreachable",
+    "OdooUserError",
+    "Plan",
+    "ServerStatus",
+    "ServerVersion",
+    "SyncOptions",
+    "SyncReport",
+    "Transport",
+    "XmlRpcTransport",
+    "build_plan",
+    "teardown_plan",
+    "check_base_url",
+    "connect",
+    "managed_server_status",
+    "server_form_url",
+    "sync_target",
+    "teardown_target",
+]

@@ -1,0 +1,166 @@
+"""What this Odoo database can do, from `ir.module.module` states and `fields_get`.
+
+Shapes (odoo-facts.md, checked against Odoo's source):
+- Outgoing Outlook marker: boolean `use_microsoft_outlook_service` (15.0) or
+  `smtp_authentication = 'outlook'` (16.0+).
+- Incoming: model `fetchmail.server` comes from module `fetchmail` (15.0) or `mail` (16.0+,
+  where no `fetchmail` module exists); its Outlook marker is the boolean plus
+  `server_type = 'imap'` from `fetchmail_outlook` (15.0), or `server_type = 'outlook'`.
+- Catch-all / default From: `mail.alias.domain` + `res.company.alias_domain_id` (17.0+), else
+  the `mail.catchall.domain` / `mail.default.from` system parameters.
+- Endpoint parameter: 15.0's mixin hard-codes the `common` authority (no parameter), 16.0 reads
+  `microsoft.outlook.endpoint`, 17.0+ `microsoft_outlook.endpoint`. No field reveals this, so
+  it is the one rule keyed on the version.
+When `microsoft_outlook` is not installed yet (a dry run), the markers are inferred from the
+module catalogue: `fetchmail_outlook` only exists on 15.0.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from odoo_outlook.odoo.client import OdooClient
+from odoo_outlook.odoo.errors import OdooSetupError
+from odoo_outlook.odoo.transport import INSTALL_TIMEOUT, ServerVersion
+
+OUTLOOK_MODULE = "microsoft_outlook"
+FETCHMAIL_MODULE = "fetchmail"
+FETCHMAIL_OUTLOOK_MODULE = "fetchmail_outlook"
+INSTALLED_STATES = frozenset({"installed", "to upgrade"})
+OUTLOOK_BOOLEAN = "use_microsoft_outlook_service"
+TOKEN_FIELD = "microsoft_outlook_refresh_token"
+
+
+@dataclass(frozen=True)
+class ModuleStates:
+    states: Mapping[str, str]
+    ids: Mapping[str, int] = field(default_factory=dict)
+
+    def installed(self, name: str) -> bool:
+        return self.states.get(name) in INSTALLED_STATES
+
+    def exists(self, name: str) -> bool:
+        return name in self.states and self.states[name] != "uninstallable"
+
+    def missing_for(self, incoming: bool) -> list[str]:
+        """Modules to install so Outlook servers of the wanted kinds can exist."""
+        wanted = [OUTLOOK_MODULE]
+        if incoming and FETCHMAIL_OUTLOOK_MODULE in self.states:
+            wanted.append(FETCHMAIL_OUTLOOK_MODULE)
+        return [name for name in wanted if not self.installed(name)]
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    version: ServerVersion
+    modules: ModuleStates
+    mail_server_fields: frozenset[str]
+    fetchmail_fields: frozenset[str]
+    # "boolean" (15.0) or "selection" (16.0+)
+    smtp_marker: str
+    imap_marker: str
+    has_fetchmail_model: bool
+    has_alias_domain: bool
+    endpoint_param: str | None
+    selections: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @property
+    def outlook_installed(self) -> bool:
+        return self.modules.installed(OUTLOOK_MODULE)
+
+    @property
+    def outlook_imap_installed(self) -> bool:
+        if self.imap_marker == "boolean":
+            return self.modules.installed(FETCHMAIL_OUTLOOK_MODULE)
+        return self.outlook_installed
+
+    def outgoing_marker(self) -> dict[str, Any]:
+        if self.smtp_marker == "boolean":
+            return {OUTLOOK_BOOLEAN: True}
+        return {"smtp_authentication": "outlook"}
+
+    def incoming_marker(self) -> dict[str, Any]:
+        if self.imap_marker == "boolean":
+            return {OUTLOOK_BOOLEAN: True, "server_type": "imap"}
+        return {"server_type": "outlook"}
+
+    def token_readable(self, model: str) -> bool:
+        fields = self.mail_server_fields if model == "ir.mail_server" else self.fetchmail_fields
+        return TOKEN_FIELD in fields
+
+    def describe(self) -> str:
+        alias = "alias domain record" if self.has_alias_domain else "system parameters"
+        return (f"Odoo {self.version.text}: Outlook marker {self.smtp_marker}, catch-all via"
+                f" {alias}")
+
+
+def endpoint_param_for(version: ServerVersion) -> str | None:
+    if version.major <= 15:
+        return None
+    if version.major == 16:
+        return "microsoft.outlook.endpoint"
+    return "microsoft_outlook.endpoint"
+
+
+def read_modules(client: OdooClient) -> ModuleStates:
+    rows = client.search_read(
+        "ir.module.module",
+        [("name", "in", [OUTLOOK_MODULE, FETCHMAIL_MODULE, FETCHMAIL_OUTLOOK_MODULE])],
+        ["name", "state"],
+    )
+    return ModuleStates({str(r["name"]): str(r["state"]) for r in rows},
+                        {str(r["name"]): int(r["id"]) for r in rows})
+
+
+def install(client: OdooClient, modules: ModuleStates, names: list[str]) -> ModuleStates:
+    """`button_immediate_install` on the named modules (dependencies follow, as in the UI)."""
+    unavailable = [n for n in names if not modules.exists(n)]
+    if unavailable:
+        raise OdooSetupError(
+            f"{client.errors.where()}: module {', '.join(unavailable)} is not available"
+            " (fix: add it to the addons path and update the apps list)"
+        )
+    client.write_call("ir.module.module", "button_immediate_install",
+                      [modules.ids[n] for n in names], timeout=INSTALL_TIMEOUT)
+    return ModuleStates({**modules.states, **dict.fromkeys(names, "installed")}, modules.ids)
+
+
+def _selection(fields: Mapping[str, Mapping[str, Any]], name: str) -> tuple[str, ...]:
+    return tuple(str(item[0]) for item in fields.get(name, {}).get("selection") or ())
+
+
+def detect(client: OdooClient, modules: ModuleStates) -> Capabilities:
+    """Three `fields_get` calls at most; run after any module install."""
+    mail_server = client.fields_get("ir.mail_server")
+    company = client.fields_get("res.company")
+    has_fetchmail = (
+        modules.installed(FETCHMAIL_MODULE) or FETCHMAIL_MODULE not in modules.states
+    )
+    fetchmail = client.fields_get("fetchmail.server") if has_fetchmail else {}
+    fifteen_shape = FETCHMAIL_OUTLOOK_MODULE in modules.states
+    if OUTLOOK_BOOLEAN in mail_server:
+        smtp_marker = "boolean"
+    elif "outlook" in _selection(mail_server, "smtp_authentication"):
+        smtp_marker = "selection"
+    else:
+        smtp_marker = "boolean" if fifteen_shape else "selection"
+    if OUTLOOK_BOOLEAN in fetchmail:
+        imap_marker = "boolean"
+    elif "outlook" in _selection(fetchmail, "server_type"):
+        imap_marker = "selection"
+    else:
+        imap_marker = "boolean" if fifteen_shape else "selection"
+    return Capabilities(
+        version=client.version,
+        modules=modules,
+        mail_server_fields=frozenset(mail_server),
+        fetchmail_fields=frozenset(fetchmail),
+        smtp_marker=smtp_marker,
+        imap_marker=imap_marker,
+        has_fetchmail_model=bool(fetchmail),
+        has_alias_domain="alias_domain_id" in company,
+        endpoint_param=endpoint_param_for(client.version),
+        selections={"smtp_encryption": _selection(mail_server, "smtp_encryption")},
+    )

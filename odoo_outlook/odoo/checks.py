@@ -1,0 +1,119 @@
+"""Checks on a live Odoo that `sync` and `doctor` share: base URL vs redirect URIs, and which
+Outlook servers still need a person to click "Connect your Outlook account"."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from odoo_outlook.desired import OdooTargetSpec, confirm_uri
+from odoo_outlook.odoo.state import (
+    BASE_URL_FREEZE_PARAM,
+    BASE_URL_PARAM,
+    INCOMING,
+    OdooState,
+    Param,
+    Server,
+)
+
+# Window actions of the server lists (base, and mail from 16.0 / fetchmail on 15.0).
+SERVER_ACTIONS = {
+    "ir.mail_server": "base.action_ir_mail_server_list",
+    "fetchmail.server": "mail.action_email_server_tree",
+}
+
+
+@dataclass(frozen=True)
+class BaseUrlCheck:
+    ok: bool
+    current: str | None
+    expected: str
+    frozen: bool
+    message: str
+
+
+def _clean(url: str | None) -> str:
+    return (url or "").strip().rstrip("/").lower()
+
+
+def check_base_url(params: Mapping[str, Param], spec: OdooTargetSpec) -> BaseUrlCheck:
+    """`web.base.url` must be one of the target's base URLs (its redirect URI is then one of
+    the app's); otherwise Microsoft answers AADSTS50011."""
+    current = params[BASE_URL_PARAM].value if BASE_URL_PARAM in params else None
+    freeze = params[BASE_URL_FREEZE_PARAM].value if BASE_URL_FREEZE_PARAM in params else ""
+    frozen = freeze.strip().lower() in ("true", "1")
+    allowed = {_clean(u) for u in spec.base_urls}
+    expected = spec.expected_base_url
+    if _clean(current) in allowed:
+        message = f"web.base.url is {current}"
+        if not frozen:
+            message += (" but web.base.url.freeze is not set: Odoo rewrites web.base.url when an"
+                        " administrator logs in from another address (fix: set"
+                        " connection.manageBaseUrl: true, or set web.base.url.freeze = True)")
+        return BaseUrlCheck(True, current, expected, frozen, message)
+    return BaseUrlCheck(
+        False, current, expected, frozen,
+        f"web.base.url is {current or '(not set)'}, so Odoo sends the redirect URI"
+        f" {confirm_uri(current) if current else '(none)'}, which the app does not accept"
+        f" (Microsoft error AADSTS50011; the app accepts {', '.join(spec.redirect_uris)})"
+        f" (fix: set web.base.url to {expected} and web.base.url.freeze to True in Settings >"
+        " Technical > System Parameters, or set connection.manageBaseUrl: true)",
+    )
+
+
+def server_form_url(base_url: str, model: str, res_id: int, major: int) -> str:
+    """The server's form in Odoo's web client, where "Connect your Outlook account" is.
+
+    18.0 routes `/odoo/action-<xmlid>/<id>`; 15.0-17.0 use `/web#id=..&model=..&view_type=form`
+    (18.0+ still accept that form and redirect it).
+    """
+    base = base_url.rstrip("/")
+    if major >= 18:
+        return f"{base}/odoo/action-{SERVER_ACTIONS[model]}/{res_id}"
+    return f"{base}/web#id={res_id}&model={model}&view_type=form"
+
+
+@dataclass(frozen=True)
+class ServerStatus:
+    model: str
+    id: int
+    name: str
+    mailbox: str
+    connected: bool
+    confirmed: bool
+    form_url: str
+
+    @property
+    def needs(self) -> str:
+        if not self.connected:
+            action = 'click "Connect your Outlook account"'
+            if self.model == INCOMING:
+                action += ', then "Test & Confirm"'
+            return action
+        if not self.confirmed:
+            return 'click "Test & Confirm"'
+        return ""
+
+    def as_dict(self) -> dict[str, object]:
+        return {"model": self.model, "id": self.id, "name": self.name, "mailbox": self.mailbox,
+                "connected": self.connected, "confirmed": self.confirmed,
+                "formUrl": self.form_url, "needs": self.needs}
+
+
+def server_status(server: Server, base_url: str, major: int) -> ServerStatus:
+    confirmed = server.model != INCOMING or server.values.get("state") == "done"
+    return ServerStatus(
+        model=server.model, id=server.id, name=server.name, mailbox=server.login,
+        connected=server.connected, confirmed=confirmed,
+        form_url=server_form_url(base_url, server.model, server.id, major),
+    )
+
+
+def managed_server_status(state: OdooState, base_url: str, major: int) -> list[ServerStatus]:
+    """Token state of every active server the tool manages."""
+    out = []
+    for ref in state.xmlids.values():
+        record = state.record_for(ref.name)
+        if record is not None and record.active:
+            out.append(server_status(record, base_url, major))
+    return sorted(out, key=lambda s: (s.model, s.mailbox))

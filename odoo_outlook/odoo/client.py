@@ -1,0 +1,101 @@
+"""A small typed client over a `Transport`: the ORM calls the sync uses, and `connect`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from odoo_outlook.desired import OdooConnectionSpec
+from odoo_outlook.odoo.errors import ErrorContext
+from odoo_outlook.odoo.transport import (
+    DEFAULT_TIMEOUT,
+    ServerVersion,
+    Transport,
+    XmlRpcTransport,
+    check_url,
+)
+
+Domain = list[Any]
+Record = dict[str, Any]
+# Builds a transport for (checked url, database, error context); the default is XML-RPC.
+TransportFactory = Callable[[str, str, ErrorContext], Transport]
+
+
+@dataclass
+class OdooClient:
+    transport: Transport
+    errors: ErrorContext
+    version: ServerVersion
+    uid: int
+    url: str
+    database: str
+    login: str
+    writes: int = 0
+
+    @property
+    def calls(self) -> int:
+        return self.transport.calls
+
+    def call(self, model: str, method: str, *args: Any, timeout: float | None = None,
+             **kwargs: Any) -> Any:
+        return self.transport.execute_kw(model, method, list(args), kwargs, timeout=timeout)
+
+    def write_call(self, model: str, method: str, *args: Any, timeout: float | None = None,
+                   **kwargs: Any) -> Any:
+        """A call that changes data (counted, so a report can say "0 writes")."""
+        self.writes += 1
+        return self.call(model, method, *args, timeout=timeout, **kwargs)
+
+    def search_read(self, model: str, domain: Domain, fields: Sequence[str], *,
+                    active_test: bool = True) -> list[Record]:
+        kwargs: dict[str, Any] = {"fields": list(fields)}
+        if not active_test:
+            kwargs["context"] = {"active_test": False}
+        return list(self.call(model, "search_read", domain, **kwargs))
+
+    def fields_get(self, model: str, attributes: Sequence[str] = ("type", "selection")
+                   ) -> dict[str, dict[str, Any]]:
+        return dict(self.call(model, "fields_get", attributes=list(attributes)))
+
+    def create(self, model: str, values: list[Record]) -> list[int]:
+        if not values:
+            return []
+        ids = self.write_call(model, "create", values)
+        return [int(i) for i in (ids if isinstance(ids, list) else [ids])]
+
+    def write(self, model: str, ids: Sequence[int], values: Record) -> None:
+        if ids:
+            self.write_call(model, "write", list(ids), values)
+
+    def unlink(self, model: str, ids: Sequence[int]) -> None:
+        if ids:
+            self.write_call(model, "unlink", list(ids))
+
+
+def connect(
+    connection: OdooConnectionSpec,
+    password: str,
+    *,
+    allow_insecure_http: bool | None = None,
+    secrets: Sequence[str | None] = (),
+    timeout: float = DEFAULT_TIMEOUT,
+    transport_factory: TransportFactory | None = None,
+) -> OdooClient:
+    """Check the URL, read the version, log in. Raises one-line `OdooError`s."""
+    insecure = connection.allow_insecure_http if allow_insecure_http is None else (
+        allow_insecure_http or connection.allow_insecure_http)
+    url = check_url(connection.url, allow_insecure_http=insecure)
+    errors = ErrorContext(url, connection.database, connection.login, [password, *secrets])
+    if transport_factory is None:
+        transport: Transport = XmlRpcTransport(
+            url, connection.database, errors, verify_tls=connection.verify_tls, timeout=timeout
+        )
+    else:
+        transport = transport_factory(url, connection.database, errors)
+    version = transport.version()
+    uid = transport.authenticate(connection.login, password)
+    return OdooClient(
+        transport=transport, errors=errors, version=version, uid=uid, url=url,
+        database=connection.database, login=connection.login,
+    )

@@ -1,0 +1,414 @@
+"""The plan: a pure function from (what Odoo has, what the stack wants) to a list of changes.
+
+Ownership rules (documented in the README section the lead writes from the report):
+- A record the tool creates gets an external id `odoo_outlook.<name>` in `ir.model.data`;
+  servers use the `xmlid` of desired.py, the alias domain `alias_domain_<domain>`, parameters
+  `config_parameter_<key>`. Only records carrying such an id are ever updated or archived.
+- An unmanaged server that already sends as (login or From filter) or fetches a wanted mailbox
+  is a conflict: reported, never touched, and ours is not created next to it.
+- The Outlook credential parameters (client id, secret, endpoint) belong to the app the stack
+  declares: they are always written, and marked as owned. The mail parameters of 15.0/16.0
+  and `web.base.url` are settings: written when they differ, marked only when the tool
+  created them. Delete clears only marked parameters.
+- `microsoft_outlook.endpoint` is removed for a multitenant app only when marked as ours.
+- 17.0+: an existing `mail.alias.domain` for the domain that the tool did not create is adopted
+  (used and linked, left unmarked) only when it already has the wanted default From and aliases;
+  otherwise it is a conflict. The company's `alias_domain_id` is a setting, like parameters.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from odoo_outlook.cli_common import MASK
+from odoo_outlook.desired import IncomingServer, OdooTargetSpec, OutgoingServer
+from odoo_outlook.odoo.capabilities import Capabilities
+from odoo_outlook.odoo.state import (
+    ALIAS_DOMAIN,
+    BASE_URL_FREEZE_PARAM,
+    BASE_URL_PARAM,
+    BOUNCE_ALIAS_PARAM,
+    CATCHALL_ALIAS_PARAM,
+    CATCHALL_DOMAIN_PARAM,
+    CLIENT_ID_PARAM,
+    CLIENT_SECRET_PARAM,
+    DEFAULT_FROM_PARAM,
+    ENDPOINT_PARAMS,
+    INCOMING,
+    OUTGOING,
+    PARAM_MODEL,
+    SECRET_PARAMS,
+    OdooState,
+    Server,
+    normalise,
+)
+
+SERVER_MODELS = (OUTGOING, INCOMING)
+
+
+def param_xmlid(key: str) -> str:
+    readable = re.sub(r"[^a-z0-9]+", "_", key.lower()).strip("_")
+    return f"config_parameter_{readable}_{hashlib.sha1(key.encode()).hexdigest()[:6]}"
+
+
+def alias_domain_xmlid(domain: str) -> str:
+    return "alias_domain_" + re.sub(r"[^a-z0-9]+", "_", domain.lower()).strip("_")
+
+
+@dataclass(frozen=True)
+class AppCredentials:
+    """The app's client id and secret, as the stack outputs them (`clientId`, `clientSecret`)."""
+
+    client_id: str
+    client_secret: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class ParamSet:
+    key: str
+    value: str = field(repr=False)
+    old: str | None = field(repr=False)
+    record_id: int | None
+    write_value: bool
+    add_xmlid: bool
+
+    @property
+    def secret(self) -> bool:
+        return self.key in SECRET_PARAMS
+
+
+@dataclass(frozen=True)
+class ParamUnset:
+    key: str
+    record_id: int
+    xmlid_id: int
+
+
+@dataclass(frozen=True)
+class Create:
+    model: str
+    xmlid: str
+    values: Mapping[str, Any]
+    label: str
+
+
+@dataclass(frozen=True)
+class Update:
+    model: str
+    res_id: int
+    values: Mapping[str, Any]
+    before: Mapping[str, Any]
+    label: str
+
+
+@dataclass(frozen=True)
+class Archive:
+    model: str
+    res_id: int
+    label: str
+
+
+@dataclass(frozen=True)
+class Conflict:
+    model: str
+    res_id: int
+    message: str
+
+
+@dataclass(frozen=True)
+class CompanyLink:
+    company_id: int
+    company_name: str
+    # An existing record id, or the xmlid of the record this plan creates.
+    alias_domain: int | str
+    domain: str
+
+
+@dataclass(frozen=True)
+class ChangeLine:
+    action: str
+    model: str
+    what: str
+    detail: str = ""
+
+    def as_dict(self) -> dict[str, str]:
+        return {"action": self.action, "model": self.model, "what": self.what,
+                "detail": self.detail}
+
+
+@dataclass(frozen=True)
+class Plan:
+    install: tuple[str, ...] = ()
+    params: tuple[ParamSet, ...] = ()
+    unsets: tuple[ParamUnset, ...] = ()
+    creates: tuple[Create, ...] = ()
+    updates: tuple[Update, ...] = ()
+    archives: tuple[Archive, ...] = ()
+    company_link: CompanyLink | None = None
+    stale_xmlids: tuple[int, ...] = ()
+    conflicts: tuple[Conflict, ...] = ()
+    notes: tuple[str, ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        return not (self.install or self.params or self.unsets or self.creates or self.updates
+                    or self.archives or self.company_link or self.stale_xmlids)
+
+    def lines(self) -> list[ChangeLine]:
+        """Human-readable changes; secret values are masked."""
+        out = [ChangeLine("install", "ir.module.module", name) for name in self.install]
+        for p in self.params:
+            if p.write_value:
+                old = MASK if p.secret and p.old else (p.old if p.old is not None else "(not set)")
+                new = MASK if p.secret else p.value
+                out.append(ChangeLine("set", PARAM_MODEL, p.key, f"{old} -> {new}"))
+            else:
+                out.append(ChangeLine("mark", PARAM_MODEL, p.key, "now managed by odoo-outlook"))
+        out += [ChangeLine("unset", PARAM_MODEL, u.key) for u in self.unsets]
+        out += [ChangeLine("create", c.model, c.label, _fmt(c.values)) for c in self.creates]
+        out += [
+            ChangeLine("update", u.model, f"{u.label} (#{u.res_id})", ", ".join(
+                f"{k}: {_show(u.before.get(k))} -> {_show(v)}" for k, v in u.values.items()))
+            for u in self.updates
+        ]
+        out += [ChangeLine("archive", a.model, f"{a.label} (#{a.res_id})") for a in self.archives]
+        if self.company_link:
+            link = self.company_link
+            out.append(ChangeLine("link", "res.company", link.company_name,
+                                  f"alias domain -> {link.domain}"))
+        return out
+
+
+def _show(value: Any) -> str:
+    return "(empty)" if value is False or value is None else str(value)
+
+
+def _fmt(values: Mapping[str, Any]) -> str:
+    return ", ".join(f"{k}={_show(v)}" for k, v in values.items() if k != "name")
+
+
+def outgoing_values(server: OutgoingServer, caps: Capabilities) -> dict[str, Any]:
+    return {
+        "name": server.name,
+        **caps.outgoing_marker(),
+        "smtp_host": server.host,
+        "smtp_port": server.port,
+        # 19.0 adds 'starttls_strict'; Odoo rejects anything but plain 'starttls' for Outlook.
+        "smtp_encryption": server.encryption,
+        "smtp_user": server.mailbox,
+        "from_filter": server.from_filter,
+        "sequence": server.sequence,
+        "active": True,
+    }
+
+
+def incoming_values(server: IncomingServer, caps: Capabilities) -> dict[str, Any]:
+    return {
+        "name": server.name,
+        **caps.incoming_marker(),
+        "server": server.host,
+        "port": server.port,
+        "is_ssl": server.is_ssl,
+        "user": server.mailbox,
+        "active": True,
+    }
+
+
+def _changed(current: Mapping[str, Any], wanted: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in wanted.items() if normalise(current.get(k)) != normalise(v)}
+
+
+@dataclass
+class _Builder:
+    state: OdooState
+    caps: Capabilities
+    params: list[ParamSet] = field(default_factory=list)
+    unsets: list[ParamUnset] = field(default_factory=list)
+    creates: list[Create] = field(default_factory=list)
+    updates: list[Update] = field(default_factory=list)
+    archives: list[Archive] = field(default_factory=list)
+    stale: list[int] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    company_link: CompanyLink | None = None
+
+    # -- parameters -----------------------------------------------------------------------
+    def set_param(self, key: str, value: str, *, own: bool) -> None:
+        current = self.state.params.get(key)
+        xmlid = self.state.xmlids.get(param_xmlid(key))
+        marked = xmlid is not None and current is not None and xmlid.res_id == current.id
+        write_value = current is None or current.value != value
+        add_xmlid = (own or current is None) and not marked
+        if xmlid is not None and not marked:
+            self.stale.append(xmlid.id)
+        if write_value or add_xmlid:
+            self.params.append(ParamSet(
+                key, value, current.value if current else None,
+                current.id if current else None, write_value, add_xmlid))
+
+    def unset_owned_param(self, key: str, why: str) -> None:
+        current = self.state.params.get(key)
+        if current is None:
+            return
+        xmlid = self.state.xmlids.get(param_xmlid(key))
+        if xmlid is not None and xmlid.res_id == current.id:
+            self.unsets.append(ParamUnset(key, current.id, xmlid.id))
+        else:
+            self.notes.append(f"system parameter {key} is set but was not set by odoo-outlook;"
+                              f" left as is ({why})")
+
+    # -- servers --------------------------------------------------------------------------
+    def server(self, model: str, xmlid: str, wanted: dict[str, Any], mailbox: str,
+               label: str) -> None:
+        ref = self.state.xmlids.get(xmlid)
+        record = self.state.record_for(xmlid)
+        if ref is not None and record is None:
+            self.stale.append(ref.id)
+        if record is not None:
+            changes = _changed(record.values, wanted)
+            if record.has_password:
+                changes[_password_field(model)] = False
+            if changes:
+                self.updates.append(Update(model, record.id, changes, dict(record.values), label))
+            return
+        rivals = [
+            s for s in self.state.servers
+            if s.model == model and s.active and s.sends_as(mailbox)
+            and self.state.owned(model, s.id) is None
+        ]
+        if rivals:
+            for rival in rivals:
+                self.conflicts.append(Conflict(
+                    model, rival.id,
+                    f"{model} #{rival.id} {rival.name!r} already uses {mailbox} and was not"
+                    " created by odoo-outlook: left untouched and no Outlook server created for"
+                    f" {mailbox} (fix: archive #{rival.id} in Odoo, then sync again)",
+                ))
+            return
+        self.creates.append(Create(model, xmlid, wanted, label))
+
+    def archive_removed(self, wanted: set[str]) -> None:
+        for name, ref in self.state.xmlids.items():
+            if ref.model not in SERVER_MODELS or name in wanted:
+                continue
+            record = self.state.record_for(name)
+            if record is not None and record.active:
+                self.archives.append(Archive(ref.model, record.id, record.name))
+
+    def plan(self, install: tuple[str, ...]) -> Plan:
+        return Plan(
+            install=install, params=tuple(self.params), unsets=tuple(self.unsets),
+            creates=tuple(self.creates), updates=tuple(self.updates),
+            archives=tuple(self.archives), company_link=self.company_link,
+            stale_xmlids=tuple(dict.fromkeys(self.stale)), conflicts=tuple(self.conflicts),
+            notes=tuple(self.notes),
+        )
+
+
+def _password_field(model: str) -> str:
+    return "smtp_pass" if model == OUTGOING else "password"
+
+
+def _alias_domain(b: _Builder, spec: OdooTargetSpec) -> None:
+    alias = spec.alias
+    wanted = {
+        "name": alias.domain,
+        "default_from": alias.default_from.lower(),
+        "catchall_alias": alias.catchall_alias.lower(),
+        "bounce_alias": alias.bounce_alias.lower(),
+    }
+    xmlid = alias_domain_xmlid(alias.domain)
+    ref = b.state.xmlids.get(xmlid)
+    managed = next((d for d in b.state.alias_domains if ref and d.id == ref.res_id), None)
+    if ref is not None and managed is None:
+        b.stale.append(ref.id)
+    target: int | str
+    if managed is not None:
+        changes = _changed(managed.values, wanted)
+        if changes:
+            b.updates.append(Update(ALIAS_DOMAIN, managed.id, changes, dict(managed.values),
+                                    alias.domain))
+        target = managed.id
+    else:
+        same = [d for d in b.state.alias_domains if d.name.lower() == alias.domain]
+        if same:
+            existing = same[0]
+            differing = _changed(existing.values, wanted)
+            if differing:
+                shown = ", ".join(f"{k}={_show(existing.values.get(k))} (wanted {v})"
+                                  for k, v in differing.items())
+                b.conflicts.append(Conflict(
+                    ALIAS_DOMAIN, existing.id,
+                    f"mail.alias.domain #{existing.id} {alias.domain!r} was not created by"
+                    f" odoo-outlook and differs: {shown}; left untouched (fix: edit it in"
+                    " Settings > Emails > Alias Domain, or change mail settings to match)",
+                ))
+                return
+            b.notes.append(f"using the existing alias domain {alias.domain!r}"
+                           f" (#{existing.id}); odoo-outlook did not create it and never edits it")
+            target = existing.id
+        else:
+            b.creates.append(Create(ALIAS_DOMAIN, xmlid, wanted, alias.domain))
+            target = xmlid
+    company = b.state.company
+    if company is not None and company.alias_domain_id != target:
+        b.company_link = CompanyLink(company.id, company.name, target, alias.domain)
+
+
+def build_plan(
+    state: OdooState,
+    spec: OdooTargetSpec,
+    app: AppCredentials,
+    caps: Capabilities,
+    *,
+    install: tuple[str, ...] = (),
+    manage_base_url: bool = False,
+    base_url_ok: bool = True,
+) -> Plan:
+    b = _Builder(state, caps)
+    b.set_param(CLIENT_ID_PARAM, app.client_id, own=True)
+    b.set_param(CLIENT_SECRET_PARAM, app.client_secret, own=True)
+    for key in ENDPOINT_PARAMS:
+        if spec.endpoint is not None and key == caps.endpoint_param:
+            b.set_param(key, spec.endpoint, own=True)
+        else:
+            b.unset_owned_param(key, "a multitenant app uses Odoo's default `common` authority"
+                                if spec.endpoint is None else "not read by this Odoo version")
+    if manage_base_url:
+        if not base_url_ok:
+            b.set_param(BASE_URL_PARAM, spec.expected_base_url, own=False)
+        if (state.param(BASE_URL_FREEZE_PARAM) or "").lower() not in ("true", "1"):
+            b.set_param(BASE_URL_FREEZE_PARAM, "True", own=False)
+    if caps.has_alias_domain:
+        _alias_domain(b, spec)
+    else:
+        alias = spec.alias
+        b.set_param(CATCHALL_DOMAIN_PARAM, alias.domain, own=False)
+        b.set_param(DEFAULT_FROM_PARAM, alias.default_from.lower(), own=False)
+        b.set_param(CATCHALL_ALIAS_PARAM, alias.catchall_alias.lower(), own=False)
+        b.set_param(BOUNCE_ALIAS_PARAM, alias.bounce_alias.lower(), own=False)
+    for out in spec.outgoing:
+        b.server(OUTGOING, out.xmlid, outgoing_values(out, caps), out.mailbox, out.name)
+    for inc in spec.incoming:
+        b.server(INCOMING, inc.xmlid, incoming_values(inc, caps), inc.mailbox, inc.name)
+    b.archive_removed({s.xmlid for s in spec.outgoing} | {s.xmlid for s in spec.incoming})
+    return b.plan(install)
+
+
+def teardown_plan(state: OdooState) -> Plan:
+    """What delete does: archive every managed server, clear every parameter the tool marked."""
+    b = _Builder(state, caps=None)  # type: ignore[arg-type]
+    b.archive_removed(set())
+    for key, param in state.params.items():
+        xmlid = state.xmlids.get(param_xmlid(key))
+        if xmlid is not None and xmlid.res_id == param.id:
+            b.unsets.append(ParamUnset(key, param.id, xmlid.id))
+    return b.plan(())
+
+
+def server_label(server: Server) -> str:
+    return f"{server.name} (#{server.id})"

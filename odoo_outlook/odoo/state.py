@@ -1,0 +1,191 @@
+"""Read what the sync compares against: one batched read per model, whatever the mailbox count."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from odoo_outlook.desired import ODOO_XMLID_MODULE
+from odoo_outlook.odoo.capabilities import OUTLOOK_BOOLEAN, TOKEN_FIELD, Capabilities
+from odoo_outlook.odoo.client import OdooClient
+
+CLIENT_ID_PARAM = "microsoft_outlook_client_id"
+CLIENT_SECRET_PARAM = "microsoft_outlook_client_secret"
+ENDPOINT_PARAMS = ("microsoft.outlook.endpoint", "microsoft_outlook.endpoint")
+BASE_URL_PARAM = "web.base.url"
+BASE_URL_FREEZE_PARAM = "web.base.url.freeze"
+CATCHALL_DOMAIN_PARAM = "mail.catchall.domain"
+DEFAULT_FROM_PARAM = "mail.default.from"
+CATCHALL_ALIAS_PARAM = "mail.catchall.alias"
+BOUNCE_ALIAS_PARAM = "mail.bounce.alias"
+SECRET_PARAMS = frozenset({CLIENT_SECRET_PARAM})
+PARAM_KEYS = (
+    CLIENT_ID_PARAM, CLIENT_SECRET_PARAM, *ENDPOINT_PARAMS, BASE_URL_PARAM,
+    BASE_URL_FREEZE_PARAM, CATCHALL_DOMAIN_PARAM, DEFAULT_FROM_PARAM, CATCHALL_ALIAS_PARAM,
+    BOUNCE_ALIAS_PARAM,
+)
+
+OUTGOING = "ir.mail_server"
+INCOMING = "fetchmail.server"
+ALIAS_DOMAIN = "mail.alias.domain"
+PARAM_MODEL = "ir.config_parameter"
+
+# Fields the sync manages, per model (the Outlook marker fields are added per shape).
+OUTGOING_FIELDS = ("name", "smtp_host", "smtp_port", "smtp_encryption", "smtp_user",
+                   "from_filter", "sequence", "active", "smtp_authentication")
+INCOMING_FIELDS = ("name", "server", "port", "is_ssl", "user", "server_type", "active",
+                   "state")
+ALIAS_DOMAIN_FIELDS = ("name", "default_from", "catchall_alias", "bounce_alias")
+# Password fields are read only to know whether they are empty; the value is dropped at once.
+PASSWORD_FIELD = {OUTGOING: "smtp_pass", INCOMING: "password"}
+LOGIN_FIELD = {OUTGOING: "smtp_user", INCOMING: "user"}
+
+
+def normalise(value: Any) -> Any:
+    """Odoo answers False for an empty char/many2one; many2one values come as [id, name]."""
+    if value in (None, ""):
+        return False
+    if isinstance(value, list) and len(value) == 2 and isinstance(value[0], int):
+        return value[0]
+    return value
+
+
+@dataclass(frozen=True)
+class Param:
+    id: int
+    key: str
+    value: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class XmlId:
+    id: int
+    name: str
+    model: str
+    res_id: int
+
+
+@dataclass(frozen=True)
+class Server:
+    model: str
+    id: int
+    values: Mapping[str, Any]
+    has_password: bool
+    connected: bool
+
+    @property
+    def login(self) -> str:
+        return str(self.values.get(LOGIN_FIELD[self.model]) or "")
+
+    @property
+    def active(self) -> bool:
+        return bool(self.values.get("active", True))
+
+    @property
+    def name(self) -> str:
+        return str(self.values.get("name") or "")
+
+    def sends_as(self, mailbox: str) -> bool:
+        wanted = mailbox.lower()
+        from_filter = str(self.values.get("from_filter") or "").lower()
+        return self.login.lower() == wanted or from_filter == wanted
+
+
+@dataclass(frozen=True)
+class AliasDomainRecord:
+    id: int
+    values: Mapping[str, Any]
+
+    @property
+    def name(self) -> str:
+        return str(self.values.get("name") or "")
+
+
+@dataclass(frozen=True)
+class Company:
+    id: int
+    name: str
+    alias_domain_id: int | bool
+
+
+@dataclass(frozen=True)
+class OdooState:
+    params: Mapping[str, Param]
+    xmlids: Mapping[str, XmlId]
+    servers: tuple[Server, ...]
+    alias_domains: tuple[AliasDomainRecord, ...]
+    company: Company | None
+
+    def param(self, key: str) -> str | None:
+        found = self.params.get(key)
+        return found.value if found else None
+
+    def owned(self, model: str, res_id: int) -> XmlId | None:
+        return next(
+            (x for x in self.xmlids.values() if x.model == model and x.res_id == res_id), None
+        )
+
+    def record_for(self, xmlid: str) -> Server | None:
+        ref = self.xmlids.get(xmlid)
+        if ref is None:
+            return None
+        return next((s for s in self.servers if s.model == ref.model and s.id == ref.res_id),
+                    None)
+
+
+def _server_fields(model: str, caps: Capabilities) -> list[str]:
+    available = caps.mail_server_fields if model == OUTGOING else caps.fetchmail_fields
+    wanted = [*(OUTGOING_FIELDS if model == OUTGOING else INCOMING_FIELDS), OUTLOOK_BOOLEAN,
+              PASSWORD_FIELD[model], TOKEN_FIELD]
+    return [f for f in wanted if f in available]
+
+
+def _servers(client: OdooClient, model: str, caps: Capabilities) -> list[Server]:
+    fields = _server_fields(model, caps)
+    rows = client.search_read(model, [], fields, active_test=False)
+    servers = []
+    for row in rows:
+        has_password = bool(row.pop(PASSWORD_FIELD[model], False))
+        connected = bool(row.pop(TOKEN_FIELD, False))
+        values = {k: normalise(v) for k, v in row.items() if k != "id"}
+        servers.append(Server(model, int(row["id"]), values, has_password, connected))
+    return servers
+
+
+def read_params(client: OdooClient) -> dict[str, Param]:
+    return {
+        str(r["key"]): Param(int(r["id"]), str(r["key"]), str(r["value"] or ""))
+        for r in client.search_read(PARAM_MODEL, [("key", "in", list(PARAM_KEYS))],
+                                    ["key", "value"])
+    }
+
+
+def read_state(client: OdooClient, caps: Capabilities,
+               params: Mapping[str, Param] | None = None) -> OdooState:
+    """Everything the plan compares; pass `params` when they were just read."""
+    if params is None:
+        params = read_params(client)
+    xmlids = {
+        str(r["name"]): XmlId(int(r["id"]), str(r["name"]), str(r["model"]), int(r["res_id"]))
+        for r in client.search_read("ir.model.data", [("module", "=", ODOO_XMLID_MODULE)],
+                                    ["name", "model", "res_id"])
+    }
+    servers = _servers(client, OUTGOING, caps)
+    if caps.has_fetchmail_model:
+        servers += _servers(client, INCOMING, caps)
+    alias_domains: list[AliasDomainRecord] = []
+    company: Company | None = None
+    if caps.has_alias_domain:
+        alias_domains = [
+            AliasDomainRecord(int(r["id"]), {k: normalise(r.get(k)) for k in ALIAS_DOMAIN_FIELDS})
+            for r in client.search_read(ALIAS_DOMAIN, [], list(ALIAS_DOMAIN_FIELDS))
+        ]
+        user = client.call("res.users", "read", [client.uid], fields=["company_id"])
+        company_id = normalise(user[0]["company_id"]) if user else False
+        rows = client.search_read("res.company", [("id", "=", company_id)],
+                                  ["name", "alias_domain_id"])
+        if rows:
+            company = Company(int(rows[0]["id"]), str(rows[0]["name"]),
+                              normalise(rows[0]["alias_domain_id"]))
+    return OdooState(params, xmlids, tuple(servers), tuple(alias_domains), company)

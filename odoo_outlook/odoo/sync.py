@@ -1,0 +1,193 @@
+"""Make one Odoo database match one target: connect, detect, install, read, plan, apply, check.
+
+The one implementation behind `odoo-outlook sync`, the Pulumi dynamic resource and library
+callers. Calls for a first sync: version, authenticate, modules, [install: 2], 3 fields_get,
+parameters, external ids, outgoing servers, incoming servers, [17.0+: alias domains, user,
+company], then at most one create/write per model and value group: a constant count whatever
+the number of mailboxes. A sync with nothing to change makes no write call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from odoo_outlook.desired import OdooTargetSpec
+from odoo_outlook.odoo.apply import apply_plan
+from odoo_outlook.odoo.capabilities import Capabilities, detect, install, read_modules
+from odoo_outlook.odoo.checks import (
+    BaseUrlCheck,
+    ServerStatus,
+    check_base_url,
+    managed_server_status,
+)
+from odoo_outlook.odoo.client import OdooClient, TransportFactory, connect
+from odoo_outlook.odoo.diff import AppCredentials, ChangeLine, Plan, build_plan, teardown_plan
+from odoo_outlook.odoo.errors import OdooBaseUrlMismatch, OdooSetupError
+from odoo_outlook.odoo.state import OdooState, Param, read_params, read_state
+from odoo_outlook.odoo.transport import DEFAULT_TIMEOUT
+
+
+@dataclass(frozen=True)
+class SyncOptions:
+    dry_run: bool = False
+    # None: take the target's connection settings.
+    install_modules: bool | None = None
+    allow_insecure_http: bool | None = None
+    timeout: float = DEFAULT_TIMEOUT
+    transport_factory: TransportFactory | None = None
+
+
+@dataclass
+class SyncReport:
+    target: str
+    url: str
+    database: str
+    version: str
+    dry_run: bool
+    changes: list[ChangeLine] = field(default_factory=list)
+    servers: list[ServerStatus] = field(default_factory=list)
+    conflicts: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    calls: int = 0
+    writes: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.conflicts
+
+    @property
+    def to_connect(self) -> list[ServerStatus]:
+        return [s for s in self.servers if s.needs]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "target": self.target, "url": self.url, "database": self.database,
+            "version": self.version, "dryRun": self.dry_run, "ok": self.ok,
+            "changes": [c.as_dict() for c in self.changes],
+            "servers": [s.as_dict() for s in self.servers],
+            "conflicts": list(self.conflicts), "notes": list(self.notes),
+            "calls": self.calls, "writes": self.writes,
+        }
+
+
+def _connect(spec: OdooTargetSpec, password: str, secrets: list[str], options: SyncOptions
+             ) -> OdooClient:
+    if spec.connection is None:
+        raise OdooSetupError(f"target {spec.name!r} has no connection settings (fix: add"
+                             " targets[].connection with url, database and login)")
+    if not password:
+        raise OdooSetupError(
+            f"no Odoo password for target {spec.name!r} (fix: export"
+            f" {spec.connection.password_env}, or `pulumi config set --secret --path"
+            f" 'odooPasswords.{spec.name}'`)"
+        )
+    return connect(
+        spec.connection, password, allow_insecure_http=options.allow_insecure_http,
+        secrets=secrets, timeout=options.timeout, transport_factory=options.transport_factory,
+    )
+
+
+def _prepare(client: OdooClient, spec: OdooTargetSpec, options: SyncOptions
+             ) -> tuple[Capabilities, tuple[str, ...], list[str]]:
+    """Module states, install when needed (not in a dry run), then the fields shape."""
+    assert spec.connection is not None
+    modules = read_modules(client)
+    missing = modules.missing_for(incoming=bool(spec.incoming))
+    allowed = spec.connection.install_modules if options.install_modules is None else (
+        options.install_modules)
+    notes: list[str] = []
+    planned: tuple[str, ...] = ()
+    if missing and not allowed:
+        raise OdooSetupError(
+            f"{client.errors.where()}: module {', '.join(missing)} is not installed and module"
+            f" installation is off (fix: install {', '.join(missing)} from Apps, or run without"
+            " --no-install / connection.installModules: false)"
+        )
+    if missing and options.dry_run:
+        planned = tuple(missing)
+        notes.append(f"{', '.join(missing)} would be installed first; the plan below assumes"
+                     " the installed shape")
+    elif missing:
+        modules = install(client, modules, missing)
+        planned = tuple(missing)
+    return detect(client, modules), planned, notes
+
+
+def _check_supported(client: OdooClient, spec: OdooTargetSpec, caps: Capabilities) -> None:
+    if spec.endpoint is not None and caps.endpoint_param is None:
+        raise OdooSetupError(
+            f"{client.errors.where()}: Odoo {caps.version.text}'s Outlook module always signs"
+            " in through the 'common' authority, which a single-tenant app (AzureADMyOrg)"
+            " refuses (fix: use app.signInAudience AzureADMultipleOrgs, or upgrade Odoo to"
+            " 16.0 or later)"
+        )
+
+
+def _base_url(client: OdooClient, params: Mapping[str, Param], spec: OdooTargetSpec
+              ) -> BaseUrlCheck:
+    assert spec.connection is not None
+    check = check_base_url(params, spec)
+    if not check.ok and not spec.connection.manage_base_url:
+        raise client.errors.make(OdooBaseUrlMismatch, f"{client.errors.where()}: {check.message}")
+    return check
+
+
+def sync_target(
+    spec: OdooTargetSpec,
+    app: AppCredentials,
+    password: str,
+    options: SyncOptions | None = None,
+) -> SyncReport:
+    """Make the target's Odoo match `spec`; with `options.dry_run`, only report the plan."""
+    options = options or SyncOptions()
+    client = _connect(spec, password, [app.client_secret], options)
+    params = read_params(client)
+    check = _base_url(client, params, spec)
+    caps, installed, notes = _prepare(client, spec, options)
+    _check_supported(client, spec, caps)
+    state = read_state(client, caps, params)
+    assert spec.connection is not None
+    plan = build_plan(
+        state, spec, app, caps, install=installed,
+        manage_base_url=spec.connection.manage_base_url, base_url_ok=check.ok,
+    )
+    if not options.dry_run:
+        apply_plan(client, plan)
+        if plan.creates or plan.updates or plan.archives:
+            state = read_state(client, caps)
+    if check.ok and not check.frozen and not spec.connection.manage_base_url:
+        notes.append(check.message)
+    return _report(client, spec, caps, plan, state, options.dry_run, notes)
+
+
+def _report(client: OdooClient, spec: OdooTargetSpec, caps: Capabilities, plan: Plan,
+            state: OdooState, dry_run: bool, notes: list[str]) -> SyncReport:
+    base = state.param("web.base.url") or spec.expected_base_url
+    if spec.connection is not None and spec.connection.manage_base_url:
+        base = spec.expected_base_url
+    return SyncReport(
+        target=spec.name, url=client.url, database=client.database,
+        version=caps.version.text, dry_run=dry_run, changes=plan.lines(),
+        servers=managed_server_status(state, base, caps.version.major),
+        conflicts=[c.message for c in plan.conflicts], notes=[*notes, *plan.notes],
+        calls=client.calls, writes=client.writes,
+    )
+
+
+def teardown_target(spec: OdooTargetSpec, password: str, options: SyncOptions | None = None,
+                    secrets: list[str] | None = None) -> SyncReport:
+    """Archive every server the tool manages and clear the parameters it marked."""
+    options = options or SyncOptions()
+    client = _connect(spec, password, list(secrets or []), options)
+    caps = detect(client, read_modules(client))
+    state = read_state(client, caps)
+    plan = teardown_plan(state)
+    if not options.dry_run:
+        apply_plan(client, plan)
+    return SyncReport(
+        target=spec.name, url=client.url, database=client.database,
+        version=caps.version.text, dry_run=options.dry_run, changes=plan.lines(),
+        calls=client.calls, writes=client.writes,
+    )
