@@ -15,6 +15,7 @@ from pulumi.runtime import config as runtime_config
 
 from components.app_registration import OutlookAppRegistration
 from components.client_secret import RotatingClientSecret
+from components.odoo_export import OdooOutlookExport
 from odoo_outlook.config import NAMESPACE, StackConfig, parse_config
 from odoo_outlook.desired import DesiredState, desired_state
 
@@ -44,6 +45,7 @@ def build(config: StackConfig, now: datetime) -> dict[str, pulumi.Output[Any]]:
     state: DesiredState = desired_state(config, now)
     app = OutlookAppRegistration("odoo", state.app)
     secret = RotatingClientSecret("odoo-client-secret", app.application_id, state.secret)
+    _odoo_exports(config, state, app, secret)
     return {
         "clientId": app.client_id,
         "tenantId": app.tenant_id,
@@ -57,6 +59,33 @@ def build(config: StackConfig, now: datetime) -> dict[str, pulumi.Output[Any]]:
         "clientSecretExpiresAt": secret.client_secret_expires_at,
         "nextRotationAt": secret.next_rotation_at,
     }
+
+
+def _odoo_exports(
+    config: StackConfig,
+    state: DesiredState,
+    app: OutlookAppRegistration,
+    secret: RotatingClientSecret,
+) -> list[OdooOutlookExport]:
+    """One export per target with connection settings: Odoo gets the newest secret in this run.
+
+    The password comes from secret config `odooPasswords.<target>`, else the provider reads the
+    environment variable named by the target's `passwordEnv` when it runs.
+    """
+    exports = []
+    for target in config.targets:
+        if target.connection is None:
+            continue
+        password = config.odoo_passwords.get(target.name)
+        exports.append(OdooOutlookExport(
+            f"odoo-{target.name}",
+            state.target(target.name),
+            client_id=app.client_id,
+            client_secret=secret.client_secret,
+            password=None if password is None else password.get_secret_value(),
+            opts=pulumi.ResourceOptions(depends_on=[secret]),
+        ))
+    return exports
 
 
 def run(clock: Clock = lambda: datetime.now(UTC)) -> None:

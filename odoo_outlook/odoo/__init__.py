@@ -51,11 +51,11 @@ __all__ = [
     "Transport",
     "XmlRpcTransport",
     "build_plan",
-    "teardown_plan",
     "check_base_url",
     "connect",
     "managed_server_status",
     "server_form_url",
     "sync_target",
+    "teardown_plan",
     "teardown_target",
 ]

@@ -1,0 +1,149 @@
+"""Odoo export as a Pulumi resource: `pulumi up` stores the new secret in Odoo in the same run.
+
+Three pieces, as in a dynamic resource of any size: plain props (the target spec as JSON data,
+the client id, the secret and the Odoo password as secret inputs), a provider whose
+create/update call `sync_target`, read does a dry run (so `pulumi refresh` sees drift), delete
+calls `teardown_target`; and a `ComponentResource` wrapper with typed outputs. Update works in
+place; a different Odoo (URL or database) replaces the resource, creating first, so the old
+database gets its managed servers archived afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import pulumi
+from pulumi.dynamic import (
+    CreateResult,
+    DiffResult,
+    ReadResult,
+    Resource,
+    ResourceProvider,
+    UpdateResult,
+)
+
+from odoo_outlook.desired import OdooTargetSpec
+from odoo_outlook.errors import OdooOutlookError
+from odoo_outlook.odoo.diff import AppCredentials
+from odoo_outlook.odoo.spec_io import spec_from_data, spec_to_data
+from odoo_outlook.odoo.sync import SyncOptions, SyncReport, sync_target, teardown_target
+
+SECRET_PROPS = ("clientSecret", "password")
+INPUT_PROPS = ("target", "clientId", "clientSecret", "password", "passwordEnv")
+
+
+def _password(props: dict[str, Any]) -> str:
+    return str(props.get("password") or os.environ.get(str(props.get("passwordEnv")), ""))
+
+
+def _identity(props: dict[str, Any]) -> tuple[str, str]:
+    conn = props["target"].get("connection") or {}
+    return str(conn.get("url")), str(conn.get("database"))
+
+
+def _run(props: dict[str, Any], dry_run: bool = False) -> SyncReport:
+    spec = spec_from_data(props["target"])
+    app = AppCredentials(str(props["clientId"]), str(props["clientSecret"]))
+    try:
+        return sync_target(spec, app, _password(props), SyncOptions(dry_run=dry_run))
+    except OdooOutlookError as exc:
+        raise RuntimeError(f"Odoo export for target {spec.name!r}: {exc.message}") from None
+
+
+def _outs(props: dict[str, Any], report: SyncReport) -> dict[str, Any]:
+    if report.conflicts:
+        raise RuntimeError(f"Odoo export for target {report.target!r}: "
+                           + "; ".join(report.conflicts))
+    return {
+        **{k: props.get(k) for k in INPUT_PROPS},
+        "odoo_version": report.version,
+        "in_sync": not report.changes,
+        "servers_to_connect": [
+            {"name": s.name, "mailbox": s.mailbox, "needs": s.needs, "formUrl": s.form_url}
+            for s in report.to_connect
+        ],
+    }
+
+
+class OdooExportProvider(ResourceProvider):
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        url, database = _identity(props)
+        report = _run(props)
+        outs = _outs(props, report)
+        outs["in_sync"] = True
+        return CreateResult(id_=f"{url}|{database}|{props['target']['name']}", outs=outs)
+
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        # Property names only: Pulumi shows them, never the values (secrets stay hidden).
+        changed = [k for k in INPUT_PROPS if olds.get(k) != news.get(k)]
+        replaces = ["target"] if _identity(olds) != _identity(news) else []
+        drifted = olds.get("in_sync") is False
+        return DiffResult(
+            changes=bool(changed) or drifted, replaces=replaces,
+            stables=[], delete_before_replace=False,
+        )
+
+    def update(self, _id: str, _olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        outs = _outs(news, _run(news))
+        outs["in_sync"] = True
+        return UpdateResult(outs=outs)
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        report = _run(props, dry_run=True)
+        outs = {**props, **_outs(props, report)}
+        return ReadResult(id_=id_, outs=outs)
+
+    def delete(self, _id: str, props: dict[str, Any]) -> None:
+        spec = spec_from_data(props["target"])
+        try:
+            teardown_target(spec, _password(props), secrets=[str(props.get("clientSecret"))])
+        except OdooOutlookError as exc:
+            raise RuntimeError(f"Odoo export for target {spec.name!r}: {exc.message}") from None
+
+
+class _OdooExport(Resource):
+    in_sync: pulumi.Output[bool]
+    servers_to_connect: pulumi.Output[list[dict[str, Any]]]
+    odoo_version: pulumi.Output[str]
+
+    def __init__(self, name: str, props: dict[str, Any],
+                 opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(
+            OdooExportProvider(), name,
+            {**props, "in_sync": None, "servers_to_connect": None, "odoo_version": None},
+            pulumi.ResourceOptions.merge(
+                opts, pulumi.ResourceOptions(additional_secret_outputs=list(SECRET_PROPS))),
+        )
+
+
+class OdooOutlookExport(pulumi.ComponentResource):
+    """One Odoo database made to match one target, with the newest client secret."""
+
+    servers_to_connect: pulumi.Output[list[dict[str, Any]]]
+    odoo_version: pulumi.Output[str]
+
+    def __init__(
+        self,
+        name: str,
+        spec: OdooTargetSpec,
+        client_id: pulumi.Input[str],
+        client_secret: pulumi.Input[str],
+        password: pulumi.Input[str] | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        super().__init__("odoo-outlook:odoo:OdooOutlookExport", name, None, opts)
+        if spec.connection is None:
+            raise ValueError(f"target {spec.name!r} has no connection settings")
+        props: dict[str, Any] = {
+            "target": spec_to_data(spec),
+            "clientId": client_id,
+            "clientSecret": pulumi.Output.secret(client_secret),
+            "password": None if password is None else pulumi.Output.secret(password),
+            "passwordEnv": spec.connection.password_env,
+        }
+        export = _OdooExport(f"{name}-sync", props, pulumi.ResourceOptions(parent=self))
+        self.servers_to_connect = export.servers_to_connect
+        self.odoo_version = export.odoo_version
+        self.register_outputs({"serversToConnect": self.servers_to_connect,
+                               "odooVersion": self.odoo_version})

@@ -1,0 +1,37 @@
+"""`OdooTargetSpec` to plain JSON data and back (Pulumi resource inputs are plain data)."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from typing import Any
+
+from odoo_outlook.config import MailMode, Transport
+from odoo_outlook.desired import (
+    AliasDomain,
+    IncomingServer,
+    OdooConnectionSpec,
+    OdooTargetSpec,
+    OutgoingServer,
+)
+
+
+def spec_to_data(spec: OdooTargetSpec) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(json.dumps(dataclasses.asdict(spec)))
+    return data
+
+
+def spec_from_data(data: dict[str, Any]) -> OdooTargetSpec:
+    conn = data.get("connection")
+    return OdooTargetSpec(
+        name=data["name"],
+        base_urls=tuple(data["base_urls"]),
+        redirect_uris=tuple(data["redirect_uris"]),
+        mode=MailMode(data["mode"]),
+        outgoing=tuple(OutgoingServer(**s) for s in data["outgoing"]),
+        incoming=tuple(IncomingServer(**s) for s in data["incoming"]),
+        alias=AliasDomain(**data["alias"]),
+        endpoint=data.get("endpoint"),
+        connection=None if conn is None else OdooConnectionSpec(
+            **{**conn, "transport": Transport(conn["transport"])}),
+    )
