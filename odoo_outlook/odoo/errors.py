@@ -73,7 +73,11 @@ def redact(text: str, secrets: Iterable[str | None]) -> str:
 
 
 def one_line(text: str) -> str:
-    line = " ".join(text.split())
+    return " ".join(text.split())
+
+
+def _shorten(text: str) -> str:
+    line = one_line(text)
     return line if len(line) <= _MAX_DETAIL else line[: _MAX_DETAIL - 3] + "..."
 
 
@@ -113,7 +117,7 @@ class ErrorContext:
     # -- Odoo exceptions, whatever the transport ------------------------------------------
     def from_odoo_exception(self, name: str, message: str, operation: str) -> OdooError:
         short = name.rsplit(".", 1)[-1]
-        message = message.strip() or short
+        message = _shorten(message) or short
         unknown = _UNKNOWN_DB.search(message)
         if unknown or (short == "KeyError" and self.database in message):
             return self.make(
