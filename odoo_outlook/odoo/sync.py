@@ -25,7 +25,7 @@ from odoo_outlook.odoo.checks import (
 from odoo_outlook.odoo.client import OdooClient, TransportFactory, connect
 from odoo_outlook.odoo.diff import AppCredentials, ChangeLine, Plan, build_plan, teardown_plan
 from odoo_outlook.odoo.errors import OdooBaseUrlMismatch, OdooSetupError
-from odoo_outlook.odoo.state import OdooState, Param, read_params, read_state
+from odoo_outlook.odoo.state import SECRET_PARAMS, OdooState, Param, read_params, read_state
 from odoo_outlook.odoo.transport import DEFAULT_TIMEOUT
 
 
@@ -144,6 +144,8 @@ def sync_target(
     options = options or SyncOptions()
     client = _connect(spec, password, [app.client_secret], options)
     params = read_params(client)
+    for key in SECRET_PARAMS:  # the secret Odoo holds now (maybe an older one) is masked too
+        client.errors.add_secret(params[key].value if key in params else None)
     check = _base_url(client, params, spec)
     caps, installed, notes = _prepare(client, spec, options)
     _check_supported(client, spec, caps)

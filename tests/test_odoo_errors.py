@@ -1,0 +1,172 @@
+"""Every failure class: exit code 2, one line, no traceback, no secret; plus call counts."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import socket
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from odoo_outlook.cli import main
+from odoo_outlook.odoo import OdooSetupError, OdooUnreachable, SyncOptions, sync_target
+from tests.fakes.odoo_server import AccessError, FakeOdoo, UserError
+from tests.odoo_sync_helpers import (
+    APP,
+    CLIENT_SECRET,
+    PASSWORD,
+    cli_args,
+    spec,
+    stack,
+    write_project,
+)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _run(tmp_path: Path, raw: dict[str, Any], capsys: pytest.CaptureFixture[str],
+         monkeypatch: pytest.MonkeyPatch, password: str | None = PASSWORD,
+         *extra: str) -> tuple[int, str, str]:
+    if password is None:
+        monkeypatch.delenv("ODOO_ERP_PASSWORD", raising=False)
+    else:
+        monkeypatch.setenv("ODOO_ERP_PASSWORD", password)
+    write_project(tmp_path, raw)
+    code = main(cli_args(tmp_path, *extra))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+@pytest.fixture
+def odoo() -> Any:
+    with FakeOdoo("17.0") as server:
+        yield server
+
+
+CASES = {
+    "unreachable": "connection refused",
+    "unknown-database": "does not exist",
+    "bad-credentials": "rejected login",
+    "access-rights": "may not",
+    "user-error": "refused to create",
+    "server-error": "ValueError",
+    # The stack config already refuses it; the client refuses it too (test below).
+    "insecure-http": "http",
+    "no-password": "export ODOO_ERP_PASSWORD",
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_each_error_is_one_line_exit_2_without_secrets(
+        case: str, odoo: FakeOdoo, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    url, password, kwargs = odoo.url, PASSWORD, {}
+    if case == "unreachable":
+        url = f"http://127.0.0.1:{_free_port()}"
+    elif case == "unknown-database":
+        kwargs = {"database": "nope"}
+    elif case == "bad-credentials":
+        password = "wrong-password-123"
+    elif case == "access-rights":
+        kwargs, password = {"login": "demo"}, "demo"
+        odoo.db().set_module_state("microsoft_outlook", "installed")
+    elif case == "user-error":
+        odoo.inject_failure(UserError("Nope, said Odoo."), model="ir.mail_server",
+                            method="create")
+    elif case == "server-error":
+        odoo.inject_failure(ValueError("Invalid field 'x' on model 'ir.mail_server'"),
+                            model="ir.mail_server", method="create")
+    elif case == "insecure-http":
+        url = "http://odoo.example.com"
+    elif case == "no-password":
+        password = None  # type: ignore[assignment]
+    code, out, err = _run(tmp_path, stack(url, **kwargs), capsys, monkeypatch, password)
+    assert code == 2
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert CASES[case] in lines[0]
+    assert "Traceback" not in err and "File \"" not in err
+    everything = out + err + caplog.text
+    assert CLIENT_SECRET not in everything
+    if password:
+        assert password not in everything.replace("demo@", "")
+
+
+def test_access_error_names_the_fix(odoo: FakeOdoo) -> None:
+    odoo.inject_failure(AccessError("You are not allowed to modify 'Mail Server'"),
+                        model="ir.mail_server", method="create")
+    with pytest.raises(Exception, match="Administration"):
+        sync_target(spec(stack(odoo.url)), APP, PASSWORD)
+
+
+def test_secrets_never_appear_anywhere(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                       monkeypatch: pytest.MonkeyPatch,
+                                       caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    password = "S3cure-Odoo-Pa55word"
+    with FakeOdoo("16.0", admin_password=password) as odoo:
+        raw = stack(odoo.url, mode="perUser", users=("alice@example.com",),
+                    incoming=("catchall@example.com",))
+        texts = []
+        for extra in (("--dry-run",), (), ("--json",), ("--dry-run", "--json")):
+            code, out, err = _run(tmp_path, raw, capsys, monkeypatch, password, *extra)
+            assert code == 0, err
+            texts.append(out + err)
+        assert "microsoft_outlook_client_secret" in texts[0]
+        # A failure whose Odoo text echoes the secret is redacted too.
+        odoo.inject_failure(UserError(f"bad value {CLIENT_SECRET} / {password}"),
+                            model="ir.config_parameter", method="write")
+        monkeypatch.setenv("ODOO_ERP_PASSWORD", password)
+        write_project(tmp_path, raw)
+        rotated = (tmp_path / "outputs.json").read_text().replace(CLIENT_SECRET, "other-secret")
+        (tmp_path / "outputs.json").write_text(rotated)
+        code = main(cli_args(tmp_path))
+        captured = capsys.readouterr()
+        assert code == 2
+        texts.append(captured.out + captured.err)
+        try:
+            sync_target(spec(raw), APP, password)
+        except Exception as exc:
+            texts.append(str(exc) + repr(exc))
+    everything = "\n".join(texts) + caplog.text
+    assert CLIENT_SECRET not in everything
+    assert password not in everything
+
+
+@pytest.mark.parametrize("version", ["15.0", "17.0", "19.0"])
+def test_call_count_is_constant_and_resync_writes_nothing(version: str) -> None:
+    counts = {}
+    for n in (1, 10, 100):
+        with FakeOdoo(version) as odoo:
+            users = tuple(f"user{i}@example.com" for i in range(n))
+            incoming = tuple(f"in{i}@example.com" for i in range(n))
+            raw = stack(odoo.url, mode="perUser", users=users, incoming=incoming)
+            sync_target(spec(raw), APP, PASSWORD)
+            first = len(odoo.calls)
+            assert len(odoo.db().records("ir.mail_server")) == n + 1
+            odoo.reset_calls()
+            report = sync_target(spec(raw), APP, PASSWORD)
+            assert odoo.write_calls() == [] and report.writes == 0
+            counts[n] = (first, len(odoo.calls))
+            odoo.reset_calls()
+            sync_target(spec(raw), APP, PASSWORD, SyncOptions(dry_run=True))
+            assert odoo.write_calls() == []
+    assert counts[1] == counts[10] == counts[100], counts
+
+
+def test_client_refuses_cleartext_to_a_remote_host_unless_allowed() -> None:
+    raw = stack("http://localhost:8069")
+    remote = dataclasses.replace(spec(raw).connection, url="http://odoo.invalid")  # type: ignore[arg-type]
+    target = dataclasses.replace(spec(raw), connection=remote)
+    with pytest.raises(OdooSetupError, match=r"cleartext.*--allow-insecure-http"):
+        sync_target(target, APP, PASSWORD)
+    with pytest.raises(OdooUnreachable):  # allowed: it tries, and the host does not exist
+        sync_target(target, APP, PASSWORD,
+                    SyncOptions(allow_insecure_http=True, timeout=5))
