@@ -1,0 +1,119 @@
+"""The Pulumi dynamic resource: provider methods against the fake Odoo, and the program's
+declaration under mocks (secret inputs stay secret)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from pulumi.runtime.rpc import _special_secret_sig, _special_sig_key
+
+from components.odoo_export import OdooExportProvider
+from odoo_outlook.odoo.spec_io import spec_from_data, spec_to_data
+from tests.fakes.odoo_server import FakeOdoo
+from tests.odoo_sync_helpers import CLIENT_ID, CLIENT_SECRET, PASSWORD, spec, stack
+from tests.pulumi_harness import run_program
+
+
+def _props(url: str, **kwargs: Any) -> dict[str, Any]:
+    return {
+        "target": spec_to_data(spec(stack(url, **kwargs))),
+        "clientId": CLIENT_ID,
+        "clientSecret": CLIENT_SECRET,
+        "password": PASSWORD,
+        "passwordEnv": "ODOO_ERP_PASSWORD",
+    }
+
+
+@pytest.fixture(params=["15.0", "18.0"])
+def odoo(request: pytest.FixtureRequest) -> Any:
+    with FakeOdoo(request.param) as server:
+        yield server
+
+
+def test_spec_round_trips_through_plain_data() -> None:
+    target = spec(stack("http://localhost:8069", mode="perUser", users=("a@example.com",),
+                        incoming=("c@example.com",), audience="AzureADMyOrg"))
+    assert spec_from_data(spec_to_data(target)) == target
+
+
+def test_create_diff_update_read_delete(odoo: FakeOdoo) -> None:
+    provider = OdooExportProvider()
+    props = _props(odoo.url)
+    created = provider.create(props)
+    db = odoo.db()
+    assert db.get_param("microsoft_outlook_client_secret") == CLIENT_SECRET
+    assert created.outs["in_sync"] is True
+    assert [s["mailbox"] for s in created.outs["servers_to_connect"]] == [
+        "notifications@example.com"]
+    olds = created.outs
+
+    same = provider.diff(created.id, olds, dict(props))
+    assert same.changes is False and not same.replaces
+
+    rotated = {**props, "clientSecret": "Rotated~secret-value-9876543210"}
+    diff = provider.diff(created.id, olds, rotated)
+    assert diff.changes is True and not diff.replaces
+    assert CLIENT_SECRET not in repr(vars(diff)) and "Rotated" not in repr(vars(diff))
+
+    odoo.reset_calls()
+    updated = provider.update(created.id, olds, rotated)
+    assert db.get_param("microsoft_outlook_client_secret") == "Rotated~secret-value-9876543210"
+    assert odoo.count(method="unlink") == 0 and odoo.count(method="create") == 0  # in place
+
+    per_user = _props(odoo.url, mode="perUser", users=("alice@example.com",))
+    updated = provider.update(created.id, updated.outs, per_user)
+    assert {s["smtp_user"] for s in db.records("ir.mail_server")} == {
+        "alice@example.com", "notifications@example.com"}
+
+    # Someone edits a managed server by hand: read (pulumi refresh) sees the drift.
+    server_id = next(s["id"] for s in db.records("ir.mail_server")
+                     if s["smtp_user"] == "alice@example.com")
+    db.tables["ir.mail_server"][server_id]["smtp_port"] = 25
+    odoo.reset_calls()
+    read = provider.read(created.id, updated.outs)
+    assert read.outs["in_sync"] is False and odoo.write_calls() == []
+    assert provider.diff(created.id, read.outs, per_user).changes is True
+
+    moved = {**per_user, "target": {**per_user["target"], "connection": {
+        **per_user["target"]["connection"], "database": "other"}}}
+    assert provider.diff(created.id, updated.outs, moved).replaces == ["target"]
+
+    provider.delete(created.id, updated.outs)
+    assert all(s["active"] is False for s in db.records("ir.mail_server"))
+    assert db.get_param("microsoft_outlook_client_id") is False
+    assert db.get_param("microsoft_outlook_client_secret") is False
+
+
+def test_provider_errors_name_the_target_and_hide_secrets(odoo: FakeOdoo) -> None:
+    props = {**_props(odoo.url), "password": "wrong-password-xyz"}
+    with pytest.raises(RuntimeError) as caught:
+        OdooExportProvider().create(props)
+    text = str(caught.value)
+    assert "target 'erp'" in text and "rejected login" in text
+    assert "wrong-password-xyz" not in text and CLIENT_SECRET not in text
+
+
+def _is_secret(value: Any) -> bool:
+    return isinstance(value, dict) and value.get(_special_sig_key) == _special_secret_sig
+
+
+def test_program_declares_the_export_with_secret_inputs() -> None:
+    raw = stack("https://erp.example.com", base_urls=("https://erp.example.com",))
+    raw["odooPasswords"] = {"erp": "Odoo-Secret-Pw-123"}
+    run = run_program(raw, datetime(2025, 3, 1, tzinfo=UTC))
+    wrapper = run.one("odoo-outlook:odoo:OdooOutlookExport")
+    [resource] = [d for d in run.declared if d.type == "pulumi-python:dynamic:Resource"]
+    assert resource.parent.endswith(wrapper.name) or wrapper.name in resource.parent
+    assert _is_secret(resource.inputs["clientSecret"])
+    assert _is_secret(resource.inputs["password"])
+    assert resource.inputs["clientId"]
+    assert resource.inputs["target"]["connection"]["url"] == "https://erp.example.com"
+
+
+def test_program_without_connection_declares_no_export() -> None:
+    raw = stack("https://erp.example.com", base_urls=("https://erp.example.com",))
+    del raw["targets"][0]["connection"]
+    run = run_program(raw, datetime(2025, 3, 1, tzinfo=UTC))
+    assert run.of_type("odoo-outlook:odoo:OdooOutlookExport") == []
