@@ -1,0 +1,21 @@
+"""`odoo-outlook doctor`: compare the live Entra app (Microsoft Graph) and every Odoo target
+with the stack. Pure check functions take fetched data + the desired state and return `Check`
+records; `gather` and `odoo_reads` do the I/O; `run_doctor` ties them together."""
+
+from odoo_outlook.doctor.model import Check, Report, Status
+from odoo_outlook.doctor.odoo_reads import OdooReadOptions
+from odoo_outlook.doctor.outputs import StackOutputs, parse_stack_outputs, read_stack_outputs
+from odoo_outlook.doctor.run import DEFAULT_WARN_DAYS, DoctorOptions, run_doctor
+
+__all__ = [
+    "DEFAULT_WARN_DAYS",
+    "Check",
+    "DoctorOptions",
+    "OdooReadOptions",
+    "Report",
+    "StackOutputs",
+    "Status",
+    "parse_stack_outputs",
+    "read_stack_outputs",
+    "run_doctor",
+]

@@ -1,0 +1,213 @@
+"""Pure checks of the Entra side: fetched Graph data + the desired state in, `Check`s out.
+
+A read that failed is carried as its one-line `GraphAccessError` message (it already names the
+Graph permission the caller lacks, or the missing object); the checks that need that data turn
+into one failed check and the rest go on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Generic, TypeVar
+
+from odoo_outlook.desired import MICROSOFT_GRAPH_APP_ID, AppRegistrationSpec, admin_consent_url
+from odoo_outlook.doctor.model import Check, fail, ok, warn
+from odoo_outlook.doctor.secrets import expiry_checks
+from odoo_outlook.graph import (
+    Application,
+    AppRoleAssignment,
+    DelegatedGrant,
+    ServicePrincipal,
+)
+
+PULUMI_FIX = "run `pulumi up` (it makes the app registration match the stack)"
+T = TypeVar("T")
+
+GRAPH_ACCESS_FIX = ("sign in with an identity that has the Graph permission named above"
+                    " (README: Entra roles)")
+
+
+@dataclass(frozen=True)
+class Read(Generic[T]):
+    """A Graph read's result, or why it failed (one line, no secrets)."""
+
+    value: T | None = None
+    error: str | None = None
+    missing: bool = False  # the error is a 404 / not found
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and self.value is not None
+
+
+@dataclass(frozen=True)
+class Principal:
+    """A configured user (UPN or id) or group (name or id), resolved to an object id."""
+
+    kind: str  # "user" or "group"
+    name: str
+    read: Read[str]  # the object id
+    enabled: bool | None = None
+
+
+@dataclass(frozen=True)
+class AzureFacts:
+    client_id: str
+    app: Read[Application]
+    sp: Read[ServicePrincipal] = field(default_factory=Read)
+    graph_sp: Read[ServicePrincipal] = field(default_factory=Read)
+    assignments: Read[tuple[AppRoleAssignment, ...]] = field(default_factory=Read)
+    grants: Read[tuple[DelegatedGrant, ...]] = field(default_factory=Read)
+    principals: tuple[Principal, ...] = ()
+
+
+def _read_failed(name: str, read: Read[object], missing_fix: str = PULUMI_FIX) -> Check:
+    return fail(name, read.error or "not read", missing_fix if read.missing else GRAPH_ACCESS_FIX)
+
+
+def check_app(facts: AzureFacts) -> Check:
+    if not facts.app.ok:
+        fix = (f"check --client-id / the stack outputs' clientId, and the tenant (--tenant);"
+               f" {PULUMI_FIX}")
+        return _read_failed("app registration", facts.app, fix)
+    app = facts.app.value
+    assert app is not None
+    return ok("app registration", f"{app.display_name!r} has client id {app.client_id}")
+
+
+def check_audience(app: Application, spec: AppRegistrationSpec) -> Check:
+    wanted = str(spec.sign_in_audience)
+    if app.sign_in_audience != wanted:
+        return fail("sign-in audience", f"supported account types are {app.sign_in_audience},"
+                    f" the stack wants {wanted}", PULUMI_FIX)
+    version = spec.requested_access_token_version
+    if version is not None and app.requested_access_token_version != version:
+        return fail("sign-in audience", f"{wanted} needs access token version {version}, the app"
+                    f" has {app.requested_access_token_version or 'the default (1)'}", PULUMI_FIX)
+    return ok("sign-in audience", wanted)
+
+
+def check_redirect_uris(app: Application, spec: AppRegistrationSpec) -> Check:
+    have = set(app.redirect_uris)
+    missing = [u for u in spec.redirect_uris if u not in have]
+    if missing:
+        return fail("redirect URIs", f"missing {', '.join(missing)} (Microsoft answers"
+                    " AADSTS50011 to Odoo)", PULUMI_FIX)
+    extra = sorted(have - set(spec.redirect_uris))
+    tail = f"; also {', '.join(extra)}" if extra else ""
+    return ok("redirect URIs", f"all {len(spec.redirect_uris)} Odoo confirm URLs{tail}")
+
+
+def check_permissions(app: Application, graph_sp: Read[ServicePrincipal],
+                      spec: AppRegistrationSpec) -> list[Check]:
+    if not graph_sp.ok:
+        return [_read_failed("API permissions", graph_sp)]
+    assert graph_sp.value is not None
+    ids = {s.value: s.id for s in graph_sp.value.oauth2_permission_scopes if s.is_enabled}
+    requested = app.required_scope_ids(MICROSOFT_GRAPH_APP_ID)
+    unknown = [name for name in spec.scopes if name not in ids]
+    missing = [name for name in spec.scopes if name in ids and ids[name] not in requested]
+    checks: list[Check] = []
+    if missing or unknown:
+        text = f"Microsoft Graph delegated permissions missing: {', '.join(missing + unknown)}"
+        checks.append(fail("API permissions", text, PULUMI_FIX))
+    else:
+        checks.append(ok("API permissions", "delegated " + ", ".join(spec.scopes)))
+    roles = {r.id: r.value or r.id for r in graph_sp.value.app_roles}
+    extra_roles = [
+        roles.get(access.id, access.id) if rra.resource_app_id == MICROSOFT_GRAPH_APP_ID
+        else f"{access.id} on {rra.resource_app_id}"
+        for rra in app.required_resource_access for access in rra.resource_access
+        if access.type == "Role"
+    ]
+    if extra_roles:
+        checks.append(warn("application permissions", "the app also requests application"
+                           f" permissions Odoo never uses: {', '.join(extra_roles)}",
+                           "remove them (least privilege): `pulumi up`"))
+    return checks
+
+
+def check_service_principal(facts: AzureFacts) -> Check:
+    if not facts.sp.ok:
+        return _read_failed("enterprise application", facts.sp)
+    sp = facts.sp.value
+    assert sp is not None
+    if sp.account_enabled is False:
+        return fail("enterprise application", "sign-in is disabled for users (accountEnabled"
+                    " false)", "Entra ID > Enterprise applications > Properties > Enabled for"
+                    " users to sign-in: Yes")
+    return ok("enterprise application", f"service principal {sp.object_id}")
+
+
+def check_assignment_required(sp: ServicePrincipal, spec: AppRegistrationSpec) -> Check:
+    wanted, have = spec.assignment_required, sp.app_role_assignment_required
+    if wanted != have:
+        return fail("assignment required", f"is {'yes' if have else 'no'}, the stack wants"
+                    f" {'yes' if wanted else 'no'}", PULUMI_FIX)
+    return ok("assignment required", "yes" if have else "no (any user of the tenant may sign in)")
+
+
+def check_assignments(facts: AzureFacts) -> list[Check]:
+    if not facts.principals:
+        return []
+    if not facts.assignments.ok:
+        return [_read_failed("assigned users and groups", facts.assignments)]
+    assigned = {a.principal_id for a in facts.assignments.value or ()}
+    checks = []
+    for principal in facts.principals:
+        name = f"assigned {principal.kind} {principal.name}"
+        if not principal.read.ok:
+            fix = ("fix the name in the stack (assignments) or create the account"
+                   if principal.read.missing else GRAPH_ACCESS_FIX)
+            checks.append(fail(name, principal.read.error or "not found", fix))
+        elif principal.read.value not in assigned:
+            checks.append(fail(name, f"{principal.kind} {principal.read.value} is not assigned"
+                               " to the enterprise application (Microsoft answers AADSTS50105)",
+                               PULUMI_FIX))
+        elif principal.enabled is False:
+            checks.append(warn(name, "assigned, but the account is disabled",
+                               "enable the account in Entra ID, or remove it from the stack"))
+        else:
+            checks.append(ok(name, f"assigned ({principal.read.value})"))
+    return checks
+
+
+def check_admin_consent(facts: AzureFacts, spec: AppRegistrationSpec,
+                        tenant_id: str | None) -> Check | None:
+    if not spec.admin_consent:
+        return None
+    url = admin_consent_url(tenant_id or spec.tenant_id, facts.client_id)
+    if not facts.grants.ok:
+        return _read_failed("admin consent", facts.grants)
+    graph_id = facts.graph_sp.value.object_id if facts.graph_sp.value else None
+    granted: set[str] = set()
+    for grant in facts.grants.value or ():
+        if grant.consent_type == "AllPrincipals" and (graph_id is None
+                                                      or grant.resource_id == graph_id):
+            granted |= {s.lower() for s in grant.scopes}
+    missing = [s for s in spec.scopes if s.lower() not in granted]
+    if missing:
+        return fail("admin consent", f"not granted for {', '.join(missing)} (Microsoft answers"
+                    " AADSTS65001)", f"`pulumi up`, or open {url} as an administrator")
+    return ok("admin consent", "granted for all users (AllPrincipals)")
+
+
+def azure_checks(facts: AzureFacts, spec: AppRegistrationSpec, *, now: datetime,
+                 warn_days: int, held: frozenset[str], tenant_id: str | None) -> list[Check]:
+    """Every Azure check that the fetched data allows, in a reader's order."""
+    checks = [check_app(facts)]
+    app = facts.app.value
+    if app is None:
+        return checks
+    checks += [check_audience(app, spec), check_redirect_uris(app, spec)]
+    checks += check_permissions(app, facts.graph_sp, spec)
+    checks.append(check_service_principal(facts))
+    if facts.sp.value is not None:
+        checks.append(check_assignment_required(facts.sp.value, spec))
+        checks += check_assignments(facts)
+        consent = check_admin_consent(facts, spec, tenant_id)
+        if consent is not None:
+            checks.append(consent)
+    checks += expiry_checks(app.password_credentials, now, warn_days, held)
+    return checks

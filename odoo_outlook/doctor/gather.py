@@ -1,0 +1,76 @@
+"""The Graph half's I/O: every read the Azure checks need, concurrently, failures kept.
+
+A failed read becomes `Read(error=...)` carrying `GraphAccessError`'s one-line message (a
+401/403 names the Graph permission the caller lacks, a 404 the missing object; 429/503 were
+already retried by msgraph-sdk's bounded RetryHandler). Nothing here raises for a Graph error.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable
+from typing import TypeVar
+
+from msgraph import GraphServiceClient
+
+from odoo_outlook.desired import MICROSOFT_GRAPH_APP_ID, AppRegistrationSpec
+from odoo_outlook.doctor.azure_checks import AzureFacts, Principal, Read
+from odoo_outlook.graph import (
+    GraphAccessError,
+    GraphFailure,
+    get_application,
+    get_service_principal,
+    list_app_role_assignments,
+    list_delegated_grants,
+    resolve_group,
+    resolve_user,
+)
+
+T = TypeVar("T")
+
+
+async def _read(call: Awaitable[T]) -> Read[T]:
+    try:
+        return Read(value=await call)
+    except GraphAccessError as exc:
+        return Read(error=exc.message, missing=exc.failure is GraphFailure.NOT_FOUND)
+
+
+async def _user(client: GraphServiceClient, name: str) -> Principal:
+    read = await _read(resolve_user(client, name))
+    user = read.value
+    return Principal("user", name, Read(value=user.id) if user else Read(
+        error=read.error, missing=read.missing), user.account_enabled if user else None)
+
+
+async def _group(client: GraphServiceClient, name: str) -> Principal:
+    read = await _read(resolve_group(client, name))
+    group = read.value
+    return Principal("group", name, Read(value=group.id) if group else Read(
+        error=read.error, missing=read.missing))
+
+
+async def gather_azure(client: GraphServiceClient, client_id: str,
+                       spec: AppRegistrationSpec) -> AzureFacts:
+    app, sp, graph_sp = await asyncio.gather(
+        _read(get_application(client, client_id)),
+        _read(get_service_principal(client, client_id)),
+        _read(get_service_principal(client, MICROSOFT_GRAPH_APP_ID)),
+    )
+    if not app.ok:
+        # Not there, or not readable: the other reads would only repeat the same failure.
+        return AzureFacts(client_id, app)
+    if sp.value is None:
+        return AzureFacts(client_id, app, sp, graph_sp)
+    sp_id = sp.value.object_id
+    assignments, grants, *principals = await asyncio.gather(
+        _read(list_app_role_assignments(client, sp_id)),
+        _read(list_delegated_grants(client, sp_id)) if spec.admin_consent else _none(),
+        *(_user(client, u) for u in spec.users),
+        *(_group(client, g) for g in spec.groups),
+    )
+    return AzureFacts(client_id, app, sp, graph_sp, assignments, grants, tuple(principals))
+
+
+async def _none() -> Read[object]:
+    return Read()

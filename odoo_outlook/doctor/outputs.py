@@ -1,0 +1,56 @@
+"""The stack outputs doctor reads (`pulumi stack output --json --show-secrets`): clientId,
+and when present clientSecret and tenantId. Unlike sync, doctor needs no secret."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from odoo_outlook.errors import ConfigError
+
+HOW = "pulumi stack output --json --show-secrets"
+
+
+@dataclass(frozen=True)
+class StackOutputs:
+    client_id: str | None = None
+    client_secret: str | None = field(default=None, repr=False)
+    tenant_id: str | None = None
+
+
+def _text(data: dict[str, Any], key: str) -> str | None:
+    value = data.get(key)
+    # Without --show-secrets Pulumi prints "[secret]" in place of the value.
+    if isinstance(value, str) and value.strip() and value != "[secret]":
+        return value.strip()
+    return None
+
+
+def parse_stack_outputs(text: str, source: str) -> StackOutputs:
+    key = f"--outputs ({source})"
+    try:
+        data: Any = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ConfigError(key, f"is not JSON (line {exc.lineno})", f"create it with `{HOW}`"
+                          ) from None
+    if not isinstance(data, dict):
+        raise ConfigError(key, "is not a JSON object", f"create it with `{HOW}`")
+    outputs = StackOutputs(_text(data, "clientId"), _text(data, "clientSecret"),
+                           _text(data, "tenantId"))
+    if outputs.client_id is None:
+        raise ConfigError(key, "has no clientId", f"create it with `{HOW}`")
+    return outputs
+
+
+def read_stack_outputs(source: str) -> StackOutputs:
+    """`source` is a file name, or "-" for stdin."""
+    if source == "-":
+        return parse_stack_outputs(sys.stdin.read(), "stdin")
+    path = Path(source)
+    if not path.is_file():
+        raise ConfigError(f"--outputs ({source})", "does not exist",
+                          f"create it with `{HOW} > {source}`")
+    return parse_stack_outputs(path.read_text(encoding="utf-8"), source)

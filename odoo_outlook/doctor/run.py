@@ -1,0 +1,151 @@
+"""`run_doctor`: the library entry point. Gathers Graph and every Odoo target concurrently,
+then runs the pure checks.
+
+    report = run_doctor(config, DoctorOptions(client_id="..."), credential=my_credential)
+    report.exit_code   # 0 ok, 1 warnings only, 2 failures
+
+`credential` is any azure-identity credential (sync or async); None means
+`DefaultAzureCredential` (environment service principal, workload identity / OIDC, managed
+identity, Azure CLI, ...), as the CLI uses.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from odoo_outlook.cli_common import MASK
+from odoo_outlook.config import StackConfig, is_object_id
+from odoo_outlook.desired import DesiredState, OdooTargetSpec, desired_state
+from odoo_outlook.doctor.azure_checks import AzureFacts, Read, azure_checks
+from odoo_outlook.doctor.gather import gather_azure
+from odoo_outlook.doctor.model import AZURE, Check, Report
+from odoo_outlook.doctor.odoo_checks import AppView, odoo_checks
+from odoo_outlook.doctor.odoo_reads import OdooFacts, OdooReadOptions, read_target
+from odoo_outlook.doctor.outputs import HOW, StackOutputs
+from odoo_outlook.doctor.secrets import held_key_ids, holder_check
+from odoo_outlook.errors import ConfigError
+from odoo_outlook.graph import GraphAccessError, GraphSettings, open_graph
+from odoo_outlook.graph.client import Credential
+from odoo_outlook.odoo.state import CLIENT_SECRET_PARAM
+
+DEFAULT_WARN_DAYS = 30
+
+
+@dataclass(frozen=True)
+class DoctorOptions:
+    client_id: str | None = None  # default: the stack outputs' clientId
+    tenant_id: str | None = None  # the tenant to sign in to (and the app's, when not configured)
+    outputs: StackOutputs | None = None
+    targets: Sequence[str] = ()  # default: every target
+    warn_days: int = DEFAULT_WARN_DAYS
+    graph: GraphSettings = field(default_factory=GraphSettings)
+    odoo: OdooReadOptions = field(default_factory=OdooReadOptions)
+
+
+def resolve_client_id(options: DoctorOptions) -> str:
+    client_id = options.client_id or (options.outputs.client_id if options.outputs else None)
+    if not client_id:
+        raise ConfigError("--client-id", "no client id to check",
+                          f"pass --client-id ID, or --outputs FILE (or - for stdin) with `{HOW}`")
+    return client_id.strip().lower()
+
+
+def _tenant(config: StackConfig, options: DoctorOptions) -> str | None:
+    """The app's tenant id for the authority check: the stack's, the outputs', or --tenant
+    (a domain name cannot be compared with the id in Odoo's endpoint, so it is not used)."""
+    outputs = options.outputs.tenant_id if options.outputs else None
+    for value in (config.app.tenant_id, outputs, options.tenant_id):
+        if value and is_object_id(value):
+            return value.lower()
+    return None
+
+
+def _passwords(specs: Sequence[OdooTargetSpec], given: Mapping[str, str] | None
+               ) -> dict[str, str]:
+    found = {}
+    for spec in specs:
+        if spec.connection is None:
+            continue
+        value = (given or {}).get(spec.name) or os.environ.get(spec.connection.password_env)
+        if value:
+            found[spec.name] = value
+    return found
+
+
+async def _gather(client_id: str, desired: DesiredState, specs: Sequence[OdooTargetSpec],
+                  passwords: Mapping[str, str], options: DoctorOptions,
+                  credential: Credential | None, now: datetime
+                  ) -> tuple[AzureFacts, list[OdooFacts | None]]:
+    secrets = [options.outputs.client_secret if options.outputs else None]
+
+    async def odoo(spec: OdooTargetSpec) -> OdooFacts | None:
+        if spec.connection is None or spec.name not in passwords:
+            return None
+        return await asyncio.to_thread(read_target, spec, passwords[spec.name], now,
+                                       options.odoo, secrets)
+
+    async def azure() -> AzureFacts:
+        settings = options.graph
+        if options.tenant_id and not settings.tenant_id:
+            settings = dataclasses.replace(settings, tenant_id=options.tenant_id)
+        try:
+            async with open_graph(settings, credential) as client:
+                return await gather_azure(client, client_id, desired.app)
+        except GraphAccessError as exc:
+            return AzureFacts(client_id, Read(error=exc.message))
+
+    azure_facts, *odoo_facts = await asyncio.gather(azure(), *(odoo(s) for s in specs))
+    return azure_facts, list(odoo_facts)
+
+
+def _redact(checks: list[Check], secrets: Sequence[str | None]) -> list[Check]:
+    """Belt and braces: no secret value survives in any text, whatever a layer below said."""
+    values = [s for s in secrets if s and len(s) >= 6]
+
+    def clean(text: str | None) -> str | None:
+        for value in values:
+            text = text.replace(value, MASK) if text else text
+        return text
+
+    return [Check(c.name, c.status, clean(c.detail) or "", clean(c.fix), c.scope)
+            for c in checks]
+
+
+def run_doctor(config: StackConfig, options: DoctorOptions, *,
+               credential: Credential | None = None,
+               passwords: Mapping[str, str] | None = None,
+               now: datetime | None = None) -> Report:
+    """Check the live setup against the stack. Graph and Odoo failures become failed checks;
+    only bad input (no client id, unknown target) raises `ConfigError`."""
+    now = now or datetime.now(UTC)
+    client_id = resolve_client_id(options)
+    desired = desired_state(config, now)
+    names = list(options.targets)
+    specs = [desired.target(config.target(n).name) for n in names] if names else list(
+        desired.targets)
+    found = _passwords(specs, passwords)
+    azure_facts, odoo_facts = asyncio.run(
+        _gather(client_id, desired, specs, found, options, credential, now))
+    tenant = _tenant(config, options)
+    app = azure_facts.app.value
+    creds = app.password_credentials if app else ()
+    stack_secret = options.outputs.client_secret if options.outputs else None
+    odoo_secrets = [f.state.param(CLIENT_SECRET_PARAM) for f in odoo_facts
+                    if f is not None and f.state is not None]
+    held = frozenset().union(*(held_key_ids(s, creds) for s in [stack_secret, *odoo_secrets]))
+    checks = azure_checks(azure_facts, desired.app, now=now, warn_days=options.warn_days,
+                          held=held, tenant_id=tenant)
+    if app is not None and stack_secret:
+        checks.append(holder_check("stack secret", "the stack outputs' clientSecret",
+                                   stack_secret, creds, now, options.warn_days, AZURE,
+                                   fix="run `pulumi up --refresh` (it re-creates a deleted or"
+                                   " expired secret)"))
+    view = AppView(client_id, desired.app, tenant, app, stack_secret)
+    for spec, facts in zip(specs, odoo_facts, strict=True):
+        checks += odoo_checks(spec, facts, view, now=now, warn_days=options.warn_days)
+    return Report(client_id, _redact(checks, [stack_secret, *odoo_secrets, *found.values()]))
