@@ -93,8 +93,8 @@ def _principal(value: str) -> str:
     return _email(value)
 
 
-def _normalise_base_url(value: str) -> str:
-    raw = value.strip()
+def _split_url(raw: str) -> tuple[str, str, str, str]:
+    """(scheme, lowercased netloc, host, path without trailing slash) of an absolute URL."""
     parts = urlsplit(raw)
     if parts.scheme not in ("https", "http") or not parts.hostname:
         raise ValueError(
@@ -102,20 +102,29 @@ def _normalise_base_url(value: str) -> str:
         )
     if parts.query or parts.fragment:
         raise ValueError(f"{raw!r} has a query or fragment (fix: keep only scheme, host and path)")
-    host = parts.hostname.lower()
-    if parts.scheme == "http" and host not in LOOPBACK_HOSTS:
+    return parts.scheme, parts.netloc.lower(), parts.hostname.lower(), parts.path.rstrip("/")
+
+
+def _normalise_base_url(value: str) -> str:
+    raw = value.strip()
+    scheme, netloc, host, path = _split_url(raw)
+    if scheme == "http" and host not in LOOPBACK_HOSTS:
         raise ValueError(
             f"{raw!r} uses http; Microsoft only accepts https redirect URIs except for "
-            f"localhost (fix: use https://{parts.netloc}{parts.path.rstrip('/')})"
+            f"localhost (fix: use https://{netloc}{path})"
         )
-    netloc = parts.netloc.lower()
-    path = parts.path.rstrip("/")
     if path.endswith("/microsoft_outlook/confirm"):
         raise ValueError(
             f"{raw!r} is a redirect URI, not a base URL (fix: drop '/microsoft_outlook/confirm';"
             " the tool adds it)"
         )
-    return urlunsplit((parts.scheme, netloc, path, "", ""))
+    return urlunsplit((scheme, netloc, path, "", ""))
+
+
+def _normalise_api_url(value: str) -> str:
+    # Where the tool reaches Odoo's API: plain http is refused later unless allowInsecureHttp.
+    scheme, netloc, _host, path = _split_url(value.strip())
+    return urlunsplit((scheme, netloc, path, "", ""))
 
 
 def _unique(values: list[str]) -> list[str]:
@@ -129,6 +138,7 @@ def _unique(values: list[str]) -> list[str]:
 Email = Annotated[str, AfterValidator(_email)]
 Principal = Annotated[str, AfterValidator(_principal)]
 BaseUrl = Annotated[str, AfterValidator(_normalise_base_url)]
+ApiUrl = Annotated[str, AfterValidator(_normalise_api_url)]
 
 
 class _Model(BaseModel):
@@ -205,7 +215,7 @@ class SecretSettings(_Model):
 
 
 class OdooConnection(_Model):
-    url: BaseUrl | None = None
+    url: ApiUrl | None = None
     database: str = Field(min_length=1)
     login: str = Field(min_length=1)
     password_env: str | None = Field(None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -227,6 +237,18 @@ class OdooConnection(_Model):
                         " the variable named by passwordEnv)"
                     )
         return data
+
+    @model_validator(mode="after")
+    def _http_needs_consent(self) -> OdooConnection:
+        host = (urlsplit(self.url).hostname or "") if self.url else ""
+        if self.url and self.url.startswith("http://") and host not in LOOPBACK_HOSTS and not (
+            self.allow_insecure_http
+        ):
+            raise ValueError(
+                f"url: {self.url!r} would send the Odoo password unencrypted (fix: use https://,"
+                " or set allowInsecureHttp: true on a trusted network)"
+            )
+        return self
 
 
 class MailSettings(_Model):

@@ -84,7 +84,15 @@ INVALID: list[tuple[str, Mutation, str]] = [
      "odoo-outlook:assignments.users[0]"),
     ("base URL not a URL", _set([T, 0, "baseUrls", 0], "erp.example.com"),
      "odoo-outlook:targets[0].baseUrls[0]"),
+    ("Odoo API over plain http", _set([T, 0, "connection", "url"], "http://10.1.2.3:8069"),
+     "odoo-outlook:targets[0].connection.url"),
 ]
+
+
+def test_plain_http_api_allowed_when_asked() -> None:
+    config = copy.deepcopy(EXAMPLE["config"])
+    _target(config)["connection"] |= {"url": "http://10.1.2.3:8069/", "allowInsecureHttp": True}
+    assert parse_config(config).targets[0].odoo_url == "http://10.1.2.3:8069"
 
 
 def write_stack(tmp_path: Path, config: dict[str, Any], name: str = "case") -> Path:
