@@ -142,7 +142,7 @@ def check_authority(state: OdooState, caps: Capabilities, view: AppView, scope: 
 
 def check_web_base_url(state: OdooState, spec: OdooTargetSpec, app: Application | None,
                        scope: str) -> Check:
-    result = check_base_url(state, spec)
+    result = check_base_url(state.params, spec)
     detail, fix = split_fix(result.message, SYNC)
     if not result.ok:
         return fail("web.base.url", detail, fix, scope)

@@ -1,0 +1,628 @@
+"""`odoo-outlook doctor` end to end: the CLI against the fake Graph and the fake Odoo.
+
+The credential is azure-identity's own: `DefaultAzureCredential` narrowed by its documented
+`AZURE_TOKEN_CREDENTIALS=AzureCliCredential` to the Azure CLI credential, which runs `az
+account get-access-token`; a stub `az` on PATH prints a token. No product seam, no test-only
+branch. The Graph base URL is the documented `ODOO_OUTLOOK_GRAPH_URL`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import stat
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from odoo_outlook.cli import main
+from odoo_outlook.config import load_stack_file
+from odoo_outlook.desired import desired_state
+from odoo_outlook.odoo.diff import AppCredentials
+from odoo_outlook.odoo.sync import sync_target
+from tests.fakes.graph_server import GRAPH_APP_ROLES, FakeGraph, Seeded
+
+CLIENT_ID = "6f1c2b3a-4d5e-4f60-8a7b-9c0d1e2f3a4b"
+TENANT_ID = "72f988bf-86f1-41af-91ab-2d7cd011db47"
+SECRET_A = "Qx~7hGdA.older-slot-secret-value-AAAA"
+SECRET_B = "Zk~9pLmB.newer-slot-secret-value-BBBB"
+ODOO_PASSWORD = "Odoo-Pa55word-Xyz"
+CLI_TOKEN = "az-cli-access-token-7f3e9d"
+REFRESH_TOKEN = "outlook-refresh-token-5b1c"
+ACCESS_TOKEN = "outlook-access-token-8a2d"
+BASE_URL = "https://odoo.example.com"
+ENDPOINT_PARAM = "microsoft_outlook.endpoint"  # 17.0+
+TENANT_ENDPOINT = f"https://login.microsoftonline.com/{TENANT_ID}/oauth2/v2.0/"
+NEVER_SHOWN = (SECRET_A, SECRET_B, SECRET_A[:3], SECRET_B[:3], ODOO_PASSWORD, CLI_TOKEN,
+               REFRESH_TOKEN, ACCESS_TOKEN)
+
+STACK = """\
+config:
+  odoo-outlook:app:
+    displayName: Odoo Outlook
+    signInAudience: {audience}
+    tenantId: {tenant}
+    adminConsent: true
+  odoo-outlook:assignments:
+    users: [alice@contoso.com]
+    groups: [Odoo Users]
+  odoo-outlook:targets:
+    - name: erp
+      baseUrls: [{base_url}]
+      connection: {{url: "{url}", database: odoo, login: admin}}
+      mail:
+        notifications: notifications@example.com
+        incoming: [catchall@example.com]
+"""
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+    @property
+    def data(self) -> dict[str, Any]:
+        assert self.out, f"exit {self.code}, stderr: {self.err}"
+        return json.loads(self.out)
+
+    def checks(self, status: str | None = None) -> dict[str, dict[str, Any]]:
+        """`scope/name` -> check, from the JSON output."""
+        return {f"{c['scope']}/{c['name']}": c for c in self.data["checks"]
+                if status is None or c["status"] == status}
+
+    def check(self, key: str) -> dict[str, Any]:
+        found = self.checks()
+        assert key in found, f"{key} not in {sorted(found)}"
+        return found[key]
+
+
+@dataclass
+class Env:
+    graph: FakeGraph
+    odoo: Any
+    seeded: Seeded
+    project: Path
+    capsys: pytest.CaptureFixture[str]
+    caplog: pytest.LogCaptureFixture
+    outputs: Path
+    seen: list[str] = field(default_factory=list)
+
+    @property
+    def db(self) -> Any:
+        return self.odoo.db("odoo")
+
+    def write_stack(self, audience: str = "AzureADMyOrg", tenant: str = TENANT_ID,
+                    url: str | None = None) -> None:
+        (self.project / "Pulumi.dev.yaml").write_text(STACK.format(
+            audience=audience, tenant=tenant, base_url=BASE_URL, url=url or self.odoo.url))
+
+    def run(self, *args: str, outputs: bool = True, as_json: bool = True) -> Result:
+        argv = ["doctor", "--project-dir", str(self.project), *args]
+        if outputs:
+            argv += ["--outputs", str(self.outputs)]
+        if as_json:
+            argv.append("--json")
+        self.capsys.readouterr()
+        code = main(argv)
+        captured = self.capsys.readouterr()
+        self.seen += [captured.out, captured.err, self.caplog.text]
+        return Result(code, captured.out, captured.err)
+
+    def server_ids(self, model: str) -> list[int]:
+        return sorted(r["id"] for r in self.db.records(model))
+
+    def credential(self, hint: str) -> dict[str, Any]:
+        app = self.graph.application(CLIENT_ID)
+        return next(c for c in app["passwordCredentials"] if c["hint"] == hint)
+
+
+def _iso(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@pytest.fixture
+def azure_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A stub `az` answering `az account get-access-token` like the Azure CLI does."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    log = tmp_path / "az.log"
+    script = bin_dir / "az"
+    expires = int(time.time()) + 3600
+    script.write_text(
+        "#!/bin/sh\n"
+        f'echo "$@" >> "{log}"\n'
+        f"printf '%s' '{{\"accessToken\": \"{CLI_TOKEN}\", \"expires_on\": {expires},"
+        f" \"tenant\": \"{TENANT_ID}\", \"tokenType\": \"Bearer\"}}'\n"
+    )
+    script.chmod(script.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}")
+    monkeypatch.setenv("AZURE_TOKEN_CREDENTIALS", "AzureCliCredential")
+    for name in ("AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET", "AZURE_TENANT_ID",
+                 "AZURE_FEDERATED_TOKEN_FILE", "AZURE_USERNAME"):
+        monkeypatch.delenv(name, raising=False)
+    return log
+
+
+def _connect_all(db: Any) -> None:
+    for model in ("ir.mail_server", "fetchmail.server"):
+        for record in db.records(model):
+            db.connect_outlook(model, record["id"], refresh_token=REFRESH_TOKEN,
+                               access_token=ACCESS_TOKEN)
+    for record in db.records("fetchmail.server"):
+        db.tables["fetchmail.server"][record["id"]]["state"] = "done"
+
+
+@pytest.fixture
+def env(fake_graph: FakeGraph, fake_odoo: Callable[..., Any], azure_cli: Path, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        caplog: pytest.LogCaptureFixture) -> Iterator[Env]:
+    """A healthy setup: the app as the stack wants it, Odoo synced, every server connected."""
+    caplog.set_level(logging.DEBUG)
+    seeded = fake_graph.seed_healthy(
+        client_id=CLIENT_ID, redirect_uris=[f"{BASE_URL}/microsoft_outlook/confirm"],
+        users=["alice@contoso.com"], groups=["Odoo Users"],
+        secret_hints=(SECRET_A[:3], SECRET_B[:3]),
+    )
+    older = fake_graph.application(CLIENT_ID)["passwordCredentials"][0]
+    older["endDateTime"] = _iso(datetime.now(UTC) + timedelta(days=100))
+    odoo = fake_odoo("17.0", admin_password=ODOO_PASSWORD, base_url=BASE_URL)
+    odoo.db("odoo").set_param("web.base.url.freeze", "True")
+    monkeypatch.setenv("ODOO_OUTLOOK_GRAPH_URL", fake_graph.url)
+    monkeypatch.setenv("ODOO_ERP_PASSWORD", ODOO_PASSWORD)
+    outputs = tmp_path / "outputs.json"
+    outputs.write_text(json.dumps({"clientId": CLIENT_ID, "clientSecret": SECRET_B,
+                                   "tenantId": TENANT_ID}))
+    project = tmp_path / "project"
+    project.mkdir()
+    environment = Env(fake_graph, odoo, seeded, project, capsys, caplog, outputs)
+    environment.write_stack()
+    config = load_stack_file(project / "Pulumi.dev.yaml")
+    spec = desired_state(config, datetime.now(UTC)).targets[0]
+    report = sync_target(spec, AppCredentials(CLIENT_ID, SECRET_B), ODOO_PASSWORD)
+    assert report.ok, report.conflicts
+    _connect_all(odoo.db("odoo"))
+    yield environment
+    # Whatever a test did, nothing secret was ever printed or logged.
+    everything = "\n".join(environment.seen)
+    for value in NEVER_SHOWN:
+        assert value not in everything, f"{value[:3]}... leaked"
+
+
+# --------------------------------------------------------------------------- healthy
+
+
+def test_healthy_setup_is_all_ok_exit_0(env: Env, azure_cli: Path) -> None:
+    result = env.run()
+    assert result.code == 0, result.checks("fail") | result.checks("warn")
+    checks = result.checks()
+    assert {c["status"] for c in checks.values()} == {"ok"}
+    for key in ("azure/app registration", "azure/sign-in audience", "azure/redirect URIs",
+                "azure/API permissions", "azure/enterprise application",
+                "azure/assignment required", "azure/assigned user alice@contoso.com",
+                "azure/assigned group Odoo Users", "azure/admin consent", "azure/stack secret",
+                "erp/odoo connection", "erp/Outlook module", "erp/client id",
+                "erp/client secret", "erp/authority", "erp/web.base.url",
+                "erp/outgoing server notifications@example.com",
+                "erp/token outgoing notifications@example.com",
+                "erp/incoming server catchall@example.com",
+                "erp/token incoming catchall@example.com", "erp/failed mail"):
+        assert key in checks, key
+    assert len([k for k in checks if k.startswith("azure/client secret ")]) == 2
+    assert result.data["exitCode"] == 0
+    # The token came from azure-identity's Azure CLI credential.
+    assert env.graph.saw_token(CLI_TOKEN)
+    assert "get-access-token" in azure_cli.read_text()
+
+
+def test_table_output_has_status_and_fix_columns(env: Env) -> None:
+    env.db.set_param("web.base.url.freeze", False)
+    result = env.run(as_json=False)
+    assert result.code == 1
+    assert "odoo-outlook doctor: app" in result.out
+    for word in ("scope", "check", "status", "detail", "fix", "web.base.url", "warn"):
+        assert word in result.out
+    assert "exit code 1" in result.out
+
+
+# --------------------------------------------------------------------------- Azure, broken
+
+
+def _unassign(env: Env, kind: str) -> None:
+    principal = env.seeded.users[0] if kind == "user" else env.seeded.groups[0]
+    env.graph.unassign(CLIENT_ID, principal["id"])
+
+
+def _add_role(env: Env) -> None:
+    rra = env.graph.application(CLIENT_ID)["requiredResourceAccess"][0]
+    rra["resourceAccess"].append({"id": GRAPH_APP_ROLES["User.Read.All"], "type": "Role"})
+
+
+AZURE_BREAKS: dict[str, tuple[Callable[[Env], None], str, str, str]] = {
+    # scenario: (break it, check key, status, text in detail or fix)
+    "app missing": (lambda e: e.graph.delete_application(CLIENT_ID), "azure/app registration",
+                    "fail", "no app registration has client id"),
+    "audience": (lambda e: e.graph.set_sign_in_audience(CLIENT_ID, "AzureADMultipleOrgs"),
+                 "azure/sign-in audience", "fail", "the stack wants AzureADMyOrg"),
+    "redirect uri": (lambda e: e.graph.set_redirect_uris(CLIENT_ID, ["https://x.test/c"]),
+                     "azure/redirect URIs", "fail", "AADSTS50011"),
+    "scope": (lambda e: e.graph.remove_required_scope(CLIENT_ID, "SMTP.Send"),
+              "azure/API permissions", "fail", "SMTP.Send"),
+    "extra role": (_add_role, "azure/application permissions", "warn", "User.Read.All"),
+    "service principal": (lambda e: e.graph.delete_service_principal(CLIENT_ID),
+                          "azure/enterprise application", "fail", "no enterprise application"),
+    "assignment not required": (lambda e: e.graph.set_assignment_required(CLIENT_ID, False),
+                                "azure/assignment required", "fail", "the stack wants yes"),
+    "user unassigned": (lambda e: _unassign(e, "user"), "azure/assigned user alice@contoso.com",
+                        "fail", "AADSTS50105"),
+    "group unassigned": (lambda e: _unassign(e, "group"), "azure/assigned group Odoo Users",
+                         "fail", "not assigned"),
+    "user gone": (lambda e: e.graph.delete_user("alice@contoso.com"),
+                  "azure/assigned user alice@contoso.com", "fail", "no user alice@contoso.com"),
+    "user disabled": (lambda e: e.graph.disable_user("alice@contoso.com"),
+                      "azure/assigned user alice@contoso.com", "warn", "disabled"),
+    "consent scope revoked": (lambda e: e.graph.revoke_scope(CLIENT_ID, "IMAP.AccessAsUser.All"),
+                              "azure/admin consent", "fail", "adminconsent?client_id="),
+    "no consent": (lambda e: e.graph.delete_grants(CLIENT_ID), "azure/admin consent", "fail",
+                   "AADSTS65001"),
+}
+
+
+@pytest.mark.parametrize("scenario", list(AZURE_BREAKS))
+def test_each_azure_check_fails_when_broken(env: Env, scenario: str) -> None:
+    breaks, key, status, text = AZURE_BREAKS[scenario]
+    breaks(env)
+    result = env.run()
+    check = result.check(key)
+    assert check["status"] == status, check
+    assert text in check["detail"] + (check["fix"] or "")
+    assert check["fix"]
+    assert result.code == (2 if status == "fail" else 1)
+    # The Odoo side is still checked.
+    assert result.check("erp/odoo connection")["status"] == "ok"
+
+
+# --------------------------------------------------------------------------- secrets
+
+
+def test_secret_hint_mismatch_fails_without_showing_either(env: Env) -> None:
+    env.db.set_param("microsoft_outlook_client_secret", "Mm~3-some-other-secret-value")
+    result = env.run()
+    check = result.check("erp/client secret")
+    assert check["status"] == "fail"
+    assert "none of the app's 2 secrets" in check["detail"]
+    assert "AADSTS7000215" in check["detail"]
+    assert "Mm~" not in result.out
+    assert result.code == 2
+
+
+def test_odoo_holding_the_older_valid_secret_warns(env: Env) -> None:
+    env.db.set_param("microsoft_outlook_client_secret", SECRET_A)
+    result = env.run()
+    check = result.check("erp/client secret")
+    assert check["status"] == "warn"
+    assert "not the newest secret the stack outputs" in check["detail"]
+    assert result.code == 1
+
+
+def test_stack_output_secret_that_is_no_app_secret_fails(env: Env, tmp_path: Path) -> None:
+    env.outputs.write_text(json.dumps({"clientId": CLIENT_ID, "clientSecret": "Ww~1-gone"}))
+    result = env.run()
+    assert result.check("azure/stack secret")["status"] == "fail"
+    assert "Ww~1-gone" not in result.out
+
+
+def test_held_secret_expiring_within_warn_days_warns(env: Env) -> None:
+    env.credential(SECRET_B[:3])["endDateTime"] = _iso(datetime.now(UTC) + timedelta(days=10,
+                                                                                    hours=1))
+    env.credential(SECRET_A[:3])["endDateTime"] = _iso(datetime.now(UTC) + timedelta(days=5,
+                                                                                    hours=1))
+    result = env.run()
+    expiring = [c for k, c in result.checks().items() if k.startswith("azure/client secret ")]
+    assert {c["status"] for c in expiring} == {"warn"}
+    assert any("expires in 10 days" in c["detail"] for c in expiring)
+    assert result.check("erp/client secret")["status"] == "warn"
+    assert result.code == 1
+    # A shorter window: nothing to warn about.
+    quiet = env.run("--warn-days", "3")
+    assert quiet.code == 0, quiet.checks("warn")
+
+
+def test_unused_older_slot_expiring_soon_is_fine(env: Env) -> None:
+    env.credential(SECRET_A[:3])["endDateTime"] = _iso(datetime.now(UTC) + timedelta(days=12))
+    result = env.run()
+    older = next(c for k, c in result.checks().items()
+                 if k.startswith("azure/client secret 'odoo-a'"))
+    assert older["status"] == "ok"
+    assert "newer secret replaced it" in older["detail"]
+    assert result.code == 0
+
+
+def test_expired_secrets_fail(env: Env) -> None:
+    env.graph.expire_secrets(CLIENT_ID)
+    result = env.run()
+    assert result.check("azure/client secrets")["status"] == "fail"
+    assert "AADSTS7000222" in result.check("erp/client secret")["detail"]
+    assert result.code == 2
+
+
+def test_no_secret_at_all_fails(env: Env) -> None:
+    env.graph.remove_secrets(CLIENT_ID)
+    result = env.run()
+    assert result.check("azure/client secrets")["detail"] == (
+        "the app registration has no client secret")
+    assert result.code == 2
+
+
+# --------------------------------------------------------------------------- Odoo, broken
+
+
+def _endpoint(value: str | bool) -> Callable[[Env], None]:
+    return lambda e: e.db.set_param(ENDPOINT_PARAM, value)
+
+
+def _server_port(env: Env) -> None:
+    server_id = env.server_ids("ir.mail_server")[0]
+    env.db.tables["ir.mail_server"][server_id]["smtp_port"] = 25
+
+
+def _archive_incoming(env: Env) -> None:
+    env.db.tables["fetchmail.server"][env.server_ids("fetchmail.server")[0]]["active"] = False
+
+
+def _disconnect(env: Env) -> None:
+    server_id = env.server_ids("ir.mail_server")[0]
+    env.db.tables["ir.mail_server"][server_id]["microsoft_outlook_refresh_token"] = False
+
+
+ODOO_BREAKS: dict[str, tuple[Callable[[Env], None], str, str, str]] = {
+    "client id": (lambda e: e.db.set_param("microsoft_outlook_client_id", "0000-other"),
+                  "erp/client id", "fail", "AADSTS700016"),
+    "client secret unset": (lambda e: e.db.set_param("microsoft_outlook_client_secret", False),
+                            "erp/client secret", "fail", "is not set"),
+    "authority unset": (_endpoint(False), "erp/authority", "fail", "AADSTS50194"),
+    "authority common": (_endpoint("https://login.microsoftonline.com/common/oauth2/v2.0/"),
+                         "erp/authority", "fail", TENANT_ENDPOINT),
+    "authority other tenant": (
+        _endpoint("https://login.microsoftonline.com/11111111-2222-3333-4444-555555555555/"
+                  "oauth2/v2.0/"), "erp/authority", "fail", TENANT_ENDPOINT),
+    "base url": (lambda e: e.db.set_param("web.base.url", "http://localhost:8069"),
+                 "erp/web.base.url", "fail", "AADSTS50011"),
+    "base url not frozen": (lambda e: e.db.set_param("web.base.url.freeze", False),
+                            "erp/web.base.url", "warn", "web.base.url.freeze"),
+    "server differs": (_server_port, "erp/outgoing server notifications@example.com", "fail",
+                       "smtp_port is 25, wanted 587"),
+    "server archived": (_archive_incoming, "erp/incoming server catchall@example.com", "fail",
+                        "archived"),
+    "token not connected": (_disconnect, "erp/token outgoing notifications@example.com", "warn",
+                            "/web#id="),
+}
+
+
+@pytest.mark.parametrize("scenario", list(ODOO_BREAKS))
+def test_each_odoo_check_fails_when_broken(env: Env, scenario: str) -> None:
+    breaks, key, status, text = ODOO_BREAKS[scenario]
+    breaks(env)
+    result = env.run()
+    check = result.check(key)
+    assert check["status"] == status, check
+    assert text in check["detail"] + (check["fix"] or ""), check
+    assert result.code == (2 if status == "fail" else 1)
+
+
+def test_token_warning_links_the_server_form(env: Env) -> None:
+    _disconnect(env)
+    check = env.run().check("erp/token outgoing notifications@example.com")
+    assert check["fix"].startswith(f"open {BASE_URL}/web#id=")
+    assert "model=ir.mail_server" in check["fix"]
+    assert 'click "Connect your Outlook account"' in check["fix"]
+
+
+def test_multitenant_app_wants_no_tenant_authority(env: Env) -> None:
+    env.write_stack(audience="AzureADMultipleOrgs")
+    env.graph.set_sign_in_audience(CLIENT_ID, "AzureADMultipleOrgs")
+    tenant_bound = env.run().check("erp/authority")
+    assert tenant_bound["status"] == "fail"
+    assert f"delete the system parameter {ENDPOINT_PARAM}" in tenant_bound["fix"]
+    env.db.set_param(ENDPOINT_PARAM, False)
+    assert env.run().check("erp/authority")["status"] == "ok"
+
+
+def test_fresh_odoo_without_sync(env: Env, fake_odoo: Callable[..., Any]) -> None:
+    fresh = fake_odoo("16.0", admin_password=ODOO_PASSWORD, base_url=BASE_URL)
+    fresh.db("odoo").set_param("web.base.url.freeze", "True")
+    fresh.db("odoo").seed("ir.mail_server", {
+        "name": "Old SMTP", "smtp_host": "smtp.example.com", "smtp_user":
+        "notifications@example.com", "from_filter": "notifications@example.com"})
+    env.write_stack(url=fresh.url)
+    result = env.run()
+    assert result.check("erp/Outlook module")["status"] == "fail"
+    assert result.check("erp/client id")["status"] == "fail"
+    assert result.check("erp/client secret")["status"] == "fail"
+    rival = result.check("erp/outgoing server notifications@example.com")
+    assert "not created by odoo-outlook" in rival["detail"]
+    assert result.check("erp/incoming server catchall@example.com")["detail"].startswith("no ")
+    assert result.code == 2
+
+
+def test_unreachable_odoo_still_checks_azure(env: Env) -> None:
+    env.write_stack(url="http://127.0.0.1:9")
+    result = env.run()
+    assert result.check("erp/odoo connection")["status"] == "fail"
+    assert "cannot reach Odoo" in result.check("erp/odoo connection")["detail"]
+    assert result.check("azure/app registration")["status"] == "ok"
+    assert result.code == 2
+
+
+def test_wrong_odoo_password_fails_without_showing_it(env: Env,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ODOO_ERP_PASSWORD", "Wrong-Pa55-Value")
+    result = env.run()
+    assert "rejected login 'admin'" in result.check("erp/odoo connection")["detail"]
+    assert "Wrong-Pa55-Value" not in result.out + result.err
+
+
+def test_missing_odoo_password_names_the_variable(env: Env,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ODOO_ERP_PASSWORD")
+    check = env.run().check("erp/odoo connection")
+    assert check["fix"] == "export ODOO_ERP_PASSWORD"
+
+
+# --------------------------------------------------------------------------- failed mail
+
+MAIL_ERRORS = {
+    "535 5.7.139": ("(535, b'5.7.139 Authentication unsuccessful, SmtpClientAuthentication is"
+                    " disabled for the Tenant. Visit https://aka.ms/smtp_auth_disabled')",
+                    "Set-CASMailbox"),
+    "AADSTS7000215": ("An error occurred when fetching the access token. AADSTS7000215: Invalid"
+                      " client secret provided.", "odoo-outlook rotate --now"),
+    "AADSTS50011": ("AADSTS50011: The redirect URI 'http://localhost:8069/microsoft_outlook/"
+                    "confirm' specified in the request does not match", BASE_URL),
+    "AADSTS65001": ("AADSTS65001: The user or administrator has not consented to use the"
+                    " application", f"https://login.microsoftonline.com/{TENANT_ID}/adminconsent"
+                    f"?client_id={CLIENT_ID}"),
+    "AADSTS700016": ("AADSTS700016: Application with identifier 'x' was not found in the"
+                     " directory", TENANT_ENDPOINT),
+    "AADSTS50020": ("AADSTS50020: User account 'bob@fabrikam.com' from identity provider does"
+                    " not exist in tenant", "AzureADMultipleOrgs"),
+}
+
+
+@pytest.mark.parametrize("code", list(MAIL_ERRORS))
+def test_each_microsoft_error_in_failed_mail_maps_to_its_fix(env: Env, code: str) -> None:
+    reason, fix_text = MAIL_ERRORS[code]
+    env.db.seed_failed_mail(failure_reason=reason)
+    env.db.seed_failed_mail(failure_reason=reason)
+    result = env.run()
+    check = result.check(f"erp/failed mail {code}")
+    assert check["status"] == "fail"
+    assert check["detail"].startswith("2 mail(s) since ")
+    assert fix_text in check["fix"], check
+    assert "bob@fabrikam.com" not in result.out  # the raw failure text is never printed
+    assert result.code == 2
+
+
+def test_unknown_and_old_failures(env: Env) -> None:
+    old = (datetime.now(UTC) - timedelta(days=30)).strftime("%Y-%m-%d %H:%M:%S")
+    env.db.seed_failed_mail(failure_reason="AADSTS7000215: old news", date=old)
+    env.db.seed_failed_mail(failure_reason="Connection unexpectedly closed")
+    result = env.run()
+    assert "erp/failed mail AADSTS7000215" not in result.checks()
+    assert result.check("erp/failed mail")["status"] == "warn"
+    assert result.code == 1
+    assert "erp/failed mail AADSTS7000215" in env.run("--mail-days", "40").checks()
+
+
+# --------------------------------------------------------------------------- Graph errors
+
+
+def test_graph_401_names_the_permission_and_odoo_goes_on(env: Env) -> None:
+    env.graph.fail("/applications*", 401, times=None)
+    result = env.run()
+    check = result.check("azure/app registration")
+    assert check["status"] == "fail"
+    assert "Application.Read.All" in check["detail"]
+    assert result.check("erp/client id")["status"] == "ok"
+    assert result.check("erp/client secret")["status"] == "warn"  # not comparable now
+    assert result.code == 2
+
+
+@pytest.mark.parametrize(("pattern", "key", "permission"), [
+    ("/applications*", "azure/app registration", "Application.Read.All"),
+    ("/servicePrincipals/*/appRoleAssignedTo", "azure/assigned users and groups",
+     "Application.Read.All"),
+    ("/oauth2PermissionGrants", "azure/admin consent", "DelegatedPermissionGrant.Read.All"),
+    ("/users/*", "azure/assigned user alice@contoso.com", "User.Read.All"),
+    ("/groups", "azure/assigned group Odoo Users", "GroupMember.Read.All"),
+])
+def test_graph_403_names_the_missing_permission(env: Env, pattern: str, key: str,
+                                                permission: str) -> None:
+    env.graph.deny(pattern)
+    result = env.run()
+    check = result.check(key)
+    assert check["status"] == "fail"
+    assert permission in check["detail"]
+    assert result.check("erp/odoo connection")["status"] == "ok"
+    assert result.code == 2
+
+
+def test_graph_404_says_the_app_is_missing(env: Env) -> None:
+    result = env.run("--client-id", "0f0f0f0f-0000-4000-8000-000000000000")
+    check = result.check("azure/app registration")
+    assert "no app registration has client id 0f0f0f0f-0000-4000-8000-000000000000" in (
+        check["detail"])
+    assert "erp/client id" in result.checks()
+    assert result.code == 2
+
+
+def test_graph_429_is_retried_then_ok(env: Env) -> None:
+    env.graph.throttle("/applications*", times=1, retry_after=1)
+    result = env.run()
+    assert result.code == 0, result.checks("fail")
+    statuses = [r.status for r in env.graph.calls("/applications*")]
+    assert statuses[:2] == [429, 200]
+
+
+def test_graph_503_exhausted_is_a_failed_check(env: Env) -> None:
+    env.graph.unavailable("/applications*", times=None, retry_after=1)
+    result = env.run("--graph-retries", "1")
+    check = result.check("azure/app registration")
+    assert "kept answering 503" in check["detail"]
+    assert len(env.graph.calls("/applications*")) == 2
+    assert result.check("erp/odoo connection")["status"] == "ok"
+    assert result.code == 2
+
+
+def test_no_azure_credential_is_a_failed_check(env: Env, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", "/nonexistent")
+    result = env.run()
+    check = result.check("azure/app registration")
+    assert "No Azure credential" in check["detail"] or "sign-in" in check["detail"]
+    assert result.code == 2
+
+
+def test_tenant_option_reaches_the_azure_cli(env: Env, azure_cli: Path) -> None:
+    assert env.run("--tenant", TENANT_ID).code == 0
+    assert f"--tenant {TENANT_ID}" in azure_cli.read_text()
+
+
+# --------------------------------------------------------------------------- CLI input
+
+
+def test_client_id_needs_an_option_or_outputs(env: Env) -> None:
+    result = env.run(outputs=False)
+    assert result.code == 2
+    assert "--client-id" in result.err and "--outputs" in result.err
+
+
+def test_client_id_option_alone_is_enough(env: Env) -> None:
+    result = env.run("--client-id", CLIENT_ID, outputs=False)
+    assert result.code == 0, result.checks("fail") | result.checks("warn")
+    assert "azure/stack secret" not in result.checks()
+
+
+def test_outputs_from_stdin(env: Env, monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+    monkeypatch.setattr("sys.stdin", io.StringIO(env.outputs.read_text()))
+    assert env.run("--outputs", "-", outputs=False).code == 0
+
+
+def test_outputs_without_client_id_is_an_error(env: Env) -> None:
+    env.outputs.write_text(json.dumps({"clientSecret": "[secret]"}))
+    result = env.run()
+    assert result.code == 2
+    assert "has no clientId" in result.err
+
+
+def test_unknown_target_is_an_error(env: Env) -> None:
+    result = env.run("--target", "nope")
+    assert result.code == 2
+    assert "no target named 'nope'" in result.err
