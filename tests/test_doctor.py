@@ -626,3 +626,4 @@ def test_unknown_target_is_an_error(env: Env) -> None:
     result = env.run("--target", "nope")
     assert result.code == 2
     assert "no target named 'nope'" in result.err
+

@@ -191,7 +191,7 @@ def check_server(state: OdooState, caps: Capabilities, model: str,
     token = f"token {kind} {server.mailbox}"
     if status.needs:
         what = "not connected yet" if not status.connected else "connected, not confirmed"
-        checks.append(warn(token, f"{what}: {status.form_url}",
+        checks.append(warn(token, f"{what} ({model} #{record.id})",
                            f"open {status.form_url} and {status.needs}", scope))
     else:
         checks.append(ok(token, "Outlook token valid (connected)", scope))
