@@ -1,10 +1,16 @@
-"""`odoo-outlook sync`: make each target's Odoo match the stack, from the stack's outputs."""
+"""`odoo-outlook sync`: make each target's Odoo match the stack, from the stack's outputs.
+
+Targets run concurrently through `odoo_outlook.fleet` (`--jobs N`, default min(16, targets)):
+progress on stderr (live on a terminal, one line per target otherwise), each target's report
+then a summary table on stdout; the exit code is the worst target's.
+"""
 
 from __future__ import annotations
 
 import json
 import os
 import sys
+from functools import partial
 from pathlib import Path
 from typing import Annotated
 
@@ -23,7 +29,19 @@ from odoo_outlook.cli_common import (
 )
 from odoo_outlook.config import StackConfig
 from odoo_outlook.desired import OdooTargetSpec, target_spec
-from odoo_outlook.errors import EXIT_FAIL, EXIT_OK, ConfigError, OdooOutlookError
+from odoo_outlook.errors import ConfigError
+from odoo_outlook.fleet import (
+    MAX_JOBS,
+    FleetTask,
+    NoProgress,
+    Outcome,
+    Status,
+    TargetResult,
+    progress_for,
+    run_fleet,
+    summary_footer,
+    summary_table,
+)
 from odoo_outlook.odoo.diff import AppCredentials
 from odoo_outlook.odoo.outputs import HOW, parse_outputs
 from odoo_outlook.odoo.sync import SyncOptions, SyncReport, sync_target
@@ -44,6 +62,29 @@ def read_outputs(source: str | None) -> AppCredentials:
 def _specs(config: StackConfig, names: list[str]) -> list[OdooTargetSpec]:
     targets = [config.target(n) for n in names] if names else list(config.targets)
     return [target_spec(config, t) for t in targets]
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def sync_one(spec: OdooTargetSpec, app: AppCredentials, options: SyncOptions
+             ) -> Outcome[SyncReport]:
+    """One target, in its own thread with its own Odoo client: the fleet's unit of work."""
+    if spec.connection is None:
+        return Outcome(Status.OK, "skipped: no connection settings (add targets[].connection)")
+    password = os.environ.get(spec.connection.password_env, "")
+    report = sync_target(spec, app, password, options)
+    changes = _plural(len(report.changes), "change")
+    summary = (f"dry run ({changes})" if report.dry_run
+               else f"synced ({changes})" if report.changes else "no change")
+    if report.to_connect:
+        summary += f", {_plural(len(report.to_connect), 'server')} to connect in Odoo"
+    if report.conflicts:
+        more = len(report.conflicts) - 1
+        reason = report.conflicts[0] + (f" (and {more} more)" if more else "")
+        return Outcome(Status.FAIL, summary, reason, report)
+    return Outcome(Status.OK, summary, None, report)
 
 
 def _render(report: SyncReport) -> None:
@@ -74,6 +115,7 @@ def _render(report: SyncReport) -> None:
 
 
 def sync_command(
+    ctx: typer.Context,
     stack: StackOption = "dev",
     project_dir: ProjectDirOption = None,  # type: ignore[assignment]
     targets: Annotated[
@@ -95,6 +137,11 @@ def sync_command(
         typer.Option("--allow-insecure-http", help="Allow http:// to a non-loopback Odoo."),
     ] = False,
     as_json: JsonOption = False,
+    jobs: Annotated[
+        int | None,
+        typer.Option("--jobs", "-j", min=1, max=MAX_JOBS,
+                     help="Targets synced at the same time (default: min(16, targets))."),
+    ] = None,
 ) -> None:
     """Make each target's Odoo match the stack: Outlook module, credentials, mail servers."""
     config = load_stack(stack, project_dir or default_project_dir())
@@ -105,30 +152,41 @@ def sync_command(
         install_modules=False if no_install else None,
         allow_insecure_http=True if allow_insecure_http else None,
     )
-    reports: list[dict[str, object]] = []
-    failed = False
-    for spec in specs:
-        if spec.connection is None:
-            note = f"{spec.name}: skipped, no connection settings (add targets[].connection)"
-            reports.append({"target": spec.name, "skipped": True, "note": note})
-            if not as_json:
-                stdout.print(Text.assemble(("note: ", "yellow"), note))
-            continue
-        password = os.environ.get(spec.connection.password_env, "")
-        try:
-            report = sync_target(spec, app, password, options)
-        except OdooOutlookError as exc:
-            failed = True
-            reports.append({"target": spec.name, "ok": False, "error": exc.message})
-            stderr.print(Text.assemble(("error: ", "red"), f"{spec.name}: {exc.message}"))
-            continue
-        failed = failed or not report.ok
-        reports.append(report.as_dict())
-        if not as_json:
-            _render(report)
+    fleet_run = len(specs) > 1
+    tasks = [FleetTask(spec.name, partial(sync_one, spec, app, options)) for spec in specs]
+    fleet = run_fleet(
+        tasks, jobs=jobs, secrets=[app.client_secret],
+        progress=progress_for(stderr, "syncing") if fleet_run else NoProgress(),
+        debug=bool(ctx.find_root().params.get("debug")),
+    )
+    reports = [_result_dict(result) for result in fleet.results]
     if as_json:
         stdout.print_json(json.dumps(reports))
-    raise typer.Exit(EXIT_FAIL if failed else EXIT_OK)
+    else:
+        for result in fleet.results:
+            _show(result)
+        if fleet_run:
+            stdout.print(summary_table(fleet.results, title=f"odoo-outlook sync: {len(specs)}"
+                                       " targets", detail="changes"))
+            stdout.print(summary_footer(fleet))
+    raise typer.Exit(fleet.exit_code)
+
+
+def _result_dict(result: TargetResult[SyncReport]) -> dict[str, object]:
+    if result.value is not None:
+        return result.value.as_dict()
+    if result.status is Status.OK:
+        return {"target": result.name, "skipped": True, "note": f"{result.name}: {result.line}"}
+    return {"target": result.name, "ok": False, "error": result.error}
+
+
+def _show(result: TargetResult[SyncReport]) -> None:
+    if result.value is not None:
+        _render(result.value)
+    elif result.status is Status.OK:
+        stdout.print(Text.assemble(("note: ", "yellow"), f"{result.name}: {result.line}"))
+    else:
+        stderr.print(Text.assemble(("error: ", "red"), f"{result.name}: {result.error}"))
 
 
 def register(app: typer.Typer) -> None:
