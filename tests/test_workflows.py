@@ -186,16 +186,21 @@ def test_rotation_fails_only_on_doctor_failures(
     stub = tmp_path / "odoo-outlook"
     stub.write_text(f"#!/bin/sh\necho \"doctor $*\"\nexit {doctor_exit}\n", encoding="utf-8")
     stub.chmod(0o755)
+    pulumi = tmp_path / "pulumi"
+    pulumi.write_text('#!/bin/sh\necho "{\\"clientId\\": \\"x\\"}"\n', encoding="utf-8")
+    pulumi.chmod(0o755)
     result = subprocess.run(
         [bash, "--noprofile", "--norc", "-eo", "pipefail", "-c", _doctor_script()],
         capture_output=True,
         text=True,
         timeout=30,
         check=False,
-        env={"PATH": f"{tmp_path}:/usr/bin:/bin", "PULUMI_STACK": "dev"},
+        env={"PATH": f"{tmp_path}:/usr/bin:/bin", "PULUMI_STACK": "dev",
+             "RUNNER_TEMP": str(tmp_path)},
     )
     assert result.returncode == run_exit, result.stdout + result.stderr
-    assert "doctor --stack dev" in result.stdout
+    assert f"doctor --stack dev --outputs {tmp_path}/stack-outputs.json" in result.stdout
+    assert not (tmp_path / "stack-outputs.json").exists()  # the secret file is removed
     if doctor_exit == 1:
         assert "::warning" in result.stdout
     if doctor_exit >= 2:
