@@ -6,8 +6,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from odoo_outlook.config import Transport as TransportKind
 from odoo_outlook.desired import OdooConnectionSpec
 from odoo_outlook.odoo.errors import ErrorContext
+from odoo_outlook.odoo.json2 import JSON2_SINCE, Json2Transport, looks_like_api_key
 from odoo_outlook.odoo.transport import (
     DEFAULT_TIMEOUT,
     ServerVersion,
@@ -18,7 +20,8 @@ from odoo_outlook.odoo.transport import (
 
 Domain = list[Any]
 Record = dict[str, Any]
-# Builds a transport for (checked url, database, error context); the default is XML-RPC.
+# Builds a transport for (checked url, database, error context); the default is
+# `select_transport` on the connection's `transport` setting (XML-RPC unless set otherwise).
 TransportFactory = Callable[[str, str, ErrorContext], Transport]
 
 
@@ -73,6 +76,50 @@ class OdooClient:
             self.write_call(model, "unlink", list(ids))
 
 
+def select_transport(kind: TransportKind, url: str, database: str, errors: ErrorContext,
+                     credential: str, *, verify_tls: bool = True,
+                     timeout: float = DEFAULT_TIMEOUT) -> Transport:
+    """`xmlrpc`, `json2`, or `auto`: JSON-2 when the credential is shaped like an API key (40 hex
+    digits) and `GET /web/version` says Odoo 19+, else XML-RPC. A password never goes to JSON-2
+    under `auto`, and `auto` with a password makes no extra call. The probe's answer is kept, so
+    a JSON-2 connection costs the same calls as XML-RPC; falling back after a probe costs one."""
+    def xmlrpc() -> Transport:
+        return XmlRpcTransport(url, database, errors, verify_tls=verify_tls, timeout=timeout)
+
+    if kind is TransportKind.XMLRPC or (
+            kind is TransportKind.AUTO and not looks_like_api_key(credential)):
+        return xmlrpc()
+    json2 = Json2Transport(url, database, errors, verify_tls=verify_tls, timeout=timeout)
+    if kind is TransportKind.JSON2:
+        return json2
+    found = json2.probe()
+    if found is not None and found.major >= JSON2_SINCE:
+        return json2
+    return _Counted(xmlrpc(), json2.calls)
+
+
+class _Counted:
+    """A transport whose call count starts after calls already made (the `auto` probe)."""
+
+    def __init__(self, inner: Transport, before: int) -> None:
+        self._inner = inner
+        self._before = before
+
+    @property
+    def calls(self) -> int:
+        return self._before + self._inner.calls
+
+    def version(self) -> ServerVersion:
+        return self._inner.version()
+
+    def authenticate(self, login: str, password: str) -> int:
+        return self._inner.authenticate(login, password)
+
+    def execute_kw(self, model: str, method: str, args: list[Any],
+                   kwargs: dict[str, Any] | None = None, *, timeout: float | None = None) -> Any:
+        return self._inner.execute_kw(model, method, args, kwargs, timeout=timeout)
+
+
 def connect(
     connection: OdooConnectionSpec,
     password: str,
@@ -88,8 +135,9 @@ def connect(
     url = check_url(connection.url, allow_insecure_http=insecure)
     errors = ErrorContext(url, connection.database, connection.login, [password, *secrets])
     if transport_factory is None:
-        transport: Transport = XmlRpcTransport(
-            url, connection.database, errors, verify_tls=connection.verify_tls, timeout=timeout
+        transport = select_transport(
+            connection.transport, url, connection.database, errors, password,
+            verify_tls=connection.verify_tls, timeout=timeout,
         )
     else:
         transport = transport_factory(url, connection.database, errors)

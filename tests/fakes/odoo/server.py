@@ -372,7 +372,12 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         path = self.path.split("?")[0]
         odoo = self.odoo
+        if path in ("/web/version", "/json/version"):
+            # Counted like any other call, so JSON-2 round trips compare with XML-RPC's.
+            odoo.record(Call("http", "web", None, None, "version", at=time.time()))
         if path in ("/web/version", "/json/version") and odoo.version >= "19.0":
+            # addons/rpc/controllers/__init__.py (19.0): route(['/web/version',
+            # '/json/version'], type='http', auth='none')
             self._json(200, {"version_info": version_info(odoo.version),
                              "version": odoo.version})
         elif path.startswith("/json/2") and odoo.version >= "19.0":
