@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +11,7 @@ import pytest
 from odoo_outlook.cli import main
 from odoo_outlook.desired import ODOO_XMLID_MODULE
 from odoo_outlook.odoo import OdooBaseUrlMismatch, OdooSetupError, SyncOptions, sync_target
-from tests.fakes.odoo_server import FakeOdoo
+from tests.fakes.odoo_server import DEFAULT_ADMIN_API_KEY, FakeOdoo
 from tests.odoo_sync_helpers import (
     APP,
     CLIENT_ID,
@@ -25,10 +26,20 @@ from tests.odoo_sync_helpers import (
 VERSIONS = ("15.0", "16.0", "17.0", "18.0", "19.0")
 
 
-@pytest.fixture(params=VERSIONS)
-def odoo(request: pytest.FixtureRequest) -> Any:
-    with FakeOdoo(request.param) as server:
+# The same scenarios over JSON-2, which the fake (like Odoo) offers from 19.0.
+JSON2 = "19.0-json2"
+
+
+@pytest.fixture(params=[*VERSIONS, JSON2])
+def odoo(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Any:
+    version, _, transport = request.param.partition("-")
+    with FakeOdoo(version) as server:
+        if transport:  # every stack below selects JSON-2 and every credential is the API key
+            monkeypatch.setitem(globals(), "stack", functools.partial(stack, transport=transport))
+            monkeypatch.setitem(globals(), "PASSWORD", DEFAULT_ADMIN_API_KEY)
         yield server
+        if transport:
+            assert server.count(transport="xmlrpc") == 0
 
 
 def _major(odoo: FakeOdoo) -> int:
