@@ -27,7 +27,7 @@ from odoo_outlook.cli_common import (
     stderr,
     stdout,
 )
-from odoo_outlook.config import StackConfig
+from odoo_outlook.config import StackConfig, Transport
 from odoo_outlook.desired import OdooTargetSpec, target_spec
 from odoo_outlook.errors import ConfigError
 from odoo_outlook.fleet import (
@@ -42,9 +42,17 @@ from odoo_outlook.fleet import (
     summary_footer,
     summary_table,
 )
+from odoo_outlook.odoo.client import with_transport
 from odoo_outlook.odoo.diff import AppCredentials
 from odoo_outlook.odoo.outputs import HOW, parse_outputs
 from odoo_outlook.odoo.sync import SyncOptions, SyncReport, sync_target
+
+TransportOption = Annotated[
+    Transport | None,
+    typer.Option("--transport", case_sensitive=False,
+                 help="Odoo API: xmlrpc, json2 (Odoo 19+, API key) or auto; overrides"
+                      " targets[].connection.transport (default xmlrpc). See docs/transports.md."),
+]
 
 
 def read_outputs(source: str | None) -> AppCredentials:
@@ -142,9 +150,10 @@ def sync_command(
         typer.Option("--jobs", "-j", min=1, max=MAX_JOBS,
                      help="Targets synced at the same time (default: min(16, targets))."),
     ] = None,
+    transport: TransportOption = None,
 ) -> None:
     """Make each target's Odoo match the stack: Outlook module, credentials, mail servers."""
-    config = load_stack(stack, project_dir or default_project_dir())
+    config = with_transport(load_stack(stack, project_dir or default_project_dir()), transport)
     specs = _specs(config, targets or [])
     app = read_outputs(outputs)
     options = SyncOptions(
