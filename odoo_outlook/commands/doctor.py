@@ -3,11 +3,14 @@
 Credentials come from azure-identity's `DefaultAzureCredential` (environment service principal,
 workload identity / OIDC in CI, managed identity, Azure CLI, ...); its own environment
 variables select and configure them (e.g. `AZURE_TOKEN_CREDENTIALS=AzureCliCredential`).
-Exit code: 0 all ok, 1 warnings only, 2 any failure.
+Exit code: 0 all ok, 1 warnings only, 2 any failure. Odoo targets are read concurrently
+through `odoo_outlook.fleet` (`--jobs N`, default min(16, targets)); with several targets,
+progress goes to stderr and a per-target summary table follows the checks.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated
 
 import typer
@@ -18,18 +21,44 @@ from odoo_outlook.cli_common import (
     StackOption,
     default_project_dir,
     load_stack,
+    stderr,
     stdout,
 )
 from odoo_outlook.doctor import (
     DEFAULT_WARN_DAYS,
     DoctorOptions,
     OdooReadOptions,
+    Report,
     read_stack_outputs,
     run_doctor,
 )
+from odoo_outlook.doctor.model import AZURE
 from odoo_outlook.doctor.render import render_json, render_table
+from odoo_outlook.fleet import (
+    MAX_JOBS,
+    NoProgress,
+    Status,
+    TargetResult,
+    progress_for,
+    summary_table,
+)
 from odoo_outlook.graph import GRAPH_URL_ENV, GraphSettings
 from odoo_outlook.graph.client import DEFAULT_MAX_RETRIES, MAX_RETRIES_LIMIT
+
+
+def scope_rows(report: Report, scopes: Sequence[str]) -> list[TargetResult[None]]:
+    """One summary row per scope (Azure, then each target): worst status, counts, first
+    failure (or warning) as the reason."""
+    rows = []
+    for scope in scopes:
+        checks = [c for c in report.checks if c.scope == scope]
+        statuses = [Status(str(c.status)) for c in checks]
+        worst = next((s for s in (Status.FAIL, Status.WARN) if s in statuses), Status.OK)
+        counts = ", ".join(f"{statuses.count(s)} {s}" for s in Status)
+        first = next((c for c in checks if Status(str(c.status)) is worst), None)
+        reason = f"{first.name}: {first.detail}" if first and worst is not Status.OK else None
+        rows.append(TargetResult(scope, worst, counts, reason))
+    return rows
 
 
 def doctor_command(
@@ -72,6 +101,11 @@ def doctor_command(
     allow_insecure_http: Annotated[
         bool, typer.Option("--allow-insecure-http", help="Allow http:// to a non-loopback Odoo.")
     ] = False,
+    jobs: Annotated[
+        int | None,
+        typer.Option("--jobs", "-j", min=1, max=MAX_JOBS,
+                     help="Odoo targets read at the same time (default: min(16, targets))."),
+    ] = None,
 ) -> None:
     """Check the live Entra app and Odoo against the stack: 0 ok, 1 warnings, 2 failures."""
     config = load_stack(stack, project_dir or default_project_dir())
@@ -84,12 +118,20 @@ def doctor_command(
         graph=GraphSettings(base_url=graph_url, max_retries=graph_retries),
         odoo=OdooReadOptions(mail_days=mail_days,
                              allow_insecure_http=True if allow_insecure_http else None),
+        jobs=jobs,
     )
-    report = run_doctor(config, options)
+    names = [config.target(n).name for n in targets] if targets else [
+        t.name for t in config.targets]
+    fleet_run = len(names) > 1
+    report = run_doctor(config, options, progress=progress_for(stderr, "checking")
+                        if fleet_run else NoProgress())
     if as_json:
         render_json(report, stdout)
     else:
         render_table(report, stdout)
+        if fleet_run:
+            stdout.print(summary_table(scope_rows(report, [AZURE, *names]), detail="checks",
+                                       title=f"odoo-outlook doctor: {len(names)} targets"))
     raise typer.Exit(report.exit_code)
 
 

@@ -1,5 +1,6 @@
-"""`run_doctor`: the library entry point. Gathers Graph and every Odoo target concurrently,
-then runs the pure checks.
+"""`run_doctor`: the library entry point. Gathers Graph and every Odoo target concurrently
+(the Odoo targets through `odoo_outlook.fleet`, at most `DoctorOptions.jobs` at a time), then
+runs the pure checks.
 
     report = run_doctor(config, DoctorOptions(client_id="..."), credential=my_credential)
     report.exit_code   # 0 ok, 1 warnings only, 2 failures
@@ -16,7 +17,8 @@ import dataclasses
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from functools import partial
 
 from odoo_outlook.cli_common import MASK
 from odoo_outlook.config import StackConfig, is_object_id
@@ -29,6 +31,7 @@ from odoo_outlook.doctor.odoo_reads import OdooFacts, OdooReadOptions, read_targ
 from odoo_outlook.doctor.outputs import HOW, StackOutputs
 from odoo_outlook.doctor.secrets import held_key_ids, holder_check
 from odoo_outlook.errors import ConfigError
+from odoo_outlook.fleet import FleetProgress, FleetTask, Outcome, Status, run_fleet
 from odoo_outlook.graph import GraphAccessError, GraphSettings, open_graph
 from odoo_outlook.graph.client import Credential
 from odoo_outlook.odoo.state import CLIENT_SECRET_PARAM
@@ -45,6 +48,7 @@ class DoctorOptions:
     warn_days: int = DEFAULT_WARN_DAYS
     graph: GraphSettings = field(default_factory=GraphSettings)
     odoo: OdooReadOptions = field(default_factory=OdooReadOptions)
+    jobs: int | None = None  # Odoo targets read at once; None: min(16, targets)
 
 
 def resolve_client_id(options: DoctorOptions) -> str:
@@ -77,17 +81,41 @@ def _passwords(specs: Sequence[OdooTargetSpec], given: Mapping[str, str] | None
     return found
 
 
+def _read_one(spec: OdooTargetSpec, passwords: Mapping[str, str], now: datetime,
+              options: DoctorOptions, secrets: Sequence[str | None]) -> Outcome[OdooFacts]:
+    """One target's reads, in its own fleet thread with its own Odoo client."""
+    if spec.connection is None:
+        return Outcome(Status.OK, "not checked: no connection settings")
+    if spec.name not in passwords:
+        return Outcome(Status.FAIL, "not read",
+                       f"no Odoo password (fix: export {spec.connection.password_env})")
+    facts = read_target(spec, passwords[spec.name], now, options.odoo, secrets)
+    if facts.error or facts.caps is None:
+        return Outcome(Status.FAIL, "failed", facts.error or "not read", facts)
+    return Outcome(Status.OK, f"read (Odoo {facts.caps.version.text})", None, facts)
+
+
 async def _gather(client_id: str, desired: DesiredState, specs: Sequence[OdooTargetSpec],
                   passwords: Mapping[str, str], options: DoctorOptions,
-                  credential: Credential | None, now: datetime
+                  credential: Credential | None, now: datetime,
+                  progress: FleetProgress | None = None
                   ) -> tuple[AzureFacts, list[OdooFacts | None]]:
     secrets = [options.outputs.client_secret if options.outputs else None]
 
-    async def odoo(spec: OdooTargetSpec) -> OdooFacts | None:
-        if spec.connection is None or spec.name not in passwords:
-            return None
-        return await asyncio.to_thread(read_target, spec, passwords[spec.name], now,
-                                       options.odoo, secrets)
+    def odoo() -> list[OdooFacts | None]:
+        tasks = [FleetTask(spec.name, partial(_read_one, spec, passwords, now, options, secrets))
+                 for spec in specs]
+        fleet = run_fleet(tasks, jobs=options.jobs, progress=progress,
+                          secrets=[*secrets, *passwords.values()])
+        since = now - timedelta(days=options.odoo.mail_days)
+        facts: list[OdooFacts | None] = []
+        for spec, result in zip(specs, fleet.results, strict=True):
+            if result.value is None and spec.connection is not None and spec.name in passwords:
+                # The read itself raised: keep its one-line reason as a failed connection.
+                facts.append(OdooFacts(spec.name, since, error=result.error))
+            else:
+                facts.append(result.value)
+        return facts
 
     async def azure() -> AzureFacts:
         settings = options.graph
@@ -99,8 +127,8 @@ async def _gather(client_id: str, desired: DesiredState, specs: Sequence[OdooTar
         except GraphAccessError as exc:
             return AzureFacts(client_id, Read(error=exc.message))
 
-    azure_facts, *odoo_facts = await asyncio.gather(azure(), *(odoo(s) for s in specs))
-    return azure_facts, list(odoo_facts)
+    azure_facts, odoo_facts = await asyncio.gather(azure(), asyncio.to_thread(odoo))
+    return azure_facts, odoo_facts
 
 
 def _redact(checks: list[Check], secrets: Sequence[str | None]) -> list[Check]:
@@ -119,9 +147,11 @@ def _redact(checks: list[Check], secrets: Sequence[str | None]) -> list[Check]:
 def run_doctor(config: StackConfig, options: DoctorOptions, *,
                credential: Credential | None = None,
                passwords: Mapping[str, str] | None = None,
-               now: datetime | None = None) -> Report:
+               now: datetime | None = None,
+               progress: FleetProgress | None = None) -> Report:
     """Check the live setup against the stack. Graph and Odoo failures become failed checks;
-    only bad input (no client id, unknown target) raises `ConfigError`."""
+    only bad input (no client id, unknown target) raises `ConfigError`. `progress` receives
+    one event per Odoo target read."""
     now = now or datetime.now(UTC)
     client_id = resolve_client_id(options)
     desired = desired_state(config, now)
@@ -130,7 +160,7 @@ def run_doctor(config: StackConfig, options: DoctorOptions, *,
         desired.targets)
     found = _passwords(specs, passwords)
     azure_facts, odoo_facts = asyncio.run(
-        _gather(client_id, desired, specs, found, options, credential, now))
+        _gather(client_id, desired, specs, found, options, credential, now, progress))
     tenant = _tenant(config, options)
     app = azure_facts.app.value
     creds = app.password_credentials if app else ()
