@@ -2,7 +2,9 @@
 
 Public API:
 - `sync_target(spec, app, password, options) -> SyncReport` and `teardown_target(...)`
-- `connect(connection, password, ...) -> OdooClient` over a `Transport` (`XmlRpcTransport`)
+- `connect(connection, password, ...) -> OdooClient` over a `Transport` (`XmlRpcTransport`, or
+  `Json2Transport` for Odoo 19+ with an API key), chosen by `connection.transport`
+  (xmlrpc|json2|auto, see `select_transport` and docs/transports.md)
 - checks shared with `doctor`: `check_base_url`, `managed_server_status`, `server_form_url`
 - errors: `OdooError` and its subclasses (all `OdooOutlookError`, exit code 2)
 """
@@ -14,7 +16,7 @@ from odoo_outlook.odoo.checks import (
     managed_server_status,
     server_form_url,
 )
-from odoo_outlook.odoo.client import OdooClient, connect
+from odoo_outlook.odoo.client import OdooClient, connect, select_transport, with_transport
 from odoo_outlook.odoo.diff import AppCredentials, Plan, build_plan, teardown_plan
 from odoo_outlook.odoo.errors import (
     OdooAccessRights,
@@ -27,12 +29,14 @@ from odoo_outlook.odoo.errors import (
     OdooUnreachable,
     OdooUserError,
 )
+from odoo_outlook.odoo.json2 import Json2Transport
 from odoo_outlook.odoo.sync import SyncOptions, SyncReport, sync_target, teardown_target
 from odoo_outlook.odoo.transport import ServerVersion, Transport, XmlRpcTransport
 
 __all__ = [
     "AppCredentials",
     "BaseUrlCheck",
+    "Json2Transport",
     "OdooAccessRights",
     "OdooBadCredentials",
     "OdooBaseUrlMismatch",
@@ -54,8 +58,10 @@ __all__ = [
     "check_base_url",
     "connect",
     "managed_server_status",
+    "select_transport",
     "server_form_url",
     "sync_target",
     "teardown_plan",
     "teardown_target",
+    "with_transport",
 ]

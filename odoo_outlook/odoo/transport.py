@@ -1,8 +1,8 @@
 """How calls reach Odoo: one small `Transport` protocol, and its XML-RPC implementation.
 
-Everything above this module speaks `execute_kw(model, method, args, kwargs)`; a JSON-2
-transport (Odoo 19's `/json/2/<model>/<method>` with an API key) fits behind the same protocol
-and maps its errors through the same `ErrorContext`.
+Everything above this module speaks `execute_kw(model, method, args, kwargs)`; the JSON-2
+transport (Odoo 19's `/json/2/<model>/<method>` with an API key, `json2.py`) fits behind the
+same protocol and maps its errors through the same `ErrorContext`.
 """
 
 from __future__ import annotations
