@@ -24,6 +24,7 @@ from odoo_outlook.cli_common import (
     stderr,
     stdout,
 )
+from odoo_outlook.commands.sync import TransportOption
 from odoo_outlook.doctor import (
     DEFAULT_WARN_DAYS,
     DoctorOptions,
@@ -44,6 +45,7 @@ from odoo_outlook.fleet import (
 )
 from odoo_outlook.graph import GRAPH_URL_ENV, GraphSettings
 from odoo_outlook.graph.client import DEFAULT_MAX_RETRIES, MAX_RETRIES_LIMIT
+from odoo_outlook.odoo.client import with_transport
 
 
 def scope_rows(report: Report, scopes: Sequence[str]) -> list[TargetResult[None]]:
@@ -106,9 +108,10 @@ def doctor_command(
         typer.Option("--jobs", "-j", min=1, max=MAX_JOBS,
                      help="Odoo targets read at the same time (default: min(16, targets))."),
     ] = None,
+    transport: TransportOption = None,
 ) -> None:
     """Check the live Entra app and Odoo against the stack: 0 ok, 1 warnings, 2 failures."""
-    config = load_stack(stack, project_dir or default_project_dir())
+    config = with_transport(load_stack(stack, project_dir or default_project_dir()), transport)
     options = DoctorOptions(
         client_id=client_id,
         tenant_id=tenant,
