@@ -61,8 +61,14 @@ JSON-2 (19.0 databases only; older versions answer 404 like an unknown route)
   * odoo/addons/base/models/ir_http.py ``_auth_method_bearer``: API key only,
     401 "Invalid apikey" / 'User not authenticated, use the "Authorization"
     header' with ``WWW-Authenticate: Bearer``; database from X-Odoo-Database.
+  * odoo/exceptions.py (19.0): ``AccessDenied.http_status = 403``.
+  * odoo/http.py ``Request._get_session_and_dbname``: without X-Odoo-Database the
+    database is only chosen when the server has exactly one; an unknown or
+    filtered-out database is served without a registry (``_serve_nodb``), where the
+    ``auth='bearer'`` JSON-2 route does not exist: a plain werkzeug 404 (HTML).
   * addons/rpc/controllers/__init__.py: GET /web/version and /json/version ->
-    {"version_info": [...], "version": "19.0"}.
+    {"version_info": [...], "version": "19.0"} (``auth='none'``, no key needed);
+    recorded as Call(transport="http", service="web", method="version").
 Models
   * ir.config_parameter -- odoo/addons/base/models/ir_config_parameter.py:
     get_param(key, default=False), set_param(key, value) returns the old value
@@ -100,11 +106,10 @@ disagrees): 18.0 computes microsoft_outlook_uri like 19.0 (every saved record,
 openid/email/User.read scope) while keeping is_microsoft_outlook_configured;
 17.0 already reads ``microsoft_outlook.endpoint``; AccessError lists the group
 as "Administration/Settings" and plain users may only read ir.module.module,
-ir.model.data, res.users, res.company and mail.alias.domain; AccessDenied maps to
-JSON-2 status 403; with several databases and no X-Odoo-Database header JSON-2
-answers 404; ``_sanitize_alias_name`` is approximated; mail.mail failure_type
-values and res.users.outgoing_mail_server_type labels are partial; psycopg2's
-"connection to server ... failed:" prefix depends on the libpq version. Real
+ir.model.data, res.users, res.company and mail.alias.domain;
+``_sanitize_alias_name`` is approximated; mail.mail failure_type values and
+res.users.outgoing_mail_server_type labels are partial; psycopg2's "connection
+to server ... failed:" prefix depends on the libpq version. Real
 Odoo serves one version per server; here each database may have its own (the
 ``common.version()`` answer is the server's version).
 """
