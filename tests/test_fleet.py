@@ -188,7 +188,7 @@ def max_in_flight(calls: Iterable[Call], latency: float) -> int:
 def test_targets_run_concurrently_up_to_jobs(fake_odoo: Callable[..., FakeOdoo], tmp_path: Path,
                                             capsys: pytest.CaptureFixture[str],
                                             monkeypatch: pytest.MonkeyPatch, jobs: int) -> None:
-    latency = 0.02
+    latency = 0.01
     server = fake_odoo("17.0", db=None, latency=latency)
     names = NAMES[:8]
     add_databases(server, names)
