@@ -13,13 +13,13 @@ from odoo_outlook.doctor import Check, DoctorOptions, Status, run_doctor
 from odoo_outlook.doctor.mail_errors import KNOWN_ERRORS, FailedMail, classify, failed_mail_checks
 from odoo_outlook.doctor.model import exit_code, fail, ok, warn
 from odoo_outlook.doctor.odoo_checks import AppView, check_authority, split_fix
-from odoo_outlook.doctor.outputs import parse_stack_outputs
 from odoo_outlook.doctor.secrets import expiry_checks, held_key_ids, holder_check
 from odoo_outlook.errors import ConfigError
 from odoo_outlook.graph import GraphSettings, PasswordCredential
 from odoo_outlook.odoo.capabilities import Capabilities, ModuleStates
 from odoo_outlook.odoo.state import OdooState, Param
 from odoo_outlook.odoo.transport import ServerVersion
+from odoo_outlook.stack_outputs import parse_stack_outputs
 from tests.fakes.graph_server import FakeGraph, StaticTokenCredential
 
 NOW = datetime(2026, 3, 1, tzinfo=UTC)

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 from functools import partial
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -29,7 +27,6 @@ from odoo_outlook.cli_common import (
 )
 from odoo_outlook.config import StackConfig, Transport
 from odoo_outlook.desired import OdooTargetSpec, target_spec
-from odoo_outlook.errors import ConfigError
 from odoo_outlook.fleet import (
     MAX_JOBS,
     FleetTask,
@@ -44,7 +41,7 @@ from odoo_outlook.fleet import (
 )
 from odoo_outlook.odoo.client import with_transport
 from odoo_outlook.odoo.diff import AppCredentials
-from odoo_outlook.odoo.outputs import HOW, parse_outputs
+from odoo_outlook.odoo.outputs import read_app_credentials
 from odoo_outlook.odoo.sync import SyncOptions, SyncReport, sync_target
 
 TransportOption = Annotated[
@@ -53,18 +50,6 @@ TransportOption = Annotated[
                  help="Odoo API: xmlrpc, json2 (Odoo 19+, API key) or auto; overrides"
                       " targets[].connection.transport (default xmlrpc). See docs/transports.md."),
 ]
-
-
-def read_outputs(source: str | None) -> AppCredentials:
-    if source is None:
-        raise ConfigError("--outputs", "is required",
-                          f"`{HOW}` then pass --outputs outputs.json (or - for stdin)")
-    if source == "-":
-        return parse_outputs(sys.stdin.read(), "stdin")
-    path = Path(source)
-    if not path.is_file():
-        raise ConfigError(f"--outputs ({source})", "does not exist", f"create it with `{HOW}`")
-    return parse_outputs(path.read_text(encoding="utf-8"), source)
 
 
 def _specs(config: StackConfig, names: list[str]) -> list[OdooTargetSpec]:
@@ -155,7 +140,7 @@ def sync_command(
     """Make each target's Odoo match the stack: Outlook module, credentials, mail servers."""
     config = with_transport(load_stack(stack, project_dir or default_project_dir()), transport)
     specs = _specs(config, targets or [])
-    app = read_outputs(outputs)
+    app = read_app_credentials(outputs)
     options = SyncOptions(
         dry_run=dry_run,
         install_modules=False if no_install else None,

@@ -28,13 +28,13 @@ from odoo_outlook.doctor.gather import gather_azure
 from odoo_outlook.doctor.model import AZURE, Check, Report
 from odoo_outlook.doctor.odoo_checks import AppView, odoo_checks
 from odoo_outlook.doctor.odoo_reads import OdooFacts, OdooReadOptions, read_target
-from odoo_outlook.doctor.outputs import HOW, StackOutputs
 from odoo_outlook.doctor.secrets import held_key_ids, holder_check
 from odoo_outlook.errors import ConfigError
 from odoo_outlook.fleet import FleetProgress, FleetTask, Outcome, Status, run_fleet
 from odoo_outlook.graph import GraphAccessError, GraphSettings, open_graph
 from odoo_outlook.graph.client import Credential
 from odoo_outlook.odoo.state import CLIENT_SECRET_PARAM
+from odoo_outlook.stack_outputs import HOW, StackOutputs
 
 DEFAULT_WARN_DAYS = 30
 

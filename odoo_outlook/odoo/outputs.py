@@ -1,29 +1,21 @@
-"""The app credentials from `pulumi stack output --json --show-secrets` (a file or stdin)."""
+"""The app credentials sync writes to Odoo, taken from the stack outputs."""
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 from odoo_outlook.errors import ConfigError
 from odoo_outlook.odoo.diff import AppCredentials
+from odoo_outlook.stack_outputs import HOW, read_stack_outputs
 
-HOW = "pulumi stack output --json --show-secrets > outputs.json"
 
-
-def parse_outputs(text: str, source: str) -> AppCredentials:
-    key = f"--outputs ({source})"
-    try:
-        data: Any = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ConfigError(key, f"is not JSON (line {exc.lineno})", f"create it with `{HOW}`"
-                          ) from None
-    if not isinstance(data, dict):
-        raise ConfigError(key, "is not a JSON object", f"create it with `{HOW}`")
-    client_id, secret = data.get("clientId"), data.get("clientSecret")
-    if not isinstance(client_id, str) or not client_id:
-        raise ConfigError(key, "has no clientId", f"create it with `{HOW}`")
-    if not isinstance(secret, str) or not secret or secret == "[secret]":
-        raise ConfigError(key, "has no readable clientSecret",
-                          f"add --show-secrets: `{HOW}`")
-    return AppCredentials(client_id=client_id, client_secret=secret)
+def read_app_credentials(source: str | None) -> AppCredentials:
+    """`source` is a file name or "-" for stdin; the secret must be readable (--show-secrets)."""
+    if source is None:
+        raise ConfigError(
+            "--outputs", "is required",
+            f"`{HOW} > outputs.json` then pass --outputs outputs.json (or - for stdin)",
+        )
+    outputs = read_stack_outputs(source)
+    if outputs.client_id is None or outputs.client_secret is None:
+        raise ConfigError(f"--outputs ({'stdin' if source == '-' else source})",
+                          "has no readable clientSecret", f"add --show-secrets: `{HOW}`")
+    return AppCredentials(client_id=outputs.client_id, client_secret=outputs.client_secret)

@@ -1,5 +1,5 @@
-"""The stack outputs doctor reads (`pulumi stack output --json --show-secrets`): clientId,
-and when present clientSecret and tenantId. Unlike sync, doctor needs no secret."""
+"""The stack outputs `sync` and `doctor` read (`pulumi stack output --json --show-secrets`):
+clientId, and when present clientSecret and tenantId. Doctor needs no secret; sync does."""
 
 from __future__ import annotations
 
