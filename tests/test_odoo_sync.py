@@ -10,7 +10,7 @@ import pytest
 
 from odoo_outlook.cli import main
 from odoo_outlook.desired import ODOO_XMLID_MODULE
-from odoo_outlook.odoo import OdooBaseUrlMismatch, OdooSetupError, SyncOptions, sync_target
+from odoo_outlook.odoo import OdooBaseUrlMismatch, SyncOptions, sync_target
 from tests.fakes.odoo_server import DEFAULT_ADMIN_API_KEY, FakeOdoo
 from tests.odoo_sync_helpers import (
     APP,
@@ -130,20 +130,25 @@ def test_single_tenant_endpoint_then_multitenant_unsets_it(odoo: FakeOdoo) -> No
     single = stack(odoo.url, audience="AzureADMyOrg")
     endpoint = f"https://login.microsoftonline.com/{'8f2c1a7e-4b9d-4e3a-9c61-2d5f0e7b1a44'}"
     endpoint += "/oauth2/v2.0/"
-    if _major(odoo) == 15:
-        with pytest.raises(OdooSetupError, match="common' authority"):
-            sync_target(spec(single), APP, PASSWORD)
-        return
-    key = "microsoft.outlook.endpoint" if _major(odoo) == 16 else "microsoft_outlook.endpoint"
-    sync_target(spec(single), APP, PASSWORD)
-    assert odoo.db().get_param(key) == endpoint
+    # Current 15.0-19.0 builds read microsoft_outlook.endpoint (_get_microsoft_endpoint,
+    # odoo/odoo#104795); 16.0 builds older than that fix read microsoft.outlook.endpoint.
+    keys = ["microsoft_outlook.endpoint"]
+    if _major(odoo) == 16:
+        keys.append("microsoft.outlook.endpoint")
+    report = sync_target(spec(single), APP, PASSWORD)
+    for key in keys:
+        assert odoo.db().get_param(key) == endpoint
+    if _major(odoo) != 16:
+        assert odoo.db().get_param("microsoft.outlook.endpoint") is False
+    assert any("before February 2023" in n for n in report.notes) == (_major(odoo) == 15)
     [server] = _servers(odoo)
     uri = odoo.db().read("ir.mail_server", [server["id"]], ["microsoft_outlook_uri"])[0]
     assert uri["microsoft_outlook_uri"].startswith(endpoint + "authorize?")
     _resync_writes_nothing(odoo, single)
     multi = stack(odoo.url, audience="AzureADMultipleOrgs")
     sync_target(spec(multi), APP, PASSWORD)
-    assert odoo.db().get_param(key) is False
+    for key in keys:
+        assert odoo.db().get_param(key) is False
 
 
 def test_multitenant_leaves_an_endpoint_it_did_not_set(odoo: FakeOdoo) -> None:

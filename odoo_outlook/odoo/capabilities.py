@@ -8,9 +8,12 @@ Shapes (odoo-facts.md, checked against Odoo's source):
   `server_type = 'imap'` from `fetchmail_outlook` (15.0), or `server_type = 'outlook'`.
 - Catch-all / default From: `mail.alias.domain` + `res.company.alias_domain_id` (17.0+), else
   the `mail.catchall.domain` / `mail.default.from` system parameters.
-- Endpoint parameter: 15.0's mixin hard-codes the `common` authority (no parameter), 16.0 reads
-  `microsoft.outlook.endpoint`, 17.0+ `microsoft_outlook.endpoint`. No field reveals this, so
-  it is the one rule keyed on the version.
+- Endpoint parameter: `microsoft_outlook.endpoint`, read by the mixin's `_get_microsoft_endpoint`
+  on every maintained version (the single-tenant fix odoo/odoo#104795, merged on the stable
+  branches in February 2023, 15.0 included). 16.0 builds from before that fix read
+  `microsoft.outlook.endpoint` instead, so on 16.0 both names are written; 15.0 builds from
+  before it hard-code the `common` authority (nothing can be configured there). No field
+  reveals the build, so this is the one rule keyed on the version.
 When `microsoft_outlook` is not installed yet (a dry run), the markers are inferred from the
 module catalogue: `fetchmail_outlook` only exists on 15.0.
 """
@@ -64,6 +67,8 @@ class Capabilities:
     has_fetchmail_model: bool
     has_alias_domain: bool
     endpoint_param: str | None
+    # Older names the same version may read instead (16.0 before February 2023).
+    legacy_endpoint_params: tuple[str, ...] = ()
     selections: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
@@ -96,12 +101,18 @@ class Capabilities:
                 f" {alias}")
 
 
+ENDPOINT_PARAM = "microsoft_outlook.endpoint"
+LEGACY_ENDPOINT_PARAM = "microsoft.outlook.endpoint"
+
+
 def endpoint_param_for(version: ServerVersion) -> str | None:
-    if version.major <= 15:
-        return None
-    if version.major == 16:
-        return "microsoft.outlook.endpoint"
-    return "microsoft_outlook.endpoint"
+    """The authority parameter current builds of every version read (`_get_microsoft_endpoint`)."""
+    return ENDPOINT_PARAM
+
+
+def legacy_endpoint_params_for(version: ServerVersion) -> tuple[str, ...]:
+    """16.0 builds older than the February 2023 fix read `microsoft.outlook.endpoint`."""
+    return (LEGACY_ENDPOINT_PARAM,) if version.major == 16 else ()
 
 
 def read_modules(client: OdooClient) -> ModuleStates:
@@ -162,5 +173,6 @@ def detect(client: OdooClient, modules: ModuleStates) -> Capabilities:
         has_fetchmail_model=bool(fetchmail),
         has_alias_domain="alias_domain_id" in company,
         endpoint_param=endpoint_param_for(client.version),
+        legacy_endpoint_params=legacy_endpoint_params_for(client.version),
         selections={"smtp_encryption": _selection(mail_server, "smtp_encryption")},
     )

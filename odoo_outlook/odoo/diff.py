@@ -372,8 +372,9 @@ def build_plan(
     b = _Builder(state, caps)
     b.set_param(CLIENT_ID_PARAM, app.client_id, own=True)
     b.set_param(CLIENT_SECRET_PARAM, app.client_secret, own=True)
+    wanted_endpoint_keys = {caps.endpoint_param, *caps.legacy_endpoint_params}
     for key in ENDPOINT_PARAMS:
-        if spec.endpoint is not None and key == caps.endpoint_param:
+        if spec.endpoint is not None and key in wanted_endpoint_keys:
             b.set_param(key, spec.endpoint, own=True)
         else:
             b.unset_owned_param(key, "a multitenant app uses Odoo's default `common` authority"

@@ -12,7 +12,8 @@ from odoo_outlook.odoo.client import OdooClient
 
 CLIENT_ID_PARAM = "microsoft_outlook_client_id"
 CLIENT_SECRET_PARAM = "microsoft_outlook_client_secret"
-ENDPOINT_PARAMS = ("microsoft.outlook.endpoint", "microsoft_outlook.endpoint")
+# Current name first; the second is only read by 16.0 builds before February 2023.
+ENDPOINT_PARAMS = ("microsoft_outlook.endpoint", "microsoft.outlook.endpoint")
 BASE_URL_PARAM = "web.base.url"
 BASE_URL_FREEZE_PARAM = "web.base.url.freeze"
 CATCHALL_DOMAIN_PARAM = "mail.catchall.domain"

@@ -115,14 +115,23 @@ def _prepare(client: OdooClient, spec: OdooTargetSpec, options: SyncOptions
     return detect(client, modules), planned, notes
 
 
-def _check_supported(client: OdooClient, spec: OdooTargetSpec, caps: Capabilities) -> None:
-    if spec.endpoint is not None and caps.endpoint_param is None:
+def _check_supported(client: OdooClient, spec: OdooTargetSpec, caps: Capabilities
+                     ) -> list[str]:
+    """Refuse what this Odoo cannot do; notes on what depends on the build."""
+    if spec.endpoint is None:
+        return []
+    if caps.endpoint_param is None:
         raise OdooSetupError(
             f"{client.errors.where()}: Odoo {caps.version.text}'s Outlook module always signs"
             " in through the 'common' authority, which a single-tenant app (AzureADMyOrg)"
-            " refuses (fix: use app.signInAudience AzureADMultipleOrgs, or upgrade Odoo to"
-            " 16.0 or later)"
+            " refuses (fix: use app.signInAudience AzureADMultipleOrgs, or update Odoo)"
         )
+    if caps.version.major == 15:
+        return [f"Odoo 15.0 builds from before February 2023 ignore {caps.endpoint_param} and"
+                " sign in through the 'common' authority, which a single-tenant app refuses"
+                " (AADSTS50194): if that happens, update Odoo 15.0 or use app.signInAudience"
+                " AzureADMultipleOrgs"]
+    return []
 
 
 def _base_url(client: OdooClient, params: Mapping[str, Param], spec: OdooTargetSpec
@@ -148,7 +157,7 @@ def sync_target(
         client.errors.add_secret(params[key].value if key in params else None)
     check = _base_url(client, params, spec)
     caps, installed, notes = _prepare(client, spec, options)
-    _check_supported(client, spec, caps)
+    notes += _check_supported(client, spec, caps)
     state = read_state(client, caps, params)
     assert spec.connection is not None
     plan = build_plan(

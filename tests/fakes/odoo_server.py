@@ -86,10 +86,12 @@ Models
     ``_('SSL is required .') % server.name`` which raises TypeError (fault 1);
     fetchmail 16.0+ "SSL is required for server “x”.".
     microsoft_outlook_uri: False unless client id and secret are set; 15.0 only
-    for use_microsoft_outlook_service servers, fixed endpoint, web.base.url;
+    for use_microsoft_outlook_service servers, web.base.url;
     16.0-17.0 only for Outlook servers (is_microsoft_outlook_configured);
-    endpoint parameter ``microsoft.outlook.endpoint`` (16.0) or
-    ``microsoft_outlook.endpoint`` (17.0+); 18.0+ every saved record and scope
+    endpoint parameter ``microsoft_outlook.endpoint`` on every version (current
+    builds: ``_get_microsoft_endpoint``, odoo/odoo#104795 merged on 14.0+ in
+    February 2023; 16.0 builds before it read ``microsoft.outlook.endpoint``,
+    15.0 builds before it had no parameter); 18.0+ every saved record and scope
     "openid email offline_access https://outlook.office.com/User.read <scope>".
   * fetchmail.server -- addons/fetchmail/models/fetchmail.py (15.0),
     addons/mail/models/fetchmail.py (16.0+): state 'draft' on create.
@@ -104,7 +106,7 @@ Models
 Assumptions not verified in Odoo's source (change them here if a real server
 disagrees): 18.0 computes microsoft_outlook_uri like 19.0 (every saved record,
 openid/email/User.read scope) while keeping is_microsoft_outlook_configured;
-17.0 already reads ``microsoft_outlook.endpoint``; AccessError lists the group
+AccessError lists the group
 as "Administration/Settings" and plain users may only read ir.module.module,
 ir.model.data, res.users, res.company and mail.alias.domain;
 ``_sanitize_alias_name`` is approximated; mail.mail failure_type values and

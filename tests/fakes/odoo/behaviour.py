@@ -61,12 +61,9 @@ def _outlook_uri(db: Database, model: str, rec: Record) -> str | bool:
         configured = False
     if not rec.get("id") or not configured:
         return False
-    if db.major == 15:
-        endpoint = OUTLOOK_ENDPOINT
-    elif db.major == 16:
-        endpoint = db.param("microsoft.outlook.endpoint") or OUTLOOK_ENDPOINT
-    else:
-        endpoint = db.param("microsoft_outlook.endpoint") or OUTLOOK_ENDPOINT
+    # `_get_microsoft_endpoint` of current 15.0-19.0 builds (odoo/odoo#104795, February 2023);
+    # older 16.0 builds read 'microsoft.outlook.endpoint', older 15.0 ones no parameter.
+    endpoint = db.param("microsoft_outlook.endpoint") or OUTLOOK_ENDPOINT
     scope = f"offline_access {SCOPES[model]}"
     if db.major >= 18:
         scope = f"openid email offline_access https://outlook.office.com/User.read {SCOPES[model]}"
