@@ -266,3 +266,18 @@ def test_server_form_link_format(odoo: FakeOdoo) -> None:
     else:
         assert status.form_url == (
             f"http://localhost:8069/web#id={status.id}&model=ir.mail_server&view_type=form")
+
+
+def test_install_rereads_module_states_15_without_fetchmail() -> None:
+    """15.0 with `fetchmail` not installed: installing fetchmail_outlook brings fetchmail in
+    (a dependency), so the incoming servers exist right after the first run and the report
+    lists them to connect; module states are read again after the install."""
+    with FakeOdoo("15.0", modules={"fetchmail": "uninstalled"}) as odoo:
+        raw = stack(odoo.url, incoming=("catchall@example.com",))
+        report = sync_target(spec(raw), APP, PASSWORD)
+        assert odoo.db().module_state("fetchmail") == "installed"
+        assert {(s.model, s.mailbox) for s in report.to_connect} == {
+            ("ir.mail_server", "notifications@example.com"),
+            ("fetchmail.server", "catchall@example.com"),
+        }
+        _resync_writes_nothing(odoo, raw)

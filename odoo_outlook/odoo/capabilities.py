@@ -126,7 +126,9 @@ def read_modules(client: OdooClient) -> ModuleStates:
 
 
 def install(client: OdooClient, modules: ModuleStates, names: list[str]) -> ModuleStates:
-    """`button_immediate_install` on the named modules (dependencies follow, as in the UI)."""
+    """`button_immediate_install` on the named modules, then their states read again:
+    Odoo also installs their dependencies (15.0: `fetchmail` under `fetchmail_outlook`) and
+    the modules that auto-install with them, which the capabilities depend on."""
     unavailable = [n for n in names if not modules.exists(n)]
     if unavailable:
         raise OdooSetupError(
@@ -135,7 +137,7 @@ def install(client: OdooClient, modules: ModuleStates, names: list[str]) -> Modu
         )
     client.write_call("ir.module.module", "button_immediate_install",
                       [modules.ids[n] for n in names], timeout=INSTALL_TIMEOUT)
-    return ModuleStates({**modules.states, **dict.fromkeys(names, "installed")}, modules.ids)
+    return read_modules(client)
 
 
 def _selection(fields: Mapping[str, Mapping[str, Any]], name: str) -> tuple[str, ...]:
