@@ -84,7 +84,8 @@ Models
     quoted with %r on 15.0-16.0 and “%s” on 17.0+; fetchmail 15.0 "only
     supports IMAP server type", password empty, and the 15.0 bug
     ``_('SSL is required .') % server.name`` which raises TypeError (fault 1);
-    fetchmail 16.0+ "SSL is required for server “x”.".
+    fetchmail 16.0 "SSL is required for the server 'x'." (%r), 17.0+ "SSL is
+    required for server “x”.".
     microsoft_outlook_uri: False unless client id and secret are set; 15.0 only
     for use_microsoft_outlook_service servers, web.base.url;
     16.0-17.0 only for Outlook servers (is_microsoft_outlook_configured);

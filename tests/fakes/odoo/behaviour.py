@@ -185,6 +185,8 @@ def _check_outlook_imap_15(db: Database, rec: Record) -> None:
 def _check_outlook_imap(db: Database, rec: Record) -> None:
     """microsoft_outlook/models/fetchmail_server.py (16.0+)."""
     if rec.get("server_type") == "outlook" and not rec.get("is_ssl"):
+        if db.major == 16:  # 16.0: _('SSL is required for the server %r.', server.name)
+            raise UserError(f"SSL is required for the server {rec.get('name')!r}.")
         raise UserError(f"SSL is required for server “{rec.get('name')}”.")
 
 
