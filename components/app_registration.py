@@ -178,8 +178,12 @@ class OutlookAppRegistration(pulumi.ComponentResource):
         spec: AppRegistrationSpec,
         client_config: pulumi.Output[azuread.GetClientConfigResult],
         invoke: pulumi.InvokeOptions,
-    ) -> list[pulumi.Input[str]]:
-        # With no owners configured, the deploying identity owns the app so it can manage it.
-        if not spec.owners:
-            return [client_config.object_id]
-        return [self._user_id(owner, invoke) for owner in spec.owners]
+    ) -> pulumi.Output[list[str]]:
+        # The deploying identity always stays an owner, configured owners or not: `owners` is
+        # the whole set, so leaving it out would remove it from the app it creates, and with
+        # Application.ReadWrite.OwnedBy (README) the next call on the app (the client secret,
+        # in the same run) is refused. The provider docs ask for the calling principal too.
+        configured = [self._user_id(owner, invoke) for owner in spec.owners]
+        return pulumi.Output.all(client_config.object_id, *configured).apply(
+            lambda ids: list(dict.fromkeys(str(i).lower() for i in ids))
+        )

@@ -72,7 +72,8 @@ def test_example_stack_declares_the_manual_procedure() -> None:
         "https://erp.example.com/microsoft_outlook/confirm"
     ]
     assert app.inputs["api"]["requestedAccessTokenVersion"] == 2
-    assert app.inputs["owners"] == [object_id_for("user", "it-admin@example.com")]
+    assert app.inputs["owners"] == [
+        DEPLOYER_OBJECT_ID, object_id_for("user", "it-admin@example.com")]
     assert scope_ids_declared(run) == [GRAPH_SCOPE_IDS[name] for name in ODOO_SCOPES]
 
     principal = run.one(SERVICE_PRINCIPAL)
@@ -174,6 +175,18 @@ def test_deployer_owns_the_app_when_no_owner_is_configured() -> None:
     run = run_program(config, NOW)
     assert run.one(APPLICATION).inputs["owners"] == [DEPLOYER_OBJECT_ID]
     assert run.one(SERVICE_PRINCIPAL).inputs["owners"] == [DEPLOYER_OBJECT_ID]
+
+
+def test_deployer_stays_an_owner_next_to_the_configured_owners() -> None:
+    # `owners` is the whole owner set: without the deploying identity, the provider would take
+    # it off the app it just created, and an identity with Application.ReadWrite.OwnedBy could
+    # then not add the client secret (pulumi-azuread Application docs, "API Permissions").
+    config = example_config()
+    config["odoo-outlook:app"]["owners"] = ["it-admin@example.com", DEPLOYER_OBJECT_ID.upper()]
+    run = run_program(config, NOW)
+    expected = [DEPLOYER_OBJECT_ID, object_id_for("user", "it-admin@example.com")]
+    assert run.one(APPLICATION).inputs["owners"] == expected
+    assert run.one(SERVICE_PRINCIPAL).inputs["owners"] == expected
 
 
 def test_children_are_parented_to_their_components() -> None:
