@@ -246,6 +246,19 @@ def test_manage_base_url_sets_and_freezes_it(odoo: FakeOdoo) -> None:
     _resync_writes_nothing(odoo, raw)
 
 
+def test_any_freeze_value_counts_as_frozen(odoo: FakeOdoo) -> None:
+    """res_users.py: `if not ICP.get_param('web.base.url.freeze')`: any stored value (even
+    'False') stops Odoo from rewriting web.base.url, so no warning and nothing rewritten."""
+    odoo.db().set_param("web.base.url.freeze", "False")
+    raw = stack(odoo.url)
+    report = sync_target(spec(raw), APP, PASSWORD)
+    assert not any("web.base.url.freeze" in n for n in report.notes)
+    managed = stack(odoo.url, manageBaseUrl=True)
+    report = sync_target(spec(managed), APP, PASSWORD)
+    assert not [c for c in report.changes if c.what == "web.base.url.freeze"]
+    assert odoo.db().get_param("web.base.url.freeze") == "False"
+
+
 def test_dry_run_writes_nothing_and_masks_secrets(odoo: FakeOdoo) -> None:
     raw = stack(odoo.url, mode="perUser", users=("alice@example.com",))
     report = sync_target(spec(raw), APP, PASSWORD, SyncOptions(dry_run=True))

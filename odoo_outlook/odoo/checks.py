@@ -32,6 +32,12 @@ class BaseUrlCheck:
     message: str
 
 
+def is_frozen(freeze: str | None) -> bool:
+    """Odoo tests `if not ICP.get_param('web.base.url.freeze')` (res_users.py `authenticate`):
+    any stored value freezes `web.base.url`, even 'False' or '0'."""
+    return bool(freeze)
+
+
 def _clean(url: str | None) -> str:
     return (url or "").strip().rstrip("/").lower()
 
@@ -41,7 +47,7 @@ def check_base_url(params: Mapping[str, Param], spec: OdooTargetSpec) -> BaseUrl
     the app's); otherwise Microsoft answers AADSTS50011."""
     current = params[BASE_URL_PARAM].value if BASE_URL_PARAM in params else None
     freeze = params[BASE_URL_FREEZE_PARAM].value if BASE_URL_FREEZE_PARAM in params else ""
-    frozen = freeze.strip().lower() in ("true", "1")
+    frozen = is_frozen(freeze)
     allowed = {_clean(u) for u in spec.base_urls}
     expected = spec.expected_base_url
     if _clean(current) in allowed:

@@ -27,6 +27,7 @@ from typing import Any
 from odoo_outlook.cli_common import MASK
 from odoo_outlook.desired import IncomingServer, OdooTargetSpec, OutgoingServer
 from odoo_outlook.odoo.capabilities import Capabilities
+from odoo_outlook.odoo.checks import is_frozen
 from odoo_outlook.odoo.state import (
     ALIAS_DOMAIN,
     BASE_URL_FREEZE_PARAM,
@@ -382,7 +383,7 @@ def build_plan(
     if manage_base_url:
         if not base_url_ok:
             b.set_param(BASE_URL_PARAM, spec.expected_base_url, own=False)
-        if (state.param(BASE_URL_FREEZE_PARAM) or "").lower() not in ("true", "1"):
+        if not is_frozen(state.param(BASE_URL_FREEZE_PARAM)):
             b.set_param(BASE_URL_FREEZE_PARAM, "True", own=False)
     if caps.has_alias_domain:
         _alias_domain(b, spec)
