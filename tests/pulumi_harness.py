@@ -49,8 +49,12 @@ def object_id_for(kind: str, value: str) -> str:
 
 
 def secret_value_for(name: str, inputs: dict[str, Any]) -> str:
+    """A value shaped like Entra's: 40 characters, `~` after a 3-character hint and `8Q`.
+
+    Graph's `hint` is the first three characters, random per secret; every secret must get
+    its own, or the doctor's hint matching could not tell the two slots apart."""
     digest = hashlib.sha256(f"{name}{sorted(inputs.items())}".encode()).hexdigest()
-    return f"Xk9~{digest[:36]}"
+    return f"{digest[:3]}8Q~{digest[3:37]}"
 
 
 @dataclass

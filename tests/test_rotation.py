@@ -11,6 +11,8 @@ from itertools import count, pairwise
 import pytest
 
 from odoo_outlook.config import SecretSettings
+from odoo_outlook.doctor.secrets import held_key_ids
+from odoo_outlook.graph import PasswordCredential
 from odoo_outlook.rotation import SecretSchedule, schedule
 from tests.pulumi_harness import PASSWORD, run_program
 from tests.test_program import example_config
@@ -212,3 +214,17 @@ def test_client_secret_output_is_secret_and_the_newest() -> None:
     assert run.outputs["clientSecretExpiresAt"] == newest.inputs["endDate"]
     assert run.outputs["nextRotationAt"] == "2026-12-16T00:00:00Z"
     assert date.fromisoformat(run.outputs["nextRotationAt"][:10]) > date(2026, 11, 25)
+
+
+def test_each_slot_secret_has_its_own_graph_hint() -> None:
+    # Graph's passwordCredentials[].hint is the first three characters of the value; the
+    # doctor tells the secret Odoo holds from the other slot by it (odoo_outlook/doctor).
+    run = run_program(example_config(), datetime(2026, 11, 25, tzinfo=UTC))
+    values = [d.outputs["value"] for d in run.of_type(PASSWORD)]
+    assert len(values) == 2 and all(len(v) == 40 and v[5] == "~" for v in values)
+    assert len({v[:3] for v in values}) == 2
+    creds = [PasswordCredential(d.outputs["keyId"], d.inputs["displayName"],
+                                d.outputs["value"][:3], None, None)
+             for d in run.of_type(PASSWORD)]
+    newest = next(d for d in run.of_type(PASSWORD) if d.name == "odoo-client-secret-b")
+    assert held_key_ids(run.outputs["clientSecret"], creds) == {newest.outputs["keyId"]}
