@@ -82,9 +82,10 @@ class StackMocks(pulumi.runtime.Mocks):
             outputs |= {"clientId": object_id_for("client", args.name), "objectId": object_id}
             resource_id = f"/applications/{object_id}"
         elif args.typ == SERVICE_PRINCIPAL:
+            # azuread 6.x: the resource's id is the bare object id (the data source's is not).
             object_id = object_id_for("sp", args.name)
             outputs |= {"objectId": object_id}
-            resource_id = f"/servicePrincipals/{object_id}"
+            resource_id = object_id
         elif args.typ == PASSWORD:
             key_id = object_id_for("key", f"{args.name}{args.inputs.get('rotateWhenChanged')}")
             outputs |= {"keyId": key_id, "value": secret_value_for(args.name, args.inputs)}
@@ -103,8 +104,9 @@ class StackMocks(pulumi.runtime.Mocks):
                                                    "Office365ExchangeOnline": "00000002-0000"
                                                    "-0ff1-ce00-000000000000"}}
         if token.endswith("getServicePrincipal"):
+            # azuread 6.x data source: id "/servicePrincipals/<object id>", objectId bare.
             return {
-                "id": GRAPH_SP_OBJECT_ID,
+                "id": f"/servicePrincipals/{GRAPH_SP_OBJECT_ID}",
                 "objectId": GRAPH_SP_OBJECT_ID,
                 "clientId": args.args.get("clientId"),
                 "displayName": "Microsoft Graph",
