@@ -195,8 +195,16 @@ def check_redirect_uris(
     suffix = str(config["requiredPathSuffix"])
     loopback = {str(h).lower() for h in config["loopbackHosts"]}
     violations: list[str] = []
+    audience = _get(props, "signInAudience")
     for platform in ("web", "singlePageApplication", "publicClient"):
-        for uri in _items(_get(_get(props, platform), "redirectUris")):
+        uris = _items(_get(_get(props, platform), "redirectUris"))
+        limit = _redirect_uri_limit(audience)
+        if limit is not None and len(uris) > limit:
+            violations.append(
+                f"{platform}.redirectUris: {len(uris)} URIs, Entra accepts at most {limit} per "
+                f"platform for signInAudience '{audience or DEFAULT_SIGN_IN_AUDIENCE}'"
+            )
+        for uri in uris:
             if uri is UNKNOWN:
                 continue
             where = f"{platform}.redirectUris"
@@ -204,6 +212,15 @@ def check_redirect_uris(
             if problem:
                 violations.append(f"{where}: '{uri}' {problem}")
     return violations
+
+
+def _redirect_uri_limit(audience: Any) -> int | None:
+    """Entra's cap on redirect URIs per platform: 100 when personal Microsoft accounts may sign
+    in (the azuread provider refuses more at plan time), 256 otherwise (Microsoft identity
+    platform, "Redirect URI (reply URL) restrictions")."""
+    if audience is UNKNOWN:
+        return None
+    return 100 if (audience or DEFAULT_SIGN_IN_AUDIENCE) in PERSONAL_AUDIENCES else 256
 
 
 def _redirect_problem(uri: str, suffix: str, loopback: set[str]) -> str | None:

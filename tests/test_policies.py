@@ -596,3 +596,23 @@ def test_resource_policy_called_directly_with_real_args() -> None:
 
 def test_violation_type_is_small_and_comparable() -> None:
     assert Violation("a", "b") == Violation("a", "b")
+
+
+@pytest.mark.parametrize(
+    ("audience", "count", "ok"),
+    [
+        ("AzureADandPersonalMicrosoftAccount", 100, True),
+        ("AzureADandPersonalMicrosoftAccount", 101, False),
+        ("AzureADMultipleOrgs", 101, True),
+        ("AzureADMyOrg", 256, True),
+        ("AzureADMyOrg", 257, False),
+    ],
+)
+def test_redirect_uri_count_limit_follows_the_audience(audience: str, count: int,
+                                                         ok: bool) -> None:
+    # Entra caps redirect URIs per platform: 100 with personal accounts, 256 otherwise; the
+    # azuread provider itself refuses more than 100 for personal audiences at preview.
+    uris = [f"https://odoo{i}.example.com/microsoft_outlook/confirm" for i in range(count)]
+    app = _app(signInAudience=audience, web={"redirectUris": uris})
+    found = run_policy(get_spec("odoo-redirect-uris"), APPLICATION, app)
+    assert (found == []) is ok, found
