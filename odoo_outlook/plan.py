@@ -149,7 +149,7 @@ def build_plan(state: DesiredState, stack: str) -> dict[str, Any]:
             "multitenant": app.sign_in_audience.is_multitenant,
             "redirectUris": list(app.redirect_uris),
             "requestedAccessTokenVersion": app.requested_access_token_version,
-            "owners": list(app.owners) or ["<the deploying identity>"],
+            "owners": ["<the deploying identity>", *app.owners],
             "oauthEndpoint": app.oauth_endpoint,
             "manifest": manifest_fragment(state),
         },
