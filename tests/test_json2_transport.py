@@ -69,7 +69,7 @@ def _connect(odoo: FakeOdoo, transport: str, credential: str) -> Any:
     ("19.0", PASSWORD, XmlRpcTransport, 0),  # a password never goes to JSON-2: no probe
     ("17.0", DEFAULT_ADMIN_API_KEY, XmlRpcTransport, 1),  # probed, no JSON-2: XML-RPC + key
     ("17.0", PASSWORD, XmlRpcTransport, 0),
-])
+], ids=["19.0-api-key", "19.0-password", "17.0-api-key", "17.0-password"])  # no secret in ids
 def test_auto_rule(fake_odoo: Any, version: str, credential: str, chosen: type,
                    extra: int) -> None:
     odoo = fake_odoo(version)
