@@ -9,7 +9,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from odoo_outlook.config import StackConfig, load_stack_file, stack_file
+from odoo_outlook.config import StackConfig, Transport, load_stack_file, stack_file
+from odoo_outlook.fleet import MAX_JOBS
 
 # Off a terminal (CI logs, pipes) rich would wrap tables at 80 columns; logs read better wider.
 _PIPE_WIDTH = 160
@@ -25,8 +26,6 @@ def _console(stderr: bool = False) -> Console:
 # stdout carries results (tables, JSON); stderr carries errors and progress.
 stdout = _console()
 stderr = _console(stderr=True)
-
-MASK = "********"
 
 StackOption = Annotated[
     str,
@@ -45,6 +44,26 @@ ProjectDirOption = Annotated[
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
 
+# Options of the commands that reach Odoo (sync, doctor).
+TargetsOption = Annotated[
+    list[str] | None,
+    typer.Option("--target", "-t", help="Only this Odoo target (repeatable); default all."),
+]
+AllowInsecureHttpOption = Annotated[
+    bool, typer.Option("--allow-insecure-http", help="Allow http:// to a non-loopback Odoo.")
+]
+JobsOption = Annotated[
+    int | None,
+    typer.Option("--jobs", "-j", min=1, max=MAX_JOBS,
+                 help="Odoo targets handled at the same time (default: min(16, targets))."),
+]
+TransportOption = Annotated[
+    Transport | None,
+    typer.Option("--transport", case_sensitive=False,
+                 help="Odoo API: xmlrpc, json2 (Odoo 19+, API key) or auto; overrides"
+                      " targets[].connection.transport (default xmlrpc). See docs/transports.md."),
+]
+
 
 def default_project_dir() -> Path:
     return Path(os.environ.get("ODOO_OUTLOOK_PROJECT_DIR", ".")).resolve()
@@ -52,8 +71,3 @@ def default_project_dir() -> Path:
 
 def load_stack(stack: str, project_dir: Path) -> StackConfig:
     return load_stack_file(stack_file(stack, project_dir))
-
-
-def mask(value: str | None) -> str:
-    """How a secret value is shown anywhere: only whether it is set."""
-    return MASK if value else "(not set)"

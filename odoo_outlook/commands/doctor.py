@@ -16,15 +16,18 @@ from typing import Annotated
 import typer
 
 from odoo_outlook.cli_common import (
+    AllowInsecureHttpOption,
+    JobsOption,
     JsonOption,
     ProjectDirOption,
     StackOption,
+    TargetsOption,
+    TransportOption,
     default_project_dir,
     load_stack,
     stderr,
     stdout,
 )
-from odoo_outlook.commands.sync import TransportOption
 from odoo_outlook.doctor import (
     DEFAULT_WARN_DAYS,
     DoctorOptions,
@@ -36,7 +39,6 @@ from odoo_outlook.doctor import (
 from odoo_outlook.doctor.model import AZURE
 from odoo_outlook.doctor.render import render_json, render_table
 from odoo_outlook.fleet import (
-    MAX_JOBS,
     NoProgress,
     Status,
     TargetResult,
@@ -80,10 +82,7 @@ def doctor_command(
         typer.Option("--tenant", help="Tenant to sign in to (id or domain).",
                      envvar="AZURE_TENANT_ID"),
     ] = None,
-    targets: Annotated[
-        list[str] | None,
-        typer.Option("--target", "-t", help="Only this Odoo target (repeatable); default all."),
-    ] = None,
+    targets: TargetsOption = None,
     as_json: JsonOption = False,
     warn_days: Annotated[
         int, typer.Option("--warn-days", min=0, help="Warn when a secret expires within N days.")
@@ -100,14 +99,8 @@ def doctor_command(
         int, typer.Option("--graph-retries", min=0, max=MAX_RETRIES_LIMIT,
                           help="Retries on Graph 429/503/504 (Retry-After honoured).")
     ] = DEFAULT_MAX_RETRIES,
-    allow_insecure_http: Annotated[
-        bool, typer.Option("--allow-insecure-http", help="Allow http:// to a non-loopback Odoo.")
-    ] = False,
-    jobs: Annotated[
-        int | None,
-        typer.Option("--jobs", "-j", min=1, max=MAX_JOBS,
-                     help="Odoo targets read at the same time (default: min(16, targets))."),
-    ] = None,
+    allow_insecure_http: AllowInsecureHttpOption = False,
+    jobs: JobsOption = None,
     transport: TransportOption = None,
 ) -> None:
     """Check the live Entra app and Odoo against the stack: 0 ok, 1 warnings, 2 failures."""

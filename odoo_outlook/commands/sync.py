@@ -17,18 +17,21 @@ from rich.table import Table
 from rich.text import Text
 
 from odoo_outlook.cli_common import (
+    AllowInsecureHttpOption,
+    JobsOption,
     JsonOption,
     ProjectDirOption,
     StackOption,
+    TargetsOption,
+    TransportOption,
     default_project_dir,
     load_stack,
     stderr,
     stdout,
 )
-from odoo_outlook.config import StackConfig, Transport
+from odoo_outlook.config import StackConfig
 from odoo_outlook.desired import OdooTargetSpec, target_spec
 from odoo_outlook.fleet import (
-    MAX_JOBS,
     FleetTask,
     NoProgress,
     Outcome,
@@ -43,13 +46,6 @@ from odoo_outlook.odoo.client import with_transport
 from odoo_outlook.odoo.diff import AppCredentials
 from odoo_outlook.odoo.outputs import read_app_credentials
 from odoo_outlook.odoo.sync import SyncOptions, SyncReport, sync_target
-
-TransportOption = Annotated[
-    Transport | None,
-    typer.Option("--transport", case_sensitive=False,
-                 help="Odoo API: xmlrpc, json2 (Odoo 19+, API key) or auto; overrides"
-                      " targets[].connection.transport (default xmlrpc). See docs/transports.md."),
-]
 
 
 def _specs(config: StackConfig, names: list[str]) -> list[OdooTargetSpec]:
@@ -111,10 +107,7 @@ def sync_command(
     ctx: typer.Context,
     stack: StackOption = "dev",
     project_dir: ProjectDirOption = None,  # type: ignore[assignment]
-    targets: Annotated[
-        list[str] | None,
-        typer.Option("--target", "-t", help="Only this target (repeatable); default all."),
-    ] = None,
+    targets: TargetsOption = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Print the changes, secrets masked; write nothing.")
     ] = False,
@@ -125,16 +118,9 @@ def sync_command(
     no_install: Annotated[
         bool, typer.Option("--no-install", help="Never install Odoo modules; fail instead.")
     ] = False,
-    allow_insecure_http: Annotated[
-        bool,
-        typer.Option("--allow-insecure-http", help="Allow http:// to a non-loopback Odoo."),
-    ] = False,
+    allow_insecure_http: AllowInsecureHttpOption = False,
     as_json: JsonOption = False,
-    jobs: Annotated[
-        int | None,
-        typer.Option("--jobs", "-j", min=1, max=MAX_JOBS,
-                     help="Targets synced at the same time (default: min(16, targets))."),
-    ] = None,
+    jobs: JobsOption = None,
     transport: TransportOption = None,
 ) -> None:
     """Make each target's Odoo match the stack: Outlook module, credentials, mail servers."""

@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import partial
 
-from odoo_outlook.cli_common import MASK
 from odoo_outlook.config import StackConfig, is_object_id
 from odoo_outlook.desired import DesiredState, OdooTargetSpec, desired_state
 from odoo_outlook.doctor.azure_checks import AzureFacts, Read, azure_checks
@@ -33,6 +32,7 @@ from odoo_outlook.errors import ConfigError
 from odoo_outlook.fleet import FleetProgress, FleetTask, Outcome, Status, run_fleet
 from odoo_outlook.graph import GraphAccessError, GraphSettings, open_graph
 from odoo_outlook.graph.client import Credential
+from odoo_outlook.masking import MASK
 from odoo_outlook.odoo.state import CLIENT_SECRET_PARAM
 from odoo_outlook.stack_outputs import HOW, StackOutputs
 

@@ -24,8 +24,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from odoo_outlook.cli_common import MASK
 from odoo_outlook.desired import IncomingServer, OdooTargetSpec, OutgoingServer
+from odoo_outlook.masking import MASK
 from odoo_outlook.odoo.capabilities import Capabilities
 from odoo_outlook.odoo.checks import is_frozen
 from odoo_outlook.odoo.state import (
