@@ -213,7 +213,8 @@ def test_healthy_setup_is_all_ok_exit_0(env: Env, azure_cli: Path) -> None:
                 "erp/outgoing server notifications@example.com",
                 "erp/token outgoing notifications@example.com",
                 "erp/incoming server catchall@example.com",
-                "erp/token incoming catchall@example.com", "erp/failed mail"):
+                "erp/token incoming catchall@example.com", "erp/catch-all domain",
+                "erp/default From", "erp/failed mail"):
         assert key in checks, key
     assert len([k for k in checks if k.startswith("azure/client secret ")]) == 2
     assert result.data["exitCode"] == 0
@@ -382,6 +383,25 @@ def _disconnect(env: Env) -> None:
     env.db.tables["ir.mail_server"][server_id]["microsoft_outlook_refresh_token"] = False
 
 
+def _unlink_alias_domain(env: Env) -> None:
+    for company in env.db.tables["res.company"].values():
+        company["alias_domain_id"] = False
+
+
+def _alias_domain_values(**values: str) -> Callable[[Env], None]:
+    def change(env: Env) -> None:
+        for record in env.db.tables["mail.alias.domain"].values():
+            record.update(values)
+    return change
+
+
+def _from_filter(value: str) -> Callable[[Env], None]:
+    def change(env: Env) -> None:
+        server_id = env.server_ids("ir.mail_server")[0]
+        env.db.tables["ir.mail_server"][server_id]["from_filter"] = value
+    return change
+
+
 ODOO_BREAKS: dict[str, tuple[Callable[[Env], None], str, str, str]] = {
     "client id": (lambda e: e.db.set_param("microsoft_outlook_client_id", "0000-other"),
                   "erp/client id", "fail", "AADSTS700016"),
@@ -403,6 +423,16 @@ ODOO_BREAKS: dict[str, tuple[Callable[[Env], None], str, str, str]] = {
                         "archived"),
     "token not connected": (_disconnect, "erp/token outgoing notifications@example.com", "warn",
                             "/web#id="),
+    "alias domain unlinked": (_unlink_alias_domain, "erp/catch-all domain", "fail",
+                              "odoo-outlook sync"),
+    "alias domain default From": (_alias_domain_values(default_from="noreply"),
+                                  "erp/catch-all domain", "fail",
+                                  "Odoo would send mail From noreply@example.com, which the"
+                                  " Outlook servers' From filters"),
+    "alias domain bounce alias": (_alias_domain_values(bounce_alias="mailer-daemon"),
+                                  "erp/catch-all domain", "fail", "bounce_alias is"),
+    "default From not filtered": (_from_filter("someone@example.com"), "erp/default From",
+                                  "fail", "generic configuration"),
 }
 
 
@@ -415,6 +445,54 @@ def test_each_odoo_check_fails_when_broken(env: Env, scenario: str) -> None:
     assert check["status"] == status, check
     assert text in check["detail"] + (check["fix"] or ""), check
     assert result.code == (2 if status == "fail" else 1)
+
+
+def test_default_from_follows_the_alias_domain(env: Env) -> None:
+    _alias_domain_values(default_from="noreply")(env)
+    result = env.run()
+    check = result.check("erp/default From")
+    assert check["status"] == "fail"
+    assert check["detail"].startswith("noreply@example.com is not matched by the From filter")
+    # A From filter on the whole domain covers any default From of that domain.
+    _from_filter("example.com")(env)
+    assert env.run().check("erp/default From")["status"] == "ok"
+
+
+def _synced_odoo(env: Env, fake_odoo: Callable[..., Any], version: str) -> Any:
+    """The env's stack synced into a fresh Odoo of another version, every server connected."""
+    odoo = fake_odoo(version, admin_password=ODOO_PASSWORD, base_url=BASE_URL)
+    odoo.db("odoo").set_param("web.base.url.freeze", "True")
+    env.write_stack(url=odoo.url)
+    config = load_stack_file(env.project / "Pulumi.dev.yaml")
+    spec = desired_state(config, datetime.now(UTC)).targets[0]
+    assert sync_target(spec, AppCredentials(CLIENT_ID, SECRET_B), ODOO_PASSWORD).ok
+    _connect_all(odoo.db("odoo"))
+    return odoo.db("odoo")
+
+
+@pytest.mark.parametrize("version", ["15.0", "16.0"])
+def test_catchall_parameters_before_17(env: Env, fake_odoo: Callable[..., Any],
+                                       version: str) -> None:
+    db = _synced_odoo(env, fake_odoo, version)
+    healthy = env.run()
+    assert healthy.check("erp/catch-all domain")["status"] == "ok", healthy.checks("fail")
+    assert "mail.catchall.domain example.com" in healthy.check("erp/catch-all domain")["detail"]
+    assert healthy.check("erp/default From")["status"] == "ok"
+
+    db.set_param("mail.catchall.alias", "postmaster")
+    renamed = env.run()
+    assert renamed.check("erp/catch-all domain")["status"] == "warn"
+    assert renamed.check("erp/default From")["status"] == "ok"
+    assert renamed.code == 1
+
+    db.set_param("mail.catchall.domain", "other.example.org")
+    moved = env.run()
+    check = moved.check("erp/catch-all domain")
+    assert check["status"] == "fail"
+    assert "Odoo would send mail From notifications@other.example.org" in check["detail"]
+    assert "odoo-outlook sync" in check["fix"]
+    assert moved.check("erp/default From")["status"] == "fail"
+    assert moved.code == 2
 
 
 def test_token_warning_links_the_server_form(env: Env) -> None:

@@ -4,12 +4,18 @@ authority rules per audience and Odoo version, exit codes; and `run_doctor` as a
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
 from odoo_outlook.config import SignInAudience, parse_config
 from odoo_outlook.desired import desired_state
 from odoo_outlook.doctor import Check, DoctorOptions, Status, run_doctor
+from odoo_outlook.doctor.alias_checks import (
+    alias_checks,
+    check_default_from,
+    matches_from_filter,
+)
 from odoo_outlook.doctor.mail_errors import KNOWN_ERRORS, FailedMail, classify, failed_mail_checks
 from odoo_outlook.doctor.model import exit_code, fail, ok, warn
 from odoo_outlook.doctor.odoo_checks import AppView, check_authority, split_fix
@@ -17,7 +23,8 @@ from odoo_outlook.doctor.secrets import expiry_checks, held_key_ids, holder_chec
 from odoo_outlook.errors import ConfigError
 from odoo_outlook.graph import GraphSettings, PasswordCredential
 from odoo_outlook.odoo.capabilities import Capabilities, ModuleStates
-from odoo_outlook.odoo.state import OdooState, Param
+from odoo_outlook.odoo.diff import alias_domain_xmlid
+from odoo_outlook.odoo.state import AliasDomainRecord, Company, OdooState, Param, Server, XmlId
 from odoo_outlook.odoo.transport import ServerVersion
 from odoo_outlook.stack_outputs import parse_stack_outputs
 from tests.fakes.graph_server import FakeGraph, StaticTokenCredential
@@ -200,6 +207,180 @@ def test_single_tenant_authority_without_a_known_tenant_is_accepted_unverified()
 def test_split_fix() -> None:
     assert split_fix("web.base.url is x (fix: set it)", "d") == ("web.base.url is x", "set it")
     assert split_fix("plain", "default") == ("plain", "default")
+
+
+# --------------------------------------------------------------------------- catch-all / From
+
+SPEC = desired_state(parse_config({"odoo-outlook:targets": [{
+    "name": "erp", "baseUrls": ["https://odoo.example.com"],
+    "mail": {"notifications": "Notifications@Example.com"}}]}), NOW).targets[0]
+GOOD_PARAMS = {"mail.catchall.domain": "example.com", "mail.default.from": "notifications",
+               "mail.catchall.alias": "catchall", "mail.bounce.alias": "bounce"}
+GOOD_DOMAIN = {"name": "example.com", "default_from": "notifications",
+               "catchall_alias": "catchall", "bounce_alias": "bounce"}
+
+
+def _outlook_server(major: int, from_filter: str, *, active: bool = True,
+                    outlook: bool = True, server_id: int = 7) -> Server:
+    marker = ({"use_microsoft_outlook_service": outlook} if major == 15
+              else {"smtp_authentication": "outlook" if outlook else "login"})
+    return Server("ir.mail_server", server_id, {"name": f"Outlook {from_filter}",
+                                                "from_filter": from_filter, "active": active,
+                                                **marker}, False, True)
+
+
+def _mail_state(major: int, *, params: dict[str, str] | None = None,
+                domain: dict[str, str] | None = None, link: int | bool = 3,
+                servers: tuple[Server, ...] | None = None, managed: bool = True) -> OdooState:
+    params = GOOD_PARAMS if params is None else params
+    servers = (_outlook_server(major, "notifications@example.com"),) if servers is None else (
+        servers)
+    if major < 17:
+        return OdooState({k: Param(i, k, v) for i, (k, v) in enumerate(params.items())}, {},
+                         servers, (), None)
+    xmlid = alias_domain_xmlid("example.com")
+    xmlids = {xmlid: XmlId(1, xmlid, "mail.alias.domain", 3)} if managed else {}
+    record = AliasDomainRecord(3, GOOD_DOMAIN if domain is None else domain)
+    return OdooState({}, xmlids, servers, (record,), Company(1, "My Company", link))
+
+
+def _mail_caps(major: int) -> Capabilities:
+    caps = _caps(major)
+    return Capabilities(caps.version, caps.modules, caps.mail_server_fields,
+                        caps.fetchmail_fields, "boolean" if major == 15 else "selection",
+                        caps.imap_marker, True, major >= 17, caps.endpoint_param)
+
+
+def _alias(major: int, **state: Any) -> tuple[Check, Check]:
+    catchall, default_from = alias_checks(_mail_state(major, **state), _mail_caps(major), SPEC,
+                                          "erp")
+    assert (catchall.name, default_from.name) == ("catch-all domain", "default From")
+    return catchall, default_from
+
+
+@pytest.mark.parametrize("major", [15, 16, 17, 19])
+def test_catchall_and_default_from_healthy(major: int) -> None:
+    catchall, default_from = _alias(major)
+    assert catchall.status is Status.OK, catchall
+    assert default_from.status is Status.OK, default_from
+    assert "notifications@example.com goes out through ir.mail_server #7" in default_from.detail
+    if major >= 17:
+        assert "company 'My Company' uses mail.alias.domain #3 'example.com'" in catchall.detail
+
+
+@pytest.mark.parametrize(("key", "value"), [
+    ("mail.catchall.domain", "other.example.org"),
+    ("mail.default.from", "noreply"),
+])
+def test_catchall_params_wrong_domain_or_default_from_fail(key: str, value: str) -> None:
+    catchall, default_from = _alias(16, params={**GOOD_PARAMS, key: value})
+    assert catchall.status is Status.FAIL
+    assert f"{key} is {value!r}" in catchall.detail
+    assert "which the Outlook servers' From filters (notifications@example.com) do not match" in (
+        catchall.detail)
+    assert "odoo-outlook sync" in (catchall.fix or "")
+    assert default_from.status is Status.FAIL
+    assert "is not matched by the From filter" in default_from.detail
+
+
+def test_catchall_params_unset_fail() -> None:
+    catchall, default_from = _alias(15, params={})
+    assert catchall.status is Status.FAIL
+    assert "mail.catchall.domain is not set" in catchall.detail
+    assert "no default From address" in catchall.detail
+    assert default_from.status is Status.FAIL and "no default From" in default_from.detail
+
+
+@pytest.mark.parametrize("key", ["mail.catchall.alias", "mail.bounce.alias"])
+def test_catchall_params_other_alias_names_only_warn(key: str) -> None:
+    catchall, default_from = _alias(16, params={**GOOD_PARAMS, key: "postmaster"})
+    assert catchall.status is Status.WARN, catchall
+    assert f"{key} is 'postmaster'" in catchall.detail
+    assert default_from.status is Status.OK
+
+
+def test_catchall_params_full_default_from_address_is_right_but_warns() -> None:
+    params = {**GOOD_PARAMS, "mail.default.from": "notifications@example.com"}
+    catchall, default_from = _alias(16, params=params)
+    assert catchall.status is Status.WARN and "default From notifications@example.com is right" in (
+        catchall.detail)
+    assert default_from.status is Status.OK
+
+
+def test_alias_domain_not_linked_fails() -> None:
+    catchall, default_from = _alias(17, link=False)
+    assert catchall.status is Status.FAIL
+    assert "company 'My Company' has no alias domain (mail.alias.domain)" in catchall.detail
+    assert "odoo-outlook sync" in (catchall.fix or "")
+    assert default_from.status is Status.FAIL
+
+
+def test_alias_domain_link_to_a_missing_record_fails() -> None:
+    catchall, _ = _alias(18, link=99)
+    assert catchall.status is Status.FAIL and "#99, which does not exist" in catchall.detail
+
+
+@pytest.mark.parametrize(("field", "value", "from_fails"), [
+    ("name", "other.example.org", True),
+    ("default_from", "noreply", True),
+    ("catchall_alias", "postmaster", False),
+    ("bounce_alias", "mailer-daemon", False),
+])
+def test_alias_domain_differences_fail(field: str, value: str, from_fails: bool) -> None:
+    catchall, default_from = _alias(17, domain={**GOOD_DOMAIN, field: value})
+    assert catchall.status is Status.FAIL
+    assert f"{field} is {value!r}, wanted" in catchall.detail
+    assert "odoo-outlook sync" in (catchall.fix or "")
+    assert ("do not match" in catchall.detail) is from_fails
+    assert (default_from.status is Status.FAIL) is from_fails
+
+
+def test_unmanaged_alias_domain_that_differs_is_fixed_in_odoo() -> None:
+    catchall, _ = _alias(17, domain={**GOOD_DOMAIN, "default_from": "noreply"}, managed=False)
+    assert catchall.status is Status.FAIL
+    fix = catchall.fix or ""
+    assert "Settings > Emails > Alias Domain" in fix and "never edits it" in fix
+
+
+@pytest.mark.parametrize(("servers", "status"), [
+    ((_outlook_server(17, "example.com"),), Status.OK),
+    ((_outlook_server(17, "a@example.org, NOTIFICATIONS@example.com"),), Status.OK),
+    ((_outlook_server(17, "someone@example.com"),), Status.FAIL),
+    ((_outlook_server(17, "notifications@example.com", active=False),), Status.FAIL),
+    ((_outlook_server(17, "notifications@example.com", outlook=False),), Status.FAIL),
+    ((_outlook_server(17, ""),), Status.FAIL),
+    ((), Status.FAIL),
+])
+def test_default_from_needs_an_outlook_from_filter(servers: tuple[Server, ...],
+                                                   status: Status) -> None:
+    check = check_default_from(_mail_state(17, servers=servers), _mail_caps(17), SPEC, "erp")
+    assert check.status is status, check
+    if status is Status.FAIL:
+        assert "generic configuration" in check.detail and "odoo-outlook sync" in (
+            check.fix or "")
+
+
+def test_default_from_on_15_uses_the_boolean_marker() -> None:
+    servers = (_outlook_server(15, "example.com"),)
+    assert check_default_from(_mail_state(15, servers=servers), _mail_caps(15), SPEC,
+                              "erp").status is Status.OK
+    no_marker = (_outlook_server(15, "example.com", outlook=False),)
+    assert check_default_from(_mail_state(15, servers=no_marker), _mail_caps(15), SPEC,
+                              "erp").status is Status.FAIL
+
+
+@pytest.mark.parametrize(("address", "from_filter", "matches"), [
+    ("n@example.com", "n@example.com", True),
+    ("N@Example.com", "n@example.COM", True),
+    ("n@example.com", "example.com", True),
+    ("n@example.com", "x@y.org,example.com", True),
+    ("n@example.com", "sub.example.com", False),
+    ("n@example.com", "m@example.com", False),
+    ("n@example.com", "", False),
+    ("n@example.com", None, False),
+])
+def test_matches_from_filter(address: str, from_filter: str | None, matches: bool) -> None:
+    assert matches_from_filter(address, from_filter) is matches
 
 
 # --------------------------------------------------------------------------- outputs

@@ -10,6 +10,8 @@ from typing import Any
 from odoo_outlook.errors import EXIT_FAIL, EXIT_OK, EXIT_WARN
 
 AZURE = "azure"
+# The fix for an Odoo setting the sync manages.
+SYNC = "run `pulumi up` or `odoo-outlook sync --outputs FILE`"
 
 
 class Status(StrEnum):

@@ -1,6 +1,7 @@
 """Pure checks of one Odoo target: what `odoo_reads` fetched + the desired state + the Graph
 app in, `Check`s out. Base URL and token state reuse `odoo_outlook.odoo.checks`; server values
-reuse the sync's own `outgoing_values` / `incoming_values`, so doctor and sync agree."""
+reuse the sync's own `outgoing_values` / `incoming_values`, so doctor and sync agree; the
+catch-all domain and default From are `alias_checks`."""
 
 from __future__ import annotations
 
@@ -19,8 +20,9 @@ from odoo_outlook.desired import (
     confirm_uri,
     oauth_endpoint,
 )
+from odoo_outlook.doctor.alias_checks import alias_checks
 from odoo_outlook.doctor.mail_errors import failed_mail_checks
-from odoo_outlook.doctor.model import Check, Status, fail, ok, warn
+from odoo_outlook.doctor.model import SYNC, Check, Status, fail, ok, warn
 from odoo_outlook.doctor.odoo_reads import OdooFacts
 from odoo_outlook.doctor.secrets import SYNC_FIX, holder_check
 from odoo_outlook.graph import Application
@@ -38,7 +40,6 @@ from odoo_outlook.odoo.state import (
     normalise,
 )
 
-SYNC = "run `pulumi up` or `odoo-outlook sync --outputs FILE`"
 _SHARED_AUTHORITIES = ("common", "organizations", "consumers")
 
 
@@ -225,6 +226,7 @@ def odoo_checks(spec: OdooTargetSpec, facts: OdooFacts | None, view: AppView, *,
         checks += check_server(state, caps, OUTGOING, out, base_url, scope)
     for inc in spec.incoming:
         checks += check_server(state, caps, INCOMING, inc, base_url, scope)
+    checks += alias_checks(state, caps, spec, scope)
     if facts.mail_error:
         detail, fix = split_fix(facts.mail_error, "check the Odoo user's access rights")
         checks.append(fail("failed mail", detail, fix, scope))
