@@ -100,9 +100,13 @@ class Env:
         return self.odoo.db("odoo")
 
     def write_stack(self, audience: str = "AzureADMyOrg", tenant: str = TENANT_ID,
-                    url: str | None = None) -> None:
-        (self.project / "Pulumi.dev.yaml").write_text(STACK.format(
-            audience=audience, tenant=tenant, base_url=BASE_URL, url=url or self.odoo.url))
+                    url: str | None = None, owners: tuple[str, ...] = ()) -> None:
+        text = STACK.format(audience=audience, tenant=tenant, base_url=BASE_URL,
+                            url=url or self.odoo.url)
+        if owners:
+            text = text.replace("    adminConsent: true\n", "    adminConsent: true\n"
+                                f"    owners: [{', '.join(owners)}]\n")
+        (self.project / "Pulumi.dev.yaml").write_text(text)
 
     def run(self, *args: str, outputs: bool = True, as_json: bool = True) -> Result:
         argv = ["doctor", "--project-dir", str(self.project), *args]
@@ -205,7 +209,7 @@ def test_healthy_setup_is_all_ok_exit_0(env: Env, azure_cli: Path) -> None:
     checks = result.checks()
     assert {c["status"] for c in checks.values()} == {"ok"}
     for key in ("azure/app registration", "azure/sign-in audience", "azure/redirect URIs",
-                "azure/API permissions", "azure/enterprise application",
+                "azure/API permissions", "azure/app owners", "azure/enterprise application",
                 "azure/assignment required", "azure/assigned user alice@contoso.com",
                 "azure/assigned group Odoo Users", "azure/admin consent", "azure/stack secret",
                 "erp/odoo connection", "erp/Outlook module", "erp/client id",
@@ -246,6 +250,10 @@ def _add_role(env: Env) -> None:
     rra["resourceAccess"].append({"id": GRAPH_APP_ROLES["User.Read.All"], "type": "Role"})
 
 
+def _remove_owners(env: Env) -> None:
+    env.graph.owners[env.seeded.app["id"]] = []
+
+
 AZURE_BREAKS: dict[str, tuple[Callable[[Env], None], str, str, str]] = {
     # scenario: (break it, check key, status, text in detail or fix)
     "app missing": (lambda e: e.graph.delete_application(CLIENT_ID), "azure/app registration",
@@ -273,6 +281,7 @@ AZURE_BREAKS: dict[str, tuple[Callable[[Env], None], str, str, str]] = {
                               "azure/admin consent", "fail", "adminconsent?client_id="),
     "no consent": (lambda e: e.graph.delete_grants(CLIENT_ID), "azure/admin consent", "fail",
                    "AADSTS65001"),
+    "no owner": (_remove_owners, "azure/app owners", "warn", "has no owner"),
 }
 
 
@@ -288,6 +297,37 @@ def test_each_azure_check_fails_when_broken(env: Env, scenario: str) -> None:
     assert result.code == (2 if status == "fail" else 1)
     # The Odoo side is still checked.
     assert result.check("erp/odoo connection")["status"] == "ok"
+
+
+def test_configured_owners(env: Env) -> None:
+    """`app.owners` by UPN (resolved like assigned users) or object id: each must be an owner."""
+    admin = env.seeded.owners[0]
+    bob = env.graph.add_user("bob@contoso.com")
+    robot = env.graph.add_service_principal("0a0b0c0d-0000-4000-8000-00000000abcd")
+    env.graph.add_owner(env.seeded.app, robot)
+    env.write_stack(owners=("admin@contoso.com", robot["id"]))
+    healthy = env.run()
+    assert healthy.code == 0, healthy.checks("fail") | healthy.checks("warn")
+    assert healthy.check("azure/app owner admin@contoso.com")["detail"] == f"owner ({admin['id']})"
+    assert healthy.check(f"azure/app owner {robot['id']}")["status"] == "ok"
+    assert "2 owner(s)" in healthy.check("azure/app owners")["detail"]
+
+    env.write_stack(owners=("admin@contoso.com", "bob@contoso.com", "carol@contoso.com"))
+    result = env.run()
+    missing = result.check("azure/app owner bob@contoso.com")
+    assert missing["status"] == "warn"
+    assert missing["detail"] == f"{bob['id']} is not an owner of the app registration"
+    assert "pulumi up" in missing["fix"]
+    unknown = result.check("azure/app owner carol@contoso.com")
+    assert unknown["status"] == "warn" and "no user carol@contoso.com" in unknown["detail"]
+    assert result.check("azure/app owner admin@contoso.com")["status"] == "ok"
+    assert result.code == 1
+
+    _remove_owners(env)
+    nobody = env.run()
+    assert nobody.check("azure/app owners")["status"] == "warn"
+    assert nobody.check("azure/app owner admin@contoso.com")["status"] == "warn"
+    assert nobody.code == 1
 
 
 # --------------------------------------------------------------------------- secrets
@@ -615,6 +655,7 @@ def test_graph_401_names_the_permission_and_odoo_goes_on(env: Env) -> None:
 
 @pytest.mark.parametrize(("pattern", "key", "permission"), [
     ("/applications*", "azure/app registration", "Application.Read.All"),
+    ("/applications/*/owners", "azure/app owners", "Application.Read.All"),
     ("/servicePrincipals/*/appRoleAssignedTo", "azure/assigned users and groups",
      "Application.Read.All"),
     ("/oauth2PermissionGrants", "azure/admin consent", "DelegatedPermissionGrant.Read.All"),

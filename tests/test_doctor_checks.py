@@ -16,12 +16,13 @@ from odoo_outlook.doctor.alias_checks import (
     check_default_from,
     matches_from_filter,
 )
+from odoo_outlook.doctor.azure_checks import AzureFacts, Principal, Read, check_owners
 from odoo_outlook.doctor.mail_errors import KNOWN_ERRORS, FailedMail, classify, failed_mail_checks
 from odoo_outlook.doctor.model import exit_code, fail, ok, warn
 from odoo_outlook.doctor.odoo_checks import AppView, check_authority, split_fix
 from odoo_outlook.doctor.secrets import expiry_checks, held_key_ids, holder_check
 from odoo_outlook.errors import ConfigError
-from odoo_outlook.graph import GraphSettings, PasswordCredential
+from odoo_outlook.graph import DirectoryObjectRef, GraphSettings, PasswordCredential
 from odoo_outlook.odoo.capabilities import Capabilities, ModuleStates
 from odoo_outlook.odoo.diff import alias_domain_xmlid
 from odoo_outlook.odoo.state import AliasDomainRecord, Company, OdooState, Param, Server, XmlId
@@ -93,6 +94,62 @@ def test_holder_matches_by_hint_and_never_prints_secret_or_hint() -> None:
     assert held_key_ids(None, creds) == frozenset()
     # A credential without a hint never matches.
     assert holder_check("s", "Odoo", "x", [cred("c", "", 50)], NOW, 30).status is Status.FAIL
+
+
+# --------------------------------------------------------------------------- app owners
+
+ADMIN = DirectoryObjectRef("aaaaaaaa-0000-4000-8000-000000000001", "user", "Admin",
+                           "admin@contoso.com")
+ROBOT = DirectoryObjectRef("bbbbbbbb-0000-4000-8000-000000000002", "servicePrincipal",
+                           "deployer")
+
+
+def _owners(owners: Read[tuple[DirectoryObjectRef, ...]],
+            *principals: Principal) -> dict[str, Check]:
+    facts = AzureFacts("id", Read(), owners=owners, owner_principals=principals)
+    return {c.name: c for c in check_owners(facts)}
+
+
+def _owner(name: str, object_id: str | None = None, *, missing: bool = False) -> Principal:
+    read: Read[str] = (Read(value=object_id) if object_id else
+                       Read(error=f"no user {name} in this tenant" if missing
+                            else "Graph refused: User.Read.All", missing=missing))
+    return Principal("owner", name, read)
+
+
+def test_owners_healthy() -> None:
+    checks = _owners(Read(value=(ADMIN, ROBOT)), _owner("admin@contoso.com", ADMIN.id),
+                     _owner(ROBOT.id.upper(), ROBOT.id.upper()))
+    assert {c.status for c in checks.values()} == {Status.OK}
+    assert checks["app owners"].detail == "2 owner(s): admin@contoso.com, deployer"
+    assert f"app owner {ROBOT.id.upper()}" in checks
+
+
+def test_no_owner_at_all_warns() -> None:
+    checks = _owners(Read(value=()))
+    assert checks["app owners"].status is Status.WARN
+    assert "has no owner" in checks["app owners"].detail
+    assert "pulumi up" in (checks["app owners"].fix or "")
+
+
+def test_configured_owner_not_an_owner_or_unknown_warns() -> None:
+    checks = _owners(Read(value=(ROBOT,)), _owner("admin@contoso.com", ADMIN.id),
+                     _owner("carol@contoso.com", missing=True))
+    assert checks["app owners"].status is Status.OK
+    missing = checks["app owner admin@contoso.com"]
+    assert missing.status is Status.WARN and "is not an owner" in missing.detail
+    unknown = checks["app owner carol@contoso.com"]
+    assert unknown.status is Status.WARN and "app.owners" in (unknown.fix or "")
+
+
+def test_owner_reads_refused_fail_naming_the_permission() -> None:
+    refused = _owners(Read(error="Microsoft Graph refused reading the owners (needs"
+                           " Application.Read.All)"), _owner("admin@contoso.com", ADMIN.id))
+    assert list(refused) == ["app owners"]
+    assert refused["app owners"].status is Status.FAIL
+    assert "Application.Read.All" in refused["app owners"].detail
+    user_refused = _owners(Read(value=(ADMIN,)), _owner("admin@contoso.com"))
+    assert user_refused["app owner admin@contoso.com"].status is Status.FAIL
 
 
 # --------------------------------------------------------------------------- Microsoft errors

@@ -18,6 +18,7 @@ from odoo_outlook.graph import (
     Application,
     AppRoleAssignment,
     DelegatedGrant,
+    DirectoryObjectRef,
     ServicePrincipal,
 )
 
@@ -45,7 +46,7 @@ class Read(Generic[T]):
 class Principal:
     """A configured user (UPN or id) or group (name or id), resolved to an object id."""
 
-    kind: str  # "user" or "group"
+    kind: str  # "user", "group" or "owner" (a user by UPN, or any object id)
     name: str
     read: Read[str]  # the object id
     enabled: bool | None = None
@@ -60,6 +61,8 @@ class AzureFacts:
     assignments: Read[tuple[AppRoleAssignment, ...]] = field(default_factory=Read)
     grants: Read[tuple[DelegatedGrant, ...]] = field(default_factory=Read)
     principals: tuple[Principal, ...] = ()
+    owners: Read[tuple[DirectoryObjectRef, ...]] = field(default_factory=Read)
+    owner_principals: tuple[Principal, ...] = ()  # the stack's app.owners, resolved
 
 
 def _read_failed(name: str, read: Read[object], missing_fix: str = PULUMI_FIX) -> Check:
@@ -125,6 +128,42 @@ def check_permissions(app: Application, graph_sp: Read[ServicePrincipal],
         checks.append(warn("application permissions", "the app also requests application"
                            f" permissions Odoo never uses: {', '.join(extra_roles)}",
                            "remove them (least privilege): `pulumi up`"))
+    return checks
+
+
+def _owner_name(owner: DirectoryObjectRef) -> str:
+    return owner.user_principal_name or owner.display_name or owner.id
+
+
+def check_owners(facts: AzureFacts) -> list[Check]:
+    """At least one owner, and every configured `app.owners` principal among them."""
+    if not facts.owners.ok:
+        return [_read_failed("app owners", facts.owners)]
+    owners = facts.owners.value or ()
+    checks: list[Check] = []
+    if owners:
+        checks.append(ok("app owners", f"{len(owners)} owner(s): "
+                         + ", ".join(_owner_name(o) for o in owners)))
+    else:
+        checks.append(warn("app owners", "the app registration has no owner: only Entra"
+                           " administrators can manage it (and a deploying identity with"
+                           " Application.ReadWrite.OwnedBy cannot)", "run `pulumi up` (the"
+                           " deploying identity becomes an owner), or add one in Entra ID > App"
+                           " registrations > Owners"))
+    ids = {o.id.lower() for o in owners}
+    for principal in facts.owner_principals:
+        name = f"app owner {principal.name}"
+        if not principal.read.ok:
+            if principal.read.missing:
+                checks.append(warn(name, principal.read.error or "not found", "fix the name in"
+                                   " the stack (app.owners) or create the account"))
+            else:
+                checks.append(fail(name, principal.read.error or "not read", GRAPH_ACCESS_FIX))
+        elif str(principal.read.value).lower() not in ids:
+            checks.append(warn(name, f"{principal.read.value} is not an owner of the app"
+                               " registration", PULUMI_FIX))
+        else:
+            checks.append(ok(name, f"owner ({principal.read.value})"))
     return checks
 
 
@@ -202,6 +241,7 @@ def azure_checks(facts: AzureFacts, spec: AppRegistrationSpec, *, now: datetime,
         return checks
     checks += [check_audience(app, spec), check_redirect_uris(app, spec)]
     checks += check_permissions(app, facts.graph_sp, spec)
+    checks += check_owners(facts)
     checks.append(check_service_principal(facts))
     if facts.sp.value is not None:
         checks.append(check_assignment_required(facts.sp.value, spec))

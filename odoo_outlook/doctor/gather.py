@@ -13,6 +13,7 @@ from typing import TypeVar
 
 from msgraph import GraphServiceClient
 
+from odoo_outlook.config import is_object_id
 from odoo_outlook.desired import MICROSOFT_GRAPH_APP_ID, AppRegistrationSpec
 from odoo_outlook.doctor.azure_checks import AzureFacts, Principal, Read
 from odoo_outlook.graph import (
@@ -21,6 +22,7 @@ from odoo_outlook.graph import (
     get_application,
     get_service_principal,
     list_app_role_assignments,
+    list_application_owners,
     list_delegated_grants,
     resolve_group,
     resolve_user,
@@ -50,6 +52,15 @@ async def _group(client: GraphServiceClient, name: str) -> Principal:
         error=read.error, missing=read.missing))
 
 
+async def _owner(client: GraphServiceClient, name: str) -> Principal:
+    """A configured owner: an object id as is (it may be a service principal, as the
+    deploying identity often is), a UPN resolved like an assigned user."""
+    if is_object_id(name):
+        return Principal("owner", name, Read(value=name.lower()))
+    user = await _user(client, name)
+    return Principal("owner", name, user.read, user.enabled)
+
+
 async def gather_azure(client: GraphServiceClient, client_id: str,
                        spec: AppRegistrationSpec) -> AzureFacts:
     app, sp, graph_sp = await asyncio.gather(
@@ -60,16 +71,27 @@ async def gather_azure(client: GraphServiceClient, client_id: str,
     if not app.ok:
         # Not there, or not readable: the other reads would only repeat the same failure.
         return AzureFacts(client_id, app)
-    if sp.value is None:
-        return AzureFacts(client_id, app, sp, graph_sp)
-    sp_id = sp.value.object_id
-    assignments, grants, *principals = await asyncio.gather(
-        _read(list_app_role_assignments(client, sp_id)),
-        _read(list_delegated_grants(client, sp_id)) if spec.admin_consent else _none(),
-        *(_user(client, u) for u in spec.users),
-        *(_group(client, g) for g in spec.groups),
+    assert app.value is not None
+    owner_reads = asyncio.gather(
+        _read(list_application_owners(client, app.value.object_id)),
+        *(_owner(client, o) for o in spec.owners),
     )
-    return AzureFacts(client_id, app, sp, graph_sp, assignments, grants, tuple(principals))
+    if sp.value is None:
+        owners, *owner_principals = await owner_reads
+        return AzureFacts(client_id, app, sp, graph_sp, owners=owners,
+                          owner_principals=tuple(owner_principals))
+    sp_id = sp.value.object_id
+    (owners, *owner_principals), (assignments, grants, *principals) = await asyncio.gather(
+        owner_reads,
+        asyncio.gather(
+            _read(list_app_role_assignments(client, sp_id)),
+            _read(list_delegated_grants(client, sp_id)) if spec.admin_consent else _none(),
+            *(_user(client, u) for u in spec.users),
+            *(_group(client, g) for g in spec.groups),
+        ),
+    )
+    return AzureFacts(client_id, app, sp, graph_sp, assignments, grants, tuple(principals),
+                      owners, tuple(owner_principals))
 
 
 async def _none() -> Read[object]:
