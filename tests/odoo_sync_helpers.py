@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import socket
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 from odoo_outlook.config import parse_config
@@ -70,3 +72,26 @@ def write_project(tmp_path: Path, raw: dict[str, Any]) -> Path:
 def cli_args(tmp_path: Path, *extra: str) -> list[str]:
     return ["sync", "--stack", "dev", "--project-dir", str(tmp_path),
             "--outputs", str(tmp_path / "outputs.json"), *extra]
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on (for the "unreachable" cases)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def run_sync_cli(tmp_path: Path, raw: dict[str, Any], capsys: pytest.CaptureFixture[str],
+                 monkeypatch: pytest.MonkeyPatch, credential: str | None, *extra: str
+                 ) -> tuple[int, str, str]:
+    """`odoo-outlook sync` on the stack `raw`, the target's password or key in its env var."""
+    from odoo_outlook.cli import main
+
+    if credential is None:
+        monkeypatch.delenv("ODOO_ERP_PASSWORD", raising=False)
+    else:
+        monkeypatch.setenv("ODOO_ERP_PASSWORD", credential)
+    write_project(tmp_path, raw)
+    code = main(cli_args(tmp_path, *extra))
+    out = capsys.readouterr()
+    return code, out.out, out.err

@@ -4,7 +4,6 @@ Odoo's error, no traceback, no key; `--transport json2` where JSON-2 cannot work
 from __future__ import annotations
 
 import logging
-import socket
 from pathlib import Path
 from typing import Any
 
@@ -24,31 +23,14 @@ from tests.odoo_sync_helpers import (
     CLIENT_SECRET,
     PASSWORD,
     cli_args,
+    free_port,
+    run_sync_cli,
     spec,
     stack,
     write_project,
 )
 
 WRONG_KEY = "0badc0de" * 5
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _run(tmp_path: Path, raw: dict[str, Any], capsys: pytest.CaptureFixture[str],
-         monkeypatch: pytest.MonkeyPatch, credential: str | None, *extra: str
-         ) -> tuple[int, str, str]:
-    if credential is None:
-        monkeypatch.delenv("ODOO_ERP_PASSWORD", raising=False)
-    else:
-        monkeypatch.setenv("ODOO_ERP_PASSWORD", credential)
-    write_project(tmp_path, raw)
-    code = main(cli_args(tmp_path, *extra))
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 @pytest.fixture
@@ -78,7 +60,7 @@ def test_each_error_is_one_line_exit_2_without_secrets(
     caplog.set_level(logging.DEBUG)
     url, credential, kwargs = odoo.url, DEFAULT_ADMIN_API_KEY, {}
     if case == "unreachable":
-        url = f"http://127.0.0.1:{_free_port()}"
+        url = f"http://127.0.0.1:{free_port()}"
     elif case == "unknown-database":
         kwargs = {"database": "nope"}
     elif case == "bad-key":
@@ -95,7 +77,7 @@ def test_each_error_is_one_line_exit_2_without_secrets(
                             model="ir.mail_server", method="create")
     elif case == "no-credential":
         credential = None  # type: ignore[assignment]
-    code, out, err = _run(tmp_path, stack(url, transport="json2", **kwargs), capsys,
+    code, out, err = run_sync_cli(tmp_path, stack(url, transport="json2", **kwargs), capsys,
                           monkeypatch, credential)
     assert code == 2
     lines = err.strip().splitlines()
@@ -117,7 +99,7 @@ def test_json2_on_a_server_without_it_fails_before_any_write(
         version: str, tmp_path: Path, capsys: pytest.CaptureFixture[str],
         monkeypatch: pytest.MonkeyPatch) -> None:
     with FakeOdoo(version) as odoo:
-        code, out, err = _run(tmp_path, stack(odoo.url), capsys, monkeypatch,
+        code, out, err = run_sync_cli(tmp_path, stack(odoo.url), capsys, monkeypatch,
                               DEFAULT_ADMIN_API_KEY, "--transport", "json2")
         assert code == 2
         [line] = err.strip().splitlines()
@@ -130,12 +112,12 @@ def test_json2_on_a_server_without_it_fails_before_any_write(
 def test_json2_without_an_api_key_writes_nothing(
         odoo: FakeOdoo, tmp_path: Path, capsys: pytest.CaptureFixture[str],
         monkeypatch: pytest.MonkeyPatch) -> None:
-    code, _, err = _run(tmp_path, stack(odoo.url), capsys, monkeypatch, PASSWORD,
+    code, _, err = run_sync_cli(tmp_path, stack(odoo.url), capsys, monkeypatch, PASSWORD,
                           "--transport", "json2")
     assert code == 2 and "JSON-2 takes an API key, never a password" in err
     assert odoo.write_calls() == [] and odoo.count(transport="xmlrpc") == 0
     # The same stack and password over the default transport works.
-    code, _, err = _run(tmp_path, stack(odoo.url), capsys, monkeypatch, PASSWORD)
+    code, _, err = run_sync_cli(tmp_path, stack(odoo.url), capsys, monkeypatch, PASSWORD)
     assert code == 0, err
 
 
@@ -143,7 +125,8 @@ def test_the_cli_option_overrides_the_stack(
         odoo: FakeOdoo, tmp_path: Path, capsys: pytest.CaptureFixture[str],
         monkeypatch: pytest.MonkeyPatch) -> None:
     raw = stack(odoo.url, transport="json2")
-    code, _, err = _run(tmp_path, raw, capsys, monkeypatch, PASSWORD, "--transport", "xmlrpc")
+    code, _, err = run_sync_cli(tmp_path, raw, capsys, monkeypatch, PASSWORD,
+                                "--transport", "xmlrpc")
     assert code == 0, err
     assert odoo.count(transport="json2") == 0 and odoo.count(transport="xmlrpc") > 0
 
@@ -165,7 +148,7 @@ def test_key_and_secret_never_appear_anywhere(
                     incoming=("catchall@example.com",), transport="json2")
         texts = []
         for extra in (("--dry-run",), (), ("--json",), ("--dry-run", "--json")):
-            code, out, err = _run(tmp_path, raw, capsys, monkeypatch, DEFAULT_ADMIN_API_KEY,
+            code, out, err = run_sync_cli(tmp_path, raw, capsys, monkeypatch, DEFAULT_ADMIN_API_KEY,
                                   *extra)
             assert code == 0, err
             texts.append(out + err)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import socket
 from pathlib import Path
 from typing import Any
 
@@ -18,29 +17,12 @@ from tests.odoo_sync_helpers import (
     CLIENT_SECRET,
     PASSWORD,
     cli_args,
+    free_port,
+    run_sync_cli,
     spec,
     stack,
     write_project,
 )
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _run(tmp_path: Path, raw: dict[str, Any], capsys: pytest.CaptureFixture[str],
-         monkeypatch: pytest.MonkeyPatch, password: str | None = PASSWORD,
-         *extra: str) -> tuple[int, str, str]:
-    if password is None:
-        monkeypatch.delenv("ODOO_ERP_PASSWORD", raising=False)
-    else:
-        monkeypatch.setenv("ODOO_ERP_PASSWORD", password)
-    write_project(tmp_path, raw)
-    code = main(cli_args(tmp_path, *extra))
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 @pytest.fixture
@@ -69,7 +51,7 @@ def test_each_error_is_one_line_exit_2_without_secrets(
     caplog.set_level(logging.DEBUG)
     url, password, kwargs = odoo.url, PASSWORD, {}
     if case == "unreachable":
-        url = f"http://127.0.0.1:{_free_port()}"
+        url = f"http://127.0.0.1:{free_port()}"
     elif case == "unknown-database":
         kwargs = {"database": "nope"}
     elif case == "bad-credentials":
@@ -87,7 +69,7 @@ def test_each_error_is_one_line_exit_2_without_secrets(
         url = "http://odoo.example.com"
     elif case == "no-password":
         password = None  # type: ignore[assignment]
-    code, out, err = _run(tmp_path, stack(url, **kwargs), capsys, monkeypatch, password)
+    code, out, err = run_sync_cli(tmp_path, stack(url, **kwargs), capsys, monkeypatch, password)
     assert code == 2
     lines = err.strip().splitlines()
     assert len(lines) == 1, err
@@ -116,7 +98,7 @@ def test_secrets_never_appear_anywhere(tmp_path: Path, capsys: pytest.CaptureFix
                     incoming=("catchall@example.com",))
         texts = []
         for extra in (("--dry-run",), (), ("--json",), ("--dry-run", "--json")):
-            code, out, err = _run(tmp_path, raw, capsys, monkeypatch, password, *extra)
+            code, out, err = run_sync_cli(tmp_path, raw, capsys, monkeypatch, password, *extra)
             assert code == 0, err
             texts.append(out + err)
         assert "microsoft_outlook_client_secret" in texts[0]
