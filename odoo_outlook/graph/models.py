@@ -7,8 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-GRAPH_APP_ID = "00000003-0000-0000-c000-000000000000"
-DEFAULT_ACCESS_ROLE_ID = "00000000-0000-0000-0000-000000000000"
+# The well-known ids are written once, in the desired state; re-exported here for Graph readers.
+from odoo_outlook.desired import DEFAULT_ACCESS_ROLE_ID as DEFAULT_ACCESS_ROLE_ID
+from odoo_outlook.desired import MICROSOFT_GRAPH_APP_ID as GRAPH_APP_ID
 
 
 @dataclass(frozen=True)
