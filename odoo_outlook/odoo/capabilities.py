@@ -75,12 +75,6 @@ class Capabilities:
     def outlook_installed(self) -> bool:
         return self.modules.installed(OUTLOOK_MODULE)
 
-    @property
-    def outlook_imap_installed(self) -> bool:
-        if self.imap_marker == "boolean":
-            return self.modules.installed(FETCHMAIL_OUTLOOK_MODULE)
-        return self.outlook_installed
-
     def outgoing_marker(self) -> dict[str, Any]:
         if self.smtp_marker == "boolean":
             return {OUTLOOK_BOOLEAN: True}
@@ -91,14 +85,6 @@ class Capabilities:
             return {OUTLOOK_BOOLEAN: True, "server_type": "imap"}
         return {"server_type": "outlook"}
 
-    def token_readable(self, model: str) -> bool:
-        fields = self.mail_server_fields if model == "ir.mail_server" else self.fetchmail_fields
-        return TOKEN_FIELD in fields
-
-    def describe(self) -> str:
-        alias = "alias domain record" if self.has_alias_domain else "system parameters"
-        return (f"Odoo {self.version.text}: Outlook marker {self.smtp_marker}, catch-all via"
-                f" {alias}")
 
 
 ENDPOINT_PARAM = "microsoft_outlook.endpoint"

@@ -44,7 +44,6 @@ from odoo_outlook.odoo.state import (
     PARAM_MODEL,
     SECRET_PARAMS,
     OdooState,
-    Server,
     normalise,
 )
 
@@ -154,10 +153,6 @@ class Plan:
     conflicts: tuple[Conflict, ...] = ()
     notes: tuple[str, ...] = ()
 
-    @property
-    def empty(self) -> bool:
-        return not (self.install or self.params or self.unsets or self.creates or self.updates
-                    or self.archives or self.company_link or self.stale_xmlids)
 
     def lines(self) -> list[ChangeLine]:
         """Human-readable changes; secret values are masked."""
@@ -410,7 +405,3 @@ def teardown_plan(state: OdooState) -> Plan:
         if xmlid is not None and xmlid.res_id == param.id:
             b.unsets.append(ParamUnset(key, param.id, xmlid.id))
     return b.plan(())
-
-
-def server_label(server: Server) -> str:
-    return f"{server.name} (#{server.id})"
