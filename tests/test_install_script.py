@@ -9,11 +9,13 @@ DIR`` leaves ``DIR/bin/python``).
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "tools" / "install.sh"
@@ -152,3 +154,24 @@ def test_make_targets_install_what_they_need(tmp_path: Path, target: str, instal
     assert result.returncode == 0, result.stderr
     installs_run = [line for line in result.stdout.splitlines() if "tools/install.sh" in line]
     assert installs_run == [f"tools/install.sh {installs}"]
+
+
+WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.y*ml"))
+MAKE_INSTALL = re.compile(r"^\s*make (?:[\w-]+ )*(?:install-dev|test)\b", re.MULTILINE)
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_every_workflow_job_installs_through_make_from_the_lock(path: Path) -> None:
+    workflow = yaml.safe_load(path.read_text(encoding="utf-8"))
+    for name, job in workflow["jobs"].items():
+        runs = "\n".join(str(step.get("run", "")) for step in job["steps"])
+        assert MAKE_INSTALL.search(runs), f"{path.name}: job {name} does not run make install-dev"
+        for other in ("pip install", "uv pip", "uv sync", "-m venv"):
+            assert other not in runs, f"{path.name}: job {name} installs around the lock: {other}"
+
+
+def test_ci_entry_point_installs_through_make_test() -> None:
+    commands = [line.strip() for line in (ROOT / ".ci" / "run").read_text(
+        encoding="utf-8").splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    assert commands[-1] == "make test"
+    assert not any(re.search(r"\b(pip|uv|venv)\b", c) for c in commands), commands
