@@ -22,6 +22,10 @@ SCRIPT = ROOT / "tools" / "install.sh"
 
 UV_STUB = """#!/bin/bash
 echo "uv $* | env=$UV_PROJECT_ENVIRONMENT" >> "$STUB_LOG"
+if [ "$1" = venv ]; then
+    venv="${@: -1}"
+    mkdir -p "$venv/bin" && printf '#!/bin/sh\n' > "$venv/bin/python" && chmod +x "$venv/bin/python"
+fi
 [ "$1" = --version ] && echo "uv 0.0.0-stub"
 exit 0
 """
@@ -93,6 +97,11 @@ def test_plan_installs_only_the_runtime_lock_with_uv(sandbox: Path) -> None:
     assert sync == f"uv sync --locked --python python3 --inexact | env={sandbox / 'venv'}"
     assert "--extra" not in sync
     assert not any(c.startswith("python") for c in calls)  # uv was there: no pip at all
+    # pip inside the new venv, for `pulumi install` (toolchain pip) and requirements.txt
+    assert calls[1] == f"uv venv --seed --python python3 {sandbox / 'venv'} | env="
+    # an existing venv is reused
+    _result, calls = _run(sandbox, "runtime", uv_on_path=True)
+    assert not any(c.startswith("uv venv") for c in calls)
     assert "setup: runtime dependencies from uv.lock" in result.stderr
 
 

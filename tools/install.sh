@@ -70,6 +70,12 @@ install_with_uv() {
     else
         args+=(--inexact)  # keep the test tools an earlier `make test` installed
     fi
+    if [ ! -x "$VENV/bin/python" ]; then
+        # --seed: pip inside the venv, for `pulumi install` (Pulumi.yaml: toolchain pip), which
+        # runs the venv's pip on requirements.txt; uv sync leaves seed packages in place.
+        step "creating $VENV with pip in it: uv venv --seed --python $PYTHON $VENV"
+        "$uv" venv --seed --python "$PYTHON" "$VENV"
+    fi
     step "$what dependencies from uv.lock into $VENV: uv ${args[*]}"
     UV_PROJECT_ENVIRONMENT="$VENV" "$uv" "${args[@]}"
 }
