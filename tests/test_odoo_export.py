@@ -138,6 +138,7 @@ def test_export_has_its_own_type_with_an_alias_from_the_anonymous_one(
     assert run.of_type("pulumi-python:dynamic:Resource") == []
     [(_, _, opts)] = [r for r in registered if r[0] == EXPORT_TYPE]
     assert opts is not None
-    # Same name and parent, old type: Pulumi treats the existing state as this resource.
-    assert [(a.type_, a.name) for a in opts.aliases or [] if isinstance(a, pulumi.Alias)] == [
-        ("pulumi-python:dynamic:Resource", None)]
+    # Old type, same name and parent (`...` = unchanged): Pulumi takes the existing state as
+    # this resource.
+    assert [(a.type_, a.name, a.parent) for a in opts.aliases or []
+            if isinstance(a, pulumi.Alias)] == [("pulumi-python:dynamic:Resource", ..., ...)]
