@@ -102,7 +102,15 @@ class OdooExportProvider(ResourceProvider):
             raise RuntimeError(f"Odoo export for target {spec.name!r}: {exc.message}") from None
 
 
-class _OdooExport(Resource):
+# Before it had a type of its own, the export was Pulumi's anonymous dynamic type; the alias
+# lets stacks created then keep their resource (no replacement, no Odoo re-sync) on upgrade.
+LEGACY_DYNAMIC_TYPE = "pulumi-python:dynamic:Resource"
+EXPORT_TYPE = "pulumi-python:dynamic/odoo:OdooExport"
+
+
+class OdooExport(Resource, module="odoo", name="OdooExport"):
+    """The dynamic resource (type `pulumi-python:dynamic/odoo:OdooExport`) that runs the sync."""
+
     in_sync: pulumi.Output[bool]
     servers_to_connect: pulumi.Output[list[dict[str, Any]]]
     odoo_version: pulumi.Output[str]
@@ -113,7 +121,12 @@ class _OdooExport(Resource):
             OdooExportProvider(), name,
             {**props, "in_sync": None, "servers_to_connect": None, "odoo_version": None},
             pulumi.ResourceOptions.merge(
-                opts, pulumi.ResourceOptions(additional_secret_outputs=list(SECRET_PROPS))),
+                opts,
+                pulumi.ResourceOptions(
+                    additional_secret_outputs=list(SECRET_PROPS),
+                    aliases=[pulumi.Alias(type_=LEGACY_DYNAMIC_TYPE)],
+                ),
+            ),
         )
 
 
@@ -142,7 +155,7 @@ class OdooOutlookExport(pulumi.ComponentResource):
             "password": None if password is None else pulumi.Output.secret(password),
             "passwordEnv": spec.connection.password_env,
         }
-        export = _OdooExport(f"{name}-sync", props, pulumi.ResourceOptions(parent=self))
+        export = OdooExport(f"{name}-sync", props, pulumi.ResourceOptions(parent=self))
         self.servers_to_connect = export.servers_to_connect
         self.odoo_version = export.odoo_version
         self.register_outputs({"serversToConnect": self.servers_to_connect,

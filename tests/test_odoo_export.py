@@ -6,10 +6,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+import pulumi
 import pytest
 from pulumi.runtime.rpc import _special_secret_sig, _special_sig_key
 
-from components.odoo_export import OdooExportProvider
+from components.odoo_export import EXPORT_TYPE, OdooExportProvider
 from odoo_outlook.odoo.spec_io import spec_from_data, spec_to_data
 from tests.fakes.odoo_server import FakeOdoo
 from tests.odoo_sync_helpers import CLIENT_ID, CLIENT_SECRET, PASSWORD, spec, stack
@@ -104,7 +105,7 @@ def test_program_declares_the_export_with_secret_inputs() -> None:
     raw["odooPasswords"] = {"erp": "Odoo-Secret-Pw-123"}
     run = run_program(raw, datetime(2025, 3, 1, tzinfo=UTC))
     wrapper = run.one("odoo-outlook:odoo:OdooOutlookExport")
-    [resource] = [d for d in run.declared if d.type == "pulumi-python:dynamic:Resource"]
+    [resource] = [d for d in run.declared if d.type == EXPORT_TYPE]
     assert resource.parent.endswith(wrapper.name) or wrapper.name in resource.parent
     assert _is_secret(resource.inputs["clientSecret"])
     assert _is_secret(resource.inputs["password"])
@@ -117,3 +118,27 @@ def test_program_without_connection_declares_no_export() -> None:
     del raw["targets"][0]["connection"]
     run = run_program(raw, datetime(2025, 3, 1, tzinfo=UTC))
     assert run.of_type("odoo-outlook:odoo:OdooOutlookExport") == []
+
+
+def test_export_has_its_own_type_with_an_alias_from_the_anonymous_one(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    registered: list[tuple[str, str, pulumi.ResourceOptions | None]] = []
+    register = pulumi.CustomResource.__init__
+
+    def spy(self: pulumi.CustomResource, t: str, name: str, props: Any = None,
+            opts: pulumi.ResourceOptions | None = None, *args: Any, **kwargs: Any) -> None:
+        registered.append((t, name, opts))
+        register(self, t, name, props, opts, *args, **kwargs)
+
+    monkeypatch.setattr(pulumi.CustomResource, "__init__", spy)
+    raw = stack("https://erp.example.com", base_urls=("https://erp.example.com",))
+    run = run_program(raw, datetime(2025, 3, 1, tzinfo=UTC))
+    assert EXPORT_TYPE == "pulumi-python:dynamic/odoo:OdooExport"
+    assert [d.name for d in run.of_type(EXPORT_TYPE)] == ["odoo-erp-sync"]
+    assert run.of_type("pulumi-python:dynamic:Resource") == []
+    [(_, _, opts)] = [r for r in registered if r[0] == EXPORT_TYPE]
+    assert opts is not None
+    # Old type, same name and parent (`...` = unchanged): Pulumi takes the existing state as
+    # this resource.
+    assert [(a.type_, a.name, a.parent) for a in opts.aliases or []
+            if isinstance(a, pulumi.Alias)] == [("pulumi-python:dynamic:Resource", ..., ...)]

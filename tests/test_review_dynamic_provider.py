@@ -18,7 +18,7 @@ import dill
 from pulumi.dynamic.dynamic import serialize_provider
 from pulumi.runtime.rpc import _special_secret_sig, _special_sig_key
 
-from components.odoo_export import OdooExportProvider
+from components.odoo_export import EXPORT_TYPE, OdooExportProvider
 from tests.odoo_sync_helpers import stack
 from tests.pulumi_harness import run_program
 
@@ -55,7 +55,7 @@ def test_the_declared_provider_unpickles_in_a_fresh_process(tmp_path: Path) -> N
     raw = stack("https://erp.example.com", base_urls=("https://erp.example.com",))
     raw["odooPasswords"] = {"erp": "Odoo-Secret-Pw-123"}
     run = run_program(raw, datetime(2025, 3, 1, tzinfo=UTC))
-    [resource] = [d for d in run.declared if d.type == "pulumi-python:dynamic:Resource"]
+    [resource] = [d for d in run.declared if d.type == EXPORT_TYPE]
     declared = resource.inputs["__provider"]
     # pulumi.dynamic marks the serialised provider secret by default (it may capture secrets).
     assert declared.get(_special_sig_key) == _special_secret_sig
