@@ -8,7 +8,12 @@ import pulumi_azuread as azuread
 from odoo_outlook.config import is_object_id
 from odoo_outlook.desired import (
     DEFAULT_ACCESS_ROLE_ID,
+    FALLBACK_PUBLIC_CLIENT,
     GRAPH_PUBLISHED_APP_NAME,
+    IMPLICIT_GRANT_ACCESS_TOKEN,
+    IMPLICIT_GRANT_ID_TOKEN,
+    PUBLIC_CLIENT_REDIRECT_URIS,
+    SPA_REDIRECT_URIS,
     AppRegistrationSpec,
     admin_consent_url,
     oauth_endpoint,
@@ -81,7 +86,23 @@ class OutlookAppRegistration(pulumi.ComponentResource):
             display_name=spec.display_name,
             sign_in_audience=spec.sign_in_audience.value,
             owners=owners,
-            web=azuread.ApplicationWebArgs(redirect_uris=list(spec.redirect_uris)),
+            # Odoo is a confidential web client: these are declared even though no stack key
+            # sets them, so `pulumi up` repairs drift that makes Microsoft refuse Odoo's
+            # client secret (AADSTS700025; see desired.FALLBACK_PUBLIC_CLIENT).
+            fallback_public_client_enabled=FALLBACK_PUBLIC_CLIENT,
+            web=azuread.ApplicationWebArgs(
+                redirect_uris=list(spec.redirect_uris),
+                implicit_grant=azuread.ApplicationWebImplicitGrantArgs(
+                    access_token_issuance_enabled=IMPLICIT_GRANT_ACCESS_TOKEN,
+                    id_token_issuance_enabled=IMPLICIT_GRANT_ID_TOKEN,
+                ),
+            ),
+            public_client=azuread.ApplicationPublicClientArgs(
+                redirect_uris=list(PUBLIC_CLIENT_REDIRECT_URIS)
+            ),
+            single_page_application=azuread.ApplicationSinglePageApplicationArgs(
+                redirect_uris=list(SPA_REDIRECT_URIS)
+            ),
             api=azuread.ApplicationApiArgs(
                 requested_access_token_version=spec.requested_access_token_version
             )

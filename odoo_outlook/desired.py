@@ -35,6 +35,20 @@ ODOO_SCOPES: tuple[str, ...] = (
 )
 # The "Default Access" app role every enterprise app has, used for plain user/group assignment.
 DEFAULT_ACCESS_ROLE_ID = "00000000-0000-0000-0000-000000000000"
+# Odoo redeems the authorization code as a confidential web client: its token request carries the
+# client secret. Microsoft refuses that (AADSTS700025, "Client is public so neither
+# 'client_assertion' nor 'client_secret' should be presented") when it treats the app or the
+# redirect URI as a public client: `isFallbackPublicClient` true, or the confirm URL registered
+# under `publicClient` (mobile and desktop) or `spa`. The implicit grant is never used by Odoo.
+# These safe values are declared whether or not the stack mentions them, so `pulumi up` repairs
+# drift and the doctor checks them. Source: Microsoft identity platform, "Authorization code
+# flow" and "Public client and confidential client applications" (learn.microsoft.com/entra/
+# identity-platform/v2-oauth2-auth-code-flow, .../msal-client-applications).
+FALLBACK_PUBLIC_CLIENT = False
+PUBLIC_CLIENT_REDIRECT_URIS: tuple[str, ...] = ()
+SPA_REDIRECT_URIS: tuple[str, ...] = ()
+IMPLICIT_GRANT_ACCESS_TOKEN = False
+IMPLICIT_GRANT_ID_TOKEN = False
 LOGIN_AUTHORITY = "https://login.microsoftonline.com"
 CONFIRM_PATH = "/microsoft_outlook/confirm"
 # Prefix of the external ids (ir.model.data.module) that mark the records this tool owns in Odoo.

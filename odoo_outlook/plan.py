@@ -12,7 +12,12 @@ from typing import Any
 from odoo_outlook.config import MailMode
 from odoo_outlook.desired import (
     DEFAULT_ACCESS_ROLE_ID,
+    FALLBACK_PUBLIC_CLIENT,
+    IMPLICIT_GRANT_ACCESS_TOKEN,
+    IMPLICIT_GRANT_ID_TOKEN,
     MICROSOFT_GRAPH_APP_ID,
+    PUBLIC_CLIENT_REDIRECT_URIS,
+    SPA_REDIRECT_URIS,
     DesiredState,
     OdooTargetSpec,
 )
@@ -31,7 +36,16 @@ def manifest_fragment(state: DesiredState) -> dict[str, Any]:
     fragment: dict[str, Any] = {
         "displayName": app.display_name,
         "signInAudience": app.sign_in_audience.value,
-        "web": {"redirectUris": list(app.redirect_uris)},
+        "isFallbackPublicClient": FALLBACK_PUBLIC_CLIENT,
+        "web": {
+            "redirectUris": list(app.redirect_uris),
+            "implicitGrantSettings": {
+                "enableAccessTokenIssuance": IMPLICIT_GRANT_ACCESS_TOKEN,
+                "enableIdTokenIssuance": IMPLICIT_GRANT_ID_TOKEN,
+            },
+        },
+        "publicClient": {"redirectUris": list(PUBLIC_CLIENT_REDIRECT_URIS)},
+        "spa": {"redirectUris": list(SPA_REDIRECT_URIS)},
         "requiredResourceAccess": [
             {
                 "resourceAppId": MICROSOFT_GRAPH_APP_ID,

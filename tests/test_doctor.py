@@ -37,6 +37,7 @@ CLI_TOKEN = "az-cli-access-token-7f3e9d"
 REFRESH_TOKEN = "outlook-refresh-token-5b1c"
 ACCESS_TOKEN = "outlook-access-token-8a2d"
 BASE_URL = "https://odoo.example.com"
+REDIRECT_URI = f"{BASE_URL}/microsoft_outlook/confirm"
 ENDPOINT_PARAM = "microsoft_outlook.endpoint"  # 17.0+
 TENANT_ENDPOINT = f"https://login.microsoftonline.com/{TENANT_ID}/oauth2/v2.0/"
 NEVER_SHOWN = (SECRET_A, SECRET_B, SECRET_A[:3], SECRET_B[:3], ODOO_PASSWORD, CLI_TOKEN,
@@ -209,6 +210,7 @@ def test_healthy_setup_is_all_ok_exit_0(env: Env, azure_cli: Path) -> None:
     checks = result.checks()
     assert {c["status"] for c in checks.values()} == {"ok"}
     for key in ("azure/app registration", "azure/sign-in audience", "azure/redirect URIs",
+                "azure/client type", "azure/implicit grant",
                 "azure/API permissions", "azure/app owners", "azure/enterprise application",
                 "azure/assignment required", "azure/assigned user alice@contoso.com",
                 "azure/assigned group Odoo Users", "azure/admin consent", "azure/stack secret",
@@ -250,6 +252,14 @@ def _add_role(env: Env) -> None:
     rra["resourceAccess"].append({"id": GRAPH_APP_ROLES["User.Read.All"], "type": "Role"})
 
 
+def _set_app(env: Env, **properties: Any) -> None:
+    env.graph.application(CLIENT_ID).update(properties)
+
+
+def _set_implicit(env: Env, **settings: bool) -> None:
+    env.graph.application(CLIENT_ID)["web"]["implicitGrantSettings"].update(settings)
+
+
 def _remove_owners(env: Env) -> None:
     env.graph.owners[env.seeded.app["id"]] = []
 
@@ -282,6 +292,23 @@ AZURE_BREAKS: dict[str, tuple[Callable[[Env], None], str, str, str]] = {
     "no consent": (lambda e: e.graph.delete_grants(CLIENT_ID), "azure/admin consent", "fail",
                    "AADSTS65001"),
     "no owner": (_remove_owners, "azure/app owners", "warn", "has no owner"),
+    # Entra settings no stack key sets, which break Odoo's code redemption all the same.
+    "fallback public client": (lambda e: _set_app(e, isFallbackPublicClient=True),
+                               "azure/client type", "fail", "AADSTS700025"),
+    "confirm URL as public client": (
+        lambda e: _set_app(e, publicClient={"redirectUris": [REDIRECT_URI]}),
+        "azure/client type", "fail", "publicClient.redirectUris"),
+    "confirm URL as SPA": (lambda e: _set_app(e, spa={"redirectUris": [REDIRECT_URI]}),
+                           "azure/client type", "fail", "AADSTS9002327"),
+    "undeclared SPA URI": (
+        lambda e: _set_app(e, spa={"redirectUris": ["https://spa.example.com/"]}),
+        "azure/client type", "warn", "https://spa.example.com/"),
+    "implicit grant": (lambda e: _set_implicit(e, enableIdTokenIssuance=True),
+                       "azure/implicit grant", "warn", "ID tokens"),
+    "disabled by Microsoft": (
+        lambda e: _set_app(
+            e, disabledByMicrosoftStatus="DisabledDueToViolationOfServicesAgreement"),
+        "azure/app registration", "fail", "disabled by Microsoft"),
 }
 
 

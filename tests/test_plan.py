@@ -55,6 +55,11 @@ def test_plan_json_structure(offline: None, capsys: pytest.CaptureFixture[str]) 
     assert plan["appRegistration"]["redirectUris"] == [
         "https://erp.example.com/microsoft_outlook/confirm"
     ]
+    manifest = plan["appRegistration"]["manifest"]
+    assert manifest["isFallbackPublicClient"] is False
+    assert manifest["publicClient"] == manifest["spa"] == {"redirectUris": []}
+    assert manifest["web"]["implicitGrantSettings"] == {
+        "enableAccessTokenIssuance": False, "enableIdTokenIssuance": False}
     assert [p["permission"] for p in plan["permissions"]] == [
         "SMTP.Send", "IMAP.AccessAsUser.All", "User.Read", "offline_access", "openid", "email",
     ]

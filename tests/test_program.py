@@ -236,3 +236,19 @@ def test_program_does_not_mutate_its_config() -> None:
     before = copy.deepcopy(config)
     run_program(config, NOW)
     assert config == before
+
+
+@pytest.mark.parametrize("audience", ["AzureADandPersonalMicrosoftAccount", "AzureADMultipleOrgs",
+                                      "AzureADMyOrg"])
+def test_app_is_declared_a_confidential_web_client(audience: str) -> None:
+    # Declared even though no stack key sets them, so `pulumi up` repairs a portal change that
+    # makes Microsoft refuse Odoo's client secret (AADSTS700025).
+    config = two_targets(audience)
+    if audience == "AzureADMyOrg":
+        config["odoo-outlook:app"]["tenantId"] = TENANT_ID
+    app = run_program(config, NOW).one(APPLICATION)
+    assert app.inputs["fallbackPublicClientEnabled"] is False
+    assert app.inputs["publicClient"] == {"redirectUris": []}
+    assert app.inputs["singlePageApplication"] == {"redirectUris": []}
+    assert app.inputs["web"]["implicitGrant"] == {
+        "accessTokenIssuanceEnabled": False, "idTokenIssuanceEnabled": False}

@@ -76,6 +76,13 @@ def check_app(facts: AzureFacts) -> Check:
         return _read_failed("app registration", facts.app, fix)
     app = facts.app.value
     assert app is not None
+    status = app.disabled_by_microsoft_status
+    if status and status != "NotDisabled":
+        # Graph v1.0 `application.disabledByMicrosoftStatus`: null or NotDisabled when usable.
+        return fail("app registration", f"{app.display_name!r} is disabled by Microsoft"
+                    f" ({status}): nobody can sign in (AADSTS7000112)",
+                    "see the app's overview in the Microsoft Entra admin center and contact"
+                    " Microsoft support")
     return ok("app registration", f"{app.display_name!r} has client id {app.client_id}")
 
 
@@ -100,6 +107,62 @@ def check_redirect_uris(app: Application, spec: AppRegistrationSpec) -> Check:
     extra = sorted(have - set(spec.redirect_uris))
     tail = f"; also {', '.join(extra)}" if extra else ""
     return ok("redirect URIs", f"all {len(spec.redirect_uris)} Odoo confirm URLs{tail}")
+
+
+def check_client_type(app: Application, spec: AppRegistrationSpec) -> list[Check]:
+    """The application properties that decide whether Microsoft treats Odoo as the confidential
+    web client it is, read whether or not the stack declares them: checks "client type" and
+    "implicit grant".
+
+    Odoo redeems the authorization code with its client secret at the token endpoint, from the
+    server. Microsoft refuses that when it takes the sign-in for a public client's: the app's
+    `isFallbackPublicClient` is true, or the confirm URL is registered under `publicClient`
+    (mobile and desktop) — AADSTS700025 "Client is public so neither 'client_assertion' nor
+    'client_secret' should be presented" — or under `spa`, whose codes only a browser's
+    cross-origin request may redeem (AADSTS9002327). The implicit grant is never used by Odoo.
+    Sources: Microsoft identity platform docs "Public client and confidential client
+    applications", "Microsoft identity platform and OAuth 2.0 authorization code flow", and the
+    Graph v1.0 `application` resource reference.
+    """
+    confirm = set(spec.redirect_uris)
+    problems: list[str] = []
+    fixes: list[str] = []
+    if app.is_fallback_public_client:
+        problems.append("isFallbackPublicClient is true: Microsoft treats the app as a public"
+                        " client and refuses Odoo's client secret (AADSTS700025)")
+        fixes.append("set isFallbackPublicClient to false")
+    public = [u for u in app.public_client_redirect_uris if u in confirm]
+    if public:
+        problems.append(f"Odoo's confirm URL {', '.join(public)} is also a mobile and desktop"
+                        " (publicClient) redirect URI: Microsoft treats the sign-in as a public"
+                        " client's and refuses Odoo's client secret (AADSTS700025)")
+        fixes.append("remove it from publicClient.redirectUris")
+    spa = [u for u in app.spa_redirect_uris if u in confirm]
+    if spa:
+        problems.append(f"Odoo's confirm URL {', '.join(spa)} is also a single-page application"
+                        " (spa) redirect URI: Microsoft then lets only a browser redeem the"
+                        " sign-in code, not Odoo's server (AADSTS9002327)")
+        fixes.append("remove it from spa.redirectUris")
+    others = [u for u in (*app.public_client_redirect_uris, *app.spa_redirect_uris)
+              if u not in confirm]
+    if problems:
+        client_type = fail("client type", "; ".join(problems),
+                           f"{'; '.join(fixes)}: {PULUMI_FIX}")
+    elif others:
+        client_type = warn("client type", "public-client or SPA redirect URIs the stack does not"
+                           f" declare: {', '.join(others)}", f"{PULUMI_FIX} removes them")
+    else:
+        client_type = ok("client type", "confidential web client (isFallbackPublicClient false,"
+                         " no public-client or SPA redirect URIs)")
+    implicit = [kind for kind, on in (("access tokens", app.implicit_access_token),
+                                      ("ID tokens", app.implicit_id_token)) if on]
+    if implicit:
+        grant = warn("implicit grant", f"on for {' and '.join(implicit)}: Odoo never uses it,"
+                     " and it hands tokens to the browser",
+                     f"turn web.implicitGrantSettings off: {PULUMI_FIX}")
+    else:
+        grant = ok("implicit grant", "off (Odoo uses the authorization code flow)")
+    return [client_type, grant]
 
 
 def check_permissions(app: Application, graph_sp: Read[ServicePrincipal],
@@ -240,6 +303,7 @@ def azure_checks(facts: AzureFacts, spec: AppRegistrationSpec, *, now: datetime,
     if app is None:
         return checks
     checks += [check_audience(app, spec), check_redirect_uris(app, spec)]
+    checks += check_client_type(app, spec)
     checks += check_permissions(app, facts.graph_sp, spec)
     checks += check_owners(facts)
     checks.append(check_service_principal(facts))

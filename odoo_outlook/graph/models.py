@@ -44,6 +44,13 @@ class Application:
     required_resource_access: tuple[RequiredResourceAccess, ...]
     password_credentials: tuple[PasswordCredential, ...]
     publisher_domain: str | None
+    # Properties no stack key sets but that change how Microsoft treats Odoo's sign-in.
+    is_fallback_public_client: bool | None = None  # isFallbackPublicClient
+    public_client_redirect_uris: tuple[str, ...] = ()  # publicClient.redirectUris
+    spa_redirect_uris: tuple[str, ...] = ()  # spa.redirectUris
+    implicit_access_token: bool | None = None  # web.implicitGrantSettings.enableAccessTokenIssuance
+    implicit_id_token: bool | None = None  # web.implicitGrantSettings.enableIdTokenIssuance
+    disabled_by_microsoft_status: str | None = None  # disabledByMicrosoftStatus
 
     def required_scope_ids(self, resource_app_id: str = GRAPH_APP_ID) -> frozenset[str]:
         """Delegated permission ids the app requests on one API (Graph by default)."""

@@ -95,6 +95,7 @@ def _password(cred: Any) -> PasswordCredential:
 
 def _application(app: Any) -> Application:
     web, api = app.web, app.api
+    implicit = web.implicit_grant_settings if web else None
     return Application(
         object_id=_id(app.id),
         client_id=_id(app.app_id),
@@ -114,6 +115,13 @@ def _application(app: Any) -> Application:
         ),
         password_credentials=tuple(_password(c) for c in app.password_credentials or ()),
         publisher_domain=app.publisher_domain,
+        is_fallback_public_client=app.is_fallback_public_client,
+        public_client_redirect_uris=tuple(
+            app.public_client.redirect_uris or ()) if app.public_client else (),
+        spa_redirect_uris=tuple(app.spa.redirect_uris or ()) if app.spa else (),
+        implicit_access_token=implicit.enable_access_token_issuance if implicit else None,
+        implicit_id_token=implicit.enable_id_token_issuance if implicit else None,
+        disabled_by_microsoft_status=app.disabled_by_microsoft_status,
     )
 
 

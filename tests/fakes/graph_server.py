@@ -416,6 +416,7 @@ class FakeGraph:
             "id": object_id or _new_id(),
             "deletedDateTime": None,
             "appId": app_id or _new_id(),
+            "disabledByMicrosoftStatus": None,
             "createdDateTime": _iso(datetime.now(UTC) - timedelta(days=30)),
             "displayName": display_name,
             "description": None,
