@@ -658,8 +658,8 @@ def test_graph_401_names_the_permission_and_odoo_goes_on(env: Env) -> None:
     ("/applications/*/owners", "azure/app owners", "Application.Read.All"),
     ("/servicePrincipals/*/appRoleAssignedTo", "azure/assigned users and groups",
      "Application.Read.All"),
-    ("/oauth2PermissionGrants", "azure/admin consent", "DelegatedPermissionGrant.Read.All"),
-    ("/users/*", "azure/assigned user alice@contoso.com", "User.Read.All"),
+    ("/oauth2PermissionGrants", "azure/admin consent", "Directory.Read.All"),
+    ("/users*", "azure/assigned user alice@contoso.com", "User.Read.All"),
     ("/groups", "azure/assigned group Odoo Users", "GroupMember.Read.All"),
 ])
 def test_graph_403_names_the_missing_permission(env: Env, pattern: str, key: str,
