@@ -1140,10 +1140,12 @@ def _type_name(context: str, items: list[Json]) -> str:
 def _check_select(
     query: dict[str, str], items: list[Json], type_name: str, known: Iterable[str] = ()
 ) -> None:
-    """An unknown property in $select fails the whole request (it is not ignored):
-    "Parsing OData Select and Expand failed: Could not find a property named 'x' on type
-    'microsoft.graph.y'." (https://learn.microsoft.com/en-us/graph/query-parameters#select;
-    message as Graph answers it). Known properties: every key the items carry plus
+    """An unknown property in $select fails the whole request with 400 (it is not ignored;
+    https://learn.microsoft.com/en-us/graph/query-parameters#select). The body is the one
+    Graph's OData layer gives ("Parsing OData Select and Expand failed: Could not find a
+    property named 'x' on type 'microsoft.graph.y'.", code BadRequest, as quoted in public
+    Graph client code); the reference does not document the directory's exact code, so
+    clients must rely on the status only. Known properties: every key the items carry plus
     ``known``; with no item and nothing known, nothing can be checked."""
     fields = [f.strip() for f in query.get("$select", "").split(",") if f.strip()]
     names = {k for i in items for k in i} | set(known)
