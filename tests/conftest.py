@@ -18,7 +18,7 @@ _T = TypeVar("_T")
 @pytest.fixture
 def fake_graph() -> Iterator[FakeGraph]:
     """A started FakeGraph (empty tenant plus the Microsoft Graph service principal)."""
-    with FakeGraph() as graph:
+    with FakeGraph(page_size=2) as graph:
         yield graph
 
 

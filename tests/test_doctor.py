@@ -685,8 +685,8 @@ def test_graph_401_names_the_permission_and_odoo_goes_on(env: Env) -> None:
     ("/applications/*/owners", "azure/app owners", "Application.Read.All"),
     ("/servicePrincipals/*/appRoleAssignedTo", "azure/assigned users and groups",
      "Application.Read.All"),
-    ("/oauth2PermissionGrants", "azure/admin consent", "DelegatedPermissionGrant.Read.All"),
-    ("/users/*", "azure/assigned user alice@contoso.com", "User.Read.All"),
+    ("/oauth2PermissionGrants", "azure/admin consent", "Directory.Read.All"),
+    ("/users*", "azure/assigned user alice@contoso.com", "User.Read.All"),
     ("/groups", "azure/assigned group Odoo Users", "GroupMember.Read.All"),
 ])
 def test_graph_403_names_the_missing_permission(env: Env, pattern: str, key: str,
@@ -773,3 +773,59 @@ def test_unknown_target_is_an_error(env: Env) -> None:
     assert result.code == 2
     assert "no target named 'nope'" in result.err
 
+
+
+# --------------------------------------------------------------------------- strict Graph
+
+
+def test_doctor_traffic_is_valid_for_graph_for_every_legal_name(env: Env) -> None:
+    """Names the /users/{upn} path form cannot carry, one item per page: every request the
+    doctor sends is one the strict fake (Graph's rules) accepts, and every check is ok."""
+    env.graph.page_size = 1
+    odd = ["$svc-mail@contoso.com", "alice_fabrikam.com#EXT#@contoso.onmicrosoft.com"]
+    for upn in odd:
+        env.graph.assign(env.seeded.sp, env.graph.add_user(upn))
+    owner = env.graph.add_user("$owner@contoso.com")
+    env.graph.add_owner(env.seeded.app, owner)
+    env.write_stack(owners=('"$owner@contoso.com"',))
+    stack = env.project / "Pulumi.dev.yaml"
+    names = ", ".join(f'"{u}"' for u in ["alice@contoso.com", *odd])
+    stack.write_text(stack.read_text().replace("users: [alice@contoso.com]", f"users: [{names}]"))
+    env.graph.clear_log()
+    result = env.run()
+    assert result.code == 0, result.checks("fail") | result.checks("warn")
+    for upn in odd:
+        assert result.check(f"azure/assigned user {upn}")["status"] == "ok"
+    assert result.check("azure/app owner $owner@contoso.com")["status"] == "ok"
+    assert {r.status for r in env.graph.requests} == {200}
+    assert not [r for r in env.graph.requests if r.path.startswith("/users/$")]
+    assert len(env.graph.calls("/servicePrincipals/*/appRoleAssignedTo")) >= 4  # paged
+
+
+def test_account_enabled_unknown_is_said_not_taken_as_enabled(env: Env) -> None:
+    env.graph.basic_profile_only = True
+    result = env.run()
+    check = result.check("azure/assigned user alice@contoso.com")
+    assert check["status"] == "warn"
+    assert "could not tell whether the account is enabled" in check["detail"]
+    assert "User.Read.All" in check["fix"] and "learn.microsoft.com" in check["fix"]
+    assert result.code == 1
+
+
+def test_graph_retry_after_beyond_the_policy_is_reported(env: Env) -> None:
+    env.graph.throttle("/applications*", times=None, retry_after=600)
+    result = env.run()
+    check = result.check("azure/app registration")
+    assert check["status"] == "fail"
+    assert "asked to wait 600 seconds (about 10 minutes) (Retry-After)" in check["detail"]
+    assert len(env.graph.calls("/applications*")) == 1
+
+
+def test_owner_the_doctor_cannot_read_is_still_recognised(env: Env) -> None:
+    robot = env.graph.add_service_principal("0a0b0c0d-0000-4000-8000-00000000abcd")
+    env.graph.add_owner(env.seeded.app, robot)
+    env.graph.unreadable_types = {"servicePrincipal"}
+    env.write_stack(owners=(robot["id"],))
+    result = env.run()
+    assert result.check(f"azure/app owner {robot['id']}")["status"] == "ok"
+    assert robot["id"] in result.check("azure/app owners")["detail"]

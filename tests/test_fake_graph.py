@@ -143,7 +143,7 @@ def test_errors_have_graph_body(fake_graph: FakeGraph) -> None:
     assert no_token.status_code == 401
     assert no_token.json()["error"]["code"] == "InvalidAuthenticationToken"
 
-    bad_filter = get(fake_graph, "/applications", **{"$filter": "startswith(displayName,'x')"})
+    bad_filter = get(fake_graph, "/applications", **{"$filter": "appId gt 'x'"})
     assert bad_filter.status_code == 400
 
 

@@ -36,6 +36,7 @@ from odoo_outlook.graph import (
     resolve_group,
     resolve_user,
 )
+from odoo_outlook.graph.permissions import GRAPH_CALL_PERMISSIONS, CallPermissions
 from tests.fakes.graph_server import (
     GRAPH_DELEGATED_SCOPES,
     ODOO_SCOPES,
@@ -198,23 +199,26 @@ def seeded(fake_graph: FakeGraph) -> Seeded:
     return fake_graph.seed_healthy(users=["alice@contoso.com"], groups=["Odoo Mail"])
 
 
-READS: list[tuple[str, str, Callable[[Seeded], tuple[Any, ...]], str]] = [
-    # (name, path pattern, args from the seed, permission named on 401/403)
+READS: list[tuple[str, str, Callable[[Seeded], tuple[Any, ...]], CallPermissions]] = [
+    # (name, path pattern, args from the seed, the reference row named on 401/403)
     ("get_application", "/applications*", lambda s: (get_application, s.client_id),
      Permission.APPLICATION_READ),
     ("owners", "/applications/*/owners", lambda s: (list_application_owners, s.app["id"]),
-     "Application.Read.All"),
+     Permission.OWNERS_READ),
     ("get_service_principal", "/servicePrincipals*",
-     lambda s: (get_service_principal, s.client_id), "Application.Read.All"),
+     lambda s: (get_service_principal, s.client_id), Permission.SERVICE_PRINCIPAL_READ),
     ("get_graph_scopes", "/servicePrincipals*", lambda s: (get_graph_scopes,),
-     "Application.Read.All"),
+     Permission.SERVICE_PRINCIPAL_READ),
     ("assignments", "/servicePrincipals/*/appRoleAssignedTo",
-     lambda s: (list_app_role_assignments, s.sp["id"]), "Application.Read.All"),
+     lambda s: (list_app_role_assignments, s.sp["id"]), Permission.ASSIGNMENTS_READ),
     ("grants", "/oauth2PermissionGrants", lambda s: (list_delegated_grants, s.sp["id"]),
-     "DelegatedPermissionGrant.Read.All"),
-    ("user", "/users/*", lambda s: (resolve_user, "alice@contoso.com"), "User.Read.All"),
-    ("group", "/groups*", lambda s: (resolve_group, "Odoo Mail"), "GroupMember.Read.All"),
-    ("tenant", "/organization", lambda s: (get_tenant_id,), "Organization.Read.All"),
+     Permission.GRANTS_READ),
+    ("user", "/users*", lambda s: (resolve_user, "alice@contoso.com"), Permission.USER_LIST),
+    ("user by id", "/users/*", lambda s: (resolve_user, s.users[0]["id"]), Permission.USER_READ),
+    ("group", "/groups*", lambda s: (resolve_group, "Odoo Mail"), Permission.GROUP_LIST),
+    ("group by id", "/groups/*", lambda s: (resolve_group, s.groups[0]["id"]),
+     Permission.GROUP_READ),
+    ("tenant", "/organization", lambda s: (get_tenant_id,), Permission.ORGANIZATION_READ),
 ]  # fmt: skip
 
 
@@ -228,15 +232,32 @@ def test_403_names_the_missing_permission(
     name: str,
     pattern: str,
     args: Callable[[Seeded], tuple[Any, ...]],
-    permission: str,
+    permission: CallPermissions,
 ) -> None:
     fake_graph.deny(pattern)
     error = graph_error(graph_run, *args(seeded))
     assert error.failure is GraphFailure.FORBIDDEN and error.status == 403
     assert error.code == "Authorization_RequestDenied"
-    assert permission in str(error) and permission in (error.permission or "")
+    # The least-privileged permissions of the call's reference page, and the page itself.
+    assert permission.hint in str(error) and error.permission == permission.hint
+    assert permission.reference in str(error)
     assert "403" in str(error)
     assert len(fake_graph.calls(pattern)) == 1  # a 403 is not retried
+
+
+def test_permission_table_names_each_reference_pages_least_privileged_permissions() -> None:
+    for key, row in GRAPH_CALL_PERMISSIONS.items():
+        page = key.replace("user-accountenabled", "user-get")
+        assert row.reference == (
+            f"https://learn.microsoft.com/en-us/graph/api/{page}?view=graph-rest-1.0"
+        )
+    # Rows whose delegated and application columns differ on their reference page.
+    owners = GRAPH_CALL_PERMISSIONS["application-list-owners"]
+    assert (owners.delegated, owners.application) == (
+        "Application.Read.All", "Application.ReadWrite.OwnedBy")
+    assert Permission.USER_LIST.hint == (
+        "User.ReadBasic.All (delegated) or User.Read.All (application)")
+    assert Permission.GRANTS_READ.hint == "Directory.Read.All (delegated or application)"
 
 
 @pytest.mark.parametrize(
@@ -249,12 +270,12 @@ def test_401_says_sign_in_again(
     name: str,
     pattern: str,
     args: Callable[[Seeded], tuple[Any, ...]],
-    permission: str,
+    permission: CallPermissions,
 ) -> None:
     fake_graph.fail(pattern, 401)
     error = graph_error(graph_run, *args(seeded))
     assert error.failure is GraphFailure.UNAUTHORIZED and error.status == 401
-    assert "az login" in str(error) and permission in str(error)
+    assert "az login" in str(error) and permission.hint in str(error)
 
 
 def test_404_names_what_is_missing(fake_graph: FakeGraph, graph_run: Run) -> None:
@@ -315,7 +336,7 @@ def test_other_graph_errors_keep_graph_message_one_line(
     fake_graph: FakeGraph, graph_run: Run, seeded: Seeded
 ) -> None:
     fake_graph.fail(
-        "/users/*", 400, code="Request_BadRequest", message=f"Bad\nthing Bearer {TOKEN}"
+        "/users*", 400, code="Request_BadRequest", message=f"Bad\nthing Bearer {TOKEN}"
     )
     error = graph_error(graph_run, resolve_user, "alice@contoso.com")
     assert error.failure is GraphFailure.OTHER and "Request_BadRequest" in str(error)

@@ -19,12 +19,16 @@ from odoo_outlook.graph import (
     AppRoleAssignment,
     DelegatedGrant,
     DirectoryObjectRef,
+    Permission,
     ServicePrincipal,
 )
 
 PULUMI_FIX = "run `pulumi up` (it makes the app registration match the stack)"
 T = TypeVar("T")
 
+ACCOUNT_ENABLED_FIX = ("grant the identity running the doctor the Graph permission"
+                       f" {Permission.USER_ACCOUNT_ENABLED.hint}"
+                       f" ({Permission.USER_ACCOUNT_ENABLED.reference}), then run it again")
 GRAPH_ACCESS_FIX = ("sign in with an identity that has the Graph permission named above"
                     " (README: Entra roles)")
 
@@ -270,6 +274,13 @@ def check_assignments(facts: AzureFacts) -> list[Check]:
         elif principal.enabled is False:
             checks.append(warn(name, "assigned, but the account is disabled",
                                "enable the account in Entra ID, or remove it from the stack"))
+        elif principal.kind == "user" and principal.enabled is None:
+            # Graph answers null for accountEnabled when the identity reads basic profiles
+            # only (User.ReadBasic.All): unknown, not enabled.
+            checks.append(warn(name, f"assigned ({principal.read.value}), but Graph returned no"
+                               " accountEnabled value, so the doctor could not tell whether the"
+                               " account is enabled (the signed-in identity can read basic"
+                               " profiles only)", ACCOUNT_ENABLED_FIX))
         else:
             checks.append(ok(name, f"assigned ({principal.read.value})"))
     return checks

@@ -25,6 +25,7 @@ from .models import (
     ServicePrincipal,
     User,
 )
+from .permissions import GRAPH_CALL_PERMISSIONS, CallPermissions
 from .reads import (
     get_application,
     get_graph_scopes,
@@ -41,10 +42,12 @@ __all__ = [
     "DEFAULT_ACCESS_ROLE_ID",
     "DEFAULT_GRAPH_URL",
     "GRAPH_APP_ID",
+    "GRAPH_CALL_PERMISSIONS",
     "GRAPH_URL_ENV",
     "AppRole",
     "AppRoleAssignment",
     "Application",
+    "CallPermissions",
     "DelegatedGrant",
     "DirectoryObjectRef",
     "GraphAccessError",

@@ -13,7 +13,10 @@ Both are injectable and nothing else differs between production and tests:
 The token scope is derived per request by kiota from the URL host
 (``https://graph.microsoft.com/.default``), and tokens are only sent to the base URL's
 host (``allowed_hosts``). Retries on 429/503/504 are the SDK's RetryHandler, configured
-once here with a bounded ``max_retries``; the product adds no retry loop of its own.
+once here with a bounded ``max_retries``; the product adds no retry loop of its own. The
+handler waits what ``Retry-After`` asks, makes no retry when that is 180 s or more
+(``RetryHandlerOption.MAX_DELAY``; ``errors.py`` then says how long Graph asked), and backs
+off exponentially when a 503 comes without the header.
 """
 
 from __future__ import annotations

@@ -1,24 +1,30 @@
 """One product exception for every way a Graph read can fail, with a one-line message.
 
-Status codes are mapped per read: a 401/403 names the Graph permission that read needs
-(least-privileged permission from the Graph API reference page of that call), a 404
-names the missing object, 429/503/504 arrive here only after msgraph-sdk's own
-RetryHandler gave up (it honours Retry-After; see ``client.py`` for the bound), and
-azure-identity failures say how to sign in. Messages never carry tokens or secrets.
+Status codes are mapped per read: a 401/403 names the Graph permissions that read needs
+(the least-privileged ones the Graph API reference page of that call lists, with the page;
+see ``permissions.py``), a 404 names the missing object, 429/503/504 arrive here only
+after msgraph-sdk's own RetryHandler gave up (it honours Retry-After up to 180 s and makes
+no retry beyond; the message says how long Graph asked to wait), and azure-identity
+failures say how to sign in. Messages never carry tokens or secrets.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from enum import StrEnum
 
 import httpx
 from azure.core.exceptions import ClientAuthenticationError
 from azure.identity import CredentialUnavailableError
 from kiota_abstractions.api_error import APIError
+from kiota_http.middleware.options import RetryHandlerOption
+
+from .permissions import GRAPH_CALL_PERMISSIONS, CallPermissions
 
 
 class GraphFailure(StrEnum):
@@ -58,23 +64,20 @@ class GraphAccessError(Exception):
         return self.message
 
 
-# Permissions named in 401/403 messages: least privileged first, from the "Permissions"
-# table of each call's page under learn.microsoft.com/graph/api/.
+# Permissions named in 401/403 messages: the least-privileged ones the reference page of
+# each call lists (table and pages in permissions.py).
 class Permission:
-    # application-get, serviceprincipal-get, serviceprincipal-list-approleassignedto
-    APPLICATION_READ = "Application.Read.All"
-    # application-list-owners (application permission Application.ReadWrite.OwnedBy is
-    # least privileged for an app reading its own owners; Application.Read.All works too)
-    OWNERS_READ = "Application.Read.All"
-    # oauth2permissiongrant-list: Directory.Read.All; DelegatedPermissionGrant.Read.All
-    # is the narrower permission dedicated to reading grants
-    GRANTS_READ = "DelegatedPermissionGrant.Read.All (or Directory.Read.All)"
-    # user-get: application User.Read.All; delegated, another user: User.ReadBasic.All
-    USER_READ = "User.Read.All (or delegated User.ReadBasic.All)"
-    # group-get / group-list: GroupMember.Read.All
-    GROUP_READ = "GroupMember.Read.All (or Group.Read.All)"
-    # organization-get: application Organization.Read.All; delegated User.Read
-    ORGANIZATION_READ = "Organization.Read.All (or delegated User.Read)"
+    APPLICATION_READ = GRAPH_CALL_PERMISSIONS["application-get"]
+    SERVICE_PRINCIPAL_READ = GRAPH_CALL_PERMISSIONS["serviceprincipal-get"]
+    ASSIGNMENTS_READ = GRAPH_CALL_PERMISSIONS["serviceprincipal-list-approleassignedto"]
+    OWNERS_READ = GRAPH_CALL_PERMISSIONS["application-list-owners"]
+    GRANTS_READ = GRAPH_CALL_PERMISSIONS["oauth2permissiongrant-list"]
+    USER_READ = GRAPH_CALL_PERMISSIONS["user-get"]
+    USER_LIST = GRAPH_CALL_PERMISSIONS["user-list"]
+    USER_ACCOUNT_ENABLED = GRAPH_CALL_PERMISSIONS["user-accountenabled"]
+    GROUP_READ = GRAPH_CALL_PERMISSIONS["group-get"]
+    GROUP_LIST = GRAPH_CALL_PERMISSIONS["group-list"]
+    ORGANIZATION_READ = GRAPH_CALL_PERMISSIONS["organization-list"]
 
 
 SIGN_IN_HELP = (
@@ -90,8 +93,16 @@ class ReadSpec:
     """What a read is about, for messages: ``what`` in a sentence, and its permission."""
 
     what: str  # e.g. "the application with client id 1234…"
-    permission: str
+    permission: CallPermissions | str  # a row of permissions.py, or a permission's name
     missing: str | None = None  # 404 sentence; default: "<what> does not exist"
+
+    @property
+    def needs(self) -> str:
+        """The permission sentence, with the reference page that lists it when known."""
+        if isinstance(self.permission, CallPermissions):
+            return (f"{self.permission.hint}, the least privileged one Graph's reference lists"
+                    f" ({self.permission.reference})")
+        return self.permission
 
 
 _JWT = re.compile(r"eyJ[\w-]+\.[\w-]+\.[\w-]*")
@@ -131,26 +142,79 @@ def _odata_parts(exc: APIError) -> tuple[str | None, str | None, str | None]:
     return getattr(error, "code", None), getattr(error, "message", None), request_id
 
 
+def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:
+    """Seconds a ``Retry-After`` header asks for (delta-seconds or an HTTP-date), else None.
+    RFC 9110 section 10.2.3; Graph sends delta-seconds
+    (https://learn.microsoft.com/en-us/graph/throttling)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return max(0.0, (moment - (now or datetime.now(UTC))).total_seconds())
+
+
+def _wait_text(seconds: float) -> str:
+    whole = int(seconds)
+    if whole < 120:
+        return f"{whole} seconds"
+    minutes = round(whole / 60)
+    return f"{whole} seconds (about {minutes} minutes)"
+
+
+def _throttled_message(status: int, label: str, read: ReadSpec,
+                       headers: Mapping[str, str] | None) -> str:
+    """What happened on a final 429/503/504, in the terms Graph used.
+
+    msgraph-sdk's RetryHandler (kiota-http) waits what ``Retry-After`` asks, but makes no
+    retry at all when that is ``RetryHandlerOption.MAX_DELAY`` (180 s) or more; without the
+    header it backs off exponentially on its own."""
+    raw = None
+    if headers is not None:
+        raw = next((v for k, v in headers.items() if k.lower() == "retry-after"), None)
+    seconds = retry_after_seconds(raw)
+    limit = int(RetryHandlerOption.MAX_DELAY)
+    if seconds is not None and seconds >= limit:
+        return (f"Microsoft Graph answered {label} while reading {read.what} and asked to wait"
+                f" {_wait_text(seconds)} (Retry-After), longer than the {limit} seconds the"
+                f" retry policy waits at most, so no retry was made; try again after that"
+                f" time.")
+    if seconds is not None:
+        return (f"Microsoft Graph kept answering {label} while reading {read.what}, also after"
+                f" the bounded retries (Graph asked to wait {_wait_text(seconds)} each time);"
+                f" try again later.")
+    return (f"Microsoft Graph kept answering {label} while reading {read.what}, also after the"
+            f" bounded retries with exponential backoff (Graph sent no Retry-After); try again"
+            f" later.")
+
+
 def api_error(exc: APIError, read: ReadSpec) -> GraphAccessError:
     status = exc.response_status_code
     code, graph_message, request_id = _odata_parts(exc)
     label = f"{status} {code}" if code else f"{status}"
     common = {"status": status, "code": code, "request_id": request_id}
+    permission = str(read.permission)
     if status == 401:
         return GraphAccessError(
             f"Microsoft Graph rejected the access token while reading {read.what} ({label}); "
             f"sign in again (`az login`) for the right tenant; this read needs "
-            f"{read.permission}.",
+            f"{read.needs}.",
             failure=GraphFailure.UNAUTHORIZED,
-            permission=read.permission,
+            permission=permission,
             **common,
         )
     if status == 403:
         return GraphAccessError(
             f"Microsoft Graph denied reading {read.what} ({label}): the signed-in identity "
-            f"needs the Graph permission {read.permission} (admin-consented).",
+            f"needs the Graph permission {read.needs}, admin-consented.",
             failure=GraphFailure.FORBIDDEN,
-            permission=read.permission,
+            permission=permission,
             **common,
         )
     if status == 404:
@@ -162,8 +226,7 @@ def api_error(exc: APIError, read: ReadSpec) -> GraphAccessError:
         )
     if status in (429, 503, 504):
         return GraphAccessError(
-            f"Microsoft Graph kept answering {label} while reading {read.what}, also after the "
-            f"bounded retries that honour Retry-After; try again later.",
+            _throttled_message(status, label, read, exc.response_headers),
             failure=GraphFailure.THROTTLED,
             **common,
         )

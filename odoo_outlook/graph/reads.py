@@ -22,6 +22,7 @@ from msgraph.generated.service_principals_with_app_id.service_principals_with_ap
     ServicePrincipalsWithAppIdRequestBuilder,
 )
 from msgraph.generated.users.item.user_item_request_builder import UserItemRequestBuilder
+from msgraph.generated.users.users_request_builder import UsersRequestBuilder
 
 from .errors import GraphAccessError, GraphFailure, Permission, ReadSpec, graph_read
 from .models import (
@@ -256,7 +257,7 @@ async def get_service_principal(client: GraphServiceClient, app_id: str) -> Serv
     """The enterprise application (service principal) of an app id."""
     read = ReadSpec(
         f"the service principal of app {app_id}",
-        Permission.APPLICATION_READ,
+        Permission.SERVICE_PRINCIPAL_READ,
         missing=f"no enterprise application (service principal) exists for app {app_id}",
     )
     return _service_principal(await _service_principal_by_app_id(client, app_id, read))
@@ -266,7 +267,7 @@ async def get_graph_scopes(client: GraphServiceClient) -> dict[str, str]:
     """Delegated permission name -> id, from the Microsoft Graph service principal."""
     read = ReadSpec(
         "the Microsoft Graph service principal",
-        Permission.APPLICATION_READ,
+        Permission.SERVICE_PRINCIPAL_READ,
         missing=f"the Microsoft Graph service principal ({GRAPH_APP_ID}) is not in this tenant",
     )
     sp = await _service_principal_by_app_id(
@@ -285,7 +286,7 @@ async def list_app_role_assignments(
     """Users, groups and apps assigned to a service principal: GET …/appRoleAssignedTo."""
     read = ReadSpec(
         f"the users and groups assigned to service principal {sp_id}",
-        Permission.APPLICATION_READ,
+        Permission.ASSIGNMENTS_READ,
         missing=f"service principal {sp_id} does not exist",
     )
     async with graph_read(read):
@@ -312,32 +313,53 @@ async def list_delegated_grants(
 
 
 async def resolve_user(client: GraphServiceClient, upn_or_id: str) -> User:
-    """A user by user principal name or object id: GET /users/{id | userPrincipalName}."""
+    """A user by object id (GET /users/{id}) or by user principal name.
+
+    A name is looked up with ``GET /users?$filter=userPrincipalName eq '…'`` (quotes
+    doubled), which works for every legal name: the ``/users/{userPrincipalName}`` path
+    form answers 400 for a name starting with ``$`` and needs guests' ``#EXT#`` encoded
+    (https://learn.microsoft.com/en-us/graph/api/user-get?view=graph-rest-1.0, TIP), while
+    ``$filter`` on userPrincipalName (eq) is supported by default
+    (https://learn.microsoft.com/en-us/graph/api/user-list?view=graph-rest-1.0).
+    ``account_enabled`` is None when Graph returns no value (e.g. the identity holds only
+    User.ReadBasic.All). Raises GraphAccessError (NOT_FOUND when no user has that name)."""
+    by_id = bool(_GUID.match(upn_or_id))
     read = ReadSpec(
         f"user {upn_or_id}",
-        Permission.USER_READ,
+        Permission.USER_READ if by_id else Permission.USER_LIST,
         missing=f"no user {upn_or_id} in this tenant",
     )
-    config = _query(
-        UserItemRequestBuilder.UserItemRequestBuilderGetQueryParameters, select=_USER_FIELDS
-    )
-    async with graph_read(read):
-        user = await client.users.by_user_id(upn_or_id).get(request_configuration=config)
-    if user is None:
+    if by_id:
+        config = _query(
+            UserItemRequestBuilder.UserItemRequestBuilderGetQueryParameters, select=_USER_FIELDS
+        )
+        async with graph_read(read):
+            user = await client.users.by_user_id(upn_or_id).get(request_configuration=config)
+        found = [user] if user is not None else []
+    else:
+        config = _query(
+            UsersRequestBuilder.UsersRequestBuilderGetQueryParameters,
+            filter=f"userPrincipalName eq {_odata_literal(upn_or_id)}",
+            select=_USER_FIELDS,
+        )
+        async with graph_read(read):
+            found = await _all_pages(client.users, config)
+    if not found:
         raise GraphAccessError(
             f"Not found in Microsoft Graph: {read.missing}.", failure=GraphFailure.NOT_FOUND
         )
-    return _user(user)
+    return _user(found[0])
 
 
 async def resolve_group(client: GraphServiceClient, name_or_id: str) -> Group:
     """A group by object id, or by exact display name (which must be unique)."""
+    by_id = bool(_GUID.match(name_or_id))
     read = ReadSpec(
         f"group {name_or_id}",
-        Permission.GROUP_READ,
+        Permission.GROUP_READ if by_id else Permission.GROUP_LIST,
         missing=f"no group {name_or_id} in this tenant",
     )
-    if _GUID.match(name_or_id):
+    if by_id:
         async with graph_read(read):
             group = await client.groups.by_group_id(name_or_id).get()
         if group is None:

@@ -15,6 +15,15 @@ appRoleAssignment, oAuth2PermissionGrant, user, group, organization) and the err
 body of learn.microsoft.com/graph/errors. Collections carry ``@odata.context`` and
 ``value``; pages beyond the first are linked with an absolute ``@odata.nextLink``
 carrying an opaque ``$skiptoken``.
+
+Strict like Graph (each rule cites its reference next to the code): the ``/users/{upn}``
+path form refuses a name starting with ``$``; ``$search``, the ``/$count`` segment and
+advanced ``$filter`` operators need ``ConsistencyLevel: eventual``; an unknown ``$select``
+property, ``$filter`` on a single entity and ``$top`` above 999 are 400s. Dates carry seven
+fractional digits; directory objects of a type the caller may not read come back as
+"limited information" (``@odata.type`` and ``id`` only); ``unavailable()`` sends no
+``Retry-After`` unless asked. The query rules live in ``_check_query`` / ``_collection`` /
+``_entity`` / ``_select`` so every route (including new ones) gets them.
 """
 
 from __future__ import annotations
@@ -89,6 +98,24 @@ USER_DEFAULT_PROPERTIES = (
     "userPrincipalName",
 )
 
+# The basic profile User.ReadBasic.All may read (other properties come back null):
+# https://learn.microsoft.com/en-us/graph/permissions-reference#userreadbasicall
+USER_BASIC_PROFILE = frozenset(
+    {"id", "displayName", "givenName", "surname", "mail", "userPrincipalName"}
+)
+
+# Graph type names of the fake's collections / entity sets, for error messages.
+_TYPE_BY_SET = {
+    "applications": "application",
+    "servicePrincipals": "servicePrincipal",
+    "users": "user",
+    "groups": "group",
+    "oauth2PermissionGrants": "oAuth2PermissionGrant",
+    "appRoleAssignedTo": "appRoleAssignment",
+    "directoryObjects": "directoryObject",
+    "organization": "organization",
+}
+
 ERROR_DEFAULTS: dict[int, tuple[str, str]] = {
     400: ("BadRequest", "Invalid request."),
     401: ("InvalidAuthenticationToken", "Access token validation failure. Invalid audience."),
@@ -119,7 +146,19 @@ _STATUS_TEXT = {
 
 
 def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """A resource dateTime as Graph writes it: UTC, seven fractional digits (.NET ticks), Z.
+
+    e.g. ``2026-11-29T10:00:00.1234567Z``; the passwordCredential and appRoleAssignment
+    examples of https://learn.microsoft.com/en-us/graph/api/application-get?view=graph-rest-1.0
+    and https://learn.microsoft.com/en-us/graph/api/resources/passwordcredential?view=graph-rest-1.0
+    carry this precision (Edm.DateTimeOffset)."""
+    utc = moment.astimezone(UTC)
+    return f"{utc:%Y-%m-%dT%H:%M:%S}.{utc.microsecond:06d}{utc.microsecond % 7}Z"
+
+
+def _inner_error_date(moment: datetime) -> str:
+    # innerError.date has no fraction and no zone suffix: https://learn.microsoft.com/en-us/graph/errors
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
 
 
 def _new_id() -> str:
@@ -223,6 +262,11 @@ class FakeGraph:
         self.owners: dict[str, list[str]] = {}  # application object id -> directory object ids
         self.app_role_assignments: list[Json] = []
         self.grants: list[Json] = []
+        # Directory object types the caller may not read (e.g. {"servicePrincipal"}): they
+        # come back as "limited information" in directoryObject collections (owners).
+        self.unreadable_types: set[str] = set()
+        # The caller holds only User.ReadBasic.All: non-basic user properties come back null.
+        self.basic_profile_only = False
         self.organization: Json = {
             "id": tenant_id,
             "displayName": "Contoso",
@@ -331,7 +375,10 @@ class FakeGraph:
         The pattern is matched against the decoded path without ``/v1.0``, e.g.
         ``/applications*`` or ``/servicePrincipals/*/appRoleAssignedTo``.
         """
-        if status in (429, 503) and retry_after is None:
+        # Graph's throttling answers (429) carry Retry-After; a 503 may come without it,
+        # and the client then backs off on its own:
+        # https://learn.microsoft.com/en-us/graph/throttling#best-practices-to-handle-throttling
+        if status == 429 and retry_after is None:
             retry_after = 1
         with self._lock:
             self._faults.append(_Fault(pattern, status, times, retry_after, code, message, method))
@@ -344,8 +391,11 @@ class FakeGraph:
         """429 with Retry-After for the next ``times`` matching requests."""
         self.fail(pattern, 429, times=times, retry_after=retry_after)
 
-    def unavailable(self, pattern: str, *, times: int | None = 1, retry_after: int = 1) -> None:
-        """503 with Retry-After for the next ``times`` matching requests (None: always)."""
+    def unavailable(
+        self, pattern: str, *, times: int | None = 1, retry_after: int | None = None
+    ) -> None:
+        """503 for the next ``times`` matching requests (None: always); ``Retry-After``
+        only when ``retry_after`` is given (Graph sends 503 with or without it)."""
         self.fail(pattern, 503, times=times, retry_after=retry_after)
 
     def clear_faults(self) -> None:
@@ -789,14 +839,37 @@ class FakeGraph:
 
     # ------------------------------------------------------------------ routing
 
-    def _dispatch(self, method: str, path: str, query: dict[str, str]) -> Json:
+    def _dispatch(
+        self, method: str, path: str, query: dict[str, str], headers: dict[str, str] | None = None
+    ) -> Json | str:
         if method != "GET":
             raise _GraphError(405, "Request_BadRequest", f"The fake serves GET only, not {method}.")
+        eventual = any(
+            k.lower() == "consistencylevel" and v.strip().lower() == "eventual"
+            for k, v in (headers or {}).items()
+        )
+        _check_query(query, eventual)
+        count_segment = path.endswith("/$count")
+        if count_segment:
+            # /{collection}/$count needs ConsistencyLevel: eventual, else 400 (code and message
+            # from https://learn.microsoft.com/en-us/graph/aad-advanced-queries, "Error handling
+            # for advanced queries on directory objects"); it answers a text/plain number.
+            if not eventual:
+                raise _GraphError(400, "Request_BadRequest", "$count is not currently supported.")
+            path = path.removesuffix("/$count") or "/"
+            query = {**query, "$count": "true"}
         for pattern, handler in self._routes():
             match = re.fullmatch(pattern, path)
             if match:
                 with self._lock:
-                    return handler(query, *match.groups())
+                    _REQUEST.eventual = eventual
+                    body = handler(query, *match.groups())
+                if count_segment:
+                    if "@odata.count" not in body:
+                        raise _GraphError(400, "Request_BadRequest",
+                                          "$count is not supported on this resource.")
+                    return str(body["@odata.count"])
+                return body
         segment = path.strip("/").split("/")[0] or path
         raise _GraphError(400, "BadRequest", f"Resource not found for the segment '{segment}'.")
 
@@ -811,6 +884,8 @@ class FakeGraph:
         yield r"/servicePrincipals/([^/]+)", self._get_sp
         yield r"/servicePrincipals/([^/]+)/appRoleAssignedTo", self._list_assigned_to
         yield r"/oauth2PermissionGrants", self._list_grants
+        yield r"/users", self._list_users
+        yield r"/users\('((?:[^']|'')*)'\)", self._get_user_by_key
         yield r"/users/([^/]+)", self._get_user
         yield r"/groups", self._list_groups
         yield r"/groups/([^/]+)", self._get_group
@@ -818,21 +893,50 @@ class FakeGraph:
 
     # each handler returns the JSON body (dict); errors raise _GraphError
 
-    def _entity(self, entity_set: str, item: Json, query: dict[str, str]) -> Json:
+    def _entity(
+        self, entity_set: str, item: Json, query: dict[str, str], *, known: Iterable[str] = ()
+    ) -> Json:
+        """One entity's body. ``known``: selectable properties beyond the item's own keys."""
+        # $filter applies to collections only, a single entity refuses it: answer of the
+        # Graph docs team in https://github.com/microsoftgraph/microsoft-graph-docs/issues/22100
+        # (user-get vs user-list), error shape from microsoft-graph-docs#128.
+        if "$filter" in query:
+            raise _GraphError(
+                400,
+                "Request_BadRequest",
+                "The following query options are not supported by this request method or "
+                "cannot be applied to the requested resource: $filter",
+            )
+        _check_select(query, [item], _type_name(entity_set, [item]), known)
         body = {"@odata.context": f"{self.url}/$metadata#{entity_set}/$entity"}
         body.update(_select(item, query))
         return body
 
     def _collection(
-        self, context: str, items: list[Json], path: str, query: dict[str, str]
+        self,
+        context: str,
+        items: list[Json],
+        path: str,
+        query: dict[str, str],
+        *,
+        known: Iterable[str] = (),
+        shown: list[Json] | None = None,
     ) -> Json:
+        """A page of ``items`` (``shown``: what to answer for each, e.g. limited information)
+        with ``@odata.nextLink`` to the rest; ``$top`` (1..999, checked in ``_check_query``)
+        is the page size, else ``page_size``: https://learn.microsoft.com/en-us/graph/paging"""
+        _check_select(query, items, _type_name(context, items), known)
+        shown = items if shown is None else shown
         top = int(query.get("$top", self.page_size))
-        top = max(1, min(top, 999))
         offset = _decode_skiptoken(query.get("$skiptoken"))
-        page = items[offset : offset + top]
+        page = shown[offset : offset + top]
         body: Json = {"@odata.context": f"{self.url}/$metadata#{context}"}
+        # $count=true is honoured with ConsistencyLevel: eventual and silently ignored
+        # without it (aad-advanced-queries, "Error handling for advanced queries").
+        if query.get("$count", "").lower() == "true" and getattr(_REQUEST, "eventual", False):
+            body["@odata.count"] = len(shown)
         body["value"] = [_select(item, query) for item in page]
-        if offset + top < len(items):
+        if offset + top < len(shown):
             rest = {k: v for k, v in query.items() if k != "$skiptoken"}
             rest["$skiptoken"] = _encode_skiptoken(offset + top)
             qs = "&".join(f"{k}={quote(v, safe=chr(39) + ',')}" for k, v in rest.items())
@@ -856,22 +960,38 @@ class FakeGraph:
             raise _not_found(object_id)
         return self._entity("applications", app, query)
 
+    def _typed(self, oid: str) -> Json | None:
+        """A directory object with its ``@odata.type``, or None when it does not exist."""
+        for kind, table in (
+            ("user", self.users),
+            ("servicePrincipal", self.service_principals),
+            ("group", self.groups),
+            ("application", self.applications),
+        ):
+            if oid in table:
+                return {"@odata.type": f"#microsoft.graph.{kind}", **table[oid]}
+        return None
+
+    def _as_readable(self, obj: Json) -> Json:
+        """``obj`` as the caller may see it in a directoryObject collection: a type listed in
+        ``unreadable_types`` comes back as "limited information", only ``@odata.type`` and
+        ``id``: https://learn.microsoft.com/en-us/graph/permissions-overview#limited-information-returned-for-inaccessible-member-objects
+        (applies to every directoryObject relationship, owners included)."""
+        kind = str(obj.get("@odata.type", "")).removeprefix("#microsoft.graph.")
+        if kind in self.unreadable_types:
+            return {"@odata.type": obj["@odata.type"], "id": obj["id"]}
+        return obj
+
     def _list_owners(self, query: dict[str, str], object_id: str) -> Json:
         if object_id not in self.applications:
             raise _not_found(object_id)
-        owners = []
-        for oid in self.owners.get(object_id, []):
-            if oid in self.users:
-                owners.append({"@odata.type": "#microsoft.graph.user", **self.users[oid]})
-            elif oid in self.service_principals:
-                owners.append(
-                    {
-                        "@odata.type": "#microsoft.graph.servicePrincipal",
-                        **self.service_principals[oid],
-                    }
-                )
+        owners = [o for o in map(self._typed, self.owners.get(object_id, [])) if o is not None]
         return self._collection(
-            "directoryObjects", owners, f"/applications/{object_id}/owners", query
+            "directoryObjects",
+            owners,
+            f"/applications/{object_id}/owners",
+            query,
+            shown=[self._as_readable(o) for o in owners],
         )
 
     def _list_service_principals(self, query: dict[str, str]) -> Json:
@@ -908,13 +1028,49 @@ class FakeGraph:
         )
         return self._collection("oauth2PermissionGrants", items, "/oauth2PermissionGrants", query)
 
+    def _user_view(self, user: Json, query: dict[str, str]) -> Json:
+        """A user as answered: the default properties without $select (user-get), and with
+        ``basic_profile_only`` (caller holds User.ReadBasic.All) every property outside the
+        basic profile comes back null:
+        https://learn.microsoft.com/en-us/graph/permissions-reference#userreadbasicall"""
+        if "$select" not in query:
+            user = {k: user[k] for k in USER_DEFAULT_PROPERTIES}
+        if self.basic_profile_only:
+            user = {k: (v if k in USER_BASIC_PROFILE else None) for k, v in user.items()}
+        return user
+
     def _get_user(self, query: dict[str, str], key: str) -> Json:
+        # GET /users/{id | userPrincipalName}: a name starting with "$" breaks the OData URL
+        # convention ($ prefixes system query options) and answers 400 Bad Request; it must
+        # be addressed as /users('$x@y.com'):
+        # https://learn.microsoft.com/en-us/graph/api/user-get?view=graph-rest-1.0 (TIP)
+        if key.startswith("$"):
+            raise _GraphError(
+                400, "BadRequest", f"Resource not found for the segment '{key}'."
+            )
+        return self._get_user_by_key(query, key.replace("'", "''"))
+
+    def _get_user_by_key(self, query: dict[str, str], key: str) -> Json:
+        key = key.replace("''", "'")
         user = self.users.get(key) or self._user_by_upn(key)
         if user is None:
             raise _not_found(key)
-        if "$select" not in query:
-            user = {k: user[k] for k in USER_DEFAULT_PROPERTIES}
-        return self._entity("users", user, query)
+        return self._entity("users", self._user_view(user, query), query, known=user)
+
+    def _list_users(self, query: dict[str, str]) -> Json:
+        # user-list: $filter eq on id, userPrincipalName, mail, displayName by default:
+        # https://learn.microsoft.com/en-us/graph/api/user-list?view=graph-rest-1.0
+        users = list(self.users.values())
+        items = _filtered(users, query, {"id", "userPrincipalName", "mail", "displayName"})
+        known = {k for u in users for k in u}
+        return self._collection(
+            "users",
+            items,
+            "/users",
+            query,
+            known=known,
+            shown=[self._user_view(u, query) for u in items],
+        )
 
     def _list_groups(self, query: dict[str, str]) -> Json:
         items = _filtered(self.groups.values(), query, {"displayName", "id", "mailNickname"})
@@ -940,25 +1096,144 @@ class FakeGraph:
 
 # --------------------------------------------------------------------------- helpers
 
-_FILTER_TERM = re.compile(r"\s*(\w+)\s+eq\s+'((?:[^']|'')*)'\s*")
+_REQUEST = threading.local()  # per request: .eventual (ConsistencyLevel: eventual was sent)
+
+_ADVANCED_QUERIES = "https://aka.ms/graph-docs/advanced-queries"
+_EQ_NE = re.compile(r"(\w+)\s+(eq|ne)\s+'((?:[^']|'')*)'", re.IGNORECASE)
+_STRING_FUNCTION = re.compile(
+    r"(startsWith|endsWith)\(\s*(\w+)\s*,\s*'((?:[^']|'')*)'\s*\)", re.IGNORECASE
+)
+
+
+def _check_query(query: dict[str, str], eventual: bool) -> None:
+    """Rules every route shares (collections and single entities)."""
+    top = query.get("$top")
+    # Directory collections page 1..999 items; anything else is refused, not capped:
+    # https://learn.microsoft.com/en-us/graph/paging (page size) and the answer Graph
+    # gives, as quoted in turbot/steampipe-plugin-azuread (azuread/table_azuread_group.go):
+    # "Request_UnsupportedQuery: Invalid page size specified: '1000'. Must be between 1
+    # and 999 inclusive."
+    if top is not None and (not top.isdigit() or not 1 <= int(top) <= 999):
+        raise _GraphError(
+            400,
+            "Request_UnsupportedQuery",
+            f"Invalid page size specified: '{top}'. Must be between 1 and 999 inclusive.",
+        )
+    if "$search" in query and not eventual:
+        # https://learn.microsoft.com/en-us/graph/aad-advanced-queries ("Error handling for
+        # advanced queries on directory objects"): $search needs ConsistencyLevel: eventual.
+        raise _GraphError(
+            400,
+            "Request_UnsupportedQuery",
+            "Request with $search query parameter only works through MSGraph with a special "
+            "request header: 'ConsistencyLevel: eventual'",
+        )
+
+
+def _type_name(context: str, items: list[Json]) -> str:
+    kinds = {str(i.get("@odata.type", "")).removeprefix("#microsoft.graph.") for i in items}
+    if len(kinds) == 1 and "" not in kinds:
+        return f"microsoft.graph.{kinds.pop()}"
+    last = context.split("/")[-1].split("(")[0]
+    return "microsoft.graph." + _TYPE_BY_SET.get(last, last.removesuffix("s"))
+
+
+def _check_select(
+    query: dict[str, str], items: list[Json], type_name: str, known: Iterable[str] = ()
+) -> None:
+    """An unknown property in $select fails the whole request with 400 (it is not ignored;
+    https://learn.microsoft.com/en-us/graph/query-parameters#select). The body is the one
+    Graph's OData layer gives ("Parsing OData Select and Expand failed: Could not find a
+    property named 'x' on type 'microsoft.graph.y'.", code BadRequest, as quoted in public
+    Graph client code); the reference does not document the directory's exact code, so
+    clients must rely on the status only. Known properties: every key the items carry plus
+    ``known``; with no item and nothing known, nothing can be checked."""
+    fields = [f.strip() for f in query.get("$select", "").split(",") if f.strip()]
+    names = {k for i in items for k in i} | set(known)
+    if not fields or not names:
+        return
+    for name in fields:
+        if name not in names:
+            raise _GraphError(
+                400,
+                "BadRequest",
+                "Parsing OData Select and Expand failed: Could not find a property named "
+                f"'{name}' on type '{type_name}'.",
+            )
+
+
+def _advanced_refused(operator: str) -> _GraphError:
+    # Operators only advanced queries support, sent without ConsistencyLevel: eventual and
+    # $count=true: https://learn.microsoft.com/en-us/graph/aad-advanced-queries (endsWith
+    # example); `ne` as reported in microsoftgraph/microsoft-graph-docs-contrib#9043.
+    if operator.lower() == "ne":
+        return _GraphError(
+            400, "Request_UnsupportedQuery", "Filter operator 'NotEqualsMatch' is not supported."
+        )
+    return _GraphError(
+        400,
+        "Request_UnsupportedQuery",
+        f"Operator '{operator}' is not supported because the required parameters might be "
+        "missing. Try adding $count=true query parameter and ConsistencyLevel:eventual "
+        f"header. Refer to {_ADVANCED_QUERIES} for more information",
+    )
+
+
+def _filter_term(part: str, allowed: set[str], advanced: bool) -> Any:
+    """One `and`-joined clause as a predicate; eq and startsWith work by default, ne, not and
+    endsWith only in advanced queries (aad-advanced-queries, "Support for filter by
+    properties of Microsoft Entra ID (directory) objects")."""
+    unsupported = _GraphError(
+        400, "Request_UnsupportedQuery", f"Unsupported or invalid query filter clause: {part}"
+    )
+    if re.match(r"not\b", part, re.IGNORECASE):
+        if not advanced:
+            raise _advanced_refused("Not")
+        raise unsupported  # the fake evaluates no `not`
+    match = _EQ_NE.fullmatch(part)
+    if match:
+        name, op, raw = match.group(1), match.group(2).lower(), match.group(3)
+        if op == "ne" and not advanced:
+            raise _advanced_refused("ne")
+        if name not in allowed:
+            raise unsupported
+        value = raw.replace("''", "'")
+        if op == "eq":
+            return lambda i: str(i.get(name)).lower() == value.lower()
+        return lambda i: str(i.get(name)).lower() != value.lower()
+    match = _STRING_FUNCTION.fullmatch(part)
+    if match:
+        func, name, raw = match.group(1).lower(), match.group(2), match.group(3)
+        if func == "endswith" and not advanced:
+            raise _advanced_refused("endsWith")
+        if name not in allowed:
+            raise unsupported
+        value = raw.replace("''", "'").lower()
+        if func == "startswith":
+            return lambda i: str(i.get(name) or "").lower().startswith(value)
+        return lambda i: str(i.get(name) or "").lower().endswith(value)
+    raise unsupported
 
 
 def _filtered(items: Iterable[Json], query: dict[str, str], allowed: set[str]) -> list[Json]:
-    expression = query.get("$filter")
+    """``items`` matching $filter (and $search), deep-copied. String comparisons ignore case
+    like Entra ID's. Advanced operators need ConsistencyLevel: eventual and $count=true."""
     result = [copy.deepcopy(i) for i in items]
-    if not expression:
-        return result
-    terms: list[tuple[str, str]] = []
-    for part in re.split(r"\s+and\s+", expression.strip()):
-        match = _FILTER_TERM.fullmatch(part)
-        if not match or match.group(1) not in allowed:
-            raise _GraphError(
-                400,
-                "Request_UnsupportedQuery",
-                f"Unsupported or invalid query filter clause: {part}",
-            )
-        terms.append((match.group(1), match.group(2).replace("''", "'")))
-    return [i for i in result if all(str(i.get(k)) == v for k, v in terms)]
+    eventual = bool(getattr(_REQUEST, "eventual", False))
+    advanced = eventual and query.get("$count", "").lower() == "true"
+    expression = (query.get("$filter") or "").strip()
+    if expression:
+        parts = re.split(r"\s+and\s+", expression, flags=re.IGNORECASE)
+        predicates = [_filter_term(p.strip(), allowed, advanced) for p in parts]
+        result = [i for i in result if all(p(i) for p in predicates)]
+    search = query.get("$search")
+    if search:  # '"property:text"' tokens (the header was checked in _check_query)
+        for token in re.findall(r'"([^"]*)"', search) or [search]:
+            name, _, text = token.partition(":")
+            if name not in allowed:
+                raise _GraphError(400, "Request_UnsupportedQuery", f"Invalid $search: {token}")
+            result = [i for i in result if text.lower() in str(i.get(name) or "").lower()]
+    return result
 
 
 def _select(item: Json, query: dict[str, str]) -> Json:
@@ -991,7 +1266,7 @@ def _error_body(error: _GraphError, client_request_id: str | None) -> Json:
             "code": error.code,
             "message": error.message,
             "innerError": {
-                "date": _iso(datetime.now(UTC)),
+                "date": _inner_error_date(datetime.now(UTC)),
                 "request-id": _new_id(),
                 "client-request-id": client_request_id or _new_id(),
             },
@@ -1032,18 +1307,20 @@ def _make_handler(graph: FakeGraph) -> type[BaseHTTPRequestHandler]:
                     raise _GraphError(fault.status, fault.code, fault.message)
                 if not token:
                     raise _GraphError(401, "InvalidAuthenticationToken", "Access token is empty.")
-                status, body = 200, graph._dispatch(method, path, query)
+                status, body = 200, graph._dispatch(method, path, query, headers)
             except _GraphError as error:
                 status, body = error.status, _error_body(error, client_request_id)
 
             graph._record(
                 RecordedRequest(method, path, query, bool(token), status, headers), token or None
             )
-            payload = json.dumps(body).encode()
+            if isinstance(body, str):  # /$count: a bare number
+                payload, content_type = body.encode(), "text/plain"
+            else:
+                payload = json.dumps(body).encode()
+                content_type = "application/json;odata.metadata=minimal;charset=utf-8"
             self.send_response(status, _STATUS_TEXT.get(status))
-            self.send_header(
-                "Content-Type", "application/json;odata.metadata=minimal;charset=utf-8"
-            )
+            self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(payload)))
             self.send_header("request-id", _new_id())
             if client_request_id:
