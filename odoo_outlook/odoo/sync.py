@@ -35,6 +35,8 @@ class SyncOptions:
     # None: take the target's connection settings.
     install_modules: bool | None = None
     allow_insecure_http: bool | None = None
+    # None: the target's `connection.adopt`.
+    adopt: bool | None = None
     timeout: float = DEFAULT_TIMEOUT
     transport_factory: TransportFactory | None = None
 
@@ -160,13 +162,15 @@ def sync_target(
     notes += _check_supported(client, spec, caps)
     state = read_state(client, caps, params)
     assert spec.connection is not None
+    adopt = spec.connection.adopt if options.adopt is None else options.adopt
     plan = build_plan(
         state, spec, app, caps, install=installed,
         manage_base_url=spec.connection.manage_base_url, base_url_ok=check.ok,
+        adopt=adopt, tool_uid=client.uid,
     )
     if not options.dry_run:
         apply_plan(client, plan)
-        if plan.creates or plan.updates or plan.archives:
+        if plan.creates or plan.updates or plan.archives or plan.adopts:
             state = read_state(client, caps)
     if check.ok and not check.frozen and not spec.connection.manage_base_url:
         notes.append(check.message)
