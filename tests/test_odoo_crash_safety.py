@@ -132,3 +132,22 @@ def test_every_interrupted_sync_converges(version: str, cut: str) -> None:
             _assert_converged(odoo, seeded, where)
         finally:
             odoo.stop()
+
+
+@pytest.mark.parametrize("version", ["15.0", "17.0", "19.0-json2"])
+def test_calls_are_constant_in_the_number_of_mailboxes(version: str) -> None:
+    """One `load` per model whatever the mailboxes: first sync and re-sync call counts."""
+    counts = set()
+    for size in (1, 10, 60):
+        users = tuple(f"user{i:03d}@example.com" for i in range(size))
+        with FakeOdoo(version.partition("-")[0]) as odoo:
+            transport = {"transport": "json2"} if version.endswith("json2") else {}
+            raw = stack(odoo.url, mode="perUser", users=users, **transport)
+            credential = DEFAULT_ADMIN_API_KEY if transport else PASSWORD
+            first = _run(raw, credential)
+            assert odoo.count(method="load", model="ir.mail_server") == 1
+            assert len(odoo.db().records("ir.mail_server")) == size + 1
+            odoo.reset_calls()
+            again = _run(raw, credential)
+            counts.add((first.calls, first.writes, again.calls, again.writes))
+    assert len(counts) == 1, counts
