@@ -130,3 +130,16 @@ def test_xmlrpc_client_resend_of_load_is_harmless_and_of_create_is_not(
     _proxy(odoo).execute_kw("odoo", 2, "admin", "ir.mail_server", "create", [{
         "name": "Copy", "smtp_host": "h", "smtp_user": "c@example.com"}])
     assert len([r for r in odoo.db().records("ir.mail_server") if r["name"] == "Copy"]) == 2
+
+
+def test_external_ids_take_noupdate_from_the_context_and_a_dangling_one_is_recreated(
+        odoo: FakeOdoo) -> None:
+    proxy = _proxy(odoo)
+    [rid] = proxy.execute_kw("odoo", 2, "admin", "ir.mail_server", "load",
+                             [FIELDS, [_row("odoo_outlook.a", "a@example.com")]],
+                             {"context": {"noupdate": True}})["ids"]
+    [mark] = odoo.db().records("ir.model.data", [("name", "=", "a")])
+    assert mark["noupdate"] is True and mark["res_id"] == rid
+    odoo.db().tables["ir.mail_server"].pop(rid)  # gone without Odoo's unlink: mark dangles
+    [new_id] = _load(odoo, FIELDS, [_row("odoo_outlook.a", "a@example.com")])["ids"]
+    assert new_id != rid and _xmlids(odoo) == {"odoo_outlook.a": new_id}
