@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from odoo_outlook.desired import ODOO_XMLID_MODULE
-from odoo_outlook.odoo import SyncOptions, sync_target
+from odoo_outlook.odoo import OdooError, SyncOptions, sync_target
 from tests.fakes.odoo_server import FakeOdoo
 from tests.odoo_sync_helpers import APP, PASSWORD, run_sync_cli, spec, stack
 
@@ -167,3 +167,20 @@ def test_a_cut_after_writes_says_how_far_the_run_got(
         odoo.clear_interruption()
         code, _out, err = run_sync_cli(tmp_path, raw, capsys, monkeypatch, PASSWORD)
         assert code == 0, err
+
+
+def test_a_cut_after_the_module_install_says_so_and_the_next_run_finishes() -> None:
+    with FakeOdoo("17.0") as probe:
+        sync_target(spec(stack(probe.url)), APP, PASSWORD)
+        position = next(i for i, c in enumerate(probe.calls, 1)
+                        if c.method == "button_immediate_install")
+    with FakeOdoo("17.0") as odoo:
+        odoo.interrupt_at(position, committed=True)
+        with pytest.raises(OdooError) as caught:
+            sync_target(spec(stack(odoo.url)), APP, PASSWORD)
+        assert "interrupted while installing modules" in str(caught.value)
+        assert "run again to finish" in str(caught.value)
+        assert odoo.db().module_state("microsoft_outlook") == "installed"
+        odoo.clear_interruption()
+        assert sync_target(spec(stack(odoo.url)), APP, PASSWORD).ok
+        assert len(odoo.db().records("ir.mail_server")) == 1
