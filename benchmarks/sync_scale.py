@@ -1,7 +1,8 @@
 """XML-RPC calls and wall time of a first sync and of a no-change re-sync, 1 to 1,000 outgoing
 mailboxes (mode perUser), against the local Odoo-like server (one fresh database per row,
 no injected latency, the library's `sync_target`: what `odoo-outlook sync` runs per target).
-The call counts must not grow with the mailboxes: one read per model, one batched create."""
+The call counts must not grow with the mailboxes: one read per model, one batched `load`
+per model (records and their external ids together), no second read for the report."""
 
 from __future__ import annotations
 

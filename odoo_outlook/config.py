@@ -224,6 +224,8 @@ class OdooConnection(_Model):
     verify_tls: bool = True
     install_modules: bool = True
     manage_base_url: bool = False
+    # Take over unmanaged Outlook servers for declared mailboxes (same login); off by default.
+    adopt: bool = False
 
     @model_validator(mode="before")
     @classmethod

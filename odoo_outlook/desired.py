@@ -135,6 +135,7 @@ class OdooConnectionSpec:
     verify_tls: bool
     install_modules: bool
     manage_base_url: bool
+    adopt: bool = False
 
 
 @dataclass(frozen=True)
@@ -246,6 +247,7 @@ def _connection(target: Target) -> OdooConnectionSpec | None:
         verify_tls=conn.verify_tls,
         install_modules=conn.install_modules,
         manage_base_url=conn.manage_base_url,
+        adopt=conn.adopt,
     )
 
 

@@ -98,7 +98,7 @@ def fleet(fake_odoo: Callable[..., FakeOdoo], tmp_path: Path, monkeypatch: pytes
     urls = {name: where[name].url for name in NAMES}
     urls[UNREACHABLE] = f"http://127.0.0.1:{_closed_port()}"
     old.inject_failure(ValidationError(CONSTRAINT_TEXT), db=CONSTRAINT, model="ir.mail_server",
-                       method="create")
+                       method="load")
     monkeypatch.setenv("ODOO_FLEET_PASSWORD", PASSWORD)
     monkeypatch.setenv("ODOO_WRONG_PASSWORD", WRONG)
     write_project(tmp_path, fleet_stack(urls, {BAD_LOGIN: "ODOO_WRONG_PASSWORD"}))
@@ -123,7 +123,7 @@ def test_twenty_targets_three_failing(fleet: dict[str, FakeOdoo], tmp_path: Path
     assert "connection refused" in lines[UNREACHABLE]
     assert lines[BAD_LOGIN].startswith("failed: Odoo at ") and "rejected login 'admin'" in (
         lines[BAD_LOGIN])
-    assert "refused to create on ir.mail_server" in lines[CONSTRAINT]
+    assert "refused to load on ir.mail_server" in lines[CONSTRAINT]
     assert CONSTRAINT_TEXT in lines[CONSTRAINT]
     # The 17 others are fully synced, whatever happened next to them.
     for name in NAMES:

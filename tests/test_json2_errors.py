@@ -47,7 +47,7 @@ CASES: dict[str, tuple[str, ...]] = {
     "password-not-key": ("rejected login", "HTTP 401", "not shaped like an Odoo API key",
                          "--transport xmlrpc"),
     "access-rights": ("user 'demo' may not", "HTTP 403", "Administration"),
-    "user-error": ("refused to create", "Nope, said Odoo.", "HTTP 422"),
+    "user-error": ("refused to load", "Nope, said Odoo.", "HTTP 422"),
     "server-error": ("ValueError", "Invalid field 'x'", "HTTP 500"),
     "no-credential": ("export ODOO_ERP_PASSWORD",),
 }
@@ -71,10 +71,10 @@ def test_each_error_is_one_line_exit_2_without_secrets(
         kwargs, credential = {"login": "demo"}, DEFAULT_DEMO_API_KEY
     elif case == "user-error":
         odoo.inject_failure(UserError("Nope, said Odoo."), model="ir.mail_server",
-                            method="create")
+                            method="load")
     elif case == "server-error":
         odoo.inject_failure(ValueError("Invalid field 'x' on model 'ir.mail_server'"),
-                            model="ir.mail_server", method="create")
+                            model="ir.mail_server", method="load")
     elif case == "no-credential":
         credential = None  # type: ignore[assignment]
     code, out, err = run_sync_cli(tmp_path, stack(url, transport="json2", **kwargs), capsys,

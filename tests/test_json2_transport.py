@@ -115,5 +115,11 @@ def test_json2_create_returns_ids_like_xmlrpc(fake_odoo: Any) -> None:
     odoo = fake_odoo("19.0")
     report = sync_target(spec(stack(odoo.url, transport="json2")), APP, DEFAULT_ADMIN_API_KEY)
     assert report.ok and report.writes > 0
-    creates = [c for c in odoo.calls if c.method == "create"]
-    assert creates and all(c.transport == "json2" and "vals_list" in c.kwargs for c in creates)
+    loads = [c for c in odoo.calls if c.method == "load"]
+    assert loads and all(c.transport == "json2" and set(c.kwargs) == {"fields", "data"}
+                         for c in loads)
+    client = connect(spec(stack(odoo.url, transport="json2")).connection,  # type: ignore[arg-type]
+                     DEFAULT_ADMIN_API_KEY)
+    [new_id] = client.create("ir.config_parameter", [{"key": "x.z", "value": "2"}])
+    assert odoo.db().record("ir.config_parameter", new_id)["value"] == "2"
+    assert "vals_list" in odoo.calls[-1].kwargs

@@ -36,7 +36,7 @@ CASES = {
     "unknown-database": "does not exist",
     "bad-credentials": "rejected login",
     "access-rights": "may not",
-    "user-error": "refused to create",
+    "user-error": "refused to load",
     "server-error": "ValueError",
     # The stack config already refuses it; the client refuses it too (test below).
     "insecure-http": "http",
@@ -61,10 +61,10 @@ def test_each_error_is_one_line_exit_2_without_secrets(
         odoo.db().set_module_state("microsoft_outlook", "installed")
     elif case == "user-error":
         odoo.inject_failure(UserError("Nope, said Odoo."), model="ir.mail_server",
-                            method="create")
+                            method="load")
     elif case == "server-error":
         odoo.inject_failure(ValueError("Invalid field 'x' on model 'ir.mail_server'"),
-                            model="ir.mail_server", method="create")
+                            model="ir.mail_server", method="load")
     elif case == "insecure-http":
         url = "http://odoo.example.com"
     elif case == "no-password":
@@ -83,7 +83,7 @@ def test_each_error_is_one_line_exit_2_without_secrets(
 
 def test_access_error_names_the_fix(odoo: FakeOdoo) -> None:
     odoo.inject_failure(AccessError("You are not allowed to modify 'Mail Server'"),
-                        model="ir.mail_server", method="create")
+                        model="ir.mail_server", method="load")
     with pytest.raises(Exception, match="Administration"):
         sync_target(spec(stack(odoo.url)), APP, PASSWORD)
 

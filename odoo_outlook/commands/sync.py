@@ -119,6 +119,10 @@ def sync_command(
         bool, typer.Option("--no-install", help="Never install Odoo modules; fail instead.")
     ] = False,
     allow_insecure_http: AllowInsecureHttpOption = False,
+    adopt: Annotated[
+        bool, typer.Option("--adopt", help="Take over unmanaged Outlook servers whose login is"
+                           " a declared mailbox (marks them, keeps their Outlook connection).")
+    ] = False,
     as_json: JsonOption = False,
     jobs: JobsOption = None,
     transport: TransportOption = None,
@@ -131,6 +135,7 @@ def sync_command(
         dry_run=dry_run,
         install_modules=False if no_install else None,
         allow_insecure_http=True if allow_insecure_http else None,
+        adopt=True if adopt else None,
     )
     fleet_run = len(specs) > 1
     tasks = [FleetTask(spec.name, partial(sync_one, spec, app, options)) for spec in specs]

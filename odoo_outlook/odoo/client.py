@@ -68,6 +68,15 @@ class OdooClient:
         ids = self.write_call(model, "create", values)
         return [int(i) for i in (ids if isinstance(ids, list) else [ids])]
 
+    def load(self, model: str, fields: Sequence[str], data: Sequence[Sequence[str]],
+             context: Record | None = None) -> Record:
+        """Odoo's import method `Model.load(fields, data)`; the answer is returned as is:
+        `{'ids': [...] | False, 'messages': [...], 'nextrow': 0}` (see `odoo.load_rows`)."""
+        kwargs: dict[str, Any] = {"fields": list(fields), "data": [list(r) for r in data]}
+        if context:
+            kwargs["context"] = context
+        return dict(self.write_call(model, "load", **kwargs))
+
     def write(self, model: str, ids: Sequence[int], values: Record) -> None:
         if ids:
             self.write_call(model, "write", list(ids), values)

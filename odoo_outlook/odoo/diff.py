@@ -5,7 +5,11 @@ Ownership rules (documented in the README section the lead writes from the repor
   servers use the `xmlid` of desired.py, the alias domain `alias_domain_<domain>`, parameters
   `config_parameter_<key>`. Only records carrying such an id are ever updated or archived.
 - An unmanaged server that already sends as (login or From filter) or fetches a wanted mailbox
-  is a conflict: reported, never touched, and ours is not created next to it.
+  is a conflict: reported, never touched, and ours is not created next to it. With the
+  opt-in `adopt` (`connection.adopt` / `sync --adopt`), an unmanaged Outlook server whose login
+  is the mailbox is taken over instead: marked, brought to the declared values, token kept.
+- Records are created and updated with `load` and their external id (see loader.py), so a
+  record and its mark exist together or not at all.
 - The Outlook credential parameters (client id, secret, endpoint) belong to the app the stack
   declares: they are always written, and marked as owned. The mail parameters of 15.0/16.0
   and `web.base.url` are settings: written when they differ, marked only when the tool
@@ -26,7 +30,7 @@ from typing import Any
 
 from odoo_outlook.desired import IncomingServer, OdooTargetSpec, OutgoingServer
 from odoo_outlook.masking import MASK
-from odoo_outlook.odoo.capabilities import Capabilities
+from odoo_outlook.odoo.capabilities import OUTLOOK_BOOLEAN, Capabilities
 from odoo_outlook.odoo.checks import is_frozen
 from odoo_outlook.odoo.state import (
     ALIAS_DOMAIN,
@@ -44,6 +48,7 @@ from odoo_outlook.odoo.state import (
     PARAM_MODEL,
     SECRET_PARAMS,
     OdooState,
+    Server,
     normalise,
 )
 
@@ -103,6 +108,25 @@ class Update:
     values: Mapping[str, Any]
     before: Mapping[str, Any]
     label: str
+    # The record's external id name and every declared value (what `load` sends): empty for
+    # records written with `write` (none today).
+    xmlid: str = ""
+    row: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Adopt:
+    """Take ownership of an unmanaged Outlook server for a declared mailbox (opt-in): mark it
+    with the declared external id, then bring it to the declared values (`row`); its
+    Outlook refresh token is never sent, so it stays connected."""
+
+    model: str
+    res_id: int
+    xmlid: str
+    values: Mapping[str, Any]
+    before: Mapping[str, Any]
+    row: Mapping[str, Any]
+    label: str
 
 
 @dataclass(frozen=True)
@@ -149,6 +173,7 @@ class Plan:
     updates: tuple[Update, ...] = ()
     archives: tuple[Archive, ...] = ()
     company_link: CompanyLink | None = None
+    adopts: tuple[Adopt, ...] = ()
     stale_xmlids: tuple[int, ...] = ()
     conflicts: tuple[Conflict, ...] = ()
     notes: tuple[str, ...] = ()
@@ -166,6 +191,13 @@ class Plan:
                 out.append(ChangeLine("mark", PARAM_MODEL, p.key, "now managed by odoo-outlook"))
         out += [ChangeLine("unset", PARAM_MODEL, u.key) for u in self.unsets]
         out += [ChangeLine("create", c.model, c.label, _fmt(c.values)) for c in self.creates]
+        out += [
+            ChangeLine("adopt", a.model, f"{a.label} (#{a.res_id})", "; ".join(filter(None, (
+                "now managed by odoo-outlook, Outlook connection kept", ", ".join(
+                    f"{k}: {_show(a.before.get(k))} -> {_show(v)}"
+                    for k, v in a.values.items())))))
+            for a in self.adopts
+        ]
         out += [
             ChangeLine("update", u.model, f"{u.label} (#{u.res_id})", ", ".join(
                 f"{k}: {_show(u.before.get(k))} -> {_show(v)}" for k, v in u.values.items()))
@@ -218,10 +250,19 @@ def _changed(current: Mapping[str, Any], wanted: Mapping[str, Any]) -> dict[str,
     return {k: v for k, v in wanted.items() if normalise(current.get(k)) != normalise(v)}
 
 
+def is_outlook_server(server: Server) -> bool:
+    """Outlook authentication: 15.0's boolean, or 16.0+'s selection value `outlook`."""
+    marker = "smtp_authentication" if server.model == OUTGOING else "server_type"
+    return server.values.get(OUTLOOK_BOOLEAN) is True or server.values.get(marker) == "outlook"
+
+
 @dataclass
 class _Builder:
     state: OdooState
     caps: Capabilities
+    adopt: bool = False
+    tool_uid: int | None = None
+    adopts: list[Adopt] = field(default_factory=list)
     params: list[ParamSet] = field(default_factory=list)
     unsets: list[ParamUnset] = field(default_factory=list)
     creates: list[Create] = field(default_factory=list)
@@ -264,28 +305,53 @@ class _Builder:
         record = self.state.record_for(xmlid)
         if ref is not None and record is None:
             self.stale.append(ref.id)
+        row = {**wanted, _password_field(model): False}
         if record is not None:
             changes = _changed(record.values, wanted)
             if record.has_password:
                 changes[_password_field(model)] = False
             if changes:
-                self.updates.append(Update(model, record.id, changes, dict(record.values), label))
+                self.updates.append(Update(model, record.id, changes, dict(record.values), label,
+                                           xmlid, row))
             return
         rivals = [
             s for s in self.state.servers
             if s.model == model and s.active and s.sends_as(mailbox)
             and self.state.owned(model, s.id) is None
         ]
-        if rivals:
-            for rival in rivals:
-                self.conflicts.append(Conflict(
-                    model, rival.id,
-                    f"{model} #{rival.id} {rival.name!r} already uses {mailbox} and was not"
-                    " created by odoo-outlook: left untouched and no Outlook server created for"
-                    f" {mailbox} (fix: archive #{rival.id} in Odoo, then sync again)",
-                ))
-            return
-        self.creates.append(Create(model, xmlid, wanted, label))
+        adoptable = [s for s in rivals
+                     if s.login.lower() == mailbox.lower() and is_outlook_server(s)]
+        if self.adopt and adoptable:
+            # The connected one first (nobody has to connect again), then the oldest.
+            chosen = min(adoptable, key=lambda s: (not s.connected, s.id))
+            changes = _changed(chosen.values, wanted)
+            if chosen.has_password:
+                changes[_password_field(model)] = False
+            self.adopts.append(Adopt(model, chosen.id, xmlid, changes, dict(chosen.values),
+                                     row, label))
+            rivals = [s for s in rivals if s.id != chosen.id]
+        for rival in rivals:
+            self.conflicts.append(Conflict(model, rival.id, self._rival_message(
+                rival, mailbox, rival in adoptable and not self.adopts_for(xmlid))))
+        if not rivals and not self.adopts_for(xmlid):
+            self.creates.append(Create(model, xmlid, wanted, label))
+
+    def adopts_for(self, xmlid: str) -> bool:
+        return any(a.xmlid == xmlid for a in self.adopts)
+
+    def _rival_message(self, rival: Server, mailbox: str, adoptable: bool) -> str:
+        head = (f"{rival.model} #{rival.id} {rival.name!r} already uses {mailbox} and was not"
+                " created by odoo-outlook")
+        if not adoptable:
+            return (f"{head}: left untouched and no Outlook server created for {mailbox} (fix:"
+                    f" archive #{rival.id} in Odoo, then sync again)")
+        if self.tool_uid is not None and rival.values.get("create_uid") == self.tool_uid:
+            head = (f"{rival.model} #{rival.id} {rival.name!r} uses {mailbox} with Outlook"
+                    " authentication and was created by this sync's Odoo user, but carries no"
+                    " odoo-outlook mark (an earlier version could leave it so)")
+        return (f"{head}: left untouched and no Outlook server created for {mailbox} (fix: run"
+                " `odoo-outlook sync --adopt` or set connection.adopt: true to take it over and"
+                f" keep its Outlook connection, or archive #{rival.id} in Odoo, then sync again)")
 
     def archive_removed(self, wanted: set[str]) -> None:
         for name, ref in self.state.xmlids.items():
@@ -300,6 +366,7 @@ class _Builder:
             install=install, params=tuple(self.params), unsets=tuple(self.unsets),
             creates=tuple(self.creates), updates=tuple(self.updates),
             archives=tuple(self.archives), company_link=self.company_link,
+            adopts=tuple(self.adopts),
             stale_xmlids=tuple(dict.fromkeys(self.stale)), conflicts=tuple(self.conflicts),
             notes=tuple(self.notes),
         )
@@ -327,7 +394,7 @@ def _alias_domain(b: _Builder, spec: OdooTargetSpec) -> None:
         changes = _changed(managed.values, wanted)
         if changes:
             b.updates.append(Update(ALIAS_DOMAIN, managed.id, changes, dict(managed.values),
-                                    alias.domain))
+                                    alias.domain, xmlid, wanted))
         target = managed.id
     else:
         same = [d for d in b.state.alias_domains if d.name.lower() == alias.domain]
@@ -364,8 +431,13 @@ def build_plan(
     install: tuple[str, ...] = (),
     manage_base_url: bool = False,
     base_url_ok: bool = True,
+    adopt: bool = False,
+    tool_uid: int | None = None,
 ) -> Plan:
-    b = _Builder(state, caps)
+    """The changes that make `state` match `spec`. With `adopt`, an unmanaged Outlook server
+    with a declared mailbox as its login is taken over instead of reported as a conflict;
+    `tool_uid` (the sync's Odoo user) tells servers an earlier version left unmarked."""
+    b = _Builder(state, caps, adopt=adopt, tool_uid=tool_uid)
     b.set_param(CLIENT_ID_PARAM, app.client_id, own=True)
     b.set_param(CLIENT_SECRET_PARAM, app.client_secret, own=True)
     wanted_endpoint_keys = {caps.endpoint_param, *caps.legacy_endpoint_params}

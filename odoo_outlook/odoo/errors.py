@@ -61,6 +61,10 @@ class OdooSetupError(OdooError):
     """A local precondition: insecure URL, missing password, module not installed, ..."""
 
 
+class OdooInterrupted(OdooError):
+    """A sync stopped after Odoo was reached and some of its changes were made: run it again."""
+
+
 class OdooBaseUrlMismatch(OdooError):
     """`web.base.url` gives a redirect URI the app does not accept (Microsoft's AADSTS50011)."""
 

@@ -138,7 +138,7 @@ class OdooState:
 def _server_fields(model: str, caps: Capabilities) -> list[str]:
     available = caps.mail_server_fields if model == OUTGOING else caps.fetchmail_fields
     wanted = [*(OUTGOING_FIELDS if model == OUTGOING else INCOMING_FIELDS), OUTLOOK_BOOLEAN,
-              PASSWORD_FIELD[model], TOKEN_FIELD]
+              PASSWORD_FIELD[model], TOKEN_FIELD, "create_uid"]
     return [f for f in wanted if f in available]
 
 

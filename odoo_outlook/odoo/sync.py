@@ -3,8 +3,11 @@
 The one implementation behind `odoo-outlook sync`, the Pulumi dynamic resource and library
 callers. Calls for a first sync: version, authenticate, modules, [install: 2], 3 fields_get,
 parameters, external ids, outgoing servers, incoming servers, [17.0+: alias domains, user,
-company], then at most one create/write per model and value group: a constant count whatever
-the number of mailboxes. A sync with nothing to change makes no write call.
+company], then at most one `load`/create/write per model and value group (apply.py): a
+constant count whatever the number of mailboxes. The report is computed from the plan and the
+ids the writes returned (outcome.py), not read again. A sync with nothing to change makes no
+write call. A failure after Odoo was reached and something was written says how far the run
+got ("interrupted after K of N changes; run again to finish"); the next run converges.
 """
 
 from __future__ import annotations
@@ -24,7 +27,13 @@ from odoo_outlook.odoo.checks import (
 )
 from odoo_outlook.odoo.client import OdooClient, TransportFactory, connect
 from odoo_outlook.odoo.diff import AppCredentials, ChangeLine, Plan, build_plan, teardown_plan
-from odoo_outlook.odoo.errors import OdooBaseUrlMismatch, OdooSetupError
+from odoo_outlook.odoo.errors import (
+    OdooBaseUrlMismatch,
+    OdooInterrupted,
+    OdooSetupError,
+    OdooUnreachable,
+)
+from odoo_outlook.odoo.outcome import state_after
 from odoo_outlook.odoo.state import SECRET_PARAMS, OdooState, Param, read_params, read_state
 from odoo_outlook.odoo.transport import DEFAULT_TIMEOUT
 
@@ -35,6 +44,8 @@ class SyncOptions:
     # None: take the target's connection settings.
     install_modules: bool | None = None
     allow_insecure_http: bool | None = None
+    # None: the target's `connection.adopt`.
+    adopt: bool | None = None
     timeout: float = DEFAULT_TIMEOUT
     transport_factory: TransportFactory | None = None
 
@@ -156,18 +167,28 @@ def sync_target(
     for key in SECRET_PARAMS:  # the secret Odoo holds now (maybe an older one) is masked too
         client.errors.add_secret(params[key].value if key in params else None)
     check = _base_url(client, params, spec)
-    caps, installed, notes = _prepare(client, spec, options)
+    try:
+        caps, installed, notes = _prepare(client, spec, options)
+    except OdooUnreachable as exc:
+        if not client.writes:
+            raise
+        cause = str(exc).removeprefix(f"cannot reach Odoo at {client.url}: ")
+        raise client.errors.make(
+            OdooInterrupted, f"{client.errors.where()}: interrupted while installing modules"
+            f" (they may be installed now); run again to finish (the connection failed:"
+            f" {cause})") from None
     notes += _check_supported(client, spec, caps)
     state = read_state(client, caps, params)
     assert spec.connection is not None
+    adopt = spec.connection.adopt if options.adopt is None else options.adopt
     plan = build_plan(
         state, spec, app, caps, install=installed,
         manage_base_url=spec.connection.manage_base_url, base_url_ok=check.ok,
+        adopt=adopt, tool_uid=client.uid,
     )
     if not options.dry_run:
-        apply_plan(client, plan)
-        if plan.creates or plan.updates or plan.archives:
-            state = read_state(client, caps)
+        # The report comes from the plan and the ids the writes returned: no second read.
+        state = state_after(state, plan, apply_plan(client, plan))
     if check.ok and not check.frozen and not spec.connection.manage_base_url:
         notes.append(check.message)
     return _report(client, spec, caps, plan, state, options.dry_run, notes)

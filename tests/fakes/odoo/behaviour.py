@@ -252,9 +252,10 @@ def unique_violation(db: Database, uniq: SqlUnique, values: tuple[Any, ...]) -> 
         vals = ", ".join(str(v) for v in values)
         text = (f'duplicate key value violates unique constraint "{uniq.name}"\n'
                 f"DETAIL:  Key ({cols})=({vals}) already exists.\n")
-    if db.major == 15:
-        return ValidationError(text)
-    return ValidationError(f"The operation cannot be completed: {text}")
+    error = ValidationError(text if db.major == 15 else
+                            f"The operation cannot be completed: {text}")
+    error.sql_unique = uniq  # type: ignore[attr-defined]  # what psycopg2's diag names (load)
+    return error
 
 
 # --------------------------------------------------------------------------- hooks

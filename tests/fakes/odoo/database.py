@@ -15,6 +15,7 @@ from typing import Any
 
 from . import orm
 from .exceptions import AccessDenied, AccessError, UserError
+from .load import load as load_records
 from .orm import Env
 from .schema import ModelDef, build_schema, default_installed, module_catalog
 
@@ -471,6 +472,7 @@ def methods(major: int) -> list[Method]:
                                ("limit", None), ("order", None)), True, _search_read),
         Method("read", (("fields", None), ("load", "_classic_read")), False, _read),
         Method("create", (("vals_list", _REQUIRED),), True, _create),
+        Method("load", (("fields", _REQUIRED), ("data", _REQUIRED)), True, load_records),
         Method("write", (("vals", _REQUIRED),), False,
                lambda env, model, ids, vals: orm.write(env, model, ids, vals)),
         Method("unlink", (), False, lambda env, model, ids: orm.unlink(env, model, ids)),

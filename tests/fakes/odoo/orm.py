@@ -357,6 +357,8 @@ def create(env: Env, model: str, vals_list: list[dict[str, Any]]) -> list[int]:
         for name, f in mdef.fields.items():
             if f.store and name != "id" and f.type != "many2many":
                 rec[name] = stored[name] if name in stored else _default(env, model, f)
+        if "create_uid" in mdef.fields:
+            rec["create_uid"] = env.uid
         _check_required(env, model, rec)
         prepared.append((rec, x2many))
     _check_uniques(env, model, [rec for rec, _ in prepared])
@@ -388,8 +390,14 @@ def write(env: Env, model: str, ids: Sequence[int], vals: dict[str, Any]) -> boo
 
 
 def unlink(env: Env, model: str, ids: Sequence[int]) -> bool:
+    """models.py ``unlink``: the records' external ids (``ir.model.data``) go with them."""
     check_access(env, model, "unlink")
     existing(env, model, ids)
     for rid in ids:
         env.db.tables[model].pop(rid, None)
+    if model != "ir.model.data":
+        data = env.db.tables["ir.model.data"]
+        for xid in [k for k, r in data.items() if r.get("model") == model
+                    and r.get("res_id") in ids]:
+            data.pop(xid)
     return True

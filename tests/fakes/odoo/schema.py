@@ -401,6 +401,10 @@ _MODULE_HOOKS: dict[str, Callable[[dict[str, ModelDef], int], None]] = {
 _HOOK_ORDER = ["mail", "fetchmail", "google_gmail", "microsoft_outlook", "fetchmail_outlook"]
 
 
+# Models whose `create_uid` the sync reads (every Odoo model has it; the fake adds it where used).
+LOG_ACCESS_MODELS = frozenset({"ir.mail_server", "fetchmail.server"})
+
+
 def build_schema(major: int, installed: set[str]) -> dict[str, ModelDef]:
     models = _base_models(major)
     for module in _HOOK_ORDER:
@@ -411,4 +415,7 @@ def build_schema(major: int, installed: set[str]) -> dict[str, ModelDef]:
             Field("id", "integer", "ID", readonly=True),
             _c("display_name", "Display Name", compute="display_name"),
         )
+        if model.name in LOG_ACCESS_MODELS:
+            # models.py _add_magic_fields: create_uid is set by create() to the calling user
+            model.add(_m2o("create_uid", "Created by", "res.users", readonly=True))
     return models

@@ -29,7 +29,8 @@ from .exceptions import (
 
 DEFAULT_ADMIN_API_KEY = "0123456789abcdef0123456789abcdef01234567"
 DEFAULT_DEMO_API_KEY = "fedcba9876543210fedcba9876543210fedcba98"
-WRITE_METHODS = frozenset({"create", "write", "unlink", "set_param", "button_immediate_install"})
+WRITE_METHODS = frozenset({"create", "write", "unlink", "set_param", "button_immediate_install",
+                           "load"})
 ALL_VERSIONS = ("15.0", "16.0", "17.0", "18.0", "19.0")
 
 NOT_FOUND_HTML = (
@@ -120,6 +121,8 @@ class FakeOdoo:
         self._calls: list[Call] = []
         self._calls_lock = threading.Lock()
         self._failures: list[Failure] = []
+        self._requests = 0
+        self._interruption: tuple[int, bool, bool] | None = None
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         if db:
@@ -229,6 +232,38 @@ class FakeOdoo:
             make = exc
         with self._calls_lock:
             self._failures.append(Failure(make, model, method, db, times))
+
+    @property
+    def requests(self) -> int:
+        """HTTP requests received so far (every path, answered or not)."""
+        with self._calls_lock:
+            return self._requests
+
+    def interrupt_at(self, position: int, *, committed: bool, outage: bool = True) -> None:
+        """Cut the connection at the HTTP request numbered `position` (1-based, counted from
+        now): with `committed`, that request is carried out and its reply lost (Odoo committed,
+        the client never hears); otherwise it is dropped unread by Odoo. With `outage`, every
+        later request is dropped too (Odoo went away) until `clear_interruption`."""
+        with self._calls_lock:
+            self._requests = 0
+            self._interruption = (position, committed, outage)
+
+    def clear_interruption(self) -> None:
+        with self._calls_lock:
+            self._interruption = None
+
+    def admit(self) -> str:
+        """For the handler: 'serve', 'drop' or 'lose-reply' for the request arriving now."""
+        with self._calls_lock:
+            self._requests += 1
+            if self._interruption is None:
+                return "serve"
+            position, committed, outage = self._interruption
+            if self._requests == position:
+                return "lose-reply" if committed else "drop"
+            if self._requests > position and outage:
+                return "drop"
+            return "serve"
 
     def clear_failures(self) -> None:
         with self._calls_lock:
@@ -351,8 +386,13 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         return self.rfile.read(length) if length else b""
 
+    _lose_reply = False
+
     def _send(self, status: int, body: bytes | str, content_type: str,
               headers: dict[str, str] | None = None) -> None:
+        if self._lose_reply:  # the work is done; the connection closes without an answer
+            self.close_connection = True
+            return
         data = body.encode() if isinstance(body, str) else body
         self.send_response(status)
         self.send_header("Content-Type", content_type)
@@ -369,7 +409,16 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(status, json.dumps(payload, default=str), "application/json; charset=utf-8",
                    headers)
 
+    def _admitted(self) -> bool:
+        gate = self.odoo.admit()
+        self._lose_reply = gate == "lose-reply"
+        if gate == "drop":
+            self.close_connection = True
+        return gate != "drop"
+
     def do_GET(self) -> None:
+        if not self._admitted():
+            return
         path = self.path.split("?")[0]
         odoo = self.odoo
         if path in ("/web/version", "/json/version"):
@@ -388,6 +437,8 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         path = self.path.split("?")[0]
         body = self._body()
+        if not self._admitted():
+            return
         if path.startswith("/xmlrpc/2/"):
             self._xmlrpc(path[len("/xmlrpc/2/"):], body)
         elif path.startswith("/json/2"):
