@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-import json as jsonlib
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -61,7 +60,7 @@ def test_connect_opens_each_link_waits_then_tests(version: str, tmp_path: Path,
         code, out, err = _run(tmp_path, raw, capsys, monkeypatch)
         assert code == 0, out + err
         # One link per mailbox, each the authorize URL Odoo computed for that very record.
-        states = [jsonlib.loads(parse_qs(urlsplit(u).query)["state"][0]) for u in browser.opened]
+        states = [json.loads(parse_qs(urlsplit(u).query)["state"][0]) for u in browser.opened]
         assert sorted((s["model"], s["id"]) for s in states) == sorted(_tokens(odoo))
         assert all(_tokens(odoo).values())
         # "Test & Confirm" ran through Odoo and confirmed the incoming server.
@@ -242,3 +241,43 @@ def test_sync_prints_links_with_the_database(tmp_path: Path,
         assert code == 0
         servers = json.loads(capsys.readouterr().out)[0]["servers"]
         assert servers and all("/web?db=second#id=" in s["formUrl"] for s in servers)
+
+
+def test_connect_over_json2_with_an_api_key(tmp_path: Path,
+                                            capsys: pytest.CaptureFixture[str],
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """Odoo 19's JSON-2: the test buttons are called on records (`ids`), by name."""
+    from tests.fakes.odoo_server import DEFAULT_ADMIN_API_KEY
+
+    with FakeOdoo("19.0") as odoo:
+        _synced(odoo)
+        raw = stack(odoo.url, mode="perUser", users=USERS, incoming=INCOMING,
+                    transport="json2")
+        register(monkeypatch, ConsentBrowser(odoo.url))
+        monkeypatch.setenv("ODOO_ERP_PASSWORD", DEFAULT_ADMIN_API_KEY)
+        write_project(tmp_path, raw)
+        code = main(["connect", "--stack", "dev", "--project-dir", str(tmp_path), "--poll",
+                     "0.1", "--json"])
+        out = capsys.readouterr().out
+        assert code == 0, out
+        assert {m["state"] for m in json.loads(out)["mailboxes"]} == {"tested ok"}
+        assert {c.transport for c in odoo.calls if c.method == "test_smtp_connection"} == {
+            "json2"}
+        assert DEFAULT_ADMIN_API_KEY not in out
+
+
+def test_nothing_to_connect_exits_0(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    with FakeOdoo("15.0") as odoo:
+        raw = _synced(odoo)
+        for record in odoo.db().records("ir.mail_server"):
+            odoo.db().connect_outlook("ir.mail_server", record["id"])
+        for record in odoo.db().records("fetchmail.server"):
+            odoo.db().connect_outlook("fetchmail.server", record["id"])
+        browser = ConsentBrowser(odoo.url)
+        register(monkeypatch, browser)
+        code, out, _ = _run(tmp_path, raw, capsys, monkeypatch)
+        assert code == 0
+        assert "nothing to connect" in out
+        assert browser.opened == []
+        assert odoo.count(method="test_smtp_connection") == 0

@@ -149,6 +149,9 @@ def _summary(result: ConnectResult) -> None:
         if row.fix:
             stdout.print(Text.assemble(("fix: ", "yellow"),
                                        f"{row.target}: {row.server.mailbox}: {row.fix}"))
+    if not result.rows and not result.errors:
+        stdout.print("nothing to connect: every managed server already holds a refresh token"
+                     " (have Odoo test them with `odoo-outlook doctor --test-connections`)")
     if result.stopped:
         stdout.print(f"stopped ({result.stopped})")
     stdout.print(f"done: {', '.join(r.server.mailbox for r in done) or 'none'}")
@@ -184,7 +187,10 @@ def connect_command(
             errors.append(f"{spec.name}: {exc.message}")
             stderr.print(Text.assemble(("error: ", "red"), errors[-1]))
             continue
-        if session is not None:
+        if session is None:
+            stderr.print(Text(f"{spec.name}: skipped: no connection settings (add"
+                              " targets[].connection)"))
+        else:
             sessions.append(session)
             waiting = sum(1 for s in session.servers if not s.connected)
             stderr.print(Text(f"{spec.name}: {len(session.servers)} managed server(s),"
