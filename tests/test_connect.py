@@ -281,3 +281,24 @@ def test_nothing_to_connect_exits_0(tmp_path: Path, capsys: pytest.CaptureFixtur
         assert "nothing to connect" in out
         assert browser.opened == []
         assert odoo.count(method="test_smtp_connection") == 0
+
+
+def test_success_raised_as_user_error_counts_as_success() -> None:
+    """Builds that show the SMTP test's success as a UserError (instead of the notification
+    action the current source returns) still count as tested ok; another UserError does not."""
+    from odoo_outlook.odoo.outlook_connect import run_connection_test
+    from tests.fakes.odoo_server import UserError
+
+    with FakeOdoo("16.0") as odoo:
+        _synced(odoo)
+        connection = spec(stack(odoo.url)).connection
+        assert connection is not None
+        client = connect(connection, PASSWORD)
+        server = next(s for s in managed_servers(client) if s.model == "ir.mail_server")
+        odoo.inject_failure(UserError("Connection Test Successful!"),
+                            method="test_smtp_connection", times=1)
+        passed = run_connection_test(client, server)
+        assert passed.ok and passed.message == "Connection Test Successful!"
+        failed = run_connection_test(client, server)  # no token: Odoo's own refusal
+        assert not failed.ok
+        assert failed.message == "Please connect with your Outlook account before using it."
