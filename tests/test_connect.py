@@ -70,6 +70,9 @@ def test_connect_opens_each_link_waits_then_tests(version: str, tmp_path: Path,
         for mailbox in (*USERS, *INCOMING):
             assert f"then sign in to Microsoft as {mailbox}" in err
         assert "be signed in to Odoo" in err and "as an administrator of database 'odoo'" in err
+        # Not a terminal: plain progress lines, one per change.
+        assert f"erp: outgoing {USERS[0]}: waiting for sign-in" in err
+        assert f"erp: outgoing {USERS[0]}: connected: refresh token stored" in err
         assert "tested ok" in out and "left: none" in out
         # The authorize URL is read one record at a time, the token never.
         reads = [c for c in odoo.calls if c.method == "read"]
