@@ -49,3 +49,14 @@ def test_failed_test_is_diagnosed(env: Env) -> None:  # noqa: F811
     assert "SMTP AUTH is disabled" in check["detail"]
     assert "Set-CASMailbox" in check["fix"]
     assert result.check(IN)["status"] == "ok"
+
+
+def test_servers_without_token_are_not_tested(env: Env) -> None:  # noqa: F811
+    for record in env.db.records("fetchmail.server"):
+        env.db.tables["fetchmail.server"][record["id"]]["microsoft_outlook_refresh_token"] = False
+    result = env.run("--test-connections")
+    assert result.code == 1
+    assert result.check(IN)["status"] == "warn"
+    assert "odoo-outlook connect" in result.check(IN)["fix"]
+    assert env.odoo.count(method="button_confirm_login") == 0
+    assert "tested ok at " in result.check(OUT)["detail"]

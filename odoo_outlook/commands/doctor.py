@@ -105,8 +105,9 @@ def doctor_command(
     test_connections: Annotated[
         bool, typer.Option("--test-connections",
                            help="Have Odoo test every connected managed server with its own"
-                                " buttons (Test Connection, Test & Confirm): this signs in to"
-                                " Microsoft. Without it nothing is sent to Microsoft.")
+                                " buttons (Test Connection; Test & Confirm, which also confirms"
+                                " an incoming server): this signs in to Microsoft. Without it"
+                                " nothing is sent to Microsoft.")
     ] = False,
 ) -> None:
     """Check the live Entra app and Odoo against the stack: 0 ok, 1 warnings, 2 failures."""
