@@ -18,7 +18,7 @@ from rich.text import Text
 from odoo_outlook.cli_common import stderr
 from odoo_outlook.errors import EXIT_FAIL, OdooOutlookError
 
-COMMAND_MODULES = ("plan", "rotate", "sync", "doctor")
+COMMAND_MODULES = ("plan", "rotate", "sync", "connect", "doctor")
 
 app = typer.Typer(
     name="odoo-outlook",

@@ -489,7 +489,7 @@ ODOO_BREAKS: dict[str, tuple[Callable[[Env], None], str, str, str]] = {
     "server archived": (_archive_incoming, "erp/incoming server catchall@example.com", "fail",
                         "archived"),
     "token not connected": (_disconnect, "erp/token outgoing notifications@example.com", "warn",
-                            "/web#id="),
+                            "/web?db=odoo#id="),
     "alias domain unlinked": (_unlink_alias_domain, "erp/catch-all domain", "fail",
                               "odoo-outlook sync"),
     "alias domain default From": (_alias_domain_values(default_from="noreply"),
@@ -565,7 +565,8 @@ def test_catchall_parameters_before_17(env: Env, fake_odoo: Callable[..., Any],
 def test_token_warning_links_the_server_form(env: Env) -> None:
     _disconnect(env)
     check = env.run().check("erp/token outgoing notifications@example.com")
-    assert check["fix"].startswith(f"open {BASE_URL}/web#id=")
+    assert check["fix"].startswith("run `odoo-outlook connect`, or open"
+                                   f" {BASE_URL}/web?db=odoo#id=")
     assert "model=ir.mail_server" in check["fix"]
     assert 'click "Connect your Outlook account"' in check["fix"]
 

@@ -274,11 +274,11 @@ def test_server_form_link_format(odoo: FakeOdoo) -> None:
     report = sync_target(spec(stack(odoo.url)), APP, PASSWORD)
     [status] = report.servers
     if _major(odoo) >= 18:
-        assert status.form_url == (
-            f"http://localhost:8069/odoo/action-base.action_ir_mail_server_list/{status.id}")
+        assert status.form_url == ("http://localhost:8069/odoo/action-base."
+                                   f"action_ir_mail_server_list/{status.id}?db=odoo")
     else:
-        assert status.form_url == (
-            f"http://localhost:8069/web#id={status.id}&model=ir.mail_server&view_type=form")
+        assert status.form_url == ("http://localhost:8069/web?db=odoo"
+                                   f"#id={status.id}&model=ir.mail_server&view_type=form")
 
 
 def test_install_rereads_module_states_15_without_fetchmail() -> None:

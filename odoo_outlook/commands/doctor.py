@@ -102,6 +102,13 @@ def doctor_command(
     allow_insecure_http: AllowInsecureHttpOption = False,
     jobs: JobsOption = None,
     transport: TransportOption = None,
+    test_connections: Annotated[
+        bool, typer.Option("--test-connections",
+                           help="Have Odoo test every connected managed server with its own"
+                                " buttons (Test Connection; Test & Confirm, which also confirms"
+                                " an incoming server): this signs in to Microsoft. Without it"
+                                " nothing is sent to Microsoft.")
+    ] = False,
 ) -> None:
     """Check the live Entra app and Odoo against the stack: 0 ok, 1 warnings, 2 failures."""
     config = with_transport(load_stack(stack, project_dir or default_project_dir()), transport)
@@ -113,7 +120,8 @@ def doctor_command(
         warn_days=warn_days,
         graph=GraphSettings(base_url=graph_url, max_retries=graph_retries),
         odoo=OdooReadOptions(mail_days=mail_days,
-                             allow_insecure_http=True if allow_insecure_http else None),
+                             allow_insecure_http=True if allow_insecure_http else None,
+                             test_connections=test_connections),
         jobs=jobs,
     )
     names = [config.target(n).name for n in targets] if targets else [

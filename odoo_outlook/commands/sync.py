@@ -97,6 +97,8 @@ def _render(report: SyncReport) -> None:
         for server in waiting:
             table.add_row(server.name, server.mailbox, server.needs, server.form_url)
         stdout.print(table)
+        stdout.print("  run `odoo-outlook connect` to open each server's Outlook sign-in in turn"
+                     " and have Odoo test it")
     for note in report.notes:
         stdout.print(Text.assemble(("note: ", "yellow"), note))
     for conflict in report.conflicts:

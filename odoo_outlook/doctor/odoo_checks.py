@@ -21,6 +21,7 @@ from odoo_outlook.desired import (
     oauth_endpoint,
 )
 from odoo_outlook.doctor.alias_checks import alias_checks
+from odoo_outlook.doctor.connection_checks import token_check
 from odoo_outlook.doctor.mail_errors import failed_mail_checks
 from odoo_outlook.doctor.model import SYNC, Check, Status, fail, ok, warn
 from odoo_outlook.doctor.odoo_reads import OdooFacts
@@ -29,6 +30,7 @@ from odoo_outlook.graph import Application
 from odoo_outlook.odoo.capabilities import FETCHMAIL_OUTLOOK_MODULE, OUTLOOK_MODULE, Capabilities
 from odoo_outlook.odoo.checks import check_base_url, server_status
 from odoo_outlook.odoo.diff import incoming_values, outgoing_values
+from odoo_outlook.odoo.outlook_connect import ConnectionTest
 from odoo_outlook.odoo.state import (
     BASE_URL_PARAM,
     CLIENT_ID_PARAM,
@@ -165,8 +167,10 @@ def _differences(server: Server, wanted: Mapping[str, Any]) -> list[str]:
 
 
 def check_server(state: OdooState, caps: Capabilities, model: str,
-                 server: OutgoingServer | IncomingServer, base_url: str, scope: str
-                 ) -> list[Check]:
+                 server: OutgoingServer | IncomingServer, base_url: str, scope: str, *,
+                 database: str | None = None,
+                 tests: Mapping[tuple[str, int], ConnectionTest] | None = None,
+                 context: Mapping[str, Any] | None = None) -> list[Check]:
     kind = "outgoing" if model == OUTGOING else "incoming"
     name = f"{kind} server {server.mailbox}"
     record = state.record_for(server.xmlid)
@@ -188,14 +192,22 @@ def check_server(state: OdooState, caps: Capabilities, model: str,
     problems = _differences(record, wanted)
     checks = [fail(name, f"#{record.id}: " + "; ".join(problems), SYNC, scope) if problems
               else ok(name, f"#{record.id} {record.name!r} matches the stack", scope)]
-    status = server_status(record, base_url, caps.version.major)
+    status = server_status(record, base_url, caps.version.major, minor=caps.version.minor,
+                           database=database)
     token = f"token {kind} {server.mailbox}"
-    if status.needs:
-        what = "not connected yet" if not status.connected else "connected, not confirmed"
-        checks.append(warn(token, f"{what} ({model} #{record.id})",
-                           f"open {status.form_url} and {status.needs}", scope))
+    test = (tests or {}).get((model, record.id))
+    if not status.connected:
+        checks.append(warn(token, f"not connected yet ({model} #{record.id})",
+                           f"run `odoo-outlook connect`, or open {status.form_url} and"
+                           f" {status.needs}", scope))
+    elif test is not None:
+        checks.append(token_check(token, test, context or {}, scope))
+    elif status.needs:
+        checks.append(warn(token, f"connected, not confirmed ({model} #{record.id})",
+                           f"open {status.form_url} and {status.needs}, or run `odoo-outlook"
+                           " doctor --test-connections` (it presses it)", scope))
     else:
-        checks.append(ok(token, "Outlook token valid (connected)", scope))
+        checks.append(token_check(token, None, context or {}, scope))
     return checks
 
 
@@ -222,20 +234,26 @@ def odoo_checks(spec: OdooTargetSpec, facts: OdooFacts | None, view: AppView, *,
         check_web_base_url(state, spec, view.app, scope),
     ]
     base_url = state.param(BASE_URL_PARAM) or spec.expected_base_url
+    context = {
+        "web_base_url": state.param(BASE_URL_PARAM),
+        "expected_base_url": spec.expected_base_url,
+        "consent_url": admin_consent_url(view.tenant_id, view.client_id),
+        "authority": oauth_endpoint(view.spec.sign_in_audience, view.tenant_id),
+    }
+    tests = {(t.model, t.id): t for t in facts.tests}
     for out in spec.outgoing:
-        checks += check_server(state, caps, OUTGOING, out, base_url, scope)
+        checks += check_server(state, caps, OUTGOING, out, base_url, scope,
+                               database=facts.database, tests=tests, context=context)
     for inc in spec.incoming:
-        checks += check_server(state, caps, INCOMING, inc, base_url, scope)
+        checks += check_server(state, caps, INCOMING, inc, base_url, scope,
+                               database=facts.database, tests=tests, context=context)
+    if facts.test_error:
+        detail, fix = split_fix(facts.test_error, "check the Odoo user's access rights")
+        checks.append(fail("connection tests", detail, fix, scope))
     checks += alias_checks(state, caps, spec, scope)
     if facts.mail_error:
         detail, fix = split_fix(facts.mail_error, "check the Odoo user's access rights")
         checks.append(fail("failed mail", detail, fix, scope))
     else:
-        context = {
-            "web_base_url": state.param(BASE_URL_PARAM),
-            "expected_base_url": spec.expected_base_url,
-            "consent_url": admin_consent_url(view.tenant_id, view.client_id),
-            "authority": oauth_endpoint(view.spec.sign_in_audience, view.tenant_id),
-        }
         checks += failed_mail_checks(facts.failed_mail, facts.since, context, scope)
     return checks

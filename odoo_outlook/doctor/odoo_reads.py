@@ -15,6 +15,11 @@ from odoo_outlook.doctor.mail_errors import FailedMail
 from odoo_outlook.errors import OdooOutlookError
 from odoo_outlook.odoo.capabilities import Capabilities, detect, read_modules
 from odoo_outlook.odoo.client import OdooClient, TransportFactory, connect
+from odoo_outlook.odoo.outlook_connect import (
+    ConnectionTest,
+    managed_servers,
+    run_connection_tests,
+)
 from odoo_outlook.odoo.state import CLIENT_SECRET_PARAM, OdooState, read_state
 from odoo_outlook.odoo.transport import DEFAULT_TIMEOUT
 
@@ -28,6 +33,8 @@ class OdooReadOptions:
     timeout: float = DEFAULT_TIMEOUT
     allow_insecure_http: bool | None = None
     transport_factory: TransportFactory | None = None
+    # Press Odoo's test buttons on every connected managed server (reaches Microsoft).
+    test_connections: bool = False
 
 
 @dataclass(frozen=True)
@@ -42,6 +49,8 @@ class OdooFacts:
     state: OdooState | None = field(default=None, repr=False)
     failed_mail: tuple[FailedMail, ...] = ()
     mail_error: str | None = None
+    tests: tuple[ConnectionTest, ...] = ()  # only with OdooReadOptions.test_connections
+    test_error: str | None = None
 
 
 def read_failed_mail(client: OdooClient, since: datetime, limit: int) -> tuple[FailedMail, ...]:
@@ -81,6 +90,13 @@ def read_target(spec: OdooTargetSpec, password: str, now: datetime,
         mails = read_failed_mail(client, since, options.mail_limit)
     except OdooOutlookError as exc:
         mail_error = exc.message
+    tests: tuple[ConnectionTest, ...] = ()
+    test_error = None
+    if options.test_connections:
+        try:
+            tests = tuple(run_connection_tests(client, managed_servers(client), now))
+        except OdooOutlookError as exc:
+            test_error = exc.message
     return OdooFacts(spec.name, since, url=client.url, database=client.database,
                      login=client.login, caps=caps, state=state, failed_mail=mails,
-                     mail_error=mail_error)
+                     mail_error=mail_error, tests=tests, test_error=test_error)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from odoo_outlook.desired import OdooTargetSpec, confirm_uri
 from odoo_outlook.odoo.state import (
@@ -67,16 +68,28 @@ def check_base_url(params: Mapping[str, Param], spec: OdooTargetSpec) -> BaseUrl
     )
 
 
-def server_form_url(base_url: str, model: str, res_id: int, major: int) -> str:
+# The `/odoo/...` web client routes came with saas~17.2 (addons/web/controllers/home.py
+# `web_client` on ['/web', '/odoo', '/odoo/<path:subpath>']; `/odoo/action-<xmlid>/<id>` is
+# resolved by utils.py `get_action` / `get_action_triples`).
+ODOO_ROUTES_SINCE = (17, 2)
+
+
+def server_form_url(base_url: str, model: str, res_id: int, major: int, *, minor: int = 0,
+                    database: str | None = None) -> str:
     """The server's form in Odoo's web client, where "Connect your Outlook account" is.
 
-    18.0 routes `/odoo/action-<xmlid>/<id>`; 15.0-17.0 use `/web#id=..&model=..&view_type=form`
-    (18.0+ still accept that form and redirect it).
+    17.2 and later route `/odoo/action-<xmlid>/<id>`; before, `/web#id=..&model=..&
+    view_type=form` (later versions still accept that form and redirect it). `database` is
+    passed as `?db=` (before any `#` fragment): both routes call addons/web/controllers/
+    utils.py `ensure_db`, which takes `request.params['db']`, checks it against the server's
+    dbfilter and switches the session to it; without it a server with several databases
+    shows the database selector.
     """
     base = base_url.rstrip("/")
-    if major >= 18:
-        return f"{base}/odoo/action-{SERVER_ACTIONS[model]}/{res_id}"
-    return f"{base}/web#id={res_id}&model={model}&view_type=form"
+    query = f"?{urlencode({'db': database})}" if database else ""
+    if (major, minor) >= ODOO_ROUTES_SINCE:
+        return f"{base}/odoo/action-{SERVER_ACTIONS[model]}/{res_id}{query}"
+    return f"{base}/web{query}#id={res_id}&model={model}&view_type=form"
 
 
 @dataclass(frozen=True)
@@ -106,20 +119,23 @@ class ServerStatus:
                 "formUrl": self.form_url, "needs": self.needs}
 
 
-def server_status(server: Server, base_url: str, major: int) -> ServerStatus:
+def server_status(server: Server, base_url: str, major: int, *, minor: int = 0,
+                  database: str | None = None) -> ServerStatus:
     confirmed = server.model != INCOMING or server.values.get("state") == "done"
     return ServerStatus(
         model=server.model, id=server.id, name=server.name, mailbox=server.login,
         connected=server.connected, confirmed=confirmed,
-        form_url=server_form_url(base_url, server.model, server.id, major),
+        form_url=server_form_url(base_url, server.model, server.id, major, minor=minor,
+                                 database=database),
     )
 
 
-def managed_server_status(state: OdooState, base_url: str, major: int) -> list[ServerStatus]:
+def managed_server_status(state: OdooState, base_url: str, major: int, *, minor: int = 0,
+                          database: str | None = None) -> list[ServerStatus]:
     """Token state of every active server the tool manages."""
     out = []
     for ref in state.xmlids.values():
         record = state.record_for(ref.name)
         if record is not None and record.active:
-            out.append(server_status(record, base_url, major))
+            out.append(server_status(record, base_url, major, minor=minor, database=database))
     return sorted(out, key=lambda s: (s.model, s.mailbox))

@@ -77,6 +77,9 @@ SIGNATURES: dict[str, Signature] = {
     "get_param": Signature(False, ("key", "default")),
     "set_param": Signature(False, ("key", "value")),
     "button_immediate_install": Signature(True, ()),
+    # ir_mail_server.py / mail fetchmail.py: the test buttons, on records, no parameters.
+    "test_smtp_connection": Signature(True, ()),
+    "button_confirm_login": Signature(True, ()),
 }
 
 

@@ -202,7 +202,8 @@ def _report(client: OdooClient, spec: OdooTargetSpec, caps: Capabilities, plan: 
     return SyncReport(
         target=spec.name, url=client.url, database=client.database,
         version=caps.version.text, dry_run=dry_run, changes=plan.lines(),
-        servers=managed_server_status(state, base, caps.version.major),
+        servers=managed_server_status(state, base, caps.version.major,
+                                      minor=caps.version.minor, database=client.database),
         conflicts=[c.message for c in plan.conflicts], notes=[*notes, *plan.notes],
         calls=client.calls, writes=client.writes,
     )

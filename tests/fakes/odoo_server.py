@@ -94,6 +94,12 @@ Models
     February 2023; 16.0 builds before it read ``microsoft.outlook.endpoint``,
     15.0 builds before it had no parameter); 18.0+ every saved record and scope
     "openid email offline_access https://outlook.office.com/User.read <scope>".
+    16.0+: reading it over several records fails with "Expected singleton"
+    (``get_base_url``); GET /microsoft_outlook/confirm?code&state stores the tokens
+    after checking the state's CSRF token (controllers/main.py); the test buttons
+    ``test_smtp_connection`` and ``button_confirm_login`` with Odoo's success and
+    error texts, Microsoft's refusals set with ``Database.fail_outlook`` -- see
+    tests/fakes/odoo/outlook_flow.py for the sources.
   * fetchmail.server -- addons/fetchmail/models/fetchmail.py (15.0),
     addons/mail/models/fetchmail.py (16.0+): state 'draft' on create.
   * mail.alias.domain and res.company (17.0+) -- addons/mail/models/

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from . import orm
+from . import orm, outlook_flow
 from .exceptions import AccessDenied, AccessError, UserError
 from .load import load as load_records
 from .orm import Env
@@ -66,6 +66,8 @@ class Database:
                               for n in self.catalog}
         self.module_states.update(modules or {})
         self.schema: dict[str, ModelDef] = {}
+        # (model, id) -> ("token" | "reply", Microsoft's text): see outlook_flow.py.
+        self.outlook_failures: dict[tuple[str, int], tuple[str, str]] = {}
         self._rebuild_schema()
         self._init_data(base_url)
 
@@ -290,6 +292,14 @@ class Database:
                     expiration if expiration is not None else int(time.time()) + 3600,
             })
 
+    def fail_outlook(self, model: str, res_id: int, kind: str, text: str) -> None:
+        """Make Microsoft refuse this server's Outlook login in the test buttons: kind "token"
+        (the token endpoint's error_description) or "reply" (the SMTP/IMAP server's answer)."""
+        if kind not in ("token", "reply"):
+            raise ValueError(kind)
+        with self.lock:
+            self.outlook_failures[(model, res_id)] = (kind, text)
+
     def seed_failed_mail(self, *, subject: str = "Test", email_from: str = "admin@example.com",
                          failure_reason: str = "Authentication failed",
                          failure_type: str = "mail_smtp", mail_server_id: int | bool = False,
@@ -487,6 +497,10 @@ def methods(major: int) -> list[Method]:
                frozenset({"ir.config_parameter"})),
         Method("button_immediate_install", (), False, _button_immediate_install,
                frozenset({"ir.module.module"})),
+        Method("test_smtp_connection", (), False, outlook_flow.test_smtp_connection,
+               frozenset({"ir.mail_server"})),
+        Method("button_confirm_login", (), False, outlook_flow.button_confirm_login,
+               frozenset({"fetchmail.server"})),
     ]
     if major <= 16:
         out.append(Method("name_get", (), False, _name_get))

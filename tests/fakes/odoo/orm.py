@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from . import behaviour
+from . import behaviour, outlook_flow
 from .domain import leaves, matches, normalize
 from .exceptions import AccessError, MissingError, ValidationError
 from .schema import SYSTEM, Field, ModelDef
@@ -216,6 +216,7 @@ def read_records(env: Env, model: str, recs: list[Record],
     mdef = env.model(model)
     names = list(fields) if fields else [n for n, f in mdef.fields.items() if _visible(env, f)]
     _check_fields(env, model, names)
+    outlook_flow.check_read(env.db, model, recs, names)
     out = []
     for rec in recs:
         row = {"id": rec["id"]}

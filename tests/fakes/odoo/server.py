@@ -14,7 +14,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
+from . import outlook_flow
 from .database import Database
 from .exceptions import (
     AccessDenied,
@@ -431,8 +433,26 @@ class _Handler(BaseHTTPRequestHandler):
                              "version": odoo.version})
         elif path.startswith("/json/2") and odoo.version >= "19.0":
             self._json2_error(NotFound("Did you mean POST /json/2/<model>/<method>?"))
+        elif path == "/microsoft_outlook/confirm":
+            self._outlook_confirm()
         else:
             self._not_found()
+
+    def _outlook_confirm(self) -> None:
+        """addons/microsoft_outlook/controllers/main.py ``microsoft_outlook_callback``."""
+        query = parse_qs(urlsplit(self.path).query)
+        odoo = self.odoo
+        databases = [odoo.db(name) for name in odoo.database_names()]
+        try:
+            database, model, res_id = outlook_flow.confirm(
+                databases, query.get("code", [""])[0], query.get("state", [""])[0])
+        except ValueError as exc:
+            self._send(400, str(exc), "text/plain; charset=utf-8")
+            return
+        odoo.record(Call("http", "microsoft_outlook", database.name, model, "confirm",
+                         at=time.time()))
+        self._send(303, "", "text/html; charset=utf-8", {
+            "Location": f"/web#id={res_id}&model={model}&view_type=form"})
 
     def do_POST(self) -> None:
         path = self.path.split("?")[0]

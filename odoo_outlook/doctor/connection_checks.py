@@ -1,0 +1,80 @@
+"""Odoo's own connection tests as doctor checks, and their errors diagnosed like failed mail.
+
+A test's error text is Odoo's (e.g. "An error occurred when fetching the access token.
+AADSTS7000215: Invalid client secret provided..." or "Server replied with following
+exception: 5.7.139 Authentication unsuccessful..."): the Microsoft codes in it are looked up in
+`mail_errors.KNOWN_ERRORS`, so `connect`, `doctor` and the failed-mail check give one meaning
+and one fix per code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from odoo_outlook.doctor.mail_errors import classify
+from odoo_outlook.doctor.model import Check, fail, ok
+from odoo_outlook.odoo.outlook_connect import TEST_BUTTONS, ConnectionTest
+from odoo_outlook.odoo.state import OUTGOING
+
+NOT_TESTED = "refresh token stored, not tested"
+TEST_HINT = "run `odoo-outlook doctor --test-connections` to have Odoo test it"
+NO_TOKEN_FIX = "run `odoo-outlook connect` (or click \"Connect your Outlook account\" in Odoo)"
+_DEFAULT_FIX = "read Odoo's message above; fix the server's settings, then test again"
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """What an error text means and how to fix it (`codes` empty: not a known Microsoft one)."""
+
+    codes: tuple[str, ...]
+    meaning: str
+    fix: str
+
+
+class _Context(dict[str, str]):
+    def __missing__(self, key: str) -> str:
+        return f"<{key}>"
+
+
+def diagnose(message: str, context: Mapping[str, Any]) -> Diagnosis:
+    """The known Microsoft errors named in `message`, their meanings and fixes filled from
+    `context` (web_base_url, expected_base_url, consent_url, authority)."""
+    values = _Context({k: str(v) for k, v in context.items() if v is not None})
+    found = classify(message)
+    if found:
+        return Diagnosis(tuple(k.code for k in found),
+                         "; ".join(f"{k.code}: {k.meaning.format_map(values)}" for k in found),
+                         "; ".join(k.fix.format_map(values) for k in found))
+    if "Please connect with your Outlook account" in message:
+        return Diagnosis((), "Odoo holds no refresh token for this server", NO_TOKEN_FIX)
+    return Diagnosis((), "", _DEFAULT_FIX)
+
+
+def at_text(test: ConnectionTest) -> str:
+    return test.at.strftime("%Y-%m-%d %H:%M:%S %Z").strip()
+
+
+def describe_test(test: ConnectionTest, context: Mapping[str, Any]) -> tuple[bool, str, str | None]:
+    """(ok, one-line detail, fix) of one test, for `connect` and the doctor alike."""
+    button = TEST_BUTTONS[test.model]
+    one = " ".join(test.message.split())
+    if test.ok:
+        return True, f"tested ok at {at_text(test)} (Odoo's \"{button}\": {one})", None
+    found = diagnose(test.message, context)
+    meaning = f" ({found.meaning})" if found.meaning else ""
+    return False, f"test failed at {at_text(test)}: {one}{meaning}", found.fix
+
+
+def token_check(name: str, test: ConnectionTest | None, context: Mapping[str, Any],
+                scope: str) -> Check:
+    """The doctor's token line: tested ok / failed with the diagnosis / stored, not tested."""
+    if test is None:
+        return ok(name, f"{NOT_TESTED} ({TEST_HINT})", scope)
+    passed, detail, fix = describe_test(test, context)
+    return ok(name, detail, scope) if passed else fail(name, detail, fix or _DEFAULT_FIX, scope)
+
+
+def kind_of(model: str) -> str:
+    return "outgoing" if model == OUTGOING else "incoming"
