@@ -396,8 +396,8 @@ ENTRIES: tuple[Entry, ...] = (
        CONDITIONAL_ACCESS),
     _e("aadsts65001", "AADSTS65001", r"AADSTS65001",
        "consent missing: nobody consented to the app's permissions for this user or tenant",
-       [Advice("the stack grants admin consent but the live grant lacks scopes: `pulumi up`",
-               admin_consent=True),
+       [Advice("the stack grants admin consent but the live grant lacks scopes: `pulumi up` (or"
+               " open {consent_url} as an administrator)", admin_consent=True),
         Advice("grant admin consent: open {consent_url} as an administrator (or set"
                " app.adminConsent: true and `pulumi up`)", admin_consent=False)],
        ADMIN_CONSENT, [Fact.CONSENT, Fact.TENANT]),
@@ -415,8 +415,8 @@ ENTRIES: tuple[Entry, ...] = (
        " consent to SMTP.Send / IMAP.AccessAsUser.All)",
        [Advice("open {consent_url} as an administrator before anyone connects (or set"
                " app.adminConsent: true and `pulumi up`)", admin_consent=False),
-        Advice("the stack grants admin consent but the live grant lacks scopes: `pulumi up`",
-               admin_consent=True)],
+        Advice("the stack grants admin consent but the live grant lacks scopes: `pulumi up` (or"
+               " open {consent_url} as an administrator)", admin_consent=True)],
        USER_CONSENT, [Fact.CONSENT, Fact.TENANT]),
     _e("aadsts500011", "AADSTS500011", r"AADSTS500011",
        "the resource (Exchange Online, https://outlook.office.com) is not in the tenant: the"

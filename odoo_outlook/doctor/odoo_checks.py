@@ -16,12 +16,12 @@ from odoo_outlook.desired import (
     IncomingServer,
     OdooTargetSpec,
     OutgoingServer,
-    admin_consent_url,
     confirm_uri,
     oauth_endpoint,
 )
 from odoo_outlook.doctor.alias_checks import alias_checks
-from odoo_outlook.doctor.mail_errors import failed_mail_checks
+from odoo_outlook.doctor.knowledge import StackFacts
+from odoo_outlook.doctor.mail_errors import failed_mail_checks, fetch_error_checks
 from odoo_outlook.doctor.model import SYNC, Check, Status, fail, ok, warn
 from odoo_outlook.doctor.odoo_reads import OdooFacts
 from odoo_outlook.doctor.secrets import SYNC_FIX, holder_check
@@ -227,15 +227,28 @@ def odoo_checks(spec: OdooTargetSpec, facts: OdooFacts | None, view: AppView, *,
     for inc in spec.incoming:
         checks += check_server(state, caps, INCOMING, inc, base_url, scope)
     checks += alias_checks(state, caps, spec, scope)
+    stack = stack_facts(view, spec, state.param(BASE_URL_PARAM))
     if facts.mail_error:
         detail, fix = split_fix(facts.mail_error, "check the Odoo user's access rights")
         checks.append(fail("failed mail", detail, fix, scope))
     else:
-        context = {
-            "web_base_url": state.param(BASE_URL_PARAM),
-            "expected_base_url": spec.expected_base_url,
-            "consent_url": admin_consent_url(view.tenant_id, view.client_id),
-            "authority": oauth_endpoint(view.spec.sign_in_audience, view.tenant_id),
-        }
-        checks += failed_mail_checks(facts.failed_mail, facts.since, context, scope)
+        checks += failed_mail_checks(facts.failed_mail, facts.since, stack, scope)
+    if facts.fetch_error:
+        detail, fix = split_fix(facts.fetch_error, "check the Odoo user's access rights")
+        checks.append(fail("incoming fetch", detail, fix, scope))
+    else:
+        checks += fetch_error_checks(facts.fetch_errors, stack, scope)
     return checks
+
+
+def stack_facts(view: AppView, spec: OdooTargetSpec | None = None,
+                web_base_url: str | None = None) -> StackFacts:
+    """What the knowledge base's advice depends on, for one target (or none: the app only)."""
+    mailboxes = tuple(dict.fromkeys(
+        [s.mailbox for s in spec.outgoing] + [s.mailbox for s in spec.incoming])) if spec else ()
+    return StackFacts(
+        audience=view.spec.sign_in_audience, admin_consent=view.spec.admin_consent,
+        assignment_required=view.spec.assignment_required,
+        tenant_id=view.tenant_id or view.spec.tenant_id, client_id=view.client_id,
+        mailboxes=mailboxes, expected_base_url=spec.expected_base_url if spec else None,
+        web_base_url=web_base_url)
