@@ -161,6 +161,9 @@ class Entry:
     facts: frozenset[Fact] = frozenset()
     text: str | None = None  # regex the rest of the reply must match (case-insensitive)
     severity: Status = Status.FAIL
+    # A generic OAuth error ("invalid_grant: AADSTS50076 ..."): only given when no other entry
+    # explains the reply, since the AADSTS code says more.
+    fallback: bool = False
 
     def matches(self, reply: str) -> bool:
         return bool(_token(self.token).search(reply)) and (
@@ -180,9 +183,10 @@ def _token(pattern: str) -> re.Pattern[str]:
 
 def _e(key: str, code: str, token: str, cause: str, advice: str | Iterable[Advice],
        source: str, facts: Iterable[Fact] = (), text: str | None = None,
-       severity: Status = Status.FAIL) -> Entry:
+       severity: Status = Status.FAIL, fallback: bool = False) -> Entry:
     rows = (Advice(advice),) if isinstance(advice, str) else tuple(advice)
-    return Entry(key, code, token, cause, rows, source, frozenset(facts), text, severity)
+    return Entry(key, code, token, cause, rows, source, frozenset(facts), text, severity,
+                 fallback)
 
 
 _5_7_139 = r"5\.7\.139"
@@ -481,20 +485,21 @@ ENTRIES: tuple[Entry, ...] = (
     _e("unauthorized-client", "unauthorized_client", r"unauthorized_client",
        "the client id Odoo uses is unknown or not allowed for this flow",
        "microsoft_outlook_client_id must be {client_id}: " + SYNC, OAUTH_ERRORS,
-       [Fact.SECRET]),
+       [Fact.SECRET], fallback=True),
     _e("invalid-client", "invalid_client", r"invalid_client",
        "the client authentication failed: wrong or expired client secret in Odoo",
        "`pulumi up` (it hands Odoo the current secret), or `odoo-outlook rotate --now` then"
-       " `pulumi up`", OAUTH_ERRORS, [Fact.SECRET]),
+       " `pulumi up`", OAUTH_ERRORS, [Fact.SECRET], fallback=True),
     _e("invalid-grant", "invalid_grant", r"invalid_grant",
        "Odoo's refresh token or authorization code was refused (expired, revoked or already"
-       " used)", RECONNECT, OAUTH_ERRORS, [Fact.MAILBOXES]),
+       " used)", RECONNECT, OAUTH_ERRORS, [Fact.MAILBOXES], fallback=True),
 )
 
-# Codes worth naming when the table does not know them.
-_UNKNOWN = re.compile(
-    r"AADSTS\d+|(?<![\w.])[245]\.\d{1,3}\.\d{1,3}(?![\w]|\.\d)"
-    r"|\b(?:invalid_request|invalid_scope|access_denied|interaction_required|consent_required"
+# Codes worth naming when the table does not know them; OAuth error words only when nothing
+# more precise is in the reply.
+_UNKNOWN = re.compile(r"AADSTS\d+|(?<![\w.])[245]\.\d{1,3}\.\d{1,3}(?![\w]|\.\d)")
+_UNKNOWN_OAUTH = re.compile(
+    r"\b(?:invalid_request|invalid_scope|access_denied|interaction_required|consent_required"
     r"|login_required|temporarily_unavailable|server_error)\b")
 
 
@@ -536,17 +541,23 @@ def match(reply: str) -> list[Entry]:
         if entry.matches(reply):
             seen.add(entry.code)
             found.append(entry)
+    precise = [e for e in found if not e.fallback]
+    if precise or (_UNKNOWN.search(reply) and unknown_codes(reply, found)):
+        return precise
     return found
 
 
 def unknown_codes(reply: str, known: Iterable[Entry]) -> list[str]:
     """Codes in the reply that no matched entry accounts for."""
+    known = list(known)
     covered = [_token(e.token) for e in known]
     out: list[str] = []
     for found in _UNKNOWN.finditer(reply):
         code = found.group(0)
         if code not in out and not any(p.fullmatch(code) for p in covered):
             out.append(code)
+    if not out and not known:
+        out = list(dict.fromkeys(m.group(0) for m in _UNKNOWN_OAUTH.finditer(reply)))
     return out
 
 
