@@ -6,7 +6,8 @@ variables select and configure them (e.g. `AZURE_TOKEN_CREDENTIALS=AzureCliCrede
 Exit code: 0 all ok, 1 warnings only, 2 any failure. `--explain TEXT` diagnoses a pasted
 failure text (e.g. what the browser showed) against the stack alone, with the same exit
 codes. Odoo targets are read concurrently through `odoo_outlook.fleet` (`--jobs N`, default
-min(16, targets)); with several targets, progress goes to stderr and a per-target summary table follows the checks.
+min(16, targets)); with several targets, progress goes to stderr and a per-target summary
+table follows the checks.
 """
 
 from __future__ import annotations
