@@ -73,6 +73,9 @@ class Permission:
     USER_READ = "User.Read.All (or delegated User.ReadBasic.All)"
     # group-get / group-list: GroupMember.Read.All
     GROUP_READ = "GroupMember.Read.All (or Group.Read.All)"
+    # authorizationpolicy-get, tenantappmanagementpolicy-get, appmanagementpolicy-list /
+    # application-list-appmanagementpolicies: Policy.Read.All
+    POLICY_READ = "Policy.Read.All"
     # organization-get: application Organization.Read.All; delegated User.Read
     ORGANIZATION_READ = "Organization.Read.All (or delegated User.Read)"
 
