@@ -18,8 +18,10 @@ from odoo_outlook.graph import (
     get_authorization_policy,
     get_default_app_management_policy,
     list_app_management_policies,
+    list_permission_classifications,
 )
 from tests.fakes.graph_server import (
+    GRAPH_DELEGATED_SCOPES,
     USER_CONSENT_LEGACY,
     USER_CONSENT_LOW,
     USER_CONSENT_RECOMMENDED,
@@ -207,3 +209,26 @@ def test_a_policy_applied_to_the_app_takes_precedence(fake_graph: FakeGraph) -> 
     check = _check(_doctor(fake_graph, seeded), "secret lifetime policy")
     assert check.status is Status.FAIL and "'Odoo apps'" in check.detail
     assert "secret.rotationDays: 23" in (check.fix or "")
+
+
+def test_low_impact_consent_follows_the_tenants_classifications(fake_graph: FakeGraph) -> None:
+    seeded = _seed(fake_graph)
+    fake_graph.set_user_consent(USER_CONSENT_LOW)
+    for name in ("User.Read", "offline_access", "openid", "email"):
+        fake_graph.classify_permission(name, "low")
+    check = _check(_doctor(fake_graph, seeded), "user consent")
+    assert check.status is Status.WARN
+    assert "SMTP.Send, IMAP.AccessAsUser.All are not classified low" in check.detail
+    fake_graph.classify_permission("SMTP.Send", "low")
+    fake_graph.classify_permission("IMAP.AccessAsUser.All", "low")
+    check = _check(_doctor(fake_graph, seeded), "user consent")
+    assert check.status is Status.OK and "classified all of" in check.detail
+    assert fake_graph.calls(f"/servicePrincipals/{fake_graph.graph_sp['id']}"
+                            "/delegatedPermissionClassifications")
+
+
+def test_the_classifications_read(fake_graph: FakeGraph, graph_run: Any) -> None:
+    fake_graph.classify_permission("User.Read", "low")
+    (item,) = graph_run(list_permission_classifications, fake_graph.graph_sp["id"])
+    assert (item.permission_name, item.classification) == ("User.Read", "low")
+    assert item.permission_id == GRAPH_DELEGATED_SCOPES["User.Read"][0]

@@ -21,6 +21,7 @@ from odoo_outlook.graph import (
     AuthorizationPolicy,
     DelegatedGrant,
     DirectoryObjectRef,
+    PermissionClassification,
     ServicePrincipal,
 )
 
@@ -69,6 +70,7 @@ class AzureFacts:
     authorization: Read[AuthorizationPolicy] = field(default_factory=Read)
     default_policy: Read[AppManagementPolicy] = field(default_factory=Read)
     app_policies: Read[tuple[AppManagementPolicy, ...]] = field(default_factory=Read)
+    classifications: Read[tuple[PermissionClassification, ...]] = field(default_factory=Read)
 
 
 def _read_failed(name: str, read: Read[object], missing_fix: str = PULUMI_FIX) -> Check:

@@ -27,6 +27,7 @@ from odoo_outlook.graph import (
     list_app_role_assignments,
     list_application_owners,
     list_delegated_grants,
+    list_permission_classifications,
     resolve_group,
     resolve_user,
 )
@@ -83,6 +84,8 @@ async def gather_azure(client: GraphServiceClient, client_id: str,
         _read(get_authorization_policy(client)) if not spec.admin_consent else _none(),
         _read(get_default_app_management_policy(client)),
         _read(list_app_management_policies(client, app.value.object_id)),
+        _read(list_permission_classifications(client, graph_sp.value.object_id))
+        if not spec.admin_consent and graph_sp.value is not None else _none(),
     )
     if sp.value is None:
         (owners, *owner_principals), policies = await asyncio.gather(owner_reads, policy_reads)
@@ -106,9 +109,9 @@ async def gather_azure(client: GraphServiceClient, client_id: str,
 
 
 def _policies(reads: list[Read[Any]]) -> dict[str, Read[Any]]:
-    authorization, default_policy, app_policies = reads
+    authorization, default_policy, app_policies, classifications = reads
     return {"authorization": authorization, "default_policy": default_policy,
-            "app_policies": app_policies}
+            "app_policies": app_policies, "classifications": classifications}
 
 
 async def _none() -> Read[object]:

@@ -8,7 +8,8 @@ users may consent under ("ManagePermissionGrantsForSelf.<id>"). Microsoft's buil
 - `microsoft-user-default-legacy`: users consent to any delegated permission that does not
   need an administrator (SMTP.Send and IMAP.AccessAsUser.All are such "User" permissions);
 - `microsoft-user-default-low`: only permissions an administrator classified "low impact"
-  (apps of verified publishers or of this tenant) -- SMTP.Send and IMAP.AccessAsUser.All are
+  (apps of verified publishers or of this tenant; Microsoft Graph's
+  delegatedPermissionClassifications, read here) -- SMTP.Send and IMAP.AccessAsUser.All are
   mail access, never low impact by default;
 - `microsoft-user-default-recommended`: Microsoft's current recommendation, low-impact
   permissions as Microsoft classifies them -- again not mail access;
@@ -43,6 +44,7 @@ from odoo_outlook.graph import (
 
 SELF_PREFIX = "ManagePermissionGrantsForSelf."
 LEGACY = "microsoft-user-default-legacy"
+LOW = "microsoft-user-default-low"  # low-impact as the tenant classifies them
 # Built-in policies under which users cannot consent to mail access (SMTP / IMAP).
 LOW_IMPACT_ONLY = ("microsoft-user-default-low", "microsoft-user-default-recommended")
 POLICY_FIX = ("grant the identity running doctor Policy.Read.All (README: Entra roles), or"
@@ -61,6 +63,8 @@ class PolicyFacts:
     app_policies_error: str | None = None
     grants: tuple[DelegatedGrant, ...] = field(default_factory=tuple)
     grants_error: str | None = None
+    # Microsoft Graph permissions the tenant classified "low" (None: not read).
+    low_impact: tuple[str, ...] | None = None
 
 
 def check_user_consent(facts: PolicyFacts, spec: AppRegistrationSpec, client_id: str,
@@ -100,6 +104,15 @@ def check_user_consent(facts: PolicyFacts, spec: AppRegistrationSpec, client_id:
     if not assigned:
         return warn(name, "users may not consent to apps in this tenant: the first user to"
                     f" connect gets \"Need admin approval\"{done}", before)
+    if LOW in assigned and facts.low_impact is not None:
+        low = {p.lower() for p in facts.low_impact}
+        missing = [s for s in spec.scopes if s.lower() not in low]
+        if not missing:
+            return ok(name, f"users may consent to low-impact permissions ({LOW}) and the"
+                      f" tenant classified all of {', '.join(spec.scopes)} low{done}")
+        return warn(name, f"users may consent only to low-impact permissions ({LOW});"
+                    f" {', '.join(missing)} are not classified low in this tenant (mail access"
+                    f" never is by default): users get \"Need admin approval\"{done}", before)
     known = [p for p in assigned if p in LOW_IMPACT_ONLY]
     if known:
         return warn(name, f"users may consent only to low-impact permissions ({known[0]});"

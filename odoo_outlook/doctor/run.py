@@ -140,6 +140,9 @@ def policy_facts(facts: AzureFacts) -> PolicyFacts:
         default_policy_error=facts.default_policy.error,
         app_policies=facts.app_policies.value or (), app_policies_error=facts.app_policies.error,
         grants=facts.grants.value or (), grants_error=facts.grants.error,
+        low_impact=tuple(c.permission_name or c.permission_id
+                         for c in facts.classifications.value or ()
+                         if c.classification == "low") if facts.classifications.ok else None,
     )
 
 

@@ -162,3 +162,14 @@ class AppManagementPolicy:
     display_name: str | None
     is_enabled: bool
     password_restrictions: tuple[CredentialRestriction, ...]
+
+
+@dataclass(frozen=True)
+class PermissionClassification:
+    """A delegated permission an administrator classified (servicePrincipal
+    delegatedPermissionClassifications): "low" admits it under the low-impact user-consent
+    policy."""
+
+    permission_id: str
+    permission_name: str | None
+    classification: str  # "low", "medium", "high"

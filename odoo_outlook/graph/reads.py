@@ -36,6 +36,7 @@ from .models import (
     DirectoryObjectRef,
     Group,
     PasswordCredential,
+    PermissionClassification,
     PermissionScope,
     RequiredResourceAccess,
     ResourceAccess,
@@ -446,3 +447,28 @@ async def list_app_management_policies(
             client.applications.by_application_id(application_object_id).app_management_policies
         )
     return tuple(_app_policy(p, p.restrictions) for p in items)
+
+
+async def list_permission_classifications(
+    client: GraphServiceClient, sp_id: str
+) -> tuple[PermissionClassification, ...]:
+    """Delegated permission classifications of an API's service principal (e.g. Microsoft
+    Graph's): GET /servicePrincipals/{id}/delegatedPermissionClassifications."""
+    read = ReadSpec(
+        f"the delegated permission classifications of service principal {sp_id}",
+        Permission.APPLICATION_READ,
+    )
+    async with graph_read(read):
+        items = await _all_pages(
+            client.service_principals.by_service_principal_id(
+                sp_id
+            ).delegated_permission_classifications
+        )
+    return tuple(
+        PermissionClassification(
+            permission_id=_id(c.permission_id),
+            permission_name=c.permission_name,
+            classification=str(getattr(c.classification, "value", c.classification) or ""),
+        )
+        for c in items
+    )

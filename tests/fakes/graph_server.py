@@ -247,6 +247,8 @@ class FakeGraph:
         self.default_app_management_policy: Json = _default_app_management_policy()
         self.app_management_policies: dict[str, Json] = {}  # by id
         self.applied_policies: dict[str, list[str]] = {}  # application object id -> policy ids
+        # service principal object id -> delegatedPermissionClassification items
+        self.permission_classifications: dict[str, list[Json]] = {}
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -796,6 +798,16 @@ class FakeGraph:
             perms = self.authorization_policy["defaultUserRolePermissions"]
             perms["permissionGrantPoliciesAssigned"] = [*policy_ids, *OWNED_RESOURCE_GRANT_POLICIES]
 
+    def classify_permission(self, name: str, classification: str = "low") -> Json:
+        """Classify one of Microsoft Graph's delegated permissions (as an administrator does
+        under Enterprise applications > Consent and permissions > Permission classifications)."""
+        with self._lock:
+            scope_id = GRAPH_DELEGATED_SCOPES[name][0]
+            item = {"id": _opaque_id(), "permissionId": scope_id, "permissionName": name,
+                    "classification": classification}
+            self.permission_classifications.setdefault(self.graph_sp["id"], []).append(item)
+            return item
+
     def set_password_lifetime(
         self,
         max_lifetime: str | None,
@@ -882,6 +894,8 @@ class FakeGraph:
         yield r"/policies/authorizationPolicy", self._get_authorization_policy
         yield r"/policies/defaultAppManagementPolicy", self._get_default_app_management_policy
         yield r"/applications/([^/]+)/appManagementPolicies", self._list_app_policies
+        yield (r"/servicePrincipals/([^/]+)/delegatedPermissionClassifications",
+               self._list_classifications)
 
     # each handler returns the JSON body (dict); errors raise _GraphError
 
@@ -1013,6 +1027,16 @@ class FakeGraph:
         return self._collection(
             "appManagementPolicies", items, f"/applications/{object_id}/appManagementPolicies",
             query,
+        )
+
+    def _list_classifications(self, query: dict[str, str], object_id: str) -> Json:
+        # servicePrincipal-list-delegatedpermissionclassifications
+        if object_id not in self.service_principals:
+            raise _not_found(object_id)
+        return self._collection(
+            f"servicePrincipals('{object_id}')/delegatedPermissionClassifications",
+            self.permission_classifications.get(object_id, []),
+            f"/servicePrincipals/{object_id}/delegatedPermissionClassifications", query,
         )
 
     # ------------------------------------------------------------------ HTTP plumbing
