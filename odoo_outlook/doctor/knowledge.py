@@ -414,7 +414,7 @@ ENTRIES: tuple[Entry, ...] = (
                " the grant, then click \"Connect your Outlook account\" again",
                admin_consent=True)],
        USER_CONSENT, [Fact.CONSENT], severity=Status.WARN),
-    _e("aadsts90094", "AADSTS90094", r"AADSTS90094|AADSTS90008",
+    _e("aadsts90094", "AADSTS90094", r"AADSTS90094",
        "only an administrator may consent to these permissions in this tenant (users may not"
        " consent to SMTP.Send / IMAP.AccessAsUser.All)",
        [Advice("open {consent_url} as an administrator before anyone connects (or set"
