@@ -44,4 +44,4 @@ def explain_text(text: str, facts: StackFacts) -> Report:
                            " (no AADSTS code, Exchange status code or OAuth error)",
                            "paste the whole message, including the AADSTS... or 5.x.x code",
                            SCOPE))
-    return Report(facts.client_id or "-", checks)
+    return Report(facts.client_id or "(no --client-id)", checks)
