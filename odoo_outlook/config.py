@@ -29,6 +29,7 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
+from odoo_outlook.consumer_domains import personal_mailbox_problems
 from odoo_outlook.errors import ConfigError, ConfigErrors
 
 NAMESPACE = "odoo-outlook"
@@ -485,9 +486,16 @@ def parse_config(raw: dict[str, Any]) -> StackConfig:
         app.setdefault("tenantId", provider_tenant)
         data["app"] = app
     try:
-        return StackConfig.model_validate(data)
+        config = StackConfig.model_validate(data)
     except ValidationError as exc:
         raise ConfigErrors([_translate(e) for e in exc.errors()]) from None
+    personal = personal_mailbox_problems(
+        ((t.mail.notifications, t.mail.users, t.mail.incoming) for t in config.targets),
+        config.app.sign_in_audience.allows_personal_accounts)
+    if personal:
+        raise ConfigErrors([ConfigError(f"{NAMESPACE}:{p.key}", p.problem, p.fix)
+                            for p in personal])
+    return config
 
 
 def _decode_secure(value: Any) -> Any:

@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import time
 import webbrowser
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Protocol
 
 from odoo_outlook.doctor.connection_checks import describe_test
+from odoo_outlook.doctor.knowledge import StackFacts
 from odoo_outlook.errors import EXIT_FAIL, EXIT_OK, EXIT_WARN, OdooOutlookError
 from odoo_outlook.odoo.client import OdooClient
 from odoo_outlook.odoo.outlook_connect import (
@@ -72,7 +73,7 @@ class TargetSession:
     name: str
     client: OdooClient
     servers: list[ManagedServer]
-    context: Mapping[str, Any] = field(default_factory=dict)
+    stack: StackFacts
 
 
 @dataclass(frozen=True)
@@ -157,7 +158,7 @@ def _connect_one(session: TargetSession, row: MailboxRow, rows: list[MailboxRow]
 
 def _test(session: TargetSession, row: MailboxRow) -> None:
     row.test = run_connection_test(session.client, row.server)
-    passed, detail, fix = describe_test(row.test, session.context)
+    passed, detail, fix = describe_test(row.test, session.stack)
     row.state = RowState.TESTED if passed else RowState.FAILED
     row.detail, row.fix = detail, fix
 

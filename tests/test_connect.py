@@ -11,7 +11,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from odoo_outlook.cli import main
+from odoo_outlook.config import SignInAudience
 from odoo_outlook.connect_flow import ConnectOptions, RowState, TargetSession, run_connect
+from odoo_outlook.doctor.knowledge import StackFacts
 from odoo_outlook.odoo import sync_target
 from odoo_outlook.odoo.checks import server_form_url
 from odoo_outlook.odoo.client import connect
@@ -186,7 +188,8 @@ def test_ctrl_c_stops_cleanly_with_done_and_left() -> None:
         connection = spec(stack(odoo.url)).connection
         assert connection is not None
         client = connect(connection, PASSWORD)
-        session = TargetSession("erp", client, managed_servers(client))
+        session = TargetSession("erp", client, managed_servers(client),
+                                StackFacts(audience=SignInAudience.ORGS_AND_PERSONAL))
         browser = ConsentBrowser(odoo.url)
         opened: list[str] = []
 

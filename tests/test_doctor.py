@@ -627,7 +627,7 @@ def test_missing_odoo_password_names_the_variable(env: Env,
 MAIL_ERRORS = {
     "535 5.7.139": ("(535, b'5.7.139 Authentication unsuccessful, SmtpClientAuthentication is"
                     " disabled for the Tenant. Visit https://aka.ms/smtp_auth_disabled')",
-                    "Set-CASMailbox"),
+                    "Set-TransportConfig -SmtpClientAuthenticationDisabled $false"),
     "AADSTS7000215": ("An error occurred when fetching the access token. AADSTS7000215: Invalid"
                       " client secret provided.", "odoo-outlook rotate --now"),
     "AADSTS50011": ("AADSTS50011: The redirect URI 'http://localhost:8069/microsoft_outlook/"
@@ -830,3 +830,16 @@ def test_owner_the_doctor_cannot_read_is_still_recognised(env: Env) -> None:
     result = env.run()
     assert result.check(f"azure/app owner {robot['id']}")["status"] == "ok"
     assert robot["id"] in result.check("azure/app owners")["detail"]
+
+
+def test_failed_mail_names_the_password_server(env: Env) -> None:
+    legacy = env.db.seed("ir.mail_server", {
+        "name": "Legacy SMTP", "smtp_host": "smtp.office365.com", "smtp_port": 587,
+        "smtp_authentication": "login", "smtp_user": "old@example.com"})
+    env.db.seed_failed_mail(mail_server_id=legacy, failure_reason=(
+        "(535, b'5.7.139 Authentication unsuccessful, basic authentication is disabled."
+        " [PR3P195CA0012.EURP195.PROD.OUTLOOK.COM]')"))
+    check = env.run().check("erp/failed mail 535 5.7.139")
+    assert check["status"] == "fail"
+    assert "(Legacy SMTP)" in check["fix"] and "Outlook OAuth" in check["fix"]
+    assert "Set-CASMailbox" not in check["fix"]

@@ -17,7 +17,8 @@ from odoo_outlook.doctor.alias_checks import (
     matches_from_filter,
 )
 from odoo_outlook.doctor.azure_checks import AzureFacts, Principal, Read, check_owners
-from odoo_outlook.doctor.mail_errors import KNOWN_ERRORS, FailedMail, classify, failed_mail_checks
+from odoo_outlook.doctor.knowledge import StackFacts, match
+from odoo_outlook.doctor.mail_errors import FailedMail, failed_mail_checks
 from odoo_outlook.doctor.model import exit_code, fail, ok, warn
 from odoo_outlook.doctor.odoo_checks import AppView, check_authority, split_fix
 from odoo_outlook.doctor.secrets import expiry_checks, held_key_ids, holder_check
@@ -172,33 +173,24 @@ def test_owner_reads_refused_fail_naming_the_permission() -> None:
     ("", []),
 ])
 def test_classify(text: str, codes: list[str]) -> None:
-    assert sorted(k.code for k in classify(text)) == sorted(codes)
-
-
-def test_every_known_error_has_a_meaning_and_a_fix() -> None:
-    codes = [k.code for k in KNOWN_ERRORS]
-    assert len(codes) == len(set(codes))
-    for required in ("535 5.7.139", "AADSTS7000215", "AADSTS50011", "AADSTS65001",
-                     "AADSTS700016", "AADSTS50020"):
-        assert required in codes
-    for known in KNOWN_ERRORS:
-        assert known.meaning and known.fix
+    assert sorted(e.code for e in match(text)) == sorted(codes)
 
 
 def test_failed_mail_checks_group_by_code_and_fill_the_fix() -> None:
     mails = [FailedMail(3, "2026-02-28 10:00:00", "AADSTS65001: not consented"),
              FailedMail(4, "2026-02-28 11:00:00", "AADSTS65001: not consented"),
              FailedMail(5, None, "timeout")]
-    checks = failed_mail_checks(mails, NOW - timedelta(days=7),
-                                {"consent_url": "https://consent.example"}, "erp")
+    stack = StackFacts(SignInAudience.MY_ORG, tenant_id="t-1", client_id="c-1")
+    checks = failed_mail_checks(mails, NOW - timedelta(days=7), stack, "erp")
     consent = next(c for c in checks if c.name == "failed mail AADSTS65001")
     assert consent.detail.startswith("2 mail(s) since 2026-02-22 (latest #4")
-    assert "https://consent.example" in (consent.fix or "")
+    assert "https://login.microsoftonline.com/t-1/adminconsent?client_id=c-1" in (
+        consent.fix or "")
     assert any(c.name == "failed mail" and c.status is Status.WARN for c in checks)
-    assert failed_mail_checks([], NOW, {}, "erp")[0].status is Status.OK
-    # A missing context value is shown as a placeholder, never a crash.
-    lone = failed_mail_checks([FailedMail(1, None, "AADSTS50011")], NOW, {}, "erp")
-    assert "<expected_base_url>" in (lone[0].fix or "")
+    assert failed_mail_checks([], NOW, stack, "erp")[0].status is Status.OK
+    # A value the stack does not know is shown as a placeholder, never a crash.
+    lone = failed_mail_checks([FailedMail(1, None, "AADSTS50011")], NOW, stack, "erp")
+    assert "<base-url>" in (lone[0].fix or "")
 
 
 # --------------------------------------------------------------------------- authority

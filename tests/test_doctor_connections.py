@@ -46,8 +46,8 @@ def test_failed_test_is_diagnosed(env: Env) -> None:  # noqa: F811
     check = result.check(OUT)
     assert check["status"] == "fail"
     assert "Server replied with following exception" in check["detail"]
-    assert "SMTP AUTH is disabled" in check["detail"]
-    assert "Set-CASMailbox" in check["fix"]
+    assert "SMTP AUTH (client submission) is disabled for the whole tenant" in check["detail"]
+    assert "Set-TransportConfig -SmtpClientAuthenticationDisabled $false" in check["fix"]
     assert result.check(IN)["status"] == "ok"
 
 

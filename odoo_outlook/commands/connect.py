@@ -44,7 +44,8 @@ from odoo_outlook.connect_flow import (
     TargetSession,
     run_connect,
 )
-from odoo_outlook.desired import OdooTargetSpec, admin_consent_url, oauth_endpoint, target_spec
+from odoo_outlook.desired import OdooTargetSpec, target_spec
+from odoo_outlook.doctor.knowledge import StackFacts
 from odoo_outlook.errors import OdooOutlookError
 from odoo_outlook.odoo.client import connect, with_transport
 from odoo_outlook.odoo.errors import OdooSetupError
@@ -130,14 +131,14 @@ def _session(spec: OdooTargetSpec, config: StackConfig, allow_insecure_http: boo
                      allow_insecure_http=True if allow_insecure_http else None)
     params = {str(r["key"]): str(r["value"] or "") for r in client.search_read(
         PARAM_MODEL, [("key", "in", [CLIENT_ID_PARAM, BASE_URL_PARAM])], ["key", "value"])}
-    client_id = params.get(CLIENT_ID_PARAM, "")
-    tenant = config.app.tenant_id
-    context = {
-        "web_base_url": params.get(BASE_URL_PARAM), "expected_base_url": spec.expected_base_url,
-        "consent_url": admin_consent_url(tenant, client_id) if client_id else None,
-        "authority": oauth_endpoint(config.app.sign_in_audience, tenant),
-    }
-    return TargetSession(spec.name, client, managed_servers(client), context)
+    app = config.app
+    stack = StackFacts(
+        audience=app.sign_in_audience, admin_consent=app.admin_consent,
+        assignment_required=app.assignment_required, tenant_id=app.tenant_id,
+        client_id=params.get(CLIENT_ID_PARAM) or None,
+        mailboxes=tuple(dict.fromkeys(s.mailbox for s in (*spec.outgoing, *spec.incoming))),
+        expected_base_url=spec.expected_base_url, web_base_url=params.get(BASE_URL_PARAM))
+    return TargetSession(spec.name, client, managed_servers(client), stack)
 
 
 def _summary(result: ConnectResult) -> None:

@@ -3,9 +3,11 @@
 Credentials come from azure-identity's `DefaultAzureCredential` (environment service principal,
 workload identity / OIDC in CI, managed identity, Azure CLI, ...); its own environment
 variables select and configure them (e.g. `AZURE_TOKEN_CREDENTIALS=AzureCliCredential`).
-Exit code: 0 all ok, 1 warnings only, 2 any failure. Odoo targets are read concurrently
-through `odoo_outlook.fleet` (`--jobs N`, default min(16, targets)); with several targets,
-progress goes to stderr and a per-target summary table follows the checks.
+Exit code: 0 all ok, 1 warnings only, 2 any failure. `--explain TEXT` diagnoses a pasted
+failure text (e.g. what the browser showed) against the stack alone, with the same exit
+codes. Odoo targets are read concurrently through `odoo_outlook.fleet` (`--jobs N`, default
+min(16, targets)); with several targets, progress goes to stderr and a per-target summary
+table follows the checks.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from odoo_outlook.doctor import (
     read_stack_outputs,
     run_doctor,
 )
+from odoo_outlook.doctor.explain import config_facts, explain_text
 from odoo_outlook.doctor.model import AZURE
 from odoo_outlook.doctor.render import render_json, render_table
 from odoo_outlook.fleet import (
@@ -109,9 +112,22 @@ def doctor_command(
                                 " an incoming server): this signs in to Microsoft. Without it"
                                 " nothing is sent to Microsoft.")
     ] = False,
+    explain: Annotated[
+        str | None,
+        typer.Option("--explain", help="Diagnose a pasted failure text (browser or Odoo) against"
+                     " the stack only: no Odoo or Graph call."),
+    ] = None,
 ) -> None:
     """Check the live Entra app and Odoo against the stack: 0 ok, 1 warnings, 2 failures."""
     config = with_transport(load_stack(stack, project_dir or default_project_dir()), transport)
+    if explain is not None:
+        stack_outputs = read_stack_outputs(outputs) if outputs else None
+        facts = config_facts(config, client_id or (stack_outputs.client_id if stack_outputs
+                                                   else None),
+                             tenant or (stack_outputs.tenant_id if stack_outputs else None))
+        report = explain_text(explain, facts)
+        (render_json if as_json else render_table)(report, stdout)
+        raise typer.Exit(report.exit_code)
     options = DoctorOptions(
         client_id=client_id,
         tenant_id=tenant,

@@ -16,10 +16,13 @@ from odoo_outlook.doctor.model import Check, fail, ok, warn
 from odoo_outlook.doctor.secrets import expiry_checks
 from odoo_outlook.graph import (
     Application,
+    AppManagementPolicy,
     AppRoleAssignment,
+    AuthorizationPolicy,
     DelegatedGrant,
     DirectoryObjectRef,
     Permission,
+    PermissionClassification,
     ServicePrincipal,
 )
 
@@ -67,6 +70,11 @@ class AzureFacts:
     principals: tuple[Principal, ...] = ()
     owners: Read[tuple[DirectoryObjectRef, ...]] = field(default_factory=Read)
     owner_principals: tuple[Principal, ...] = ()  # the stack's app.owners, resolved
+    # Tenant policies (Policy.Read.All): user consent, secret lifetime caps.
+    authorization: Read[AuthorizationPolicy] = field(default_factory=Read)
+    default_policy: Read[AppManagementPolicy] = field(default_factory=Read)
+    app_policies: Read[tuple[AppManagementPolicy, ...]] = field(default_factory=Read)
+    classifications: Read[tuple[PermissionClassification, ...]] = field(default_factory=Read)
 
 
 def _read_failed(name: str, read: Read[object], missing_fix: str = PULUMI_FIX) -> Check:

@@ -2,18 +2,17 @@
 
 A test's error text is Odoo's (e.g. "An error occurred when fetching the access token.
 AADSTS7000215: Invalid client secret provided..." or "Server replied with following
-exception: 5.7.139 Authentication unsuccessful..."): the Microsoft codes in it are looked up in
-`mail_errors.KNOWN_ERRORS`, so `connect`, `doctor` and the failed-mail check give one meaning
-and one fix per code.
+exception: 5.7.139 Authentication unsuccessful..."): it is diagnosed by the knowledge base
+(`knowledge.diagnose`, advice chosen for the stack), so `connect`, `doctor` and the failed-mail
+check give one meaning and one fix per failure.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
-from odoo_outlook.doctor.mail_errors import classify
+from odoo_outlook.doctor.knowledge import StackFacts
+from odoo_outlook.doctor.knowledge import diagnose as diagnose_reply
 from odoo_outlook.doctor.model import Check, fail, ok
 from odoo_outlook.odoo.outlook_connect import TEST_BUTTONS, ConnectionTest
 from odoo_outlook.odoo.state import OUTGOING
@@ -33,20 +32,13 @@ class Diagnosis:
     fix: str
 
 
-class _Context(dict[str, str]):
-    def __missing__(self, key: str) -> str:
-        return f"<{key}>"
-
-
-def diagnose(message: str, context: Mapping[str, Any]) -> Diagnosis:
-    """The known Microsoft errors named in `message`, their meanings and fixes filled from
-    `context` (web_base_url, expected_base_url, consent_url, authority)."""
-    values = _Context({k: str(v) for k, v in context.items() if v is not None})
-    found = classify(message)
+def diagnose(message: str, stack: StackFacts) -> Diagnosis:
+    """The Microsoft failures named in `message`, with causes and fixes chosen for `stack`."""
+    found = diagnose_reply(message, stack)
     if found:
-        return Diagnosis(tuple(k.code for k in found),
-                         "; ".join(f"{k.code}: {k.meaning.format_map(values)}" for k in found),
-                         "; ".join(k.fix.format_map(values) for k in found))
+        return Diagnosis(tuple(d.code for d in found),
+                         "; ".join(f"{d.code}: {d.cause}" for d in found),
+                         "; ".join(dict.fromkeys(d.fix for d in found)))
     if "Please connect with your Outlook account" in message:
         return Diagnosis((), "Odoo holds no refresh token for this server", NO_TOKEN_FIX)
     return Diagnosis((), "", _DEFAULT_FIX)
@@ -56,23 +48,23 @@ def at_text(test: ConnectionTest) -> str:
     return test.at.strftime("%Y-%m-%d %H:%M:%S %Z").strip()
 
 
-def describe_test(test: ConnectionTest, context: Mapping[str, Any]) -> tuple[bool, str, str | None]:
+def describe_test(test: ConnectionTest, stack: StackFacts) -> tuple[bool, str, str | None]:
     """(ok, one-line detail, fix) of one test, for `connect` and the doctor alike."""
     button = TEST_BUTTONS[test.model]
     one = " ".join(test.message.split())
     if test.ok:
         return True, f"tested ok at {at_text(test)} (Odoo's \"{button}\": {one})", None
-    found = diagnose(test.message, context)
+    found = diagnose(test.message, stack)
     meaning = f" ({found.meaning})" if found.meaning else ""
     return False, f"test failed at {at_text(test)}: {one}{meaning}", found.fix
 
 
-def token_check(name: str, test: ConnectionTest | None, context: Mapping[str, Any],
+def token_check(name: str, test: ConnectionTest | None, stack: StackFacts,
                 scope: str) -> Check:
     """The doctor's token line: tested ok / failed with the diagnosis / stored, not tested."""
     if test is None:
         return ok(name, f"{NOT_TESTED} ({TEST_HINT})", scope)
-    passed, detail, fix = describe_test(test, context)
+    passed, detail, fix = describe_test(test, stack)
     return ok(name, detail, scope) if passed else fail(name, detail, fix or _DEFAULT_FIX, scope)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from msgraph import GraphServiceClient
 
@@ -20,10 +20,14 @@ from odoo_outlook.graph import (
     GraphAccessError,
     GraphFailure,
     get_application,
+    get_authorization_policy,
+    get_default_app_management_policy,
     get_service_principal,
+    list_app_management_policies,
     list_app_role_assignments,
     list_application_owners,
     list_delegated_grants,
+    list_permission_classifications,
     resolve_group,
     resolve_user,
 )
@@ -76,22 +80,38 @@ async def gather_azure(client: GraphServiceClient, client_id: str,
         _read(list_application_owners(client, app.value.object_id)),
         *(_owner(client, o) for o in spec.owners),
     )
-    if sp.value is None:
-        owners, *owner_principals = await owner_reads
-        return AzureFacts(client_id, app, sp, graph_sp, owners=owners,
-                          owner_principals=tuple(owner_principals))
-    sp_id = sp.value.object_id
-    (owners, *owner_principals), (assignments, grants, *principals) = await asyncio.gather(
-        owner_reads,
-        asyncio.gather(
-            _read(list_app_role_assignments(client, sp_id)),
-            _read(list_delegated_grants(client, sp_id)) if spec.admin_consent else _none(),
-            *(_user(client, u) for u in spec.users),
-            *(_group(client, g) for g in spec.groups),
-        ),
+    policy_reads = asyncio.gather(
+        _read(get_authorization_policy(client)) if not spec.admin_consent else _none(),
+        _read(get_default_app_management_policy(client)),
+        _read(list_app_management_policies(client, app.value.object_id)),
+        _read(list_permission_classifications(client, graph_sp.value.object_id))
+        if not spec.admin_consent and graph_sp.value is not None else _none(),
     )
+    if sp.value is None:
+        (owners, *owner_principals), policies = await asyncio.gather(owner_reads, policy_reads)
+        return AzureFacts(client_id, app, sp, graph_sp, owners=owners,
+                          owner_principals=tuple(owner_principals), **_policies(policies))
+    sp_id = sp.value.object_id
+    (owners, *owner_principals), policies, (assignments, grants, *principals) = (
+        await asyncio.gather(
+            owner_reads,
+            policy_reads,
+            asyncio.gather(
+                _read(list_app_role_assignments(client, sp_id)),
+                # Read with or without admin consent: grants tell whether users can connect.
+                _read(list_delegated_grants(client, sp_id)),
+                *(_user(client, u) for u in spec.users),
+                *(_group(client, g) for g in spec.groups),
+            ),
+        ))
     return AzureFacts(client_id, app, sp, graph_sp, assignments, grants, tuple(principals),
-                      owners, tuple(owner_principals))
+                      owners, tuple(owner_principals), **_policies(policies))
+
+
+def _policies(reads: list[Read[Any]]) -> dict[str, Read[Any]]:
+    authorization, default_policy, app_policies, classifications = reads
+    return {"authorization": authorization, "default_policy": default_policy,
+            "app_policies": app_policies, "classifications": classifications}
 
 
 async def _none() -> Read[object]:

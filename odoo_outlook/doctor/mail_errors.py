@@ -1,111 +1,23 @@
-"""Microsoft's error codes in Odoo's failed mail (`mail.mail.failure_reason`), mapped to fixes.
+"""Microsoft's failures where Odoo keeps them, diagnosed with `knowledge`:
 
-Meanings are Microsoft's:
-- AADSTS codes: "Microsoft Entra authentication and authorization error codes",
-  https://learn.microsoft.com/entra/identity-platform/reference-error-codes
-  (MicrosoftDocs/entra-docs, docs/identity-platform/reference-error-codes.md).
-- 535 5.7.139: Exchange Online's answer when SMTP AUTH is off for the tenant or the mailbox
-  ("SmtpClientAuthentication is disabled for the Tenant/Mailbox"), and the same code when
-  security defaults block it; "Enable or disable authenticated client SMTP submission (SMTP
-  AUTH) in Exchange Online",
-  https://learn.microsoft.com/exchange/clients-and-mobile-in-exchange-online/authenticated-client-smtp-submission
-Codes are matched as whole tokens, so AADSTS7000215 never reads as AADSTS700021.
+- failed outgoing mail: `mail.mail` in state ``exception``, its ``failure_reason`` (all versions);
+- failed fetches of incoming servers: ``fetchmail.server.error_date`` / ``error_message``
+  (Odoo 19.0, addons/mail/models/fetchmail.py: set on the first failure of a run of failures,
+  cleared by the next successful fetch; after 5 days of failures Odoo sets the server back to
+  draft, "Not Confirmed").
+
+The raw texts are never printed (they may quote addresses): only the codes found, the cause and
+the fix. A code the knowledge base does not know is named with a generic line.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
-from odoo_outlook.doctor.model import Check, fail, ok, warn
-
-
-@dataclass(frozen=True)
-class KnownError:
-    code: str
-    meaning: str
-    fix: str  # a template: {web_base_url}, {expected_base_url}, {consent_url}, {authority}, ...
-    # Default: the code as a whole token. Python's smtplib shows SMTP replies as
-    # "(535, b'5.7.139 Authentication unsuccessful, ...')", so 535 5.7.139 matches on 5.7.139.
-    pattern: str | None = None
-
-
-KNOWN_ERRORS: tuple[KnownError, ...] = (
-    KnownError(
-        "535 5.7.139",
-        "SMTP AUTH is disabled for the tenant or the mailbox (or security defaults block it)",
-        "enable SMTP AUTH for the mailbox: `Set-CASMailbox -Identity <mailbox>"
-        " -SmtpClientAuthenticationDisabled $false` (tenant-wide: `Set-TransportConfig"
-        " -SmtpClientAuthenticationDisabled $false`) in Exchange Online PowerShell",
-        pattern=r"(?<![\d.])5\.7\.139(?!\d)",
-    ),
-    KnownError(
-        "AADSTS7000215",
-        "invalid client secret: Odoo's secret is not one of the app's",
-        "run `pulumi up` (it hands Odoo the current secret), or `odoo-outlook rotate --now`"
-        " then `pulumi up`",
-    ),
-    KnownError(
-        "AADSTS7000222",
-        "the client secret Odoo holds has expired",
-        "run `pulumi up` (or `odoo-outlook rotate --now` then `pulumi up`)",
-    ),
-    KnownError(
-        "AADSTS50011",
-        "redirect URI mismatch: Odoo sent {web_base_url}/microsoft_outlook/confirm",
-        "set web.base.url to {expected_base_url} (and web.base.url.freeze = True) or add the"
-        " URL to the target's baseUrls and run `pulumi up`",
-    ),
-    KnownError(
-        "AADSTS65001",
-        "consent missing: nobody consented to the app's permissions",
-        "grant admin consent: open {consent_url} as an administrator (or set app.adminConsent:"
-        " true and run `pulumi up`)",
-    ),
-    KnownError(
-        "AADSTS700016",
-        "the app was not found in the tenant Odoo signed in to (wrong client id or authority)",
-        "check microsoft_outlook_client_id and microsoft_outlook.endpoint (want {authority});"
-        " run `pulumi up`",
-    ),
-    KnownError(
-        "AADSTS50194",
-        "a single-tenant app was used through the 'common' authority",
-        "set microsoft_outlook.endpoint to {authority} (run `pulumi up`), or make the app"
-        " multitenant",
-    ),
-    KnownError(
-        "AADSTS50020",
-        "an account from another tenant signed in to a single-tenant app",
-        "connect with a mailbox of the app's tenant, or set app.signInAudience to"
-        " AzureADMultipleOrgs and run `pulumi up`",
-    ),
-    KnownError(
-        "AADSTS50105",
-        "the signed-in user is not assigned to the enterprise application",
-        "add the user to assignments.users (or a group in assignments.groups) and run"
-        " `pulumi up`",
-    ),
-    KnownError(
-        "AADSTS700082",
-        "the refresh token expired after a long time unused",
-        'click "Connect your Outlook account" again on the server in Odoo',
-    ),
-)
-
-_PATTERNS = [
-    (known, re.compile(known.pattern or r"(?<![\w.])" + re.escape(known.code) + r"(?!\w)"))
-    for known in KNOWN_ERRORS
-]
-
-
-def classify(reason: str | None) -> list[KnownError]:
-    """Every known Microsoft error named in one failure text."""
-    text = reason or ""
-    return [known for known, pattern in _PATTERNS if pattern.search(text)]
+from odoo_outlook.doctor.knowledge import Diagnosis, StackFacts, diagnose
+from odoo_outlook.doctor.model import Check, Status, fail, ok, warn
 
 
 @dataclass(frozen=True)
@@ -113,41 +25,48 @@ class FailedMail:
     id: int
     date: str | None
     reason: str  # never printed: it may quote addresses; only the codes found are shown
+    server: str | None = None  # the outgoing server's name (mail_server_id), when set
 
 
-class _Context(dict[str, str]):
-    def __missing__(self, key: str) -> str:
-        return f"<{key}>"
+@dataclass(frozen=True)
+class FetchError:
+    """An incoming server whose last fetch failed (Odoo 19.0's error_date / error_message)."""
+
+    id: int
+    name: str
+    mailbox: str | None  # fetchmail.server.user
+    error_date: str | None
+    error_message: str  # never printed
+    state: str | None = None  # "draft" once Odoo gave up (5 days of failures)
 
 
-def failed_mail_checks(mails: Iterable[FailedMail], since: datetime, context: Mapping[str, Any],
+def _check(status: Status, name: str, detail: str, fix: str, scope: str) -> Check:
+    return (fail if status is Status.FAIL else warn)(name, detail, fix, scope)
+
+
+def failed_mail_checks(mails: Iterable[FailedMail], since: datetime, stack: StackFacts,
                        scope: str) -> list[Check]:
-    """One check per Microsoft error found in recent failed mail; a warning for the rest."""
+    """One check per diagnosis found in recent failed mail; a warning for the rest."""
     mails = list(mails)
     window = f"since {since:%Y-%m-%d}"
     if not mails:
         return [ok("failed mail", f"no failed outgoing mail {window}", scope)]
-    found: dict[str, list[FailedMail]] = {}
+    found: dict[str, tuple[Diagnosis, list[FailedMail]]] = {}
     unknown: list[FailedMail] = []
     for mail in mails:
-        codes = classify(mail.reason)
-        for known in codes:
-            found.setdefault(known.code, []).append(mail)
-        if not codes:
+        diagnoses = diagnose(mail.reason, stack, {"server": mail.server or ""})
+        for diagnosis in diagnoses:
+            key = diagnosis.entry.key if diagnosis.entry else diagnosis.code
+            found.setdefault(key, (diagnosis, []))[1].append(mail)
+        if not diagnoses:
             unknown.append(mail)
-    values = _Context({k: str(v) for k, v in context.items() if v is not None})
     checks = []
-    for known in KNOWN_ERRORS:
-        hits = found.get(known.code)
-        if not hits:
-            continue
+    for diagnosis, hits in found.values():
         latest = max(hits, key=lambda m: (m.date or "", m.id))
-        checks.append(fail(
-            f"failed mail {known.code}",
+        checks.append(_check(
+            diagnosis.severity, f"failed mail {diagnosis.code}",
             f"{len(hits)} mail(s) {window} (latest #{latest.id} at {latest.date or '?'}):"
-            f" {known.meaning.format_map(values)}",
-            known.fix.format_map(values), scope,
-        ))
+            f" {diagnosis.cause}", diagnosis.fix, scope))
     if unknown:
         latest = max(unknown, key=lambda m: (m.date or "", m.id))
         checks.append(warn(
@@ -157,3 +76,25 @@ def failed_mail_checks(mails: Iterable[FailedMail], since: datetime, context: Ma
             " Failed", scope,
         ))
     return checks
+
+
+def fetch_error_checks(errors: Iterable[FetchError], stack: StackFacts, scope: str
+                       ) -> list[Check]:
+    """One check per incoming server whose last fetch failed."""
+    checks = []
+    for error in errors:
+        name = f"incoming fetch {error.mailbox or error.name}"
+        gave_up = (" Odoo stopped fetching it (server back to Not Confirmed)"
+                   if error.state == "draft" else "")
+        head = f"fetchmail.server #{error.id} failing since {error.error_date or '?'}"
+        diagnoses = diagnose(error.error_message, stack,
+                             {"server": error.name, "mailbox": error.mailbox or ""})
+        if not diagnoses:
+            checks.append(warn(name, f"{head}, without a Microsoft error code this tool knows."
+                               + gave_up, "read Last Error Message on the server in Odoo"
+                               " (Settings > Technical > Incoming Mail Servers)", scope))
+        for diagnosis in diagnoses:
+            checks.append(_check(diagnosis.severity, f"{name} {diagnosis.code}",
+                                 f"{head}: {diagnosis.cause}.{gave_up}", diagnosis.fix, scope))
+    return checks
+

@@ -16,13 +16,13 @@ from odoo_outlook.desired import (
     IncomingServer,
     OdooTargetSpec,
     OutgoingServer,
-    admin_consent_url,
     confirm_uri,
     oauth_endpoint,
 )
 from odoo_outlook.doctor.alias_checks import alias_checks
 from odoo_outlook.doctor.connection_checks import token_check
-from odoo_outlook.doctor.mail_errors import failed_mail_checks
+from odoo_outlook.doctor.knowledge import StackFacts
+from odoo_outlook.doctor.mail_errors import failed_mail_checks, fetch_error_checks
 from odoo_outlook.doctor.model import SYNC, Check, Status, fail, ok, warn
 from odoo_outlook.doctor.odoo_reads import OdooFacts
 from odoo_outlook.doctor.secrets import SYNC_FIX, holder_check
@@ -168,9 +168,8 @@ def _differences(server: Server, wanted: Mapping[str, Any]) -> list[str]:
 
 def check_server(state: OdooState, caps: Capabilities, model: str,
                  server: OutgoingServer | IncomingServer, base_url: str, scope: str, *,
-                 database: str | None = None,
-                 tests: Mapping[tuple[str, int], ConnectionTest] | None = None,
-                 context: Mapping[str, Any] | None = None) -> list[Check]:
+                 stack: StackFacts, database: str | None = None,
+                 tests: Mapping[tuple[str, int], ConnectionTest] | None = None) -> list[Check]:
     kind = "outgoing" if model == OUTGOING else "incoming"
     name = f"{kind} server {server.mailbox}"
     record = state.record_for(server.xmlid)
@@ -201,13 +200,13 @@ def check_server(state: OdooState, caps: Capabilities, model: str,
                            f"run `odoo-outlook connect`, or open {status.form_url} and"
                            f" {status.needs}", scope))
     elif test is not None:
-        checks.append(token_check(token, test, context or {}, scope))
+        checks.append(token_check(token, test, stack, scope))
     elif status.needs:
         checks.append(warn(token, f"connected, not confirmed ({model} #{record.id})",
                            f"open {status.form_url} and {status.needs}, or run `odoo-outlook"
                            " doctor --test-connections` (it presses it)", scope))
     else:
-        checks.append(token_check(token, None, context or {}, scope))
+        checks.append(token_check(token, None, stack, scope))
     return checks
 
 
@@ -234,19 +233,14 @@ def odoo_checks(spec: OdooTargetSpec, facts: OdooFacts | None, view: AppView, *,
         check_web_base_url(state, spec, view.app, scope),
     ]
     base_url = state.param(BASE_URL_PARAM) or spec.expected_base_url
-    context = {
-        "web_base_url": state.param(BASE_URL_PARAM),
-        "expected_base_url": spec.expected_base_url,
-        "consent_url": admin_consent_url(view.tenant_id, view.client_id),
-        "authority": oauth_endpoint(view.spec.sign_in_audience, view.tenant_id),
-    }
+    stack = stack_facts(view, spec, state.param(BASE_URL_PARAM))
     tests = {(t.model, t.id): t for t in facts.tests}
     for out in spec.outgoing:
         checks += check_server(state, caps, OUTGOING, out, base_url, scope,
-                               database=facts.database, tests=tests, context=context)
+                               database=facts.database, tests=tests, stack=stack)
     for inc in spec.incoming:
         checks += check_server(state, caps, INCOMING, inc, base_url, scope,
-                               database=facts.database, tests=tests, context=context)
+                               database=facts.database, tests=tests, stack=stack)
     if facts.test_error:
         detail, fix = split_fix(facts.test_error, "check the Odoo user's access rights")
         checks.append(fail("connection tests", detail, fix, scope))
@@ -255,5 +249,23 @@ def odoo_checks(spec: OdooTargetSpec, facts: OdooFacts | None, view: AppView, *,
         detail, fix = split_fix(facts.mail_error, "check the Odoo user's access rights")
         checks.append(fail("failed mail", detail, fix, scope))
     else:
-        checks += failed_mail_checks(facts.failed_mail, facts.since, context, scope)
+        checks += failed_mail_checks(facts.failed_mail, facts.since, stack, scope)
+    if facts.fetch_error:
+        detail, fix = split_fix(facts.fetch_error, "check the Odoo user's access rights")
+        checks.append(fail("incoming fetch", detail, fix, scope))
+    else:
+        checks += fetch_error_checks(facts.fetch_errors, stack, scope)
     return checks
+
+
+def stack_facts(view: AppView, spec: OdooTargetSpec | None = None,
+                web_base_url: str | None = None) -> StackFacts:
+    """What the knowledge base's advice depends on, for one target (or none: the app only)."""
+    mailboxes = tuple(dict.fromkeys(
+        [s.mailbox for s in spec.outgoing] + [s.mailbox for s in spec.incoming])) if spec else ()
+    return StackFacts(
+        audience=view.spec.sign_in_audience, admin_consent=view.spec.admin_consent,
+        assignment_required=view.spec.assignment_required,
+        tenant_id=view.tenant_id or view.spec.tenant_id, client_id=view.client_id,
+        mailboxes=mailboxes, expected_base_url=spec.expected_base_url if spec else None,
+        web_base_url=web_base_url)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from odoo_outlook.desired import OdooTargetSpec
-from odoo_outlook.doctor.mail_errors import FailedMail
+from odoo_outlook.doctor.mail_errors import FailedMail, FetchError
 from odoo_outlook.errors import OdooOutlookError
 from odoo_outlook.odoo.capabilities import Capabilities, detect, read_modules
 from odoo_outlook.odoo.client import OdooClient, TransportFactory, connect
@@ -51,6 +51,8 @@ class OdooFacts:
     mail_error: str | None = None
     tests: tuple[ConnectionTest, ...] = ()  # only with OdooReadOptions.test_connections
     test_error: str | None = None
+    fetch_errors: tuple[FetchError, ...] = ()
+    fetch_error: str | None = None  # reading the incoming servers' errors failed
 
 
 def read_failed_mail(client: OdooClient, since: datetime, limit: int) -> tuple[FailedMail, ...]:
@@ -58,13 +60,40 @@ def read_failed_mail(client: OdooClient, since: datetime, limit: int) -> tuple[F
     rows = client.call(
         "mail.mail", "search_read",
         [("state", "=", "exception"), ("date", ">=", since.strftime(ODOO_DATETIME))],
-        fields=["date", "failure_reason"], limit=limit, order="id desc",
+        fields=["date", "failure_reason", "mail_server_id"], limit=limit, order="id desc",
     )
     return tuple(
         FailedMail(int(r["id"]), str(r.get("date") or "") or None,
-                   str(r.get("failure_reason") or ""))
+                   str(r.get("failure_reason") or ""), _many2one_name(r.get("mail_server_id")))
         for r in rows
     )
+
+
+# Odoo 19.0 keeps the last failed fetch on the server (addons/mail/models/fetchmail.py:
+# `error_date` "Date of last failure, reset on success.", `error_message`).
+FETCH_ERROR_MAJOR = 19
+
+
+def read_fetch_errors(client: OdooClient, caps: Capabilities) -> tuple[FetchError, ...]:
+    """Incoming servers whose last fetch failed (19.0+; earlier versions keep nothing)."""
+    if caps.version.major < FETCH_ERROR_MAJOR:
+        return ()
+    rows = client.call(
+        "fetchmail.server", "search_read", [("error_date", "!=", False)],
+        fields=["name", "user", "state", "error_date", "error_message"], order="id",
+    )
+    return tuple(
+        FetchError(int(r["id"]), str(r.get("name") or ""), str(r.get("user") or "") or None,
+                   str(r.get("error_date") or "") or None, str(r.get("error_message") or ""),
+                   str(r.get("state") or "") or None)
+        for r in rows
+    )
+
+
+def _many2one_name(value: object) -> str | None:
+    if isinstance(value, list | tuple) and len(value) == 2:
+        return str(value[1])
+    return None
 
 
 def read_target(spec: OdooTargetSpec, password: str, now: datetime,
@@ -97,6 +126,13 @@ def read_target(spec: OdooTargetSpec, password: str, now: datetime,
             tests = tuple(run_connection_tests(client, managed_servers(client), now))
         except OdooOutlookError as exc:
             test_error = exc.message
+    fetch_errors: tuple[FetchError, ...] = ()
+    fetch_error = None
+    try:
+        fetch_errors = read_fetch_errors(client, caps)
+    except OdooOutlookError as exc:
+        fetch_error = exc.message
     return OdooFacts(spec.name, since, url=client.url, database=client.database,
                      login=client.login, caps=caps, state=state, failed_mail=mails,
-                     mail_error=mail_error, tests=tests, test_error=test_error)
+                     mail_error=mail_error, tests=tests, test_error=test_error,
+                     fetch_errors=fetch_errors, fetch_error=fetch_error)

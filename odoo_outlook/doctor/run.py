@@ -27,6 +27,7 @@ from odoo_outlook.doctor.gather import gather_azure
 from odoo_outlook.doctor.model import AZURE, Check, Report
 from odoo_outlook.doctor.odoo_checks import AppView, odoo_checks
 from odoo_outlook.doctor.odoo_reads import OdooFacts, OdooReadOptions, read_target
+from odoo_outlook.doctor.policy_checks import PolicyFacts, policy_checks
 from odoo_outlook.doctor.secrets import held_key_ids, holder_check
 from odoo_outlook.errors import ConfigError
 from odoo_outlook.fleet import FleetProgress, FleetTask, Outcome, Status, run_fleet
@@ -131,6 +132,20 @@ async def _gather(client_id: str, desired: DesiredState, specs: Sequence[OdooTar
     return azure_facts, odoo_facts
 
 
+def policy_facts(facts: AzureFacts) -> PolicyFacts:
+    """The policy checks' view of the Graph reads."""
+    return PolicyFacts(
+        authorization=facts.authorization.value, authorization_error=facts.authorization.error,
+        default_policy=facts.default_policy.value,
+        default_policy_error=facts.default_policy.error,
+        app_policies=facts.app_policies.value or (), app_policies_error=facts.app_policies.error,
+        grants=facts.grants.value or (), grants_error=facts.grants.error,
+        low_impact=tuple(c.permission_name or c.permission_id
+                         for c in facts.classifications.value or ()
+                         if c.classification == "low") if facts.classifications.ok else None,
+    )
+
+
 def _redact(checks: list[Check], secrets: Sequence[str | None]) -> list[Check]:
     """Belt and braces: no secret value survives in any text, whatever a layer below said."""
     values = [s for s in secrets if s and len(s) >= 6]
@@ -170,6 +185,12 @@ def run_doctor(config: StackConfig, options: DoctorOptions, *,
     held = frozenset().union(*(held_key_ids(s, creds) for s in [stack_secret, *odoo_secrets]))
     checks = azure_checks(azure_facts, desired.app, now=now, warn_days=options.warn_days,
                           held=held, tenant_id=tenant)
+    if app is not None:
+        checks += policy_checks(
+            policy_facts(azure_facts), desired.app, app, client_id, tenant,
+            azure_facts.graph_sp.value,
+            (config.secret.rotation_days, config.secret.grace_days,
+             config.secret.max_lifetime_days))
     if app is not None and stack_secret:
         checks.append(holder_check("stack secret", "the stack outputs' clientSecret",
                                    stack_secret, creds, now, options.warn_days, AZURE,

@@ -5,7 +5,7 @@ Ids are lower-case strings; datetimes are timezone-aware (UTC)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 # The well-known ids are written once, in the desired state; re-exported here for Graph readers.
 from odoo_outlook.desired import DEFAULT_ACCESS_ROLE_ID as DEFAULT_ACCESS_ROLE_ID
@@ -51,6 +51,7 @@ class Application:
     implicit_access_token: bool | None = None  # web.implicitGrantSettings.enableAccessTokenIssuance
     implicit_id_token: bool | None = None  # web.implicitGrantSettings.enableIdTokenIssuance
     disabled_by_microsoft_status: str | None = None  # disabledByMicrosoftStatus
+    created: datetime | None = None  # createdDateTime
 
     def required_scope_ids(self, resource_app_id: str = GRAPH_APP_ID) -> frozenset[str]:
         """Delegated permission ids the app requests on one API (Graph by default)."""
@@ -135,3 +136,47 @@ class Group:
     display_name: str | None
     mail: str | None
     security_enabled: bool | None
+
+
+@dataclass(frozen=True)
+class AuthorizationPolicy:
+    """The tenant's authorizationPolicy, as far as user consent goes."""
+
+    # defaultUserRolePermissions.permissionGrantPoliciesAssigned, e.g.
+    # "ManagePermissionGrantsForSelf.microsoft-user-default-legacy"
+    permission_grant_policies_assigned: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class CredentialRestriction:
+    """One passwordCredentialConfiguration of an app management policy."""
+
+    restriction_type: str  # "passwordLifetime", "passwordAddition", ...
+    max_lifetime: timedelta | None  # Graph's ISO 8601 duration ("P90D"), parsed
+    restrict_for_apps_created_after: datetime | None
+    state: str | None = None  # "enabled" / "disabled" (None: enabled)
+
+    @property
+    def enforced(self) -> bool:
+        return (self.state or "enabled").lower() == "enabled"
+
+
+@dataclass(frozen=True)
+class AppManagementPolicy:
+    """The tenant default (defaultAppManagementPolicy) or a policy applied to an app."""
+
+    id: str
+    display_name: str | None
+    is_enabled: bool
+    password_restrictions: tuple[CredentialRestriction, ...]
+
+
+@dataclass(frozen=True)
+class PermissionClassification:
+    """A delegated permission an administrator classified (servicePrincipal
+    delegatedPermissionClassifications): "low" admits it under the low-impact user-consent
+    policy."""
+
+    permission_id: str
+    permission_name: str | None
+    classification: str  # "low", "medium", "high"

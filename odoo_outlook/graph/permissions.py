@@ -104,4 +104,28 @@ GRAPH_CALL_PERMISSIONS: dict[str, CallPermissions] = {
         "User.Read",
         "Directory.Read.All",
     ),
+    "authorizationpolicy-get": CallPermissions(
+        "GET /policies/authorizationPolicy",
+        _page("authorizationpolicy-get"),
+        "Policy.Read.All",
+        "Policy.Read.All",
+    ),
+    "tenantappmanagementpolicy-get": CallPermissions(
+        "GET /policies/defaultAppManagementPolicy",
+        _page("tenantappmanagementpolicy-get"),
+        "Policy.Read.All",
+        "Policy.Read.All",
+    ),
+    "application-list-appmanagementpolicies": CallPermissions(
+        "GET /applications/{id}/appManagementPolicies",
+        _page("application-list-appmanagementpolicies"),
+        "Policy.Read.All",
+        "Policy.Read.All",
+    ),
+    "serviceprincipal-list-delegatedpermissionclassifications": CallPermissions(
+        "GET /servicePrincipals/{id}/delegatedPermissionClassifications",
+        _page("serviceprincipal-list-delegatedpermissionclassifications"),
+        "Application.Read.All",
+        "Application.Read.All",
+    ),
 }

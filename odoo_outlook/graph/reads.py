@@ -28,12 +28,16 @@ from .errors import GraphAccessError, GraphFailure, Permission, ReadSpec, graph_
 from .models import (
     GRAPH_APP_ID,
     Application,
+    AppManagementPolicy,
     AppRole,
     AppRoleAssignment,
+    AuthorizationPolicy,
+    CredentialRestriction,
     DelegatedGrant,
     DirectoryObjectRef,
     Group,
     PasswordCredential,
+    PermissionClassification,
     PermissionScope,
     RequiredResourceAccess,
     ResourceAccess,
@@ -123,6 +127,7 @@ def _application(app: Any) -> Application:
         implicit_access_token=implicit.enable_access_token_issuance if implicit else None,
         implicit_id_token=implicit.enable_id_token_issuance if implicit else None,
         disabled_by_microsoft_status=app.disabled_by_microsoft_status,
+        created=app.created_date_time,
     )
 
 
@@ -405,3 +410,96 @@ async def get_tenant_id(client: GraphServiceClient) -> str:
             failure=GraphFailure.NOT_FOUND,
         )
     return _id(orgs[0].id)
+
+
+# --------------------------------------------------------------------------- policies
+
+
+def _restriction(r: Any) -> CredentialRestriction:
+    kind = r.restriction_type
+    state = getattr(r, "state", None)
+    return CredentialRestriction(
+        restriction_type=str(getattr(kind, "value", kind) or ""),
+        max_lifetime=r.max_lifetime,
+        restrict_for_apps_created_after=r.restrict_for_apps_created_after_date_time,
+        state=str(getattr(state, "value", state)) if state is not None else None,
+    )
+
+
+def _app_policy(p: Any, restrictions: Any) -> AppManagementPolicy:
+    return AppManagementPolicy(
+        id=str(p.id or ""),
+        display_name=p.display_name,
+        is_enabled=p.is_enabled is not False,
+        password_restrictions=tuple(
+            _restriction(r) for r in (restrictions.password_credentials or ())
+        ) if restrictions is not None else (),
+    )
+
+
+async def get_authorization_policy(client: GraphServiceClient) -> AuthorizationPolicy:
+    """The tenant's user-consent setting: GET /policies/authorizationPolicy."""
+    read = ReadSpec("the tenant's authorization policy (user consent)", Permission.POLICY_READ)
+    async with graph_read(read):
+        policy = await client.policies.authorization_policy.get()
+    perms = policy.default_user_role_permissions if policy is not None else None
+    return AuthorizationPolicy(
+        permission_grant_policies_assigned=tuple(
+            (perms.permission_grant_policies_assigned or ()) if perms is not None else ()
+        )
+    )
+
+
+async def get_default_app_management_policy(client: GraphServiceClient) -> AppManagementPolicy:
+    """The tenant default app management policy: GET /policies/defaultAppManagementPolicy."""
+    read = ReadSpec("the tenant's default app management policy",
+                    Permission.TENANT_APP_POLICY_READ)
+    async with graph_read(read):
+        policy = await client.policies.default_app_management_policy.get()
+    if policy is None:
+        raise GraphAccessError(
+            "Not found in Microsoft Graph: the tenant's default app management policy.",
+            failure=GraphFailure.NOT_FOUND,
+        )
+    return _app_policy(policy, policy.application_restrictions)
+
+
+async def list_app_management_policies(
+    client: GraphServiceClient, application_object_id: str
+) -> tuple[AppManagementPolicy, ...]:
+    """App management policies applied to one app registration (by its object id):
+    GET /applications/{id}/appManagementPolicies."""
+    read = ReadSpec(
+        f"the app management policies of application object {application_object_id}",
+        Permission.APP_POLICIES_READ,
+    )
+    async with graph_read(read):
+        items = await _all_pages(
+            client.applications.by_application_id(application_object_id).app_management_policies
+        )
+    return tuple(_app_policy(p, p.restrictions) for p in items)
+
+
+async def list_permission_classifications(
+    client: GraphServiceClient, sp_id: str
+) -> tuple[PermissionClassification, ...]:
+    """Delegated permission classifications of an API's service principal (e.g. Microsoft
+    Graph's): GET /servicePrincipals/{id}/delegatedPermissionClassifications."""
+    read = ReadSpec(
+        f"the delegated permission classifications of service principal {sp_id}",
+        Permission.CLASSIFICATIONS_READ,
+    )
+    async with graph_read(read):
+        items = await _all_pages(
+            client.service_principals.by_service_principal_id(
+                sp_id
+            ).delegated_permission_classifications
+        )
+    return tuple(
+        PermissionClassification(
+            permission_id=_id(c.permission_id),
+            permission_name=c.permission_name,
+            classification=str(getattr(c.classification, "value", c.classification) or ""),
+        )
+        for c in items
+    )

@@ -11,7 +11,8 @@ URL and the credential differ.
         graph.requests                # what the client sent (no token values)
 
 Shapes follow learn.microsoft.com/graph/api/resources/* (application, servicePrincipal,
-appRoleAssignment, oAuth2PermissionGrant, user, group, organization) and the error
+appRoleAssignment, oAuth2PermissionGrant, user, group, organization, authorizationPolicy,
+tenantAppManagementPolicy, appManagementPolicy) and the error
 body of learn.microsoft.com/graph/errors. Collections carry ``@odata.context`` and
 ``value``; pages beyond the first are linked with an absolute ``@odata.nextLink``
 carrying an opaque ``$skiptoken``.
@@ -283,6 +284,15 @@ class FakeGraph:
             ],
         }
         self.graph_sp = self._make_graph_sp()
+        # Tenant policies (Policy.Read.All): user consent and credential lifetimes.
+        self.authorization_policy: Json = _authorization_policy(
+            [USER_CONSENT_LEGACY, *OWNED_RESOURCE_GRANT_POLICIES]
+        )
+        self.default_app_management_policy: Json = _default_app_management_policy()
+        self.app_management_policies: dict[str, Json] = {}  # by id
+        self.applied_policies: dict[str, list[str]] = {}  # application object id -> policy ids
+        # service principal object id -> delegatedPermissionClassification items
+        self.permission_classifications: dict[str, list[Json]] = {}
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -829,6 +839,73 @@ class FakeGraph:
             sp_id = self.service_principal(client_id)["id"]
             self.grants = [g for g in self.grants if g["clientId"] != sp_id]
 
+    # ------------------------------------------------------------------ tenant policies
+
+    def set_user_consent(self, *policy_ids: str) -> None:
+        """What users may consent to: ``ManagePermissionGrantsForSelf.<id>`` policy ids
+        (``USER_CONSENT_LEGACY``, ``USER_CONSENT_LOW``, ...; none: users may not consent).
+        The owned-resource (Teams chat/team) policies a tenant also lists are kept."""
+        with self._lock:
+            perms = self.authorization_policy["defaultUserRolePermissions"]
+            perms["permissionGrantPoliciesAssigned"] = [*policy_ids, *OWNED_RESOURCE_GRANT_POLICIES]
+
+    def classify_permission(self, name: str, classification: str = "low") -> Json:
+        """Classify one of Microsoft Graph's delegated permissions (as an administrator does
+        under Enterprise applications > Consent and permissions > Permission classifications)."""
+        with self._lock:
+            scope_id = GRAPH_DELEGATED_SCOPES[name][0]
+            item = {"id": _opaque_id(), "permissionId": scope_id, "permissionName": name,
+                    "classification": classification}
+            self.permission_classifications.setdefault(self.graph_sp["id"], []).append(item)
+            return item
+
+    def set_password_lifetime(
+        self,
+        max_lifetime: str | None,
+        *,
+        created_after: str = "2019-01-01T00:00:00Z",
+        enabled: bool = True,
+        state: str = "enabled",
+    ) -> None:
+        """Cap client secret lifetimes in the tenant default policy (ISO 8601 ``P90D``);
+        None removes the cap."""
+        with self._lock:
+            policy = self.default_app_management_policy
+            policy["isEnabled"] = enabled
+            creds = policy["applicationRestrictions"]["passwordCredentials"]
+            creds[:] = [c for c in creds if c["restrictionType"] != "passwordLifetime"]
+            if max_lifetime is not None:
+                creds.append(_password_restriction("passwordLifetime", max_lifetime, created_after,
+                                                   state))
+
+    def apply_app_management_policy(
+        self,
+        client_id: str,
+        max_lifetime: str,
+        *,
+        created_after: str = "2019-01-01T00:00:00Z",
+        display_name: str = "Credential lifetime policy",
+        enabled: bool = True,
+    ) -> Json:
+        """Create an appManagementPolicy capping secret lifetimes and apply it to one app."""
+        with self._lock:
+            policy: Json = {
+                "id": _new_id(),
+                "displayName": display_name,
+                "description": "Lifetime for client secrets of applications.",
+                "isEnabled": enabled,
+                "restrictions": {
+                    "passwordCredentials": [
+                        _password_restriction("passwordLifetime", max_lifetime, created_after)
+                    ],
+                    "keyCredentials": [],
+                },
+            }
+            self.app_management_policies[policy["id"]] = policy
+            app = self.application(client_id)
+            self.applied_policies.setdefault(app["id"], []).append(policy["id"])
+            return policy
+
     def disable_user(self, upn: str) -> None:
         with self._lock:
             self.user(upn)["accountEnabled"] = False
@@ -890,6 +967,11 @@ class FakeGraph:
         yield r"/groups", self._list_groups
         yield r"/groups/([^/]+)", self._get_group
         yield r"/organization", self._list_organization
+        yield r"/policies/authorizationPolicy", self._get_authorization_policy
+        yield r"/policies/defaultAppManagementPolicy", self._get_default_app_management_policy
+        yield r"/applications/([^/]+)/appManagementPolicies", self._list_app_policies
+        yield (r"/servicePrincipals/([^/]+)/delegatedPermissionClassifications",
+               self._list_classifications)
 
     # each handler returns the JSON body (dict); errors raise _GraphError
 
@@ -1085,6 +1167,35 @@ class FakeGraph:
     def _list_organization(self, query: dict[str, str]) -> Json:
         return self._collection("organization", [self.organization], "/organization", query)
 
+    def _get_authorization_policy(self, query: dict[str, str]) -> Json:
+        return self._entity("policies/authorizationPolicy", self.authorization_policy, query)
+
+    def _get_default_app_management_policy(self, query: dict[str, str]) -> Json:
+        return self._entity(
+            "policies/defaultAppManagementPolicy", self.default_app_management_policy, query
+        )
+
+    def _list_app_policies(self, query: dict[str, str], object_id: str) -> Json:
+        if object_id not in self.applications:
+            raise _not_found(object_id)
+        items = [
+            self.app_management_policies[pid] for pid in self.applied_policies.get(object_id, [])
+        ]
+        return self._collection(
+            "appManagementPolicies", items, f"/applications/{object_id}/appManagementPolicies",
+            query,
+        )
+
+    def _list_classifications(self, query: dict[str, str], object_id: str) -> Json:
+        # servicePrincipal-list-delegatedpermissionclassifications
+        if object_id not in self.service_principals:
+            raise _not_found(object_id)
+        return self._collection(
+            f"servicePrincipals('{object_id}')/delegatedPermissionClassifications",
+            self.permission_classifications.get(object_id, []),
+            f"/servicePrincipals/{object_id}/delegatedPermissionClassifications", query,
+        )
+
     # ------------------------------------------------------------------ HTTP plumbing
 
     def _record(self, request: RecordedRequest, token: str | None) -> None:
@@ -1092,6 +1203,71 @@ class FakeGraph:
             self._log.append(request)
             if token:
                 self._tokens.append(token)
+
+
+# --------------------------------------------------------------------------- policies
+# Shapes: learn.microsoft.com/graph/api/authorizationpolicy-get (v1.0: a single object whose
+# defaultUserRolePermissions.permissionGrantPoliciesAssigned lists "ManagePermissionGrantsFor
+# Self.<policy id>" for user consent), .../tenantappmanagementpolicy-get (id all zeros,
+# applicationRestrictions.passwordCredentials[] of passwordCredentialConfiguration:
+# restrictionType, state, maxLifetime as an ISO 8601 duration or null,
+# restrictForAppsCreatedAfterDateTime) and .../application-list-appmanagementpolicies
+# (appManagementPolicy: restrictions.passwordCredentials[]). User-consent policy ids:
+# learn.microsoft.com/entra/identity/enterprise-apps/configure-user-consent.
+
+USER_CONSENT_LEGACY = "ManagePermissionGrantsForSelf.microsoft-user-default-legacy"
+USER_CONSENT_LOW = "ManagePermissionGrantsForSelf.microsoft-user-default-low"
+USER_CONSENT_RECOMMENDED = "ManagePermissionGrantsForSelf.microsoft-user-default-recommended"
+OWNED_RESOURCE_GRANT_POLICIES = (
+    "ManagePermissionGrantsForOwnedResource.microsoft-dynamically-managed-permissions-for-team",
+    "ManagePermissionGrantsForOwnedResource.microsoft-dynamically-managed-permissions-for-chat",
+)
+
+
+def _authorization_policy(assigned: list[str]) -> Json:
+    return {
+        "id": "authorizationPolicy",
+        "allowInvitesFrom": "everyone",
+        "allowedToSignUpEmailBasedSubscriptions": True,
+        "allowedToUseSSPR": True,
+        "allowEmailVerifiedUsersToJoinOrganization": False,
+        "blockMsolPowerShell": None,
+        "displayName": "Authorization Policy",
+        "description": "Used to manage authorization related settings across the company.",
+        "guestUserRoleId": "10dae51f-b6af-4016-8d66-8c2a99b929b3",
+        "defaultUserRolePermissions": {
+            "allowedToCreateApps": True,
+            "allowedToCreateSecurityGroups": True,
+            "allowedToCreateTenants": True,
+            "allowedToReadBitlockerKeysForOwnedDevice": True,
+            "allowedToReadOtherUsers": True,
+            "permissionGrantPoliciesAssigned": list(assigned),
+        },
+    }
+
+
+def _password_restriction(
+    kind: str, max_lifetime: str | None, created_after: str, state: str = "enabled"
+) -> Json:
+    return {
+        "restrictionType": kind,
+        "state": state,
+        "maxLifetime": max_lifetime,
+        "restrictForAppsCreatedAfterDateTime": created_after,
+    }
+
+
+def _default_app_management_policy() -> Json:
+    return {
+        "id": "00000000-0000-0000-0000-000000000000",
+        "displayName": "Default app management tenant policy",
+        "description": "Default tenant policy that enforces app management restrictions on"
+        " applications and service principals. To apply policy to targeted resources, create a"
+        " new policy under appManagementPolicies collection.",
+        "isEnabled": False,
+        "applicationRestrictions": {"passwordCredentials": [], "keyCredentials": []},
+        "servicePrincipalRestrictions": {"passwordCredentials": [], "keyCredentials": []},
+    }
 
 
 # --------------------------------------------------------------------------- helpers

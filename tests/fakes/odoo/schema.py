@@ -345,6 +345,14 @@ def _add_fetchmail(models: dict[str, ModelDef], major: int) -> None:
         _c("password", "Password", readonly=ro),
         _i("priority", "Server Priority", readonly=ro, default=5),
     )
+    if major >= 19:
+        # odoo/odoo 19.0 addons/mail/models/fetchmail.py: set by _fetch_mail on the first
+        # failure of a run of failures, reset (False) by the next successful fetch.
+        server.add(
+            Field("error_date", "datetime", "Last Error Date", readonly=True,
+                  help="Date of last failure, reset on success."),
+            Field("error_message", "text", "Last Error Message", readonly=True),
+        )
     models[server.name] = server
 
 
