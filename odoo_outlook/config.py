@@ -12,7 +12,7 @@ import uuid
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit, urlunsplit
 
 import yaml
@@ -199,6 +199,8 @@ class SecretSettings(_Model):
     grace_days: int = Field(14, ge=1, le=180)
     max_lifetime_days: int = Field(ENTRA_MAX_SECRET_DAYS, ge=2, le=ENTRA_MAX_SECRET_DAYS)
     forced_at: AwareDatetime | None = None
+    # The slot Odoo held at forcedAt (the leaked one); `rotate --now` records it (issue 19).
+    forced_slot: Literal["a", "b"] | None = None
     anchor: date = date(2024, 1, 1)
 
     @model_validator(mode="after")

@@ -33,7 +33,8 @@ def test_rotate_now_sets_forced_at_and_keeps_comments(
     config = load_stack_file(project / "Pulumi.dev.yaml")
     assert config.secret.forced_at is not None
     assert "# Example stack" in after
-    assert len(after.splitlines()) == len(before.splitlines()) + 1
+    assert len(after.splitlines()) == len(before.splitlines()) + 2  # forcedAt, forcedSlot
+    assert config.secret.forced_slot in ("a", "b")
     assert "re-creates client secret slot" in out
     assert "Run: pulumi up --stack dev" in out
     # A second forced rotation replaces the value instead of adding another line.

@@ -44,7 +44,7 @@ def rotate_command(
             "--now", "rotate only runs on request", "pass --now to force a new client secret"
         )
     directory = project_dir or default_project_dir()
-    load_stack(stack, directory)  # refuse to edit a stack that is already invalid
+    before = load_stack(stack, directory)  # refuse to edit a stack that is already invalid
     if up and shutil.which("pulumi") is None:
         raise OdooOutlookError(
             "--up needs the Pulumi CLI, which is not installed (fix: install it, or drop --up"
@@ -52,13 +52,17 @@ def rotate_command(
         )
     forced_at = datetime.now(UTC).replace(microsecond=0)
     stamp = forced_at.strftime("%Y-%m-%dT%H:%M:%SZ")
+    # The slot Odoo holds now, by the schedule so far (earlier forced rotations included): the
+    # restarted schedule needs it, and the next forcedAt would overwrite the earlier one.
+    leaked = schedule(before.secret, forced_at).current.slot
+    set_stack_value(directory, stack, "secret", "forcedSlot", leaked)
     how = set_stack_value(directory, stack, "secret", "forcedAt", stamp)
-    config = load_stack(stack, directory)
-    replaced = schedule(config.secret, forced_at).current
+    other = "B" if leaked == "a" else "A"
     stdout.print(
-        f"secret.forcedAt = {stamp} ({how}). The next `pulumi up --stack {stack}` re-creates"
-        f" client secret slot {replaced.slot.upper()} (the one Odoo holds), writes the new"
-        " secret to Odoo, then deletes the old one; the other slot is left as it is."
+        f"secret.forcedAt = {stamp}, secret.forcedSlot = {leaked} ({how}). The next `pulumi up"
+        f" --stack {stack}` re-creates client secret slot {other} first and writes it to Odoo,"
+        f" then re-creates slot {leaked.upper()} (the one Odoo held, possibly leaked); the"
+        " schedule restarts from forcedAt."
     )
     if up:
         _run_pulumi_up(str(directory), stack)
