@@ -136,3 +136,16 @@ def schedule(settings: SecretSettings, now: datetime) -> SecretSchedule:
         period=period,
         lifetime=2 * period + timedelta(days=settings.grace_days),
     )
+
+
+def held_slot(settings: SecretSettings, at: datetime,
+              last_next_rotation_at: datetime | None = None) -> str:
+    """The slot Odoo holds at `at`: the one the last `pulumi up` gave it.
+
+    `last_next_rotation_at` is that run's `nextRotationAt` stack output. When it is already past,
+    the renewal due then has not been applied yet, so Odoo still holds the slot that was newest
+    just before it; without it the last run is assumed to have followed the last boundary.
+    """
+    if last_next_rotation_at is not None and last_next_rotation_at <= at:
+        return schedule(settings, last_next_rotation_at - timedelta(seconds=1)).current.slot
+    return schedule(settings, at).current.slot
