@@ -29,6 +29,7 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
+from odoo_outlook.entra_limits import redirect_uri_breaches
 from odoo_outlook.errors import ConfigError, ConfigErrors
 
 NAMESPACE = "odoo-outlook"
@@ -351,6 +352,19 @@ class StackConfig(_Model):
                 raise ValueError(
                     f"odooPasswords: {name!r} names no target (fix: use one of {', '.join(names)})"
                 )
+        return self
+
+    @model_validator(mode="after")
+    def _within_entra_limits(self) -> StackConfig:
+        # One redirect URI per distinct base URL over all targets (desired.confirm_uri).
+        uris = len({url for target in self.targets for url in target.base_urls})
+        for breach in redirect_uri_breaches(self.app.sign_in_audience.value, uris):
+            raise ValueError(
+                f"targets: {breach.count} distinct baseUrls give {breach.count} redirect URIs"
+                f" (web.redirectUris), Entra accepts at most {breach.limit} for signInAudience"
+                f" {breach.audience} [{breach.source}] (fix: list fewer base URLs, or"
+                " use a work-or-school-only app.signInAudience)"
+            )
         return self
 
     def target(self, name: str) -> Target:

@@ -26,6 +26,10 @@ SOURCE_URL: Final = (
     "https://learn.microsoft.com/entra/identity-platform/supported-accounts-validation"
 )
 REDIRECT_SOURCE_URL: Final = "https://learn.microsoft.com/entra/identity-platform/reply-url"
+REDIRECT_SOURCE: Final = (
+    "Microsoft identity platform, 'Redirect URI (reply URL) restrictions', maximum number of"
+    " redirect URIs"
+)
 
 # The azuread provider's default when an Application declares no signInAudience.
 DEFAULT_AUDIENCE: Final = "AzureADMyOrg"
@@ -92,10 +96,11 @@ class LimitBreach:
     limit: int
     audience: str
     what: str
+    source: str = SOURCE
 
     def message(self) -> str:
         return (f"{self.key}: {self.count} {self.what}, Entra accepts at most {self.limit} for"
-                f" signInAudience {self.audience} ({SOURCE})")
+                f" signInAudience {self.audience} ({self.source})")
 
 
 def app_breaches(audience: str | None, redirect_uris: int,
@@ -111,7 +116,7 @@ def app_breaches(audience: str | None, redirect_uris: int,
     found: list[LimitBreach] = []
     if redirect_uris > limits.redirect_uris:
         found.append(LimitBreach("web.redirectUris", redirect_uris, limits.redirect_uris, name,
-                                 "redirect URIs"))
+                                 "redirect URIs", REDIRECT_SOURCE))
     if len(permissions_by_resource) > limits.required_resource_apps:
         found.append(LimitBreach("requiredResourceAccess", len(permissions_by_resource),
                                  limits.required_resource_apps, name, "APIs"))
@@ -130,6 +135,11 @@ def app_breaches(audience: str | None, redirect_uris: int,
                                          limits.permissions_per_resource, name,
                                          "permissions on one API"))
     return found
+
+
+def redirect_uri_breaches(audience: str | None, redirect_uris: int) -> list[LimitBreach]:
+    """The redirect-URI limit alone (config validation: the only count a stack config sets)."""
+    return [b for b in app_breaches(audience, redirect_uris, {}) if b.key == "web.redirectUris"]
 
 
 def secret_breach(audience: str | None, live_secrets: int) -> LimitBreach | None:
