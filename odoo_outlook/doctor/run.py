@@ -27,6 +27,7 @@ from odoo_outlook.doctor.gather import gather_azure
 from odoo_outlook.doctor.model import AZURE, Check, Report
 from odoo_outlook.doctor.odoo_checks import AppView, odoo_checks
 from odoo_outlook.doctor.odoo_reads import OdooFacts, OdooReadOptions, read_target
+from odoo_outlook.doctor.secret_cap import secret_cap_check
 from odoo_outlook.doctor.secrets import held_key_ids, holder_check
 from odoo_outlook.errors import ConfigError
 from odoo_outlook.fleet import FleetProgress, FleetTask, Outcome, Status, run_fleet
@@ -170,6 +171,10 @@ def run_doctor(config: StackConfig, options: DoctorOptions, *,
     held = frozenset().union(*(held_key_ids(s, creds) for s in [stack_secret, *odoo_secrets]))
     checks = azure_checks(azure_facts, desired.app, now=now, warn_days=options.warn_days,
                           held=held, tenant_id=tenant)
+    if app is not None:
+        # The live audience is the one Entra enforces now; the stack's when Graph omits it.
+        audience = app.sign_in_audience or desired.app.sign_in_audience.value
+        checks.append(secret_cap_check(creds, audience, desired.secret, held, now))
     if app is not None and stack_secret:
         checks.append(holder_check("stack secret", "the stack outputs' clientSecret",
                                    stack_secret, creds, now, options.warn_days, AZURE,
