@@ -188,19 +188,19 @@ def test_the_engine_model_catches_a_create_first_replacement() -> None:
         sim.engine.up(run, boundary + timedelta(hours=1))
 
 
-def test_the_engine_model_catches_odoo_losing_its_secret() -> None:
-    """Renewing the slot Odoo holds before Odoo moves leaves it on a deleted secret."""
-    config = _config("AzureADandPersonalMicrosoftAccount", 90, 14, 365)
-    sim = Simulation(config, Engine(2))
-    sim.up(START)
-    # A hand edit of the held slot's inputs without the forced path: Odoo's slot is replaced
-    # first (it is a dependency of the export) and deleted before Odoo is updated.
-    run = run_program(copy.deepcopy(config), START + timedelta(minutes=1))
-    held = next(d for d in run.of_type(PASSWORD) if d.outputs["value"] == sim.engine.odoo)
-    held.inputs = {**held.inputs, "displayName": "renamed"}
-    held.outputs = {**held.outputs, "value": "new8Q~" + "x" * 34}
-    with pytest.raises(InstantViolation, match="deleted secret"):
-        sim.engine.up(run, START + timedelta(minutes=1))
+def test_a_display_name_edited_by_hand_deletes_odoos_secret_under_the_cap() -> None:
+    """Why README says to change it with `rotate --display-name`: both slots change in one run
+    and the one Odoo holds is a dependency of the export, so it goes first."""
+    for audience, cap in (("AzureADandPersonalMicrosoftAccount", 2), ("AzureADMyOrg", None)):
+        sim = Simulation(_config(audience, 90, 14, 365), Engine(cap))
+        sim.up(START)
+        sim.config[SECRET]["displayName"] = "Renamed by hand"
+        if cap is None:
+            sim.up(START + timedelta(days=1))  # create-then-delete: no gap, four at once
+            assert max(sim.engine.counts) == 4
+        else:
+            with pytest.raises(InstantViolation, match="Odoo holds a deleted secret"):
+                sim.up(START + timedelta(days=1))
 
 
 @pytest.mark.parametrize("audience", AUDIENCES)
