@@ -67,14 +67,20 @@ class AudienceLimits:
         return self.audience in PERSONAL_AUDIENCES
 
 
-_WORK = dict(password_credentials=None, redirect_uris=256, required_resource_apps=50,
-             other_tenant_resource_apps=10, permissions_total=400, permissions_per_resource=None)
-_PERSONAL = dict(password_credentials=2, redirect_uris=100, required_resource_apps=50,
-                 other_tenant_resource_apps=10, permissions_total=200, permissions_per_resource=30)
+def _work(audience: str) -> AudienceLimits:
+    return AudienceLimits(audience, password_credentials=None, redirect_uris=256,
+                          required_resource_apps=50, other_tenant_resource_apps=10,
+                          permissions_total=400, permissions_per_resource=None)
+
+
+def _personal(audience: str) -> AudienceLimits:
+    return AudienceLimits(audience, password_credentials=2, redirect_uris=100,
+                          required_resource_apps=50, other_tenant_resource_apps=10,
+                          permissions_total=200, permissions_per_resource=30)
+
 
 LIMITS: Final[dict[str, AudienceLimits]] = {
-    audience: AudienceLimits(audience, **(_PERSONAL if audience in PERSONAL_AUDIENCES
-                                          else _WORK))  # type: ignore[arg-type]
+    audience: _personal(audience) if audience in PERSONAL_AUDIENCES else _work(audience)
     for audience in AUDIENCES
 }
 

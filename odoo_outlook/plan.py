@@ -23,10 +23,7 @@ from odoo_outlook.entra_limits import (
     app_breaches,
     limits_for,
 )
-from odoo_outlook.rotation import SecretSlot
-
-# Two slots; a create-first replacement of both (a forced rotation without a cap) peaks at four.
-SLOTS = 2
+from odoo_outlook.rotation import SLOTS, SecretSlot
 
 AFTER_UP = "<set by pulumi up>"
 
@@ -164,8 +161,9 @@ def entra_limits(state: DesiredState) -> dict[str, Any]:
         "source": [SOURCE_URL, REDIRECT_SOURCE_URL],
         "passwordCredentials": {
             "limit": limits.password_credentials,
-            # Delete-before-create under a cap: never more than the two slots at any instant.
-            "atMostAtAnyInstant": SLOTS if capped else 2 * SLOTS,
+            # Delete-before-create under a cap: never more than the two slots at any instant;
+            # without one a forced rotation creates both successors before deleting (four).
+            "atMostAtAnyInstant": len(SLOTS) if capped else 2 * len(SLOTS),
             "replacement": "delete-before-create" if capped else "create-before-delete",
         },
         "redirectUris": {"declared": len(app.redirect_uris), "limit": limits.redirect_uris},

@@ -10,7 +10,11 @@ For a resource whose inputs changed (every `ApplicationPassword` input forces a 
 - a dependent whose input changed (the Odoo export's `clientSecret`) is updated after its
   dependencies' steps, before anything that depends on it.
 
-(Pulumi docs "Resource options: deleteBeforeReplace"; pulumi/pulumi step_generator.go.) After
+(Pulumi docs "Resource options: deleteBeforeReplace"; pulumi/pulumi step_generator.go.) A
+delete-before-replace also replaces the dependents whose provider diff would replace them once
+the replaced resource's outputs are unknown (`calculateDependentReplacements`); the Odoo export
+only replaces itself for another Odoo (components/odoo_export.py `diff`), so no dependent is
+replaced here and the model leaves that out. After
 every single step the model records how many client secrets the directory holds and checks that
 the one Odoo holds exists and has not expired.
 """
