@@ -9,6 +9,12 @@ https://learn.microsoft.com/entra/identity-platform/reply-url (maximum number of
 The limits hold at every instant, also inside a `pulumi up` that replaces a resource: a client
 secret replaced create-before-delete briefly adds one more `passwordCredentials` entry.
 
+Rows of that page the stack cannot cross, because it declares none of these properties:
+`identifierUris` (with personal accounts at most 50, 120 characters each, no `urn://`),
+`keyCredentials`, `oauth2PermissionScopes` (scopes the app itself exposes), `appRoles`. The
+access token version 2 that personal accounts need is declared by `desired.py` and checked by
+the `allowed-sign-in-audience` policy.
+
 Stdlib only: the policy pack (`policies/`) imports this module too. Config validation, `plan`,
 the policy pack and the doctor all read the limits from here.
 """

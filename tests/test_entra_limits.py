@@ -44,6 +44,12 @@ def test_breaches_name_the_key_and_the_source() -> None:
     assert "Validation differences by supported account types" in found[1].message()
     assert app_breaches("AzureADMyOrg", 256, {"Microsoft Graph": 31}) == []
     assert [b.key for b in app_breaches("AzureADMyOrg", 257, {})] == ["web.redirectUris"]
+    apis = {f"api{i}": 1 for i in range(51)}
+    assert [b.what for b in app_breaches("AzureADMyOrg", 1, apis, other_tenant_resources=11)
+            ] == ["APIs", "APIs from other tenants"]
+    total = [b.what for b in app_breaches("AzureADandPersonalMicrosoftAccount", 1,
+                                          {f"api{i}": 25 for i in range(9)})]
+    assert total == ["permissions over all APIs"]  # 225 > 200, each API under 30
     assert secret_breach("AzureADandPersonalMicrosoftAccount", 3) is not None
     assert secret_breach("AzureADandPersonalMicrosoftAccount", 2) is None
     assert secret_breach("AzureADMultipleOrgs", 40) is None
