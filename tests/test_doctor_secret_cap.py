@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from odoo_outlook.config import SecretSettings
 from odoo_outlook.doctor.model import Status
-from odoo_outlook.doctor.secret_cap import is_slot, secret_cap_check
+from odoo_outlook.doctor.secret_cap import display_name_check, is_slot, secret_cap_check
 from odoo_outlook.graph import PasswordCredential
 from odoo_outlook.rotation import schedule
 from tests.test_doctor import CLIENT_ID, SECRET_A, SECRET_B, Env, azure_cli, env  # noqa: F401
@@ -78,3 +78,26 @@ def test_doctor_reads_the_live_credentials_over_graph(env: Env) -> None:  # noqa
     env.graph.set_sign_in_audience(CLIENT_ID, "AzureADMultipleOrgs")
     assert "has no limit" in env.run().check("azure/passwordCredentials limit")["detail"]
     assert env.credential(SECRET_B[:3])["hint"] == SECRET_B[:3]
+
+
+def test_a_display_name_edited_by_hand_is_caught_before_the_up() -> None:
+    live = [cred(slot.slot, slot.display_name) for slot in SCHEDULE.slots]
+    assert display_name_check(live, PERSONAL, SCHEDULE) is None
+    renamed = schedule(SecretSettings(displayName="Odoo Mail"), NOW)  # type: ignore[call-arg]
+    check = display_name_check(live, PERSONAL, renamed)
+    assert check is not None and check.status is Status.WARN
+    assert "rotate --now --display-name 'Odoo Mail'" in check.fix
+    assert "'Odoo Fetchmail'" in check.detail
+    # No cap: create-then-delete never leaves Odoo without its secret.
+    assert display_name_check(live, "AzureADMyOrg", renamed) is None
+    # Through `rotate --now --display-name`: the forced restart is pending, nothing to say...
+    forced = SecretSettings(displayName="Odoo Mail", forcedAt=NOW - timedelta(hours=1),  # type: ignore[call-arg]
+                            forcedSlot=SCHEDULE.current.slot)
+    after = schedule(forced, NOW)
+    assert display_name_check(live, PERSONAL, after) is None
+    # ...and once applied the live descriptions carry the new name.
+    applied = [cred(slot.slot, slot.display_name) for slot in after.slots]
+    assert display_name_check(applied, PERSONAL, after) is None
+    # A second hand edit after the forced rotation was applied is caught again.
+    again = schedule(forced.model_copy(update={"display_name": "Other"}), NOW)
+    assert display_name_check(applied, PERSONAL, again) is not None

@@ -62,3 +62,33 @@ def secret_cap_check(creds: Sequence[PasswordCredential], audience: str,
     renewed = schedule.previous.slot.upper()
     return ok(NAME, f"{count} of {cap} client secrets; the rotation due {due} replaces slot"
               f" {renewed} delete-before-create, never more than {cap} at once")
+
+
+def _prefix(description: str) -> str:
+    return _SLOT_LABEL.sub("", description)
+
+
+def display_name_check(creds: Sequence[PasswordCredential], audience: str,
+                       schedule: SecretSchedule) -> Check | None:
+    """Warns when `secret.displayName` was edited by hand under a two-secret cap.
+
+    The next `pulumi up` would then replace both slots in one run, the one Odoo holds first
+    (delete-before-create), so Odoo would hold a deleted secret for seconds; a forced restart
+    (`rotate --now --display-name`) replaces the other slot first. None when nothing to say.
+    """
+    try:
+        capped = limits_for(audience).password_credentials is not None
+    except KeyError:
+        return None
+    live = {_prefix(c.display_name or "") for c in creds if is_slot(c)}
+    wanted = _prefix(schedule.current.display_name)
+    forced = schedule.current.forced_at
+    # A forced restart not applied yet renames both slots in the safe order.
+    pending = forced is not None and not any(
+        f"(forced {forced:%Y-%m-%d %H:%M})" in (c.display_name or "") for c in creds)
+    if not capped or not live or wanted in live or pending:
+        return None
+    return warn("secret.displayName", f"the stack's secrets are described {wanted!r}, the live"
+                f" ones {', '.join(sorted(map(repr, live)))}: the next `pulumi up` would replace"
+                " both slots at once, the one Odoo holds first", "apply it with `odoo-outlook"
+                f" rotate --now --display-name {wanted!r}`, or restore the old secret.displayName")
