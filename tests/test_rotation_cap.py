@@ -150,6 +150,9 @@ def test_three_years_never_exceed_the_audience_cap(
         # Without a cap the default create-then-delete overlaps old and new secrets.
         assert max(sim.engine.counts) > 2
     assert sim.min_remaining >= timedelta(days=rotation)
+    # The display-name change reached both slots.
+    assert {d.inputs["displayName"].split(" ")[:3] == ["Odoo", "Mail", "Secret"]
+            for d in sim.engine.state.values() if d.type == PASSWORD} == {True}
     # Scheduled renewals plus the forced ones really happened.
     assert creates >= 3 * 365 // rotation + 2 * 5
 
