@@ -44,8 +44,11 @@ def build(config: StackConfig, now: datetime) -> dict[str, pulumi.Output[Any]]:
     """Declare every resource of the stack and return its outputs by export name."""
     state: DesiredState = desired_state(config, now)
     app = OutlookAppRegistration("odoo", state.app)
-    secret = RotatingClientSecret("odoo-client-secret", app.application_id, state.secret)
-    _odoo_exports(config, state, app, secret)
+    secret = RotatingClientSecret(
+        "odoo-client-secret", app.application_id, state.secret,
+        state.app.sign_in_audience.value,
+        holders=lambda client_secret: _odoo_exports(config, state, app, client_secret),
+    )
     return {
         "clientId": app.client_id,
         "tenantId": app.tenant_id,
@@ -65,9 +68,12 @@ def _odoo_exports(
     config: StackConfig,
     state: DesiredState,
     app: OutlookAppRegistration,
-    secret: RotatingClientSecret,
+    client_secret: pulumi.Output[str],
 ) -> list[OdooOutlookExport]:
-    """One export per target with connection settings: Odoo gets the newest secret in this run.
+    """One export per target with connection settings: Odoo gets the held secret in this run.
+
+    The held slot is a dependency through `client_secret`; the other slot waits for these
+    exports (RotatingClientSecret), so it is never replaced while Odoo still holds it.
 
     The password comes from secret config `odooPasswords.<target>`, else the provider reads the
     environment variable named by the target's `passwordEnv` when it runs.
@@ -81,9 +87,8 @@ def _odoo_exports(
             f"odoo-{target.name}",
             state.target(target.name),
             client_id=app.client_id,
-            client_secret=secret.client_secret,
+            client_secret=client_secret,
             password=None if password is None else password.get_secret_value(),
-            opts=pulumi.ResourceOptions(depends_on=[secret]),
         ))
     return exports
 

@@ -12,7 +12,7 @@ import uuid
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit, urlunsplit
 
 import yaml
@@ -30,6 +30,7 @@ from pydantic import (
 from pydantic.alias_generators import to_camel
 
 from odoo_outlook.consumer_domains import personal_mailbox_problems
+from odoo_outlook.entra_limits import redirect_uri_breaches
 from odoo_outlook.errors import ConfigError, ConfigErrors
 
 NAMESPACE = "odoo-outlook"
@@ -200,6 +201,8 @@ class SecretSettings(_Model):
     grace_days: int = Field(14, ge=1, le=180)
     max_lifetime_days: int = Field(ENTRA_MAX_SECRET_DAYS, ge=2, le=ENTRA_MAX_SECRET_DAYS)
     forced_at: AwareDatetime | None = None
+    # The slot Odoo held at forcedAt (the leaked one); `rotate --now` records it (issue 19).
+    forced_slot: Literal["a", "b"] | None = None
     anchor: date = date(2024, 1, 1)
 
     @model_validator(mode="after")
@@ -352,6 +355,19 @@ class StackConfig(_Model):
                 raise ValueError(
                     f"odooPasswords: {name!r} names no target (fix: use one of {', '.join(names)})"
                 )
+        return self
+
+    @model_validator(mode="after")
+    def _within_entra_limits(self) -> StackConfig:
+        # One redirect URI per distinct base URL over all targets (desired.confirm_uri).
+        uris = len({url for target in self.targets for url in target.base_urls})
+        for breach in redirect_uri_breaches(self.app.sign_in_audience.value, uris):
+            raise ValueError(
+                f"targets: {breach.count} distinct baseUrls give {breach.count} redirect URIs"
+                f" (web.redirectUris), Entra accepts at most {breach.limit} for signInAudience"
+                f" {breach.audience} [{breach.source}] (fix: list fewer base URLs, or"
+                " use a work-or-school-only app.signInAudience)"
+            )
         return self
 
     def target(self, name: str) -> Target:

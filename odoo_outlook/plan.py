@@ -21,7 +21,14 @@ from odoo_outlook.desired import (
     DesiredState,
     OdooTargetSpec,
 )
-from odoo_outlook.rotation import SecretSlot
+from odoo_outlook.entra_limits import (
+    REDIRECT_SOURCE_URL,
+    SOURCE_URL,
+    LimitBreach,
+    app_breaches,
+    limits_for,
+)
+from odoo_outlook.rotation import SLOTS, SecretSlot
 
 AFTER_UP = "<set by pulumi up>"
 
@@ -151,6 +158,36 @@ def _target(target: OdooTargetSpec, state: DesiredState) -> dict[str, Any]:
     }
 
 
+def limit_breaches(state: DesiredState) -> list[LimitBreach]:
+    """Every documented per-audience limit the declared app registration would cross."""
+    app = state.app
+    return app_breaches(app.sign_in_audience.value, len(app.redirect_uris),
+                        {"Microsoft Graph": len(app.scopes)})
+
+
+def entra_limits(state: DesiredState) -> dict[str, Any]:
+    """The audience's limits next to what the stack declares (`odoo_outlook.entra_limits`)."""
+    app = state.app
+    limits = limits_for(app.sign_in_audience.value)
+    capped = limits.password_credentials is not None
+    return {
+        "signInAudience": limits.audience,
+        "source": [SOURCE_URL, REDIRECT_SOURCE_URL],
+        "passwordCredentials": {
+            "limit": limits.password_credentials,
+            # Delete-before-create under a cap: never more than the two slots at any instant;
+            # without one a forced rotation creates both successors before deleting (four).
+            "atMostAtAnyInstant": len(SLOTS) if capped else 2 * len(SLOTS),
+            "replacement": "delete-before-create" if capped else "create-before-delete",
+        },
+        "redirectUris": {"declared": len(app.redirect_uris), "limit": limits.redirect_uris},
+        "permissionsPerResource": {"declared": {"Microsoft Graph": len(app.scopes)},
+                                   "limit": limits.permissions_per_resource},
+        "permissionsTotal": {"declared": len(app.scopes), "limit": limits.permissions_total},
+        "breaches": [b.message() for b in limit_breaches(state)],
+    }
+
+
 def build_plan(state: DesiredState, stack: str) -> dict[str, Any]:
     app = state.app
     schedule = state.secret
@@ -189,5 +226,6 @@ def build_plan(state: DesiredState, stack: str) -> dict[str, Any]:
             "nextRotationAt": _ts(schedule.next_rotation_at),
             "slots": [_slot(slot, state) for slot in schedule.slots],
         },
+        "entraLimits": entra_limits(state),
         "targets": [_target(target, state) for target in state.targets],
     }

@@ -7,9 +7,18 @@ so a missed scheduled run never leaves Odoo with a dead secret.
 
 Declared inputs only change at a boundary: the end date derives from the epoch start (never
 from "now"), no start date is declared (Entra would reject a past one on re-creation), and a
-slot's `rotate_key` names its epoch. A forced rotation (`secret.forcedAt`) re-creates only the
-slot that was newest at that instant - the one Odoo holds and that may have leaked - and keeps
-that key until the slot's epoch ends.
+slot's `rotate_key` names its epoch.
+
+The slot renewed at a boundary is never the one Odoo held before it, so an app that admits
+personal accounts (at most two client secrets, `odoo_outlook.entra_limits`) can replace it
+delete-before-create while Odoo keeps working on the other slot.
+
+A forced rotation (`secret.forcedAt`, `secret.forcedSlot` = the slot Odoo held then, which may
+have leaked) restarts the schedule at forcedAt: the *other* slot is renewed at forcedAt (it
+becomes the newest and Odoo moves to it), the leaked slot is re-created right after Odoo moved
+(its new secret ends P + grace later, when its next renewal is due), and from then on boundaries
+fall every P from forcedAt. Without `forcedSlot` the leaked slot is the one the anchored
+schedule had Odoo hold at forcedAt.
 """
 
 from __future__ import annotations
@@ -30,14 +39,12 @@ class SecretSlot:
     end_date: datetime
     forced_at: datetime | None
     display_name: str
+    key_marker: str = ""
 
     @property
     def rotate_key(self) -> str:
         """Changes exactly when this slot's secret must be re-created."""
-        key = f"{self.slot}-{self.epoch}"
-        if self.forced_at is not None:
-            key += "-forced-" + self.forced_at.strftime("%Y%m%dT%H%M%SZ")
-        return key
+        return f"{self.slot}-{self.epoch}{self.key_marker}"
 
     @property
     def end_date_text(self) -> str:
@@ -63,19 +70,40 @@ def _anchor(settings: SecretSettings) -> datetime:
     return datetime.combine(settings.anchor, time(0, 0), tzinfo=UTC)
 
 
+def leaked_slot(settings: SecretSettings) -> str | None:
+    """The slot a forced rotation re-creates second: `forcedSlot`, else the anchored schedule's
+    newest slot at `forcedAt`; None when no rotation is forced."""
+    if settings.forced_at is None:
+        return None
+    if settings.forced_slot is not None:
+        return settings.forced_slot
+    unforced = settings.model_copy(update={"forced_at": None})
+    return schedule(unforced, settings.forced_at).current.slot
+
+
 def _slot(settings: SecretSettings, slot: str, now: datetime) -> SecretSlot:
     period = timedelta(days=settings.rotation_days)
     lifetime = 2 * period + timedelta(days=settings.grace_days)
-    offset = period if slot == "b" else timedelta(0)
-    elapsed = now - _anchor(settings) + offset
+    forced = settings.forced_at.astimezone(UTC) if settings.forced_at is not None else None
+    if forced is not None and forced <= now:
+        # Restarted at forcedAt: the non-leaked slot is renewed at forcedAt, the leaked one P
+        # later (its secret re-created at forcedAt is the tail of a virtual epoch from
+        # forcedAt - P, so it ends P + grace after forcedAt).
+        origin = forced
+        offset = period if slot == leaked_slot(settings) else timedelta(0)
+        marker = "-forced-" + forced.strftime("%Y%m%dT%H%M%SZ")
+    else:
+        forced = None
+        origin = _anchor(settings)
+        offset = period if slot == "b" else timedelta(0)
+        marker = ""
+    elapsed = now - origin + offset
     epoch = elapsed // (2 * period)
-    epoch_start = _anchor(settings) + epoch * 2 * period - offset
-    forced = settings.forced_at
-    owns_force = (
-        forced is not None and epoch_start <= forced < epoch_start + period and forced <= now
-    )
-    forced_at = forced.astimezone(UTC) if owns_force and forced is not None else None
-    label = f"{settings.display_name} {slot.upper()} {epoch_start:%Y-%m-%d}"
+    epoch_start = origin + epoch * 2 * period - offset
+    # The first epoch of each slot after a force was created by the forced run itself.
+    forced_at = forced if forced is not None and epoch_start <= forced else None
+    created = forced_at or epoch_start
+    label = f"{settings.display_name} {slot.upper()} {created:%Y-%m-%d}"
     if forced_at is not None:
         label += f" (forced {forced_at:%Y-%m-%d %H:%M})"
     return SecretSlot(
@@ -85,6 +113,7 @@ def _slot(settings: SecretSettings, slot: str, now: datetime) -> SecretSlot:
         end_date=epoch_start + lifetime,
         forced_at=forced_at,
         display_name=label,
+        key_marker=marker,
     )
 
 
@@ -94,6 +123,7 @@ def schedule(settings: SecretSettings, now: datetime) -> SecretSchedule:
         raise ValueError("now must be timezone-aware")
     now = now.astimezone(UTC)
     slot_a, slot_b = (_slot(settings, slot, now) for slot in SLOTS)
+    # Odoo holds the slot renewed last: on a forced restart that is the non-leaked slot.
     current, previous = (
         (slot_a, slot_b) if slot_a.epoch_start > slot_b.epoch_start else (slot_b, slot_a)
     )
@@ -106,3 +136,16 @@ def schedule(settings: SecretSettings, now: datetime) -> SecretSchedule:
         period=period,
         lifetime=2 * period + timedelta(days=settings.grace_days),
     )
+
+
+def held_slot(settings: SecretSettings, at: datetime,
+              last_next_rotation_at: datetime | None = None) -> str:
+    """The slot Odoo holds at `at`: the one the last `pulumi up` gave it.
+
+    `last_next_rotation_at` is that run's `nextRotationAt` stack output. When it is already past,
+    the renewal due then has not been applied yet, so Odoo still holds the slot that was newest
+    just before it; without it the last run is assumed to have followed the last boundary.
+    """
+    if last_next_rotation_at is not None and last_next_rotation_at <= at:
+        return schedule(settings, last_next_rotation_at - timedelta(seconds=1)).current.slot
+    return schedule(settings, at).current.slot

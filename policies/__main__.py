@@ -13,6 +13,8 @@ from pulumi_policy import EnforcementLevel, PolicyPack
 # The language host starts this file as a script; make the sibling module
 # importable whatever the working directory is.
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+# ... and the project's `odoo_outlook.entra_limits` (stdlib only) when it is not installed.
+sys.path.append(str(Path(__file__).resolve().parent.parent))
 
 from odoo_outlook_policies import build_policies
 
@@ -20,7 +22,8 @@ PolicyPack(
     name="odoo-outlook-policies",
     description=(
         "Guardrails for the Entra app registration that gives Odoo Outlook (IMAP/SMTP) mail: "
-        "redirect URIs, Microsoft Graph scopes, assignment, secret lifetime, audience, owners."
+        "redirect URIs, Microsoft Graph scopes, assignment, secret lifetime, audience, owners,"
+        " Entra's per-audience limits."
     ),
     enforcement_level=EnforcementLevel.MANDATORY,
     policies=build_policies(),

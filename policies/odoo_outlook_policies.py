@@ -44,6 +44,11 @@ from pulumi_policy.proxy import (
     UnknownValueError,
 )
 
+# Entra's documented per-audience limits, one table for config, plan, doctor and this pack.
+from odoo_outlook.entra_limits import PERSONAL_AUDIENCES as _LIMIT_PERSONAL_AUDIENCES
+from odoo_outlook.entra_limits import SOURCE as ENTRA_LIMITS_SOURCE
+from odoo_outlook.entra_limits import app_breaches, limits_for, secret_breach
+
 # --------------------------------------------------------------------------
 # Resource type tokens (pulumi-azuread schema names).
 # --------------------------------------------------------------------------
@@ -80,9 +85,7 @@ SIGN_IN_AUDIENCES: Final = (
 )
 # The azuread provider's default when `signInAudience` is not declared.
 DEFAULT_SIGN_IN_AUDIENCE: Final = "AzureADMyOrg"
-PERSONAL_AUDIENCES: Final = frozenset(
-    {"AzureADandPersonalMicrosoftAccount", "PersonalMicrosoftAccount"}
-)
+PERSONAL_AUDIENCES: Final = _LIMIT_PERSONAL_AUDIENCES
 
 _UUID_PATTERN: Final = (
     "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
@@ -168,6 +171,9 @@ class PolicySpec:
     validate: Validator
     stack: bool = False
     required: tuple[str, ...] = field(default=())
+    # A rule over the whole stack (counts across resources); runs after `validate`.
+    validate_stack: Callable[[Sequence[StackResource], Mapping[str, Any]],
+                             list[tuple[str, str | None]]] | None = None
 
     def defaults(self) -> dict[str, Any]:
         return {
@@ -217,10 +223,13 @@ def check_redirect_uris(
 def _redirect_uri_limit(audience: Any) -> int | None:
     """Entra's cap on redirect URIs per platform: 100 when personal Microsoft accounts may sign
     in (the azuread provider refuses more at plan time), 256 otherwise (Microsoft identity
-    platform, "Redirect URI (reply URL) restrictions")."""
+    platform, "Redirect URI (reply URL) restrictions"; odoo_outlook.entra_limits)."""
     if audience is UNKNOWN:
         return None
-    return 100 if (audience or DEFAULT_SIGN_IN_AUDIENCE) in PERSONAL_AUDIENCES else 256
+    try:
+        return limits_for(audience).redirect_uris
+    except KeyError:  # an unknown audience is allowed-sign-in-audience's violation
+        return None
 
 
 def _redirect_problem(uri: str, suffix: str, loopback: set[str]) -> str | None:
@@ -449,6 +458,81 @@ def check_app_owners(
     return []
 
 
+# ---- 7. Entra's per-audience limits ---------------------------------------
+def check_audience_limits(
+    resource_type: str, props: Mapping[str, Any], config: Mapping[str, Any]
+) -> list[str]:
+    """Permissions per API, in all, and the number of APIs for the app's audience."""
+    if resource_type != APPLICATION:
+        return []
+    audience = _get(props, "signInAudience")
+    if audience is UNKNOWN:
+        return []
+    counts: dict[str, int] = {}
+    for block in _items(_get(props, "requiredResourceAccesses")):
+        resource = _get(block, "resourceAppId") if block is not UNKNOWN else UNKNOWN
+        name = "(unknown until apply)" if resource is UNKNOWN or resource is None else str(
+            resource)
+        counts[name] = counts.get(name, 0) + len(_items(_get(block, "resourceAccesses")))
+    try:
+        breaches = app_breaches(audience, 0, counts)
+    except KeyError:
+        return []
+    return [b.message() for b in breaches]
+
+
+@dataclass(frozen=True)
+class StackResource:
+    """One resource as a stack-wide rule sees it: type, properties and resource options."""
+
+    resource_type: str
+    props: Mapping[str, Any]
+    urn: str | None = None
+    # RegisterResource's deleteBeforeReplace; None when the caller does not know the options.
+    delete_before_replace: bool | None = None
+
+
+def check_secret_limits(resources: Sequence[StackResource],
+                        config: Mapping[str, Any]) -> list[tuple[str, str | None]]:
+    """Client secrets of an app whose audience caps them (two with personal accounts).
+
+    Counts the stack's ApplicationPasswords (all of them when the stack declares one app,
+    else those whose known applicationId names it) and, when the app already holds as many as
+    it may, refuses a create-before-delete replacement: that instant would need one more.
+    """
+    apps = [r for r in resources if r.resource_type == APPLICATION]
+    passwords = [r for r in resources if r.resource_type == APPLICATION_PASSWORD]
+    found: list[tuple[str, str | None]] = []
+    for app in apps:
+        audience = _get(app.props, "signInAudience")
+        if audience is UNKNOWN:
+            continue
+        try:
+            cap = limits_for(audience).password_credentials
+        except KeyError:
+            continue
+        if cap is None:
+            continue
+        object_id = _get(app.props, "objectId")
+        mine = passwords if len(apps) == 1 else [
+            p for p in passwords if isinstance(object_id, str)
+            and str(_get(p.props, "applicationId") or "").endswith(object_id)]
+        breach = secret_breach(audience, len(mine))
+        if breach is not None:
+            found.append((f"{len(mine)} ApplicationPassword resources on one app: "
+                          + breach.message(), app.urn))
+        if len(mine) + 1 > cap:
+            for password in mine:
+                if password.delete_before_replace is False:
+                    found.append((
+                        f"ApplicationPassword {password.urn or ''} is replaced create-before-"
+                        f"delete: at its next rotation the app would briefly hold"
+                        f" {len(mine) + 1} client secrets, Entra accepts at most {cap} for"
+                        f" signInAudience {audience} ({ENTRA_LIMITS_SOURCE}); declare it with"
+                        " delete_before_replace=True", password.urn))
+    return found
+
+
 # --------------------------------------------------------------------------
 # The policy table.
 # --------------------------------------------------------------------------
@@ -609,6 +693,28 @@ POLICIES: Final[tuple[PolicySpec, ...]] = (
         validate=check_app_owners,
         stack=True,
     ),
+    PolicySpec(
+        name="entra-audience-limits",
+        description=(
+            "The app stays within Entra's documented limits for its sign-in audience at every "
+            "instant: with personal Microsoft accounts at most two client secrets (also inside "
+            "a replacement, so the secrets are replaced delete-before-create), at most 30 "
+            "permissions per API and 200 in all; at most 50 APIs and 400 permissions otherwise."
+        ),
+        remediation=(
+            "Declare each ApplicationPassword with delete_before_replace=True and at most two "
+            "of them when the app admits personal accounts (the stack's two rotation slots do), "
+            "request fewer permissions, or use a work-or-school-only audience. Source: Microsoft "
+            "identity platform, 'Validation differences by supported account types "
+            "(signInAudience)'."
+        ),
+        enforcement_level=EnforcementLevel.MANDATORY,
+        resource_types=frozenset({APPLICATION, APPLICATION_PASSWORD}),
+        config_properties={},
+        validate=check_audience_limits,
+        stack=True,
+        validate_stack=check_secret_limits,
+    ),
 )
 
 POLICY_NAMES: Final = tuple(spec.name for spec in POLICIES)
@@ -672,15 +778,26 @@ def validate_resource(
 
 
 def validate_stack(
-    resources: Iterable[tuple[str, Mapping[str, Any]]],
+    resources: Iterable[tuple[str, Mapping[str, Any]] | StackResource],
     config: PackConfig | None = None,
     *,
     now: datetime | None = None,
 ) -> list[Violation]:
-    """``validate_resource`` over ``(resource_type, props)`` pairs."""
+    """``validate_resource`` over ``(resource_type, props)`` pairs (or ``StackResource``s, which
+    also carry the resource options), then the stack-wide rules."""
+    stack = [r if isinstance(r, StackResource) else StackResource(r[0], r[1])
+             for r in resources]
     out: list[Violation] = []
-    for resource_type, props in resources:
-        out.extend(validate_resource(resource_type, props, config, now=now))
+    for resource in stack:
+        out.extend(validate_resource(resource.resource_type, resource.props, config, now=now))
+    for spec in POLICIES:
+        policy_config = (config or {}).get(spec.name) or {}
+        if spec.validate_stack is None or (
+            policy_config.get("enforcementLevel") == EnforcementLevel.DISABLED.value
+        ):
+            continue
+        for message, urn in spec.validate_stack(stack, effective_config(spec, policy_config)):
+            out.append(Violation(spec.name, message, urn))
     return out
 
 
@@ -704,6 +821,12 @@ def _stack_adapter(spec: PolicySpec) -> Callable[[StackValidationArgs, ReportVio
         for resource in args.resources:
             for message in run_policy(spec, resource.resource_type, resource.props, config):
                 report_violation(message, resource.urn)
+        if spec.validate_stack is not None:
+            stack = [StackResource(r.resource_type, r.props, r.urn,
+                                   r.opts.delete_before_replace if r.opts else None)
+                     for r in args.resources]
+            for message, urn in spec.validate_stack(stack, effective_config(spec, config)):
+                report_violation(message, urn)
 
     validate.__name__ = f"validate_{spec.name.replace('-', '_')}"
     return validate

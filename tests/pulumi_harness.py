@@ -64,6 +64,10 @@ class Declared:
     inputs: dict[str, Any]
     parent: str
     outputs: dict[str, Any] = field(default_factory=dict)
+    # Resource options as the engine receives them (RegisterResourceRequest).
+    delete_before_replace: bool = False
+    # Names of the resources this one waits for: `depends_on` and the inputs' dependencies.
+    dependencies: frozenset[str] = frozenset()
 
 
 class StackMocks(pulumi.runtime.Mocks):
@@ -135,11 +139,16 @@ class RecordingMonitor(MockMonitor):
         self.stack_mocks = mocks
 
     def RegisterResource(self, request: Any) -> Any:
+        urns = set(request.dependencies)
+        for deps in request.propertyDependencies.values():
+            urns |= set(deps.urns)
         record = Declared(
             type=request.type,
             name=request.name,
             inputs=pulumi.runtime.rpc.deserialize_properties(request.object),
             parent=request.parent,
+            delete_before_replace=request.deleteBeforeReplace,
+            dependencies=frozenset(urn.rsplit("::", 1)[-1] for urn in urns),
         )
         self.stack_mocks.declared.append(record)
         return super().RegisterResource(request)

@@ -219,7 +219,7 @@ RUNNERS = pytest.mark.parametrize(
 # --------------------------------------------------------------------------
 # The pack itself.
 # --------------------------------------------------------------------------
-def test_pack_declares_the_six_documented_policies() -> None:
+def test_pack_declares_the_seven_documented_policies() -> None:
     assert POLICY_NAMES == (
         "odoo-redirect-uris",
         "odoo-graph-scopes",
@@ -227,6 +227,7 @@ def test_pack_declares_the_six_documented_policies() -> None:
         "secret-max-lifetime",
         "allowed-sign-in-audience",
         "app-has-owner",
+        "entra-audience-limits",
     )
     policies = {p.name: p for p in build_policies()}
     for spec in POLICIES:
@@ -235,7 +236,9 @@ def test_pack_declares_the_six_documented_policies() -> None:
         assert policy.enforcement_level == spec.enforcement_level
     assert policies["app-has-owner"].enforcement_level == EnforcementLevel.ADVISORY
     assert isinstance(policies["app-has-owner"], StackValidationPolicy)
-    others = [p for name, p in policies.items() if name != "app-has-owner"]
+    assert isinstance(policies["entra-audience-limits"], StackValidationPolicy)
+    stack = {"app-has-owner", "entra-audience-limits"}
+    others = [p for name, p in policies.items() if name not in stack]
     assert all(isinstance(p, ResourceValidationPolicy) for p in others)
     assert all(p.enforcement_level == EnforcementLevel.MANDATORY for p in others)
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import shutil
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -10,6 +12,7 @@ import yaml
 
 from odoo_outlook.cli import main
 from odoo_outlook.config import load_stack_file
+from odoo_outlook.rotation import schedule
 from odoo_outlook.stack_edit import set_nested_value
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,7 +36,8 @@ def test_rotate_now_sets_forced_at_and_keeps_comments(
     config = load_stack_file(project / "Pulumi.dev.yaml")
     assert config.secret.forced_at is not None
     assert "# Example stack" in after
-    assert len(after.splitlines()) == len(before.splitlines()) + 1
+    assert len(after.splitlines()) == len(before.splitlines()) + 2  # forcedAt, forcedSlot
+    assert config.secret.forced_slot in ("a", "b")
     assert "re-creates client secret slot" in out
     assert "Run: pulumi up --stack dev" in out
     # A second forced rotation replaces the value instead of adding another line.
@@ -72,3 +76,36 @@ def test_line_edit_adds_a_missing_section() -> None:
     assert yaml.safe_load(edited)["config"]["odoo-outlook:secret"] == {
         "forcedAt": "2026-11-25T10:00:00Z"
     }
+
+
+def test_rotate_records_the_slot_odoo_holds_from_the_last_up(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = load_stack_file(project / "Pulumi.dev.yaml")
+    now = datetime.now(UTC)
+    newest = schedule(before.secret, now).current.slot
+    # The last up ran before the boundary that made `newest` the newest: Odoo still holds the
+    # other slot, and that is the one that may have leaked.
+    boundary = schedule(before.secret, now).current.epoch_start
+    outputs = project / "outputs.json"
+    outputs.write_text(json.dumps({"nextRotationAt": f"{boundary:%Y-%m-%dT%H:%M:%SZ}"}))
+    assert main(["rotate", "--now", "--stack", "dev", "--project-dir", str(project),
+                 "--outputs", str(outputs), "--display-name", "Odoo Mail"]) == 0
+    after = load_stack_file(project / "Pulumi.dev.yaml")
+    assert after.secret.forced_slot == ("b" if newest == "a" else "a")
+    assert after.secret.display_name == "Odoo Mail"
+    assert "No stack outputs" not in capsys.readouterr().out
+    # Without outputs: the schedule's newest slot, and the assumption is said.
+    assert main(["rotate", "--now", "--stack", "dev", "--project-dir", str(project)]) == 0
+    assert load_stack_file(project / "Pulumi.dev.yaml").secret.forced_slot == newest
+    assert "No stack outputs" in capsys.readouterr().out
+
+
+def test_rotate_refuses_a_bad_display_name_and_writes_nothing(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = (project / "Pulumi.dev.yaml").read_text()
+    assert main(["rotate", "--now", "--stack", "dev", "--project-dir", str(project),
+                 "--display-name", "x" * 81]) == 2
+    assert "--display-name" in capsys.readouterr().err
+    assert (project / "Pulumi.dev.yaml").read_text() == before

@@ -13,7 +13,7 @@ import pytest
 from odoo_outlook.config import SecretSettings
 from odoo_outlook.doctor.secrets import held_key_ids
 from odoo_outlook.graph import PasswordCredential
-from odoo_outlook.rotation import SecretSchedule, schedule
+from odoo_outlook.rotation import SecretSchedule, held_slot, schedule
 from tests.pulumi_harness import PASSWORD, run_program
 from tests.test_program import example_config
 
@@ -135,26 +135,47 @@ def test_the_same_epoch_declares_the_same_inputs() -> None:
     assert first.slots == later.slots
 
 
-def test_forced_rotation_replaces_only_the_secret_odoo_holds() -> None:
+def test_forced_rotation_restarts_the_schedule_from_the_other_slot() -> None:
     forced_at = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
     before = SecretSettings()
-    after = SecretSettings(forcedAt=forced_at)  # type: ignore[call-arg]
     world = World(before)
     for now in daily(datetime(2026, 9, 1, 3, 0, tzinfo=UTC), 85):
         world.run(now)
     leaked = world.odoo_secret()
-    world.settings = after
+    world.settings = SecretSettings(forcedAt=forced_at, forcedSlot=leaked.slot)  # type: ignore[call-arg]
     plan = world.run(forced_at + timedelta(minutes=5))
-    changed = [slot for slot in plan.slots if slot.forced_at is not None]
-    assert [slot.slot for slot in changed] == [leaked.slot]
+    # Both slots are re-created; Odoo moves to the one that was not leaked.
+    assert all(slot.forced_at == forced_at for slot in plan.slots)
+    assert plan.current.slot != leaked.slot
     assert leaked.key_id not in world.directory  # revoked in the same run
     assert world.odoo_secret().created == forced_at + timedelta(minutes=5)
+    assert world.odoo_secret().slot != leaked.slot
     assert len(world.directory) == 2
-    # The forced key sticks: later runs in the epoch change nothing.
+    # The leaked slot's new secret lives until its renewal P later, plus the grace.
+    assert plan.previous.end_date == forced_at + timedelta(days=90 + 14)
+    assert plan.next_rotation_at == forced_at + timedelta(days=90)
+    # The forced keys stick: later runs before the next boundary change nothing.
     replaced = len(world.replacements)
-    for now in daily(forced_at + timedelta(days=1), 20):
+    for now in daily(forced_at + timedelta(days=1), 80):
         world.run(now)
     assert len(world.replacements) == replaced
+    # The schedule goes on from forcedAt: the leaked slot is renewed first, P later.
+    world.run(forced_at + timedelta(days=90, hours=1))
+    assert world.replacements[-1][1] == leaked.slot
+    assert world.odoo_secret().slot == leaked.slot
+
+
+def test_held_slot_follows_the_last_up() -> None:
+    settings = SecretSettings()
+    boundary = schedule(settings, datetime(2026, 11, 25, tzinfo=UTC)).next_rotation_at
+    newest_before = schedule(settings, boundary - timedelta(hours=1)).current.slot
+    # The last up ran before the boundary: its renewal is pending, Odoo still holds the old one.
+    assert held_slot(settings, boundary + timedelta(hours=2), boundary) == newest_before
+    # The last up ran after it (its nextRotationAt is one period later).
+    later = boundary + timedelta(days=90)
+    assert held_slot(settings, boundary + timedelta(hours=2), later) != newest_before
+    # Unknown: the schedule's newest slot.
+    assert held_slot(settings, boundary + timedelta(hours=2)) != newest_before
 
 
 # ---------------------------------------------------------------------------------------------
@@ -188,12 +209,17 @@ def test_across_a_boundary_exactly_one_slot_changes() -> None:
     ]
 
 
-def test_forced_rotation_changes_exactly_one_slot_in_the_program() -> None:
+def test_forced_rotation_changes_both_slots_in_the_program() -> None:
     now = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
     plain = _password_inputs(now)
     forced = _password_inputs(now, forced_at="2026-11-25T11:00:00Z")
-    changed = [name for name in plain if plain[name] != forced[name]]
-    assert changed == ["odoo-client-secret-b"]  # slot B is the one Odoo holds on this date
+    assert [name for name in plain if plain[name] != forced[name]] == [
+        "odoo-client-secret-b", "odoo-client-secret-a"]
+    # Slot B is the one Odoo holds on this date: slot A becomes the newest, Odoo's.
+    run = run_program({**example_config(), "odoo-outlook:secret": {
+        **example_config()["odoo-outlook:secret"], "forcedAt": "2026-11-25T11:00:00Z"}}, now)
+    newest = next(d for d in run.of_type(PASSWORD) if d.name == "odoo-client-secret-a")
+    assert run.outputs["clientSecret"] == newest.outputs["value"]
 
 
 def test_no_start_date_and_end_date_from_the_epoch() -> None:

@@ -18,8 +18,8 @@ from odoo_outlook.cli_common import (
     stdout,
 )
 from odoo_outlook.desired import desired_state
-from odoo_outlook.errors import ConfigError
-from odoo_outlook.plan import build_plan
+from odoo_outlook.errors import ConfigError, ConfigErrors
+from odoo_outlook.plan import build_plan, limit_breaches
 
 
 def parse_at(value: str | None) -> datetime:
@@ -93,6 +93,26 @@ def render(plan: dict[str, Any]) -> None:
             ],
         )
     )
+    limits = plan["entraLimits"]
+    secrets = limits["passwordCredentials"]
+    stdout.print(
+        _table(
+            f"Entra limits for {limits['signInAudience']}",
+            ["key", "declared", "Entra accepts"],
+            [
+                ["passwordCredentials",
+                 f"at most {secrets['atMostAtAnyInstant']} at any instant"
+                 f" ({secrets['replacement']})",
+                 "no limit" if secrets["limit"] is None else f"at most {secrets['limit']}"],
+                ["web.redirectUris", limits["redirectUris"]["declared"],
+                 f"at most {limits['redirectUris']['limit']}"],
+                ["requiredResourceAccess (Microsoft Graph)",
+                 limits["permissionsPerResource"]["declared"]["Microsoft Graph"],
+                 "no per-API limit" if limits["permissionsPerResource"]["limit"] is None
+                 else f"at most {limits['permissionsPerResource']['limit']} per API"],
+            ],
+        )
+    )
     stdout.print("Entra manifest fragment:")
     stdout.print_json(json.dumps(app["manifest"]))
     for target in plan["targets"]:
@@ -157,7 +177,13 @@ def plan_command(
 ) -> None:
     """Validate the stack file and print what it declares, secrets masked. Offline."""
     config = load_stack(stack, project_dir or default_project_dir())
-    plan = build_plan(desired_state(config, parse_at(at)), stack)
+    state = desired_state(config, parse_at(at))
+    breaches = limit_breaches(state)
+    if breaches:
+        raise ConfigErrors([ConfigError("odoo-outlook:app", b.message(),
+                                        "declare less, or change app.signInAudience")
+                            for b in breaches])
+    plan = build_plan(state, stack)
     if as_json:
         stdout.print_json(json.dumps(plan))
     else:

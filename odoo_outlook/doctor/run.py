@@ -28,6 +28,7 @@ from odoo_outlook.doctor.model import AZURE, Check, Report
 from odoo_outlook.doctor.odoo_checks import AppView, odoo_checks
 from odoo_outlook.doctor.odoo_reads import OdooFacts, OdooReadOptions, read_target
 from odoo_outlook.doctor.policy_checks import PolicyFacts, policy_checks
+from odoo_outlook.doctor.secret_cap import display_name_check, secret_cap_check
 from odoo_outlook.doctor.secrets import held_key_ids, holder_check
 from odoo_outlook.errors import ConfigError
 from odoo_outlook.fleet import FleetProgress, FleetTask, Outcome, Status, run_fleet
@@ -191,6 +192,12 @@ def run_doctor(config: StackConfig, options: DoctorOptions, *,
             azure_facts.graph_sp.value,
             (config.secret.rotation_days, config.secret.grace_days,
              config.secret.max_lifetime_days))
+        # The live audience is the one Entra enforces now; the stack's when Graph omits it.
+        audience = app.sign_in_audience or desired.app.sign_in_audience.value
+        checks.append(secret_cap_check(creds, audience, desired.secret, held, now))
+        renamed = display_name_check(creds, audience, desired.secret)
+        if renamed is not None:
+            checks.append(renamed)
     if app is not None and stack_secret:
         checks.append(holder_check("stack secret", "the stack outputs' clientSecret",
                                    stack_secret, creds, now, options.warn_days, AZURE,
