@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
-from odoo_outlook.config import StackConfig, Transport, load_stack_file, stack_file
 from odoo_outlook.fleet import MAX_JOBS
+from odoo_outlook.transport_kind import Transport
+
+if TYPE_CHECKING:
+    from odoo_outlook.config import StackConfig
 
 # Off a terminal (CI logs, pipes) rich would wrap tables at 80 columns; logs read better wider.
 _PIPE_WIDTH = 160
@@ -70,4 +73,7 @@ def default_project_dir() -> Path:
 
 
 def load_stack(stack: str, project_dir: Path) -> StackConfig:
+    # Imported here: the configuration model (pydantic) is not needed for `--help`.
+    from odoo_outlook.config import load_stack_file, stack_file
+
     return load_stack_file(stack_file(stack, project_dir))

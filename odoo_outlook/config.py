@@ -30,6 +30,7 @@ from pydantic import (
 from pydantic.alias_generators import to_camel
 
 from odoo_outlook.errors import ConfigError, ConfigErrors
+from odoo_outlook.transport_kind import Transport
 
 NAMESPACE = "odoo-outlook"
 # Marker for a `secure:` value read from a stack file: encrypted, unreadable without the Pulumi CLI.
@@ -62,12 +63,6 @@ class SignInAudience(StrEnum):
 class MailMode(StrEnum):
     GENERIC = "generic"
     PER_USER = "perUser"
-
-
-class Transport(StrEnum):
-    XMLRPC = "xmlrpc"
-    JSON2 = "json2"
-    AUTO = "auto"
 
 
 def is_object_id(value: str) -> bool:

@@ -11,7 +11,7 @@ progress goes to stderr and a per-target summary table follows the checks.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -28,16 +28,6 @@ from odoo_outlook.cli_common import (
     stderr,
     stdout,
 )
-from odoo_outlook.doctor import (
-    DEFAULT_WARN_DAYS,
-    DoctorOptions,
-    OdooReadOptions,
-    Report,
-    read_stack_outputs,
-    run_doctor,
-)
-from odoo_outlook.doctor.model import AZURE
-from odoo_outlook.doctor.render import render_json, render_table
 from odoo_outlook.fleet import (
     NoProgress,
     Status,
@@ -45,9 +35,17 @@ from odoo_outlook.fleet import (
     progress_for,
     summary_table,
 )
-from odoo_outlook.graph import GRAPH_URL_ENV, GraphSettings
-from odoo_outlook.graph.client import DEFAULT_MAX_RETRIES, MAX_RETRIES_LIMIT
-from odoo_outlook.odoo.client import with_transport
+
+if TYPE_CHECKING:
+    from odoo_outlook.doctor import Report
+
+# The option defaults, kept here so `odoo-outlook --help` does not import Microsoft Graph and
+# azure-identity (half a second); tests/test_cli_usage.py checks they equal the library's
+# (odoo_outlook.doctor.run.DEFAULT_WARN_DAYS, odoo_outlook.graph.client's constants).
+DEFAULT_WARN_DAYS = 30
+GRAPH_URL_ENV = "ODOO_OUTLOOK_GRAPH_URL"
+DEFAULT_GRAPH_RETRIES = 3
+GRAPH_RETRIES_LIMIT = 10  # msgraph-core's RetryHandlerOption.MAX_MAX_RETRIES
 
 
 def scope_rows(report: Report, scopes: Sequence[str]) -> list[TargetResult[None]]:
@@ -96,14 +94,20 @@ def doctor_command(
                      help="Microsoft Graph base URL (national clouds)."),
     ] = None,
     graph_retries: Annotated[
-        int, typer.Option("--graph-retries", min=0, max=MAX_RETRIES_LIMIT,
+        int, typer.Option("--graph-retries", min=0, max=GRAPH_RETRIES_LIMIT,
                           help="Retries on Graph 429/503/504 (Retry-After honoured).")
-    ] = DEFAULT_MAX_RETRIES,
+    ] = DEFAULT_GRAPH_RETRIES,
     allow_insecure_http: AllowInsecureHttpOption = False,
     jobs: JobsOption = None,
     transport: TransportOption = None,
 ) -> None:
     """Check the live Entra app and Odoo against the stack: 0 ok, 1 warnings, 2 failures."""
+    from odoo_outlook.doctor import DoctorOptions, OdooReadOptions, read_stack_outputs, run_doctor
+    from odoo_outlook.doctor.model import AZURE
+    from odoo_outlook.doctor.render import render_json, render_table
+    from odoo_outlook.graph import GraphSettings
+    from odoo_outlook.odoo.client import with_transport
+
     config = with_transport(load_stack(stack, project_dir or default_project_dir()), transport)
     options = DoctorOptions(
         client_id=client_id,

@@ -17,9 +17,7 @@ from odoo_outlook.cli_common import (
     load_stack,
     stdout,
 )
-from odoo_outlook.desired import desired_state
 from odoo_outlook.errors import ConfigError
-from odoo_outlook.plan import build_plan
 
 
 def parse_at(value: str | None) -> datetime:
@@ -156,6 +154,9 @@ def plan_command(
     ] = None,
 ) -> None:
     """Validate the stack file and print what it declares, secrets masked. Offline."""
+    from odoo_outlook.desired import desired_state
+    from odoo_outlook.plan import build_plan
+
     config = load_stack(stack, project_dir or default_project_dir())
     plan = build_plan(desired_state(config, parse_at(at)), stack)
     if as_json:

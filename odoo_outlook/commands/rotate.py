@@ -16,8 +16,6 @@ from odoo_outlook.cli_common import (
     stdout,
 )
 from odoo_outlook.errors import ConfigError, OdooOutlookError
-from odoo_outlook.rotation import schedule
-from odoo_outlook.stack_edit import set_stack_value
 
 
 def _run_pulumi_up(project_dir: str, stack: str) -> None:
@@ -39,6 +37,9 @@ def rotate_command(
     project_dir: ProjectDirOption = None,  # type: ignore[assignment]
 ) -> None:
     """Force a rotation: records `secret.forcedAt` in the stack, then `pulumi up` applies it."""
+    from odoo_outlook.rotation import schedule
+    from odoo_outlook.stack_edit import set_stack_value
+
     if not now:
         raise ConfigError(
             "--now", "rotate only runs on request", "pass --now to force a new client secret"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 from functools import partial
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -29,8 +29,6 @@ from odoo_outlook.cli_common import (
     stderr,
     stdout,
 )
-from odoo_outlook.config import StackConfig
-from odoo_outlook.desired import OdooTargetSpec, target_spec
 from odoo_outlook.fleet import (
     FleetTask,
     NoProgress,
@@ -42,13 +40,17 @@ from odoo_outlook.fleet import (
     summary_footer,
     summary_table,
 )
-from odoo_outlook.odoo.client import with_transport
-from odoo_outlook.odoo.diff import AppCredentials
-from odoo_outlook.odoo.outputs import read_app_credentials
-from odoo_outlook.odoo.sync import SyncOptions, SyncReport, sync_target
+
+if TYPE_CHECKING:  # imported in the command itself, so `--help` stays fast
+    from odoo_outlook.config import StackConfig
+    from odoo_outlook.desired import OdooTargetSpec
+    from odoo_outlook.odoo.diff import AppCredentials
+    from odoo_outlook.odoo.sync import SyncOptions, SyncReport
 
 
 def _specs(config: StackConfig, names: list[str]) -> list[OdooTargetSpec]:
+    from odoo_outlook.desired import target_spec
+
     targets = [config.target(n) for n in names] if names else list(config.targets)
     return [target_spec(config, t) for t in targets]
 
@@ -60,6 +62,8 @@ def _plural(count: int, noun: str) -> str:
 def sync_one(spec: OdooTargetSpec, app: AppCredentials, options: SyncOptions
              ) -> Outcome[SyncReport]:
     """One target, in its own thread with its own Odoo client: the fleet's unit of work."""
+    from odoo_outlook.odoo.sync import sync_target
+
     if spec.connection is None:
         return Outcome(Status.OK, "skipped: no connection settings (add targets[].connection)")
     password = os.environ.get(spec.connection.password_env, "")
@@ -124,6 +128,10 @@ def sync_command(
     transport: TransportOption = None,
 ) -> None:
     """Make each target's Odoo match the stack: Outlook module, credentials, mail servers."""
+    from odoo_outlook.odoo.client import with_transport
+    from odoo_outlook.odoo.outputs import read_app_credentials
+    from odoo_outlook.odoo.sync import SyncOptions
+
     config = with_transport(load_stack(stack, project_dir or default_project_dir()), transport)
     specs = _specs(config, targets or [])
     app = read_app_credentials(outputs)
