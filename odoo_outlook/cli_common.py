@@ -60,12 +60,23 @@ JobsOption = Annotated[
     typer.Option("--jobs", "-j", min=1, max=MAX_JOBS,
                  help="Odoo targets handled at the same time (default: min(16, targets))."),
 ]
+TimeoutOption = Annotated[
+    float | None,
+    typer.Option("--timeout", min=0.1, max=3600,
+                 help="Seconds one call to Odoo may take before the tool gives up; overrides"
+                      " targets[].connection.timeoutSeconds (default 60)."),
+]
 TransportOption = Annotated[
     Transport | None,
     typer.Option("--transport", case_sensitive=False,
                  help="Odoo API: xmlrpc, json2 (Odoo 19+, API key) or auto; overrides"
                       " targets[].connection.transport (default xmlrpc). See docs/transports.md."),
 ]
+
+
+def unique_targets(names: list[str] | None) -> list[str]:
+    """`--target` values without repeats, in the order given (`-t erp -t erp` runs erp once)."""
+    return list(dict.fromkeys(names or ()))
 
 
 def default_project_dir() -> Path:

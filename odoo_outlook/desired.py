@@ -121,6 +121,7 @@ class OdooConnectionSpec:
     verify_tls: bool
     install_modules: bool
     manage_base_url: bool
+    timeout_seconds: float = 60.0  # one call to Odoo; connection.timeoutSeconds
 
 
 @dataclass(frozen=True)
@@ -232,6 +233,7 @@ def _connection(target: Target) -> OdooConnectionSpec | None:
         verify_tls=conn.verify_tls,
         install_modules=conn.install_modules,
         manage_base_url=conn.manage_base_url,
+        timeout_seconds=conn.timeout_seconds,
     )
 
 

@@ -10,6 +10,7 @@ progress goes to stderr and a per-target summary table follows the checks.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Annotated
 
@@ -22,11 +23,13 @@ from odoo_outlook.cli_common import (
     ProjectDirOption,
     StackOption,
     TargetsOption,
+    TimeoutOption,
     TransportOption,
     default_project_dir,
     load_stack,
     stderr,
     stdout,
+    unique_targets,
 )
 from odoo_outlook.fleet import (
     NoProgress,
@@ -63,7 +66,15 @@ def scope_rows(report: Report, scopes: Sequence[str]) -> list[TargetResult[None]
     return rows
 
 
+def quiet_azure_identity_logs() -> None:
+    """azure-identity logs each failed credential chain as a WARNING, which Python prints to
+    stderr when logging is not configured: once per Graph call. The doctor reports a sign-in
+    failure itself, in one line; `--debug` keeps the library's messages."""
+    logging.getLogger("azure.identity").addHandler(logging.NullHandler())
+
+
 def doctor_command(
+    ctx: typer.Context,
     stack: StackOption = "dev",
     project_dir: ProjectDirOption = None,  # type: ignore[assignment]
     client_id: Annotated[
@@ -100,15 +111,21 @@ def doctor_command(
     allow_insecure_http: AllowInsecureHttpOption = False,
     jobs: JobsOption = None,
     transport: TransportOption = None,
+    timeout: TimeoutOption = None,
 ) -> None:
     """Check the live Entra app and Odoo against the stack: 0 ok, 1 warnings, 2 failures."""
+    from odoo_outlook.commands.sync import still_waiting
+    from odoo_outlook.desired import target_spec
     from odoo_outlook.doctor import DoctorOptions, OdooReadOptions, read_stack_outputs, run_doctor
     from odoo_outlook.doctor.model import AZURE
     from odoo_outlook.doctor.render import render_json, render_table
     from odoo_outlook.graph import GraphSettings
     from odoo_outlook.odoo.client import with_transport
 
+    if not ctx.find_root().params.get("debug"):
+        quiet_azure_identity_logs()
     config = with_transport(load_stack(stack, project_dir or default_project_dir()), transport)
+    targets = unique_targets(targets)
     options = DoctorOptions(
         client_id=client_id,
         tenant_id=tenant,
@@ -116,15 +133,17 @@ def doctor_command(
         targets=tuple(targets or ()),
         warn_days=warn_days,
         graph=GraphSettings(base_url=graph_url, max_retries=graph_retries),
-        odoo=OdooReadOptions(mail_days=mail_days,
+        odoo=OdooReadOptions(mail_days=mail_days, timeout=timeout,
                              allow_insecure_http=True if allow_insecure_http else None),
         jobs=jobs,
     )
     names = [config.target(n).name for n in targets] if targets else [
         t.name for t in config.targets]
     fleet_run = len(names) > 1
-    report = run_doctor(config, options, progress=progress_for(stderr, "checking")
-                        if fleet_run else NoProgress())
+    specs = [target_spec(config, config.target(name)) for name in names]
+    with still_waiting(specs, timeout, "Microsoft Graph and Odoo"):
+        report = run_doctor(config, options, progress=progress_for(stderr, "checking")
+                            if fleet_run else NoProgress())
     if as_json:
         render_json(report, stdout)
     else:

@@ -19,20 +19,35 @@ from odoo_outlook.cli_common import (
 )
 from odoo_outlook.errors import ConfigError
 
+# The secret schedule reaches two lifetimes (up to 2 x 730 days) either side of `--at`; Python's
+# datetime ends at year 9999, and before 1970 no Entra secret existed.
+AT_EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+AT_LATEST = datetime(9000, 12, 31, tzinfo=UTC)
+
 
 def parse_at(value: str | None) -> datetime:
-    """`--at`: a date (midnight UTC) or an ISO timestamp; default now."""
+    """`--at`: a date (midnight UTC) or an ISO timestamp; default now.
+
+    Raises ConfigError naming --at for text that is no date or a moment outside
+    [AT_EARLIEST, AT_LATEST]."""
     if value is None:
         return datetime.now(UTC)
     try:
         if len(value) == 10:
-            return datetime.combine(date.fromisoformat(value), datetime.min.time(), tzinfo=UTC)
-        moment = datetime.fromisoformat(value)
+            moment = datetime.combine(date.fromisoformat(value), datetime.min.time(), tzinfo=UTC)
+        else:
+            moment = datetime.fromisoformat(value)
     except ValueError:
         raise ConfigError(
             "--at", f"{value!r} is not a date", "use YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ"
         ) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    if not AT_EARLIEST <= moment <= AT_LATEST:
+        raise ConfigError(
+            "--at", f"{value!r} is outside the years the secret schedule covers",
+            f"use a date from {AT_EARLIEST:%Y-%m-%d} to {AT_LATEST:%Y-%m-%d}",
+        )
+    return moment
 
 
 def _table(title: str, columns: list[str], rows: list[list[Any]]) -> Table:

@@ -23,11 +23,13 @@ from odoo_outlook.cli_common import (
     ProjectDirOption,
     StackOption,
     TargetsOption,
+    TimeoutOption,
     TransportOption,
     default_project_dir,
     load_stack,
     stderr,
     stdout,
+    unique_targets,
 )
 from odoo_outlook.fleet import (
     FleetTask,
@@ -40,6 +42,7 @@ from odoo_outlook.fleet import (
     summary_footer,
     summary_table,
 )
+from odoo_outlook.waiting import StillWaiting
 
 if TYPE_CHECKING:  # imported in the command itself, so `--help` stays fast
     from odoo_outlook.config import StackConfig
@@ -126,6 +129,7 @@ def sync_command(
     as_json: JsonOption = False,
     jobs: JobsOption = None,
     transport: TransportOption = None,
+    timeout: TimeoutOption = None,
 ) -> None:
     """Make each target's Odoo match the stack: Outlook module, credentials, mail servers."""
     from odoo_outlook.odoo.client import with_transport
@@ -133,20 +137,22 @@ def sync_command(
     from odoo_outlook.odoo.sync import SyncOptions
 
     config = with_transport(load_stack(stack, project_dir or default_project_dir()), transport)
-    specs = _specs(config, targets or [])
+    specs = _specs(config, unique_targets(targets))
     app = read_app_credentials(outputs)
     options = SyncOptions(
         dry_run=dry_run,
         install_modules=False if no_install else None,
         allow_insecure_http=True if allow_insecure_http else None,
+        timeout=timeout,
     )
     fleet_run = len(specs) > 1
     tasks = [FleetTask(spec.name, partial(sync_one, spec, app, options)) for spec in specs]
-    fleet = run_fleet(
-        tasks, jobs=jobs, secrets=[app.client_secret],
-        progress=progress_for(stderr, "syncing") if fleet_run else NoProgress(),
-        debug=bool(ctx.find_root().params.get("debug")),
-    )
+    with still_waiting(specs, timeout):
+        fleet = run_fleet(
+            tasks, jobs=jobs, secrets=[app.client_secret],
+            progress=progress_for(stderr, "syncing") if fleet_run else NoProgress(),
+            debug=bool(ctx.find_root().params.get("debug")),
+        )
     reports = [_result_dict(result) for result in fleet.results]
     if as_json:
         stdout.print_json(json.dumps(reports))
@@ -158,6 +164,14 @@ def sync_command(
                                        " targets", detail="changes"))
             stdout.print(summary_footer(fleet))
     raise typer.Exit(fleet.exit_code)
+
+
+def still_waiting(specs: list[OdooTargetSpec], timeout: float | None, label: str = "Odoo"
+                  ) -> StillWaiting:
+    """The progress line for a slow or hung Odoo (stderr), naming the targets and the limit."""
+    limits = [timeout or s.connection.timeout_seconds for s in specs if s.connection]
+    names = ", ".join(s.name for s in specs)
+    return StillWaiting(stderr, f"{label} ({names})", max(limits, default=60.0))
 
 
 def _result_dict(result: TargetResult[SyncReport]) -> dict[str, object]:

@@ -26,7 +26,6 @@ from odoo_outlook.odoo.client import OdooClient, TransportFactory, connect
 from odoo_outlook.odoo.diff import AppCredentials, ChangeLine, Plan, build_plan, teardown_plan
 from odoo_outlook.odoo.errors import OdooBaseUrlMismatch, OdooSetupError
 from odoo_outlook.odoo.state import SECRET_PARAMS, OdooState, Param, read_params, read_state
-from odoo_outlook.odoo.transport import DEFAULT_TIMEOUT
 
 
 @dataclass(frozen=True)
@@ -35,7 +34,8 @@ class SyncOptions:
     # None: take the target's connection settings.
     install_modules: bool | None = None
     allow_insecure_http: bool | None = None
-    timeout: float = DEFAULT_TIMEOUT
+    # Seconds per call to Odoo; None: the target's connection.timeoutSeconds.
+    timeout: float | None = None
     transport_factory: TransportFactory | None = None
 
 
@@ -85,7 +85,8 @@ def _connect(spec: OdooTargetSpec, password: str, secrets: list[str], options: S
         )
     return connect(
         spec.connection, password, allow_insecure_http=options.allow_insecure_http,
-        secrets=secrets, timeout=options.timeout, transport_factory=options.transport_factory,
+        secrets=secrets, timeout=options.timeout or spec.connection.timeout_seconds,
+        transport_factory=options.transport_factory,
     )
 
 
