@@ -110,3 +110,23 @@ def test_doctor_option_defaults_match_the_library() -> None:
     assert doctor.DEFAULT_GRAPH_RETRIES == DEFAULT_MAX_RETRIES
     assert doctor.GRAPH_RETRIES_LIMIT == MAX_RETRIES_LIMIT
     assert doctor.GRAPH_URL_ENV == GRAPH_URL_ENV
+
+
+def test_readme_command_table_lists_every_option() -> None:
+    import typer.main
+
+    from odoo_outlook.cli import app
+
+    readme = (ROOT / "README.md").read_text()
+    table = readme.split("## Commands", 1)[1].split("\n\n", 2)[1]
+    rows = {line.split("`")[1].split()[1]: line for line in table.splitlines()
+            if line.startswith("| `odoo-outlook ")}
+    group = typer.main.get_command(app)
+    missing = []
+    for name, command in [("", group), *group.commands.items()]:  # type: ignore[attr-defined]
+        row = rows.get(name or "[--debug]", "")
+        for param in command.params:
+            for option in param.opts:
+                if option.startswith("--") and option != "--help" and option not in row:
+                    missing.append(f"{name or 'odoo-outlook'} {option}")
+    assert not missing, missing
