@@ -98,5 +98,8 @@ def run(clock: Clock = lambda: datetime.now(UTC)) -> None:
     raw = raw_stack_config()
     require_secrets(raw, secret_config_keys(raw))
     config = parse_config(raw)
+    missing = config.missing_tenant()
+    if missing and any(t.connection for t in config.targets):
+        raise missing  # the Odoo export would write a placeholder authority into Odoo
     for name, value in build(config, clock()).items():
         pulumi.export(name, value)

@@ -168,18 +168,6 @@ class AppSettings(_Model):
             )
         return value.lower() if value is not None else None
 
-    @model_validator(mode="after")
-    def _single_tenant_needs_tenant(self) -> AppSettings:
-        # Odoo's authority for a single-tenant app is login.microsoftonline.com/<tenant id>/...:
-        # without the id the tool would have to write a placeholder into Odoo.
-        if self.sign_in_audience is SignInAudience.MY_ORG and self.tenant_id is None:
-            raise ValueError(
-                "tenantId: signInAudience AzureADMyOrg (single tenant) needs the tenant id for"
-                " the authority Odoo signs in with (fix: `pulumi config set --path app.tenantId"
-                " <Directory (tenant) ID>`, or set azuread:tenantId)"
-            )
-        return self
-
     @field_validator("owners")
     @classmethod
     def _owners_unique(cls, value: list[str]) -> list[str]:
@@ -363,6 +351,23 @@ class StackConfig(_Model):
                     f"odooPasswords: {name!r} names no target (fix: use one of {', '.join(names)})"
                 )
         return self
+
+    def missing_tenant(self) -> ConfigError | None:
+        """The problem when a single-tenant app has no tenant id in the stack, else None.
+
+        Odoo's authority for an `AzureADMyOrg` app is login.microsoftonline.com/<tenant id>/...:
+        `pulumi up` takes the id from the signed-in deployer and `doctor` from the outputs, but
+        `plan` can only warn and `sync` refuses rather than write a placeholder into Odoo.
+        """
+        if self.app.sign_in_audience is SignInAudience.MY_ORG and self.app.tenant_id is None:
+            return ConfigError(
+                f"{NAMESPACE}:app.tenantId",
+                "signInAudience AzureADMyOrg (single tenant) needs the tenant id for the"
+                " authority Odoo signs in with",
+                "`pulumi config set --path app.tenantId <Directory (tenant) ID>`, or set"
+                " azuread:tenantId",
+            )
+        return None
 
     def target(self, name: str) -> Target:
         for target in self.targets:

@@ -190,16 +190,22 @@ def test_tenant_id_must_be_a_plain_guid(tenant: str) -> None:
     assert caught.value.errors[0].key == "odoo-outlook:app.tenantId"
 
 
-def test_single_tenant_app_without_tenant_id_is_refused(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+def test_single_tenant_app_without_tenant_id_plan_warns_and_sync_refuses(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     config = copy.deepcopy(EXAMPLE["config"])
     del config["azuread:tenantId"]
     config["odoo-outlook:app"]["signInAudience"] = "AzureADMyOrg"
-    code, out, err = plan(tmp_path, config, capsys)
-    assert code == 2 and out == ""
-    assert err.startswith("error: odoo-outlook:app.tenantId: ")
-    assert "<tenant-id>" not in err and "azuread:tenantId" in err
+    code, _out, err = plan(tmp_path, config, capsys)
+    assert code == 0
+    assert err.startswith("warning: odoo-outlook:app.tenantId: ")
+    assert "azuread:tenantId" in err and "`sync` refuses" in err
+    with FakeOdoo("17.0") as odoo:
+        code, _out, err = run_sync_cli(tmp_path, stack(odoo.url, audience="AzureADMyOrg") | {
+            "app": {"signInAudience": "AzureADMyOrg"}}, capsys, monkeypatch, "admin")
+        assert code == 2
+        assert err.startswith("error: odoo-outlook:app.tenantId: ")
+        assert odoo.calls == []
 
 
 # --------------------------------------------------------------------------- the stack file

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from odoo_outlook.cli_common import (
     JsonOption,
@@ -15,6 +16,7 @@ from odoo_outlook.cli_common import (
     StackOption,
     default_project_dir,
     load_stack,
+    stderr,
     stdout,
 )
 from odoo_outlook.errors import ConfigError
@@ -173,6 +175,11 @@ def plan_command(
     from odoo_outlook.plan import build_plan
 
     config = load_stack(stack, project_dir or default_project_dir())
+    missing = config.missing_tenant()
+    if missing:
+        stderr.print(Text.assemble(("warning: ", "yellow"), missing.message,
+                                   "; the authority below shows <tenant-id> and `sync` refuses"
+                                   " until it is set"))
     plan = build_plan(desired_state(config, parse_at(at)), stack)
     if as_json:
         stdout.print_json(json.dumps(plan))

@@ -137,6 +137,9 @@ def sync_command(
     from odoo_outlook.odoo.sync import SyncOptions
 
     config = with_transport(load_stack(stack, project_dir or default_project_dir()), transport)
+    missing = config.missing_tenant()
+    if missing:  # never write a placeholder authority into Odoo
+        raise missing
     specs = _specs(config, unique_targets(targets))
     app = read_app_credentials(outputs)
     options = SyncOptions(

@@ -20,6 +20,8 @@ from azure.core.exceptions import ClientAuthenticationError
 from azure.identity import CredentialUnavailableError
 from kiota_abstractions.api_error import APIError
 
+from odoo_outlook.masking import clean
+
 
 class GraphFailure(StrEnum):
     SIGN_IN = "sign-in"  # no credential / azure-identity could not get a token
@@ -103,9 +105,9 @@ def _clean(text: str | None, limit: int = 200) -> str:
     """One line, bounded, with anything token-like removed."""
     if not text:
         return ""
+    # Token-like values are removed first; then the product's one fold-and-cut.
     text = _BEARER.sub("Bearer [redacted]", _JWT.sub("[redacted]", text))
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return clean(text, (), limit, ellipsis="…")
 
 
 # azure-identity's ChainedTokenCredential (and so DefaultAzureCredential) raises a plain
