@@ -57,6 +57,12 @@ def read_stack_outputs(source: str) -> StackOutputs:
     """`source` is a file name, or "-" for stdin. Raises ConfigError naming `--outputs` for a
     missing, unreadable or non-UTF-8 file, bad JSON, or a clientId/tenantId that is no GUID."""
     if source == "-":
-        return parse_stack_outputs(sys.stdin.read(), "stdin")
+        data = sys.stdin.buffer.read()
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ConfigError("--outputs (stdin)", f"is not UTF-8 text (byte {exc.start + 1})",
+                              f"pipe `{HOW}` into it") from None
+        return parse_stack_outputs(text, "stdin")
     text = read_text(Path(source), f"--outputs ({source})", f"create it with `{HOW} > {source}`")
     return parse_stack_outputs(text, source)

@@ -381,3 +381,15 @@ def test_at_out_of_range_is_one_line(at: str, capsys: pytest.CaptureFixture[str]
     err = capsys.readouterr().err
     assert err.startswith(f"error: --at: {at!r} is outside")
     assert len(err.strip().splitlines()) == 1
+
+
+def test_outputs_on_stdin_not_utf8(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+    import sys
+
+    (tmp_path / "Pulumi.dev.yaml").write_text(yaml.safe_dump({"config": EXAMPLE["config"]}))
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b'{"clientId": "\xff"}')))
+    assert main(["sync", "--project-dir", str(tmp_path), "--outputs", "-"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: --outputs (stdin): is not UTF-8 text")
