@@ -393,3 +393,33 @@ def test_outputs_on_stdin_not_utf8(tmp_path: Path, capsys: pytest.CaptureFixture
     assert main(["sync", "--project-dir", str(tmp_path), "--outputs", "-"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: --outputs (stdin): is not UTF-8 text")
+
+
+def _program_raw(**changes: Any) -> dict[str, Any]:
+    raw = {f"odoo-outlook:{k}": v for k, v in stack("https://erp.example.com").items()}
+    raw.update(changes)
+    return raw
+
+
+@pytest.mark.parametrize(("raw", "key"), [
+    (_program_raw(**{"odoo-outlook:odooPasswords": {"erp": "Plain-Text-Pa55"}}),
+     "odoo-outlook:odooPasswords"),
+    (_program_raw(**{"odoo-outlook:app": {"signInAudience": "AzureADMyOrg"}}),
+     "odoo-outlook:app.tenantId"),
+])
+def test_the_program_refuses_before_declaring_anything(
+    raw: dict[str, Any], key: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import components.stack as program
+
+    monkeypatch.delenv("PULUMI_CONFIG_SECRET_KEYS", raising=False)
+    monkeypatch.setattr(program, "raw_stack_config", lambda: raw)
+
+    def no_build(*_args: Any) -> dict[str, Any]:
+        raise AssertionError("resources declared despite invalid config")
+
+    monkeypatch.setattr(program, "build", no_build)
+    with pytest.raises(ConfigError) as caught:
+        program.run()
+    assert caught.value.key == key
+    assert "Plain-Text-Pa55" not in caught.value.message
