@@ -423,3 +423,8 @@ def test_the_program_refuses_before_declaring_anything(
         program.run()
     assert caught.value.key == key
     assert "Plain-Text-Pa55" not in caught.value.message
+
+
+def test_doctor_client_id_option_must_be_a_guid(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["doctor", "--project-dir", str(ROOT), "--client-id", "my-app"]) == 2
+    assert capsys.readouterr().err.startswith("error: --client-id: 'my-app' is not a GUID")

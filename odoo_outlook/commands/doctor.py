@@ -115,13 +115,18 @@ def doctor_command(
 ) -> None:
     """Check the live Entra app and Odoo against the stack: 0 ok, 1 warnings, 2 failures."""
     from odoo_outlook.commands.sync import still_waiting
+    from odoo_outlook.config import is_object_id
     from odoo_outlook.desired import target_spec
     from odoo_outlook.doctor import DoctorOptions, OdooReadOptions, read_stack_outputs, run_doctor
     from odoo_outlook.doctor.model import AZURE
     from odoo_outlook.doctor.render import render_json, render_table
+    from odoo_outlook.errors import ConfigError
     from odoo_outlook.graph import GraphSettings
     from odoo_outlook.odoo.client import with_transport
 
+    if client_id is not None and not is_object_id(client_id.strip()):
+        raise ConfigError("--client-id", f"{client_id[:40]!r} is not a GUID",
+                          "pass the app's Application (client) ID, or --outputs")
     if not ctx.find_root().params.get("debug"):
         quiet_azure_identity_logs()
     config = with_transport(load_stack(stack, project_dir or default_project_dir()), transport)
