@@ -16,7 +16,7 @@ from pulumi.runtime import config as runtime_config
 from components.app_registration import OutlookAppRegistration
 from components.client_secret import RotatingClientSecret
 from components.odoo_export import OdooOutlookExport
-from odoo_outlook.config import NAMESPACE, StackConfig, parse_config
+from odoo_outlook.config import NAMESPACE, StackConfig, parse_config, require_secrets
 from odoo_outlook.desired import DesiredState, desired_state
 
 Clock = Callable[[], datetime]
@@ -93,7 +93,18 @@ def _odoo_exports(
     return exports
 
 
+def secret_config_keys(raw: dict[str, Any]) -> set[str]:
+    """The config keys the engine marked secret (`pulumi config set --secret`)."""
+    return set(runtime_config.get_config_secret_keys_env()) | {
+        key for key in raw if runtime_config.is_config_secret(key)}
+
+
 def run(clock: Clock = lambda: datetime.now(UTC)) -> None:
-    config = parse_config(raw_stack_config())
+    raw = raw_stack_config()
+    require_secrets(raw, secret_config_keys(raw))
+    config = parse_config(raw)
+    missing = config.missing_tenant()
+    if missing and any(t.connection for t in config.targets):
+        raise missing  # the Odoo export would write a placeholder authority into Odoo
     for name, value in build(config, clock()).items():
         pulumi.export(name, value)

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
-from odoo_outlook.config import StackConfig, Transport, load_stack_file, stack_file
 from odoo_outlook.fleet import MAX_JOBS
+from odoo_outlook.transport_kind import Transport
+
+if TYPE_CHECKING:
+    from odoo_outlook.config import StackConfig
 
 # Off a terminal (CI logs, pipes) rich would wrap tables at 80 columns; logs read better wider.
 _PIPE_WIDTH = 160
@@ -57,6 +60,12 @@ JobsOption = Annotated[
     typer.Option("--jobs", "-j", min=1, max=MAX_JOBS,
                  help="Odoo targets handled at the same time (default: min(16, targets))."),
 ]
+TimeoutOption = Annotated[
+    float | None,
+    typer.Option("--timeout", min=0.1, max=3600,
+                 help="Seconds one call to Odoo may take before the tool gives up; overrides"
+                      " targets[].connection.timeoutSeconds (default 60)."),
+]
 TransportOption = Annotated[
     Transport | None,
     typer.Option("--transport", case_sensitive=False,
@@ -65,9 +74,17 @@ TransportOption = Annotated[
 ]
 
 
+def unique_targets(names: list[str] | None) -> list[str]:
+    """`--target` values without repeats, in the order given (`-t erp -t erp` runs erp once)."""
+    return list(dict.fromkeys(names or ()))
+
+
 def default_project_dir() -> Path:
     return Path(os.environ.get("ODOO_OUTLOOK_PROJECT_DIR", ".")).resolve()
 
 
 def load_stack(stack: str, project_dir: Path) -> StackConfig:
+    # Imported here: the configuration model (pydantic) is not needed for `--help`.
+    from odoo_outlook.config import load_stack_file, stack_file
+
     return load_stack_file(stack_file(stack, project_dir))

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Collection
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, Literal
-from urllib.parse import urlsplit, urlunsplit
 
-import yaml
 from pydantic import (
     AfterValidator,
     AwareDatetime,
@@ -23,6 +22,9 @@ from pydantic import (
     ConfigDict,
     Field,
     SecretStr,
+    Strict,
+    StrictBool,
+    StrictInt,
     ValidationError,
     field_validator,
     model_validator,
@@ -32,6 +34,15 @@ from pydantic.alias_generators import to_camel
 from odoo_outlook.consumer_domains import personal_mailbox_problems
 from odoo_outlook.entra_limits import redirect_uri_breaches
 from odoo_outlook.errors import ConfigError, ConfigErrors
+from odoo_outlook.strict_files import load_yaml, read_text
+from odoo_outlook.transport_kind import Transport
+from odoo_outlook.urls import (
+    ENTRA_MAX_REDIRECT_URI_LENGTH,
+    normalise_email,
+    normalise_url,
+    shown,
+    url_host,
+)
 
 NAMESPACE = "odoo-outlook"
 # Marker for a `secure:` value read from a stack file: encrypted, unreadable without the Pulumi CLI.
@@ -39,9 +50,13 @@ ENCRYPTED = "<encrypted>"
 LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 # Entra ID refuses client secrets that live longer than 24 months.
 ENTRA_MAX_SECRET_DAYS = 730
-
-_EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
-                    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")
+# Where Odoo's microsoft_outlook module receives the authorization code (its redirect URI).
+REDIRECT_PATH = "/microsoft_outlook/confirm"
+# Seconds a call to Odoo may take before the tool gives up (connection.timeoutSeconds).
+DEFAULT_TIMEOUT_SECONDS = 60.0
+# Keys whose values must be Pulumi secrets (`pulumi config set --secret`), never plain text.
+SECRET_ONLY_KEYS = (f"{NAMESPACE}:odooPasswords",)
+_GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _TARGET_NAME = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$")
 
 
@@ -66,26 +81,14 @@ class MailMode(StrEnum):
     PER_USER = "perUser"
 
 
-class Transport(StrEnum):
-    XMLRPC = "xmlrpc"
-    JSON2 = "json2"
-    AUTO = "auto"
-
-
 def is_object_id(value: str) -> bool:
-    try:
-        uuid.UUID(value)
-    except ValueError:
-        return False
-    return True
+    """True for a GUID in Entra's own form `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx` (any case);
+    braces, `urn:uuid:` and unhyphenated forms are not how Entra writes ids and are refused."""
+    return bool(_GUID.match(value))
 
 
 def _email(value: str) -> str:
-    value = value.strip()
-    if not _EMAIL.match(value):
-        raise ValueError(f"{value!r} is not an e-mail address (fix: write it as name@domain.tld)")
-    local, domain = value.split("@", 1)
-    return f"{local}@{domain.lower()}"
+    return normalise_email(value)
 
 
 def _principal(value: str) -> str:
@@ -95,38 +98,33 @@ def _principal(value: str) -> str:
     return _email(value)
 
 
-def _split_url(raw: str) -> tuple[str, str, str, str]:
-    """(scheme, lowercased netloc, host, path without trailing slash) of an absolute URL."""
-    parts = urlsplit(raw)
-    if parts.scheme not in ("https", "http") or not parts.hostname:
-        raise ValueError(
-            f"{raw!r} is not an absolute URL (fix: write it as https://erp.example.com)"
-        )
-    if parts.query or parts.fragment:
-        raise ValueError(f"{raw!r} has a query or fragment (fix: keep only scheme, host and path)")
-    return parts.scheme, parts.netloc.lower(), parts.hostname.lower(), parts.path.rstrip("/")
-
-
 def _normalise_base_url(value: str) -> str:
-    raw = value.strip()
-    scheme, netloc, host, path = _split_url(raw)
-    if scheme == "http" and host not in LOOPBACK_HOSTS:
+    """A base URL in canonical form (see `odoo_outlook.urls.normalise_url`) whose redirect URI
+    Entra accepts: https (http only for localhost), at most 256 characters."""
+    url = normalise_url(value)
+    if url.startswith("http://") and url_host(url) not in LOOPBACK_HOSTS:
         raise ValueError(
-            f"{raw!r} uses http; Microsoft only accepts https redirect URIs except for "
-            f"localhost (fix: use https://{netloc}{path})"
+            f"{shown(value.strip())!r} uses http; Microsoft only accepts https redirect URIs"
+            f" except for localhost (fix: use {'https://' + url.removeprefix('http://')})"
         )
-    if path.endswith("/microsoft_outlook/confirm"):
+    if url.endswith(REDIRECT_PATH):
         raise ValueError(
-            f"{raw!r} is a redirect URI, not a base URL (fix: drop '/microsoft_outlook/confirm';"
+            f"{url!r} is a redirect URI, not a base URL (fix: drop {REDIRECT_PATH!r};"
             " the tool adds it)"
         )
-    return urlunsplit((scheme, netloc, path, "", ""))
+    redirect = url + REDIRECT_PATH
+    if len(redirect) > ENTRA_MAX_REDIRECT_URI_LENGTH:
+        raise ValueError(
+            f"its redirect URI {redirect[:40]}... is {len(redirect)} characters; Entra allows"
+            f" at most {ENTRA_MAX_REDIRECT_URI_LENGTH} (fix: shorten the base URL to at most"
+            f" {ENTRA_MAX_REDIRECT_URI_LENGTH - len(REDIRECT_PATH)} characters)"
+        )
+    return url
 
 
 def _normalise_api_url(value: str) -> str:
     # Where the tool reaches Odoo's API: plain http is refused later unless allowInsecureHttp.
-    scheme, netloc, _host, path = _split_url(value.strip())
-    return urlunsplit((scheme, netloc, path, "", ""))
+    return normalise_url(value)
 
 
 def _unique(values: list[str]) -> list[str]:
@@ -158,8 +156,8 @@ class AppSettings(_Model):
     sign_in_audience: SignInAudience = SignInAudience.ORGS_AND_PERSONAL
     tenant_id: str | None = None
     owners: list[Principal] = Field(default_factory=list)
-    assignment_required: bool = True
-    admin_consent: bool = False
+    assignment_required: StrictBool = True
+    admin_consent: StrictBool = False
 
     @field_validator("tenant_id")
     @classmethod
@@ -167,9 +165,10 @@ class AppSettings(_Model):
         if value is not None and not is_object_id(value):
             raise ValueError(
                 f"{value!r} is not a tenant id (fix: use the Directory (tenant) ID GUID from"
-                " Entra ID > Overview)"
+                " Entra ID > Overview, written xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx without"
+                " braces)"
             )
-        return value
+        return value.lower() if value is not None else None
 
     @field_validator("owners")
     @classmethod
@@ -197,9 +196,9 @@ class Assignments(_Model):
 
 class SecretSettings(_Model):
     display_name: str = Field("Odoo Fetchmail", min_length=1, max_length=80)
-    rotation_days: int = Field(90, ge=1, le=365)
-    grace_days: int = Field(14, ge=1, le=180)
-    max_lifetime_days: int = Field(ENTRA_MAX_SECRET_DAYS, ge=2, le=ENTRA_MAX_SECRET_DAYS)
+    rotation_days: StrictInt = Field(90, ge=1, le=365)
+    grace_days: StrictInt = Field(14, ge=1, le=180)
+    max_lifetime_days: StrictInt = Field(ENTRA_MAX_SECRET_DAYS, ge=2, le=ENTRA_MAX_SECRET_DAYS)
     forced_at: AwareDatetime | None = None
     # The slot Odoo held at forcedAt (the leaked one); `rotate --now` records it (issue 19).
     forced_slot: Literal["a", "b"] | None = None
@@ -224,12 +223,14 @@ class OdooConnection(_Model):
     login: str = Field(min_length=1)
     password_env: str | None = Field(None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
     transport: Transport = Transport.XMLRPC
-    allow_insecure_http: bool = False
-    verify_tls: bool = True
-    install_modules: bool = True
-    manage_base_url: bool = False
+    allow_insecure_http: StrictBool = False
+    verify_tls: StrictBool = True
+    install_modules: StrictBool = True
+    manage_base_url: StrictBool = False
+    # How long one call to Odoo may take (seconds); `--timeout` overrides it.
+    timeout_seconds: Annotated[float, Strict()] = Field(DEFAULT_TIMEOUT_SECONDS, gt=0, le=3600)
     # Take over unmanaged Outlook servers for declared mailboxes (same login); off by default.
-    adopt: bool = False
+    adopt: StrictBool = False
 
     @model_validator(mode="before")
     @classmethod
@@ -246,7 +247,7 @@ class OdooConnection(_Model):
 
     @model_validator(mode="after")
     def _http_needs_consent(self) -> OdooConnection:
-        host = (urlsplit(self.url).hostname or "") if self.url else ""
+        host = url_host(self.url) if self.url else ""
         if self.url and self.url.startswith("http://") and host not in LOOPBACK_HOSTS and not (
             self.allow_insecure_http
         ):
@@ -370,6 +371,23 @@ class StackConfig(_Model):
             )
         return self
 
+    def missing_tenant(self) -> ConfigError | None:
+        """The problem when a single-tenant app has no tenant id in the stack, else None.
+
+        Odoo's authority for an `AzureADMyOrg` app is login.microsoftonline.com/<tenant id>/...:
+        `pulumi up` takes the id from the signed-in deployer and `doctor` from the outputs, but
+        `plan` can only warn and `sync` refuses rather than write a placeholder into Odoo.
+        """
+        if self.app.sign_in_audience is SignInAudience.MY_ORG and self.app.tenant_id is None:
+            return ConfigError(
+                f"{NAMESPACE}:app.tenantId",
+                "signInAudience AzureADMyOrg (single tenant) needs the tenant id for the"
+                " authority Odoo signs in with",
+                "`pulumi config set --path app.tenantId <Directory (tenant) ID>`, or set"
+                " azuread:tenantId",
+            )
+        return None
+
     def target(self, name: str) -> Target:
         for target in self.targets:
             if target.name == name:
@@ -437,6 +455,8 @@ _TYPE_NAMES = {
     "date_parsing": "a date (YYYY-MM-DD)",
     "datetime_parsing": "a UTC timestamp (YYYY-MM-DDTHH:MM:SSZ)",
     "datetime_type": "a UTC timestamp (YYYY-MM-DDTHH:MM:SSZ)",
+    "float_type": "a number",
+    "float_parsing": "a number",
     "timezone_aware": "a UTC timestamp (YYYY-MM-DDTHH:MM:SSZ)",
 }
 
@@ -528,21 +548,55 @@ def stack_file(stack: str, project_dir: Path) -> Path:
     return project_dir / f"Pulumi.{stack}.yaml"
 
 
+def require_secrets(raw: dict[str, Any], secret_keys: Collection[str]) -> None:
+    """Refuse a SECRET_ONLY_KEYS value that is not a Pulumi secret.
+
+    `raw` is the stack's config by full key; `secret_keys` the keys Pulumi marks secret (the
+    program: `PULUMI_CONFIG_SECRET_KEYS`; a stack file: keys holding a `secure:` value). The
+    message names the key, never the value.
+    """
+    for key in SECRET_ONLY_KEYS:
+        if key in raw and key not in secret_keys:
+            raise ConfigError(
+                key, "holds plain text; a password or API key must be a Pulumi secret",
+                f"`pulumi config rm {key.split(':', 1)[1]}` then `pulumi config set --secret"
+                " --path 'odooPasswords.<target>' <password>`",
+            )
+
+
+def _plain_members(value: Any) -> list[str]:
+    """The names under a secret-only mapping whose value is not `{secure: ...}`."""
+    if not isinstance(value, dict):
+        return ["(the whole value)"]
+    return [str(name) for name, member in value.items()
+            if not (isinstance(member, dict) and set(member) == {"secure"})]
+
+
 def load_stack_file(path: Path) -> StackConfig:
-    """Read a `Pulumi.<stack>.yaml` with pyyaml; encrypted values stay encrypted."""
+    """Read a `Pulumi.<stack>.yaml` strictly; encrypted values stay encrypted.
+
+    Raises ConfigError naming the file (and line where there is one) for a missing,
+    unreadable or non-UTF-8 file, invalid YAML, duplicate or non-string keys, a misspelt
+    namespace, and plain values where a secret is required; ConfigErrors for the model.
+    """
     key = f"--stack ({path.name})"
-    if not path.is_file():
-        raise ConfigError(key, f"{path} does not exist", "create it or pass --stack NAME")
-    try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark else ""
-        raise ConfigError(key, f"is not valid YAML{where}", "fix the YAML syntax") from None
+    text = read_text(path, key, "create it or pass --stack NAME")
+    document = load_yaml(text, key, NAMESPACE) or {}
     if not isinstance(document, dict):
         raise ConfigError(key, "is not a mapping", "start the file with `config:`")
     config = document.get("config") or {}
     if not isinstance(config, dict):
         raise ConfigError(f"{key} config", "is not a mapping", "indent keys under `config:`")
+    for secret_key in SECRET_ONLY_KEYS:
+        if secret_key in config:
+            plain = _plain_members(config[secret_key])
+            if plain:
+                raise ConfigError(
+                    f"{secret_key}.{plain[0]}",
+                    f"is plain text in {path.name}; a password or API key must be a Pulumi"
+                    " secret",
+                    f"`pulumi config set --secret --path '{secret_key.split(':', 1)[1]}."
+                    f"{plain[0]}' <password>` (it replaces the plain value)",
+                )
     return parse_config(_decode_secure(config))
 

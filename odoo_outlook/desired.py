@@ -136,6 +136,7 @@ class OdooConnectionSpec:
     install_modules: bool
     manage_base_url: bool
     adopt: bool = False
+    timeout_seconds: float = 60.0  # one call to Odoo; connection.timeoutSeconds
 
 
 @dataclass(frozen=True)
@@ -248,6 +249,7 @@ def _connection(target: Target) -> OdooConnectionSpec | None:
         install_modules=conn.install_modules,
         manage_base_url=conn.manage_base_url,
         adopt=conn.adopt,
+        timeout_seconds=conn.timeout_seconds,
     )
 
 

@@ -40,7 +40,7 @@ from rich.table import Table
 from rich.text import Text
 
 from odoo_outlook.errors import EXIT_FAIL, EXIT_OK, EXIT_WARN, OdooOutlookError
-from odoo_outlook.odoo.errors import one_line, redact
+from odoo_outlook.masking import clean
 
 T = TypeVar("T")
 
@@ -243,8 +243,8 @@ def _guarded(task: FleetTask[T], progress: FleetProgress, secrets: Sequence[str]
         if debug:
             raise
         outcome = Outcome(Status.FAIL, "failed", _unexpected(exc))
-    error = redact(one_line(outcome.reason), secrets) if outcome.reason else None
-    return TargetResult(task.name, outcome.status, redact(outcome.summary, secrets), error,
+    error = clean(outcome.reason, secrets) if outcome.reason else None
+    return TargetResult(task.name, outcome.status, clean(outcome.summary, secrets), error,
                         outcome.value, time.perf_counter() - started)
 
 

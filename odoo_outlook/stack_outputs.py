@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from odoo_outlook.errors import ConfigError
+from odoo_outlook.strict_files import read_text
 
 HOW = "pulumi stack output --json --show-secrets"
 
@@ -42,15 +43,26 @@ def parse_stack_outputs(text: str, source: str) -> StackOutputs:
                            _text(data, "tenantId"))
     if outputs.client_id is None:
         raise ConfigError(key, "has no clientId", f"create it with `{HOW}`")
+    # Imported here: the configuration model is not needed to start the command line.
+    from odoo_outlook.config import is_object_id
+
+    for name, value in (("clientId", outputs.client_id), ("tenantId", outputs.tenant_id)):
+        if value is not None and not is_object_id(value):
+            raise ConfigError(f"{key} {name}", f"{value[:40]!r} is not a GUID",
+                              f"use the file `{HOW}` writes for this stack")
     return outputs
 
 
 def read_stack_outputs(source: str) -> StackOutputs:
-    """`source` is a file name, or "-" for stdin."""
+    """`source` is a file name, or "-" for stdin. Raises ConfigError naming `--outputs` for a
+    missing, unreadable or non-UTF-8 file, bad JSON, or a clientId/tenantId that is no GUID."""
     if source == "-":
-        return parse_stack_outputs(sys.stdin.read(), "stdin")
-    path = Path(source)
-    if not path.is_file():
-        raise ConfigError(f"--outputs ({source})", "does not exist",
-                          f"create it with `{HOW} > {source}`")
-    return parse_stack_outputs(path.read_text(encoding="utf-8"), source)
+        data = sys.stdin.buffer.read()
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ConfigError("--outputs (stdin)", f"is not UTF-8 text (byte {exc.start + 1})",
+                              f"pipe `{HOW}` into it") from None
+        return parse_stack_outputs(text, "stdin")
+    text = read_text(Path(source), f"--outputs ({source})", f"create it with `{HOW} > {source}`")
+    return parse_stack_outputs(text, source)

@@ -74,7 +74,8 @@ INVALID: list[tuple[str, Mutation, str]] = [
      "odoo-outlook:app.tenantId"),
     ("perUser without users", _set([T, 0, "mail", "users"], []),
      "odoo-outlook:targets[0].mail.users"),
-    ("password for an unknown target", _set(["odoo-outlook:odooPasswords"], {"crm": "x"}),
+    ("password for an unknown target",
+     _set(["odoo-outlook:odooPasswords"], {"crm": {"secure": "v1:AAAA"}}),
      "odoo-outlook:odooPasswords"),
     ("unknown transport", _set([T, 0, "connection", "transport"], "soap"),
      "odoo-outlook:targets[0].connection.transport"),
@@ -130,12 +131,16 @@ def test_invalid_yaml_and_missing_file(tmp_path: Path, capsys: pytest.CaptureFix
     assert "Pulumi.absent.yaml does not exist" in capsys.readouterr().err
 
 
-def test_debug_shows_the_traceback(tmp_path: Path) -> None:
+def test_debug_shows_the_traceback_and_keeps_the_exit_code(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     config = copy.deepcopy(EXAMPLE["config"])
     config["odoo-outlook:app"]["signInAudience"] = "Nobody"
     write_stack(tmp_path, config)
-    with pytest.raises(Exception, match="signInAudience"):
-        main(["--debug", "plan", "--stack", "case", "--project-dir", str(tmp_path)])
+    assert main(["--debug", "plan", "--stack", "case", "--project-dir", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback (most recent call last)" in err
+    assert "signInAudience" in err
 
 
 def test_base_urls_are_normalised_and_deduplicated() -> None:

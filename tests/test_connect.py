@@ -308,3 +308,12 @@ def test_success_raised_as_user_error_counts_as_success() -> None:
         failed = run_connection_test(client, server)  # no token: Odoo's own refusal
         assert not failed.ok
         assert failed.message == "Please connect with your Outlook account before using it."
+
+
+def test_cli_defaults_are_the_flows() -> None:
+    # The command keeps its own copies so `--help` does not import the run.
+    from odoo_outlook import connect_flow
+    from odoo_outlook.commands import connect as command
+
+    assert command.DEFAULT_TIMEOUT == connect_flow.DEFAULT_TIMEOUT
+    assert command.DEFAULT_POLL == connect_flow.DEFAULT_POLL

@@ -436,9 +436,11 @@ def test_matches_from_filter(address: str, from_filter: str | None, matches: boo
 
 
 def test_stack_outputs() -> None:
-    outputs = parse_stack_outputs('{"clientId": "abc", "clientSecret": "[secret]"}', "f")
-    assert outputs.client_id == "abc" and outputs.client_secret is None
-    with_secret = parse_stack_outputs('{"clientId": "a", "clientSecret": "s3cr3t-value"}', "f")
+    app = "3f1c2b7a-5d4e-4f60-8a9b-1c2d3e4f5a6b"
+    outputs = parse_stack_outputs(f'{{"clientId": "{app}", "clientSecret": "[secret]"}}', "f")
+    assert outputs.client_id == app and outputs.client_secret is None
+    with_secret = parse_stack_outputs(
+        f'{{"clientId": "{app}", "clientSecret": "s3cr3t-value"}}', "f")
     assert with_secret.client_secret == "s3cr3t-value"
     assert "s3cr3t" not in repr(with_secret)
     with pytest.raises(ConfigError, match="has no clientId"):

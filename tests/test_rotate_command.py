@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import stat
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -109,3 +111,60 @@ def test_rotate_refuses_a_bad_display_name_and_writes_nothing(
                  "--display-name", "x" * 81]) == 2
     assert "--display-name" in capsys.readouterr().err
     assert (project / "Pulumi.dev.yaml").read_text() == before
+
+
+def test_rotate_keeps_the_files_mode_owner_and_group(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = project / "Pulumi.dev.yaml"
+    path.chmod(0o640)
+    if os.geteuid() == 0:  # only root may give a file away; elsewhere the owner is ours anyway
+        os.chown(path, 4321, 4322)
+    before = path.stat()
+    assert main(["rotate", "--now", "--stack", "dev", "--project-dir", str(project)]) == 0
+    after = path.stat()
+    assert stat.S_IMODE(after.st_mode) == 0o640
+    assert (after.st_uid, after.st_gid) == (before.st_uid, before.st_gid)
+    assert load_stack_file(path).secret.forced_at is not None
+    assert list(project.glob(".Pulumi.dev.yaml.*")) == []  # no temporary file left
+
+
+def test_rotate_names_the_pulumi_command_it_stands_for(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["rotate", "--now", "--stack", "dev", "--project-dir", str(project)]) == 0
+    out = capsys.readouterr().out
+    said = " ".join(out.split())
+    assert "edited Pulumi.dev.yaml with ruamel.yaml, as `pulumi config set --stack dev --path" \
+           " secret.forcedSlot " in said
+    assert " && pulumi config set --stack dev --path secret.forcedAt " in said
+
+
+def test_rotate_on_a_file_it_cannot_edit_safely_prints_the_command_and_writes_nothing(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = project / "Pulumi.dev.yaml"
+    # A YAML alias shares odoo-outlook:secret with another key: setting forcedAt there would
+    # change that key too, so the edit is refused.
+    text = path.read_text().replace("  odoo-outlook:secret:\n", "  odoo-outlook:secret: &s\n")
+    path.write_text(text + "  other:copy: *s\n")
+    before = path.read_text()
+    assert main(["rotate", "--now", "--stack", "dev", "--project-dir", str(project)]) == 2
+    err = " ".join(capsys.readouterr().err.split())
+    assert "would change other settings; nothing written" in err
+    assert "pulumi config set --stack dev --path secret.forcedAt" in err
+    assert path.read_text() == before
+
+
+def test_round_trip_edit_keeps_layout_and_comments() -> None:
+    text = ("config:\n"
+            "  # the app\n"
+            "  odoo-outlook:secret:\n"
+            "    rotationDays: 90  # quarterly\n"
+            "  odoo-outlook:targets:\n"
+            "  - name: erp\n"
+            "    baseUrls: ['https://erp.example.com']\n")
+    edited = set_nested_value(text, "secret", "forcedAt", "2026-11-25T10:00:00Z")
+    assert edited == text.replace("    rotationDays: 90  # quarterly\n",
+                                  "    rotationDays: 90  # quarterly\n"
+                                  "    forcedAt: '2026-11-25T10:00:00Z'\n")

@@ -3,17 +3,16 @@
 Credentials come from azure-identity's `DefaultAzureCredential` (environment service principal,
 workload identity / OIDC in CI, managed identity, Azure CLI, ...); its own environment
 variables select and configure them (e.g. `AZURE_TOKEN_CREDENTIALS=AzureCliCredential`).
-Exit code: 0 all ok, 1 warnings only, 2 any failure. `--explain TEXT` diagnoses a pasted
-failure text (e.g. what the browser showed) against the stack alone, with the same exit
-codes. Odoo targets are read concurrently through `odoo_outlook.fleet` (`--jobs N`, default
-min(16, targets)); with several targets, progress goes to stderr and a per-target summary
-table follows the checks.
+Exit code: 0 all ok, 1 warnings only, 2 any failure. Odoo targets are read concurrently
+through `odoo_outlook.fleet` (`--jobs N`, default min(16, targets)); with several targets,
+progress goes to stderr and a per-target summary table follows the checks.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -24,23 +23,14 @@ from odoo_outlook.cli_common import (
     ProjectDirOption,
     StackOption,
     TargetsOption,
+    TimeoutOption,
     TransportOption,
     default_project_dir,
     load_stack,
     stderr,
     stdout,
+    unique_targets,
 )
-from odoo_outlook.doctor import (
-    DEFAULT_WARN_DAYS,
-    DoctorOptions,
-    OdooReadOptions,
-    Report,
-    read_stack_outputs,
-    run_doctor,
-)
-from odoo_outlook.doctor.explain import config_facts, explain_text
-from odoo_outlook.doctor.model import AZURE
-from odoo_outlook.doctor.render import render_json, render_table
 from odoo_outlook.fleet import (
     NoProgress,
     Status,
@@ -48,9 +38,17 @@ from odoo_outlook.fleet import (
     progress_for,
     summary_table,
 )
-from odoo_outlook.graph import GRAPH_URL_ENV, GraphSettings
-from odoo_outlook.graph.client import DEFAULT_MAX_RETRIES, MAX_RETRIES_LIMIT
-from odoo_outlook.odoo.client import with_transport
+
+if TYPE_CHECKING:
+    from odoo_outlook.doctor import Report
+
+# The option defaults, kept here so `odoo-outlook --help` does not import Microsoft Graph and
+# azure-identity (half a second); tests/test_cli_usage.py checks they equal the library's
+# (odoo_outlook.doctor.run.DEFAULT_WARN_DAYS, odoo_outlook.graph.client's constants).
+DEFAULT_WARN_DAYS = 30
+GRAPH_URL_ENV = "ODOO_OUTLOOK_GRAPH_URL"
+DEFAULT_GRAPH_RETRIES = 3
+GRAPH_RETRIES_LIMIT = 10  # msgraph-core's RetryHandlerOption.MAX_MAX_RETRIES
 
 
 def scope_rows(report: Report, scopes: Sequence[str]) -> list[TargetResult[None]]:
@@ -68,7 +66,15 @@ def scope_rows(report: Report, scopes: Sequence[str]) -> list[TargetResult[None]
     return rows
 
 
+def quiet_azure_identity_logs() -> None:
+    """azure-identity logs each failed credential chain as a WARNING, which Python prints to
+    stderr when logging is not configured: once per Graph call. The doctor reports a sign-in
+    failure itself, in one line; `--debug` keeps the library's messages."""
+    logging.getLogger("azure.identity").addHandler(logging.NullHandler())
+
+
 def doctor_command(
+    ctx: typer.Context,
     stack: StackOption = "dev",
     project_dir: ProjectDirOption = None,  # type: ignore[assignment]
     client_id: Annotated[
@@ -99,12 +105,13 @@ def doctor_command(
                      help="Microsoft Graph base URL (national clouds)."),
     ] = None,
     graph_retries: Annotated[
-        int, typer.Option("--graph-retries", min=0, max=MAX_RETRIES_LIMIT,
+        int, typer.Option("--graph-retries", min=0, max=GRAPH_RETRIES_LIMIT,
                           help="Retries on Graph 429/503/504 (Retry-After honoured).")
-    ] = DEFAULT_MAX_RETRIES,
+    ] = DEFAULT_GRAPH_RETRIES,
     allow_insecure_http: AllowInsecureHttpOption = False,
     jobs: JobsOption = None,
     transport: TransportOption = None,
+    timeout: TimeoutOption = None,
     test_connections: Annotated[
         bool, typer.Option("--test-connections",
                            help="Have Odoo test every connected managed server with its own"
@@ -119,15 +126,32 @@ def doctor_command(
     ] = None,
 ) -> None:
     """Check the live Entra app and Odoo against the stack: 0 ok, 1 warnings, 2 failures."""
+    from odoo_outlook.commands.sync import still_waiting
+    from odoo_outlook.config import is_object_id
+    from odoo_outlook.desired import target_spec
+    from odoo_outlook.doctor import DoctorOptions, OdooReadOptions, read_stack_outputs, run_doctor
+    from odoo_outlook.doctor.explain import config_facts, explain_text
+    from odoo_outlook.doctor.model import AZURE
+    from odoo_outlook.doctor.render import render_json, render_table
+    from odoo_outlook.errors import ConfigError
+    from odoo_outlook.graph import GraphSettings
+    from odoo_outlook.odoo.client import with_transport
+
+    if client_id is not None and not is_object_id(client_id.strip()):
+        raise ConfigError("--client-id", f"{client_id[:40]!r} is not a GUID",
+                          "pass the app's Application (client) ID, or --outputs")
+    if not ctx.find_root().params.get("debug"):
+        quiet_azure_identity_logs()
     config = with_transport(load_stack(stack, project_dir or default_project_dir()), transport)
     if explain is not None:
         stack_outputs = read_stack_outputs(outputs) if outputs else None
         facts = config_facts(config, client_id or (stack_outputs.client_id if stack_outputs
                                                    else None),
                              tenant or (stack_outputs.tenant_id if stack_outputs else None))
-        report = explain_text(explain, facts)
-        (render_json if as_json else render_table)(report, stdout)
-        raise typer.Exit(report.exit_code)
+        explained = explain_text(explain, facts)
+        (render_json if as_json else render_table)(explained, stdout)
+        raise typer.Exit(explained.exit_code)
+    targets = unique_targets(targets)
     options = DoctorOptions(
         client_id=client_id,
         tenant_id=tenant,
@@ -135,7 +159,7 @@ def doctor_command(
         targets=tuple(targets or ()),
         warn_days=warn_days,
         graph=GraphSettings(base_url=graph_url, max_retries=graph_retries),
-        odoo=OdooReadOptions(mail_days=mail_days,
+        odoo=OdooReadOptions(mail_days=mail_days, timeout=timeout,
                              allow_insecure_http=True if allow_insecure_http else None,
                              test_connections=test_connections),
         jobs=jobs,
@@ -143,8 +167,10 @@ def doctor_command(
     names = [config.target(n).name for n in targets] if targets else [
         t.name for t in config.targets]
     fleet_run = len(names) > 1
-    report = run_doctor(config, options, progress=progress_for(stderr, "checking")
-                        if fleet_run else NoProgress())
+    specs = [target_spec(config, config.target(name)) for name in names]
+    with still_waiting(specs, timeout, "Microsoft Graph and Odoo"):
+        report = run_doctor(config, options, progress=progress_for(stderr, "checking")
+                            if fleet_run else NoProgress())
     if as_json:
         render_json(report, stdout)
     else:

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from odoo_outlook.cli_common import (
     JsonOption,
@@ -15,26 +16,40 @@ from odoo_outlook.cli_common import (
     StackOption,
     default_project_dir,
     load_stack,
+    stderr,
     stdout,
 )
-from odoo_outlook.desired import desired_state
 from odoo_outlook.errors import ConfigError, ConfigErrors
-from odoo_outlook.plan import build_plan, limit_breaches
+
+# The secret schedule reaches two lifetimes (up to 2 x 730 days) either side of `--at`; Python's
+# datetime ends at year 9999, and before 1970 no Entra secret existed.
+AT_EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+AT_LATEST = datetime(9000, 12, 31, tzinfo=UTC)
 
 
 def parse_at(value: str | None) -> datetime:
-    """`--at`: a date (midnight UTC) or an ISO timestamp; default now."""
+    """`--at`: a date (midnight UTC) or an ISO timestamp; default now.
+
+    Raises ConfigError naming --at for text that is no date or a moment outside
+    [AT_EARLIEST, AT_LATEST]."""
     if value is None:
         return datetime.now(UTC)
     try:
         if len(value) == 10:
-            return datetime.combine(date.fromisoformat(value), datetime.min.time(), tzinfo=UTC)
-        moment = datetime.fromisoformat(value)
+            moment = datetime.combine(date.fromisoformat(value), datetime.min.time(), tzinfo=UTC)
+        else:
+            moment = datetime.fromisoformat(value)
     except ValueError:
         raise ConfigError(
             "--at", f"{value!r} is not a date", "use YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ"
         ) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    if not AT_EARLIEST <= moment <= AT_LATEST:
+        raise ConfigError(
+            "--at", f"{value!r} is outside the years the secret schedule covers",
+            f"use a date from {AT_EARLIEST:%Y-%m-%d} to {AT_LATEST:%Y-%m-%d}",
+        )
+    return moment
 
 
 def _table(title: str, columns: list[str], rows: list[list[Any]]) -> Table:
@@ -176,7 +191,15 @@ def plan_command(
     ] = None,
 ) -> None:
     """Validate the stack file and print what it declares, secrets masked. Offline."""
+    from odoo_outlook.desired import desired_state
+    from odoo_outlook.plan import build_plan, limit_breaches
+
     config = load_stack(stack, project_dir or default_project_dir())
+    missing = config.missing_tenant()
+    if missing:
+        stderr.print(Text.assemble(("warning: ", "yellow"), missing.message,
+                                   "; the authority below shows <tenant-id> and `sync` refuses"
+                                   " until it is set"))
     state = desired_state(config, parse_at(at))
     breaches = limit_breaches(state)
     if breaches:

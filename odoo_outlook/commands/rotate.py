@@ -19,8 +19,6 @@ from odoo_outlook.cli_common import (
     stdout,
 )
 from odoo_outlook.errors import ConfigError, OdooOutlookError
-from odoo_outlook.rotation import held_slot
-from odoo_outlook.stack_edit import set_stack_value
 
 
 def _run_pulumi_up(project_dir: str, stack: str) -> None:
@@ -83,6 +81,9 @@ def rotate_command(
     project_dir: ProjectDirOption = None,  # type: ignore[assignment]
 ) -> None:
     """Force a rotation: records `secret.forcedAt` in the stack, then `pulumi up` applies it."""
+    from odoo_outlook.rotation import held_slot
+    from odoo_outlook.stack_edit import set_stack_values
+
     if not now:
         raise ConfigError(
             "--now", "rotate only runs on request", "pass --now to force a new client secret"
@@ -106,12 +107,12 @@ def rotate_command(
     if last is None:
         stdout.print("No stack outputs of the last `pulumi up`: assuming it ran after the latest"
                      " scheduled rotation (pass --outputs FILE to be sure).")
+    values = {"forcedSlot": leaked, "forcedAt": stamp}
     if display_name is not None:
         # Only with a forced restart: a plain edit would replace both slots in one run, the one
         # Odoo holds first (README "Client secret rotation").
-        set_stack_value(directory, stack, "secret", "displayName", display_name.strip())
-    set_stack_value(directory, stack, "secret", "forcedSlot", leaked)
-    how = set_stack_value(directory, stack, "secret", "forcedAt", stamp)
+        values = {"displayName": display_name.strip(), **values}
+    how = set_stack_values(directory, stack, "secret", values)
     other = "B" if leaked == "a" else "A"
     stdout.print(
         f"secret.forcedAt = {stamp}, secret.forcedSlot = {leaked} ({how}). The next `pulumi up"

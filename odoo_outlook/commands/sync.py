@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 from functools import partial
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -23,14 +23,14 @@ from odoo_outlook.cli_common import (
     ProjectDirOption,
     StackOption,
     TargetsOption,
+    TimeoutOption,
     TransportOption,
     default_project_dir,
     load_stack,
     stderr,
     stdout,
+    unique_targets,
 )
-from odoo_outlook.config import StackConfig
-from odoo_outlook.desired import OdooTargetSpec, target_spec
 from odoo_outlook.fleet import (
     FleetTask,
     NoProgress,
@@ -42,13 +42,18 @@ from odoo_outlook.fleet import (
     summary_footer,
     summary_table,
 )
-from odoo_outlook.odoo.client import with_transport
-from odoo_outlook.odoo.diff import AppCredentials
-from odoo_outlook.odoo.outputs import read_app_credentials
-from odoo_outlook.odoo.sync import SyncOptions, SyncReport, sync_target
+from odoo_outlook.waiting import StillWaiting
+
+if TYPE_CHECKING:  # imported in the command itself, so `--help` stays fast
+    from odoo_outlook.config import StackConfig
+    from odoo_outlook.desired import OdooTargetSpec
+    from odoo_outlook.odoo.diff import AppCredentials
+    from odoo_outlook.odoo.sync import SyncOptions, SyncReport
 
 
 def _specs(config: StackConfig, names: list[str]) -> list[OdooTargetSpec]:
+    from odoo_outlook.desired import target_spec
+
     targets = [config.target(n) for n in names] if names else list(config.targets)
     return [target_spec(config, t) for t in targets]
 
@@ -60,6 +65,8 @@ def _plural(count: int, noun: str) -> str:
 def sync_one(spec: OdooTargetSpec, app: AppCredentials, options: SyncOptions
              ) -> Outcome[SyncReport]:
     """One target, in its own thread with its own Odoo client: the fleet's unit of work."""
+    from odoo_outlook.odoo.sync import sync_target
+
     if spec.connection is None:
         return Outcome(Status.OK, "skipped: no connection settings (add targets[].connection)")
     password = os.environ.get(spec.connection.password_env, "")
@@ -128,24 +135,34 @@ def sync_command(
     as_json: JsonOption = False,
     jobs: JobsOption = None,
     transport: TransportOption = None,
+    timeout: TimeoutOption = None,
 ) -> None:
     """Make each target's Odoo match the stack: Outlook module, credentials, mail servers."""
+    from odoo_outlook.odoo.client import with_transport
+    from odoo_outlook.odoo.outputs import read_app_credentials
+    from odoo_outlook.odoo.sync import SyncOptions
+
     config = with_transport(load_stack(stack, project_dir or default_project_dir()), transport)
-    specs = _specs(config, targets or [])
+    missing = config.missing_tenant()
+    if missing:  # never write a placeholder authority into Odoo
+        raise missing
+    specs = _specs(config, unique_targets(targets))
     app = read_app_credentials(outputs)
     options = SyncOptions(
         dry_run=dry_run,
         install_modules=False if no_install else None,
         allow_insecure_http=True if allow_insecure_http else None,
         adopt=True if adopt else None,
+        timeout=timeout,
     )
     fleet_run = len(specs) > 1
     tasks = [FleetTask(spec.name, partial(sync_one, spec, app, options)) for spec in specs]
-    fleet = run_fleet(
-        tasks, jobs=jobs, secrets=[app.client_secret],
-        progress=progress_for(stderr, "syncing") if fleet_run else NoProgress(),
-        debug=bool(ctx.find_root().params.get("debug")),
-    )
+    with still_waiting(specs, timeout):
+        fleet = run_fleet(
+            tasks, jobs=jobs, secrets=[app.client_secret],
+            progress=progress_for(stderr, "syncing") if fleet_run else NoProgress(),
+            debug=bool(ctx.find_root().params.get("debug")),
+        )
     reports = [_result_dict(result) for result in fleet.results]
     if as_json:
         stdout.print_json(json.dumps(reports))
@@ -157,6 +174,14 @@ def sync_command(
                                        " targets", detail="changes"))
             stdout.print(summary_footer(fleet))
     raise typer.Exit(fleet.exit_code)
+
+
+def still_waiting(specs: list[OdooTargetSpec], timeout: float | None, label: str = "Odoo"
+                  ) -> StillWaiting:
+    """The progress line for a slow or hung Odoo (stderr), naming the targets and the limit."""
+    limits = [timeout or s.connection.timeout_seconds for s in specs if s.connection]
+    names = ", ".join(s.name for s in specs)
+    return StillWaiting(stderr, f"{label} ({names})", max(limits, default=60.0))
 
 
 def _result_dict(result: TargetResult[SyncReport]) -> dict[str, object]:

@@ -21,7 +21,6 @@ from odoo_outlook.odoo.outlook_connect import (
     run_connection_tests,
 )
 from odoo_outlook.odoo.state import CLIENT_SECRET_PARAM, OdooState, read_state
-from odoo_outlook.odoo.transport import DEFAULT_TIMEOUT
 
 ODOO_DATETIME = "%Y-%m-%d %H:%M:%S"
 
@@ -30,7 +29,8 @@ ODOO_DATETIME = "%Y-%m-%d %H:%M:%S"
 class OdooReadOptions:
     mail_days: int = 7
     mail_limit: int = 50
-    timeout: float = DEFAULT_TIMEOUT
+    # Seconds per call to Odoo; None: the target's connection.timeoutSeconds.
+    timeout: float | None = None
     allow_insecure_http: bool | None = None
     transport_factory: TransportFactory | None = None
     # Press Odoo's test buttons on every connected managed server (reaches Microsoft).
@@ -105,7 +105,8 @@ def read_target(spec: OdooTargetSpec, password: str, now: datetime,
     assert spec.connection is not None
     try:
         client = connect(spec.connection, password, allow_insecure_http=options.allow_insecure_http,
-                         secrets=secrets, timeout=options.timeout,
+                         secrets=secrets,
+                         timeout=options.timeout or spec.connection.timeout_seconds,
                          transport_factory=options.transport_factory)
         caps = detect(client, read_modules(client))
         state = read_state(client, caps)

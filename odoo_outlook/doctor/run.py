@@ -34,7 +34,7 @@ from odoo_outlook.errors import ConfigError
 from odoo_outlook.fleet import FleetProgress, FleetTask, Outcome, Status, run_fleet
 from odoo_outlook.graph import GraphAccessError, GraphSettings, open_graph
 from odoo_outlook.graph.client import Credential
-from odoo_outlook.masking import MASK
+from odoo_outlook.masking import mask
 from odoo_outlook.odoo.state import CLIENT_SECRET_PARAM
 from odoo_outlook.stack_outputs import HOW, StackOutputs
 
@@ -149,12 +149,8 @@ def policy_facts(facts: AzureFacts) -> PolicyFacts:
 
 def _redact(checks: list[Check], secrets: Sequence[str | None]) -> list[Check]:
     """Belt and braces: no secret value survives in any text, whatever a layer below said."""
-    values = [s for s in secrets if s and len(s) >= 6]
-
     def clean(text: str | None) -> str | None:
-        for value in values:
-            text = text.replace(value, MASK) if text else text
-        return text
+        return mask(text, secrets) if text else text
 
     return [Check(c.name, c.status, clean(c.detail) or "", clean(c.fix), c.scope)
             for c in checks]

@@ -24,6 +24,8 @@ from azure.identity import CredentialUnavailableError
 from kiota_abstractions.api_error import APIError
 from kiota_http.middleware.options import RetryHandlerOption
 
+from odoo_outlook.masking import clean
+
 from .permissions import GRAPH_CALL_PERMISSIONS, CallPermissions
 
 
@@ -119,14 +121,24 @@ def _clean(text: str | None, limit: int = 200) -> str:
     """One line, bounded, with anything token-like removed."""
     if not text:
         return ""
+    # Token-like values are removed first; then the product's one fold-and-cut.
     text = _BEARER.sub("Bearer [redacted]", _JWT.sub("[redacted]", text))
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return clean(text, (), limit, ellipsis="…")
+
+
+# azure-identity's ChainedTokenCredential (and so DefaultAzureCredential) raises a plain
+# ClientAuthenticationError with this text when no credential in the chain produced a token;
+# when a credential was tried and refused, its AADSTS code is in the text too.
+_CHAIN_FAILED = "failed to retrieve a token from the included credentials"
 
 
 def sign_in_error(exc: ClientAuthenticationError) -> GraphAccessError:
-    if isinstance(exc, CredentialUnavailableError):
-        message = f"No Azure credential is available to call Microsoft Graph: {SIGN_IN_HELP}."
+    """One line: no credential found, or the credential refused; both say how to sign in."""
+    text = str(exc)
+    if isinstance(exc, CredentialUnavailableError) or (
+        _CHAIN_FAILED in text and not _AADSTS.search(text)
+    ):
+        message = f"No Azure credential found to call Microsoft Graph: {SIGN_IN_HELP}."
     else:
         found = _AADSTS.search(str(exc))
         where = f" ({found.group(0)})" if found else ""

@@ -6,7 +6,8 @@ Odoo's `xmlrpc_handle_exception_int` (odoo/service/wsgi_server.py up to 15.0,
 odoo/addons/base/controllers/rpc.py from 16.0): 2 = UserError/ValidationError/RedirectWarning
 (bare message), 3 = AccessDenied, 4 = AccessError, 1 = anything else, sent as the formatted
 traceback: only its last exception line is kept, the traceback is never shown.
-Every message goes through `redact` so a password, API key or client secret never leaks.
+Every message goes through `odoo_outlook.masking` (mask first, then cut) so a password, API key
+or client secret never leaks, not even the head of one that straddles the cut.
 """
 
 from __future__ import annotations
@@ -19,8 +20,9 @@ from collections.abc import Iterable
 from xml.parsers.expat import ExpatError
 
 from odoo_outlook.errors import OdooOutlookError
+from odoo_outlook.masking import MASK, clean, mask, one_line
 
-REDACTED = "********"
+REDACTED = MASK
 _MAX_DETAIL = 300
 _EXCEPTION_LINE = re.compile(
     r"^(?P<name>[A-Za-z_][\w.]*(?:Error|Exception|Denied|Warning|Fault|Interrupt|Invalid))"
@@ -70,19 +72,11 @@ class OdooBaseUrlMismatch(OdooError):
 
 
 def redact(text: str, secrets: Iterable[str | None]) -> str:
-    for secret in secrets:
-        if secret and len(secret) >= 3:
-            text = text.replace(secret, REDACTED)
-    return text
+    """`odoo_outlook.masking.mask` (kept under this name for callers of this module)."""
+    return mask(text, secrets)
 
 
-def one_line(text: str) -> str:
-    return " ".join(text.split())
-
-
-def _shorten(text: str) -> str:
-    line = one_line(text)
-    return line if len(line) <= _MAX_DETAIL else line[: _MAX_DETAIL - 3] + "..."
+__all__ = ["REDACTED", "one_line", "redact"]
 
 
 def last_exception(traceback_text: str) -> tuple[str, str]:
@@ -116,12 +110,12 @@ class ErrorContext:
         return f"Odoo at {self.url} (database {self.database!r})"
 
     def make(self, cls: type[OdooError], text: str) -> OdooError:
-        return cls(redact(one_line(text), self._secrets))
+        return cls(clean(text, self._secrets))
 
     # -- Odoo exceptions, whatever the transport ------------------------------------------
     def from_odoo_exception(self, name: str, message: str, operation: str) -> OdooError:
         short = name.rsplit(".", 1)[-1]
-        message = _shorten(message) or short
+        message = clean(message, self._secrets, _MAX_DETAIL) or short
         unknown = _UNKNOWN_DB.search(message)
         if unknown or (short == "KeyError" and self.database in message):
             return self.make(

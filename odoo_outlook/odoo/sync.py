@@ -35,7 +35,6 @@ from odoo_outlook.odoo.errors import (
 )
 from odoo_outlook.odoo.outcome import state_after
 from odoo_outlook.odoo.state import SECRET_PARAMS, OdooState, Param, read_params, read_state
-from odoo_outlook.odoo.transport import DEFAULT_TIMEOUT
 
 
 @dataclass(frozen=True)
@@ -46,7 +45,8 @@ class SyncOptions:
     allow_insecure_http: bool | None = None
     # None: the target's `connection.adopt`.
     adopt: bool | None = None
-    timeout: float = DEFAULT_TIMEOUT
+    # Seconds per call to Odoo; None: the target's connection.timeoutSeconds.
+    timeout: float | None = None
     transport_factory: TransportFactory | None = None
 
 
@@ -96,7 +96,8 @@ def _connect(spec: OdooTargetSpec, password: str, secrets: list[str], options: S
         )
     return connect(
         spec.connection, password, allow_insecure_http=options.allow_insecure_http,
-        secrets=secrets, timeout=options.timeout, transport_factory=options.transport_factory,
+        secrets=secrets, timeout=options.timeout or spec.connection.timeout_seconds,
+        transport_factory=options.transport_factory,
     )
 
 
