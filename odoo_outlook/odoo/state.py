@@ -178,15 +178,18 @@ def read_state(client: OdooClient, caps: Capabilities,
     alias_domains: list[AliasDomainRecord] = []
     company: Company | None = None
     if caps.has_alias_domain:
+        # Each domain's `company_ids` (the inverse of res.company.alias_domain_id) tells which
+        # domain the user's company links: the user's read is the only other call needed.
+        rows = client.search_read(ALIAS_DOMAIN, [], [*ALIAS_DOMAIN_FIELDS, "company_ids"])
         alias_domains = [
             AliasDomainRecord(int(r["id"]), {k: normalise(r.get(k)) for k in ALIAS_DOMAIN_FIELDS})
-            for r in client.search_read(ALIAS_DOMAIN, [], list(ALIAS_DOMAIN_FIELDS))
+            for r in rows
         ]
         user = client.call("res.users", "read", [client.uid], fields=["company_id"])
-        company_id = normalise(user[0]["company_id"]) if user else False
-        rows = client.search_read("res.company", [("id", "=", company_id)],
-                                  ["name", "alias_domain_id"])
-        if rows:
-            company = Company(int(rows[0]["id"]), str(rows[0]["name"]),
-                              normalise(rows[0]["alias_domain_id"]))
+        link = user[0]["company_id"] if user else False
+        if isinstance(link, list) and len(link) == 2:
+            company_id = int(link[0])
+            linked = next((int(r["id"]) for r in rows
+                           if company_id in (r.get("company_ids") or [])), False)
+            company = Company(company_id, str(link[1]), linked)
     return OdooState(params, xmlids, tuple(servers), tuple(alias_domains), company)

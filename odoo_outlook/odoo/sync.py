@@ -15,7 +15,15 @@ from typing import Any
 
 from odoo_outlook.desired import OdooTargetSpec
 from odoo_outlook.odoo.apply import apply_plan
-from odoo_outlook.odoo.capabilities import Capabilities, detect, install, read_modules
+from odoo_outlook.odoo.capabilities import (
+    Capabilities,
+    detect,
+    implied_modules,
+    install,
+    outlook_ready,
+    read_fields,
+    read_modules,
+)
 from odoo_outlook.odoo.checks import (
     BaseUrlCheck,
     ServerStatus,
@@ -91,8 +99,12 @@ def _connect(spec: OdooTargetSpec, password: str, secrets: list[str], options: S
 
 def _prepare(client: OdooClient, spec: OdooTargetSpec, options: SyncOptions
              ) -> tuple[Capabilities, tuple[str, ...], list[str]]:
-    """Module states, install when needed (not in a dry run), then the fields shape."""
+    """The fields shape; only when Outlook is missing there, the module states and the
+    install (not in a dry run), then the shape again."""
     assert spec.connection is not None
+    shape = read_fields(client)
+    if outlook_ready(shape, incoming=bool(spec.incoming)):
+        return detect(client, implied_modules(shape), shape), (), []
     modules = read_modules(client)
     missing = modules.missing_for(incoming=bool(spec.incoming))
     allowed = spec.connection.install_modules if options.install_modules is None else (
@@ -112,7 +124,8 @@ def _prepare(client: OdooClient, spec: OdooTargetSpec, options: SyncOptions
     elif missing:
         modules = install(client, modules, missing)
         planned = tuple(missing)
-    return detect(client, modules), planned, notes
+        shape = read_fields(client)
+    return detect(client, modules, shape), planned, notes
 
 
 def _check_supported(client: OdooClient, spec: OdooTargetSpec, caps: Capabilities
