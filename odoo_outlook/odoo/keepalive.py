@@ -136,6 +136,8 @@ class KeptAliveConnection:
         self._http.close()
 
     def _timeout(self, seconds: float) -> None:
+        if self._http.timeout == seconds:
+            return  # already the socket's timeout (set at connect or by the last call)
         self._http.timeout = seconds
         if self._http.sock is not None:
             self._http.sock.settimeout(seconds)
