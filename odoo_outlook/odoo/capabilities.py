@@ -145,7 +145,9 @@ def install(client: OdooClient, modules: ModuleStates, names: list[str]) -> Modu
 
 
 FieldShape = dict[str, dict[str, dict[str, Any]]]  # model -> field -> {type, selection}
-SHAPE_MODELS = ("ir.mail_server", "fetchmail.server")
+OUTGOING_MODEL = "ir.mail_server"
+INCOMING_MODEL = "fetchmail.server"
+SHAPE_MODELS = (OUTGOING_MODEL, INCOMING_MODEL)
 COMPANY_ALIAS_FIELD = "alias_domain_id"
 
 
@@ -192,10 +194,6 @@ def implied_modules(shape: FieldShape) -> ModuleStates:
         states[FETCHMAIL_OUTLOOK_MODULE] = "installed"
         states[FETCHMAIL_MODULE] = "installed"
     return ModuleStates(states)
-
-
-OUTGOING_MODEL = "ir.mail_server"
-INCOMING_MODEL = "fetchmail.server"
 
 
 def _selection(fields: Mapping[str, Mapping[str, Any]], name: str) -> tuple[str, ...]:

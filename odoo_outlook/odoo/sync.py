@@ -1,10 +1,12 @@
 """Make one Odoo database match one target: connect, detect, install, read, plan, apply, check.
 
 The one implementation behind `odoo-outlook sync`, the Pulumi dynamic resource and library
-callers. Calls for a first sync: version, authenticate, modules, [install: 2], 3 fields_get,
-parameters, external ids, outgoing servers, incoming servers, [17.0+: alias domains, user,
-company], then at most one create/write per model and value group: a constant count whatever
-the number of mailboxes. A sync with nothing to change makes no write call.
+callers. Calls: version, authenticate, parameters, the field shape (one `ir.model.fields`
+read), [only when Outlook is missing: module states, install, the field shape again], external
+ids, outgoing servers, incoming servers, [17.0+: alias domains with their companies, the user's
+company], then at most one write per model and value group: a constant count whatever the
+number of mailboxes (a no-change re-sync on 17.0+: 9 calls). A sync with nothing to change
+makes no write call.
 """
 
 from __future__ import annotations
