@@ -33,8 +33,8 @@ LATENCY = 0.05
 PASSWORD = "Bench-Pa55word-16"
 OLD = Path(os.environ.get("ODOO_OUTLOOK_OLD", "/tmp/base16"))
 # targets:jobs:which
-DEFAULT_ROWS = ("50:1:old", "50:16:old", "50:1:new", "50:16:new", "1000:64:new",
-                "1000:128:new")
+DEFAULT_ROWS = ("50:1:old", "50:16:old", "50:1:new", "50:16:new", "1000:16:new",
+                "1000:64:new", "1000:128:new", "1000:256:new")
 
 
 def _cli(which: str) -> str:
