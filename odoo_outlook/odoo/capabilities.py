@@ -5,7 +5,7 @@ is not installed yet, the `ir.module.module` states.
 registry, so only fields of installed modules, with `ttype` and the computed `selection`
 text `str([(value, label), ...])`: one search_read answers what three `fields_get` did.
 When the Outlook fields are there, the modules the sync needs are installed and their
-states are not read at all (`read_shape`).
+states are not read at all (`read_fields`, `outlook_ready`).
 
 Shapes (odoo-facts.md, checked against Odoo's source):
 - Outgoing Outlook marker: boolean `use_microsoft_outlook_service` (15.0) or
