@@ -2,12 +2,13 @@
 process over HTTPS, 50 ms of injected latency per call, a first sync of every database.
 
 The server's certificate is a throwaway self-signed one made at run time, trusted the way a
-user trusts a private CA: `SSL_CERT_FILE=<cert.pem>` in the CLI's environment (TLS checks on,
-host name checked). "old" is the CLI of another checkout (`ODOO_OUTLOOK_OLD`, e.g. the base
-commit in its own venv: `git worktree add /tmp/base16 9d2d374` + `uv venv` + `uv pip install
--e .`), "new" this one, run in the same session. Client CPU and peak memory come from
-`os.wait4` on the CLI process (user + system time, ru_maxrss); stdout and stderr go to files,
-so the report rendering is part of the time.
+user trusts a private CA: the system's CA bundle with that certificate appended, named by
+`SSL_CERT_FILE` in the CLI's environment (TLS checks on, host name checked; loading the
+~140-certificate bundle is what a TLS context costs). "old" is the CLI of another checkout
+(`ODOO_OUTLOOK_OLD`, e.g. the base commit in its own venv: `git worktree add /tmp/base16
+9d2d374` + `uv venv` + `uv pip install -e .`), "new" this one, run in the same session.
+Client CPU and peak memory come from `os.wait4` on the CLI process (user + system time,
+ru_maxrss); stdout and stderr go to files, so the report rendering is part of the time.
 
     python -m benchmarks fleet_https                                  # the default matrix
     python -m benchmarks.fleet_https 1000:64:new 50:1:old 50:16:old   # chosen rows
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -40,6 +42,15 @@ DEFAULT_ROWS = ("50:1:old", "50:16:old", "50:1:new", "50:16:new", "1000:16:new",
 def _cli(which: str) -> str:
     root = OLD if which == "old" else ROOT
     return str(root / ".venv" / "bin" / "odoo-outlook")
+
+
+def _trust_file(folder: Path, certfile: str) -> str:
+    """The system CA bundle plus the test certificate, as a user adds a private CA."""
+    system = ssl.get_default_verify_paths().cafile
+    bundle = Path(system).read_bytes() if system and Path(system).is_file() else b""
+    path = folder / "trust.pem"
+    path.write_bytes(bundle + b"\n" + Path(certfile).read_bytes())
+    return str(path)
 
 
 def _stack(url: str, targets: int) -> dict[str, Any]:
@@ -80,7 +91,7 @@ def measure(targets: int, jobs: int, which: str) -> dict[str, Any]:
         server = _Server(targets, cert)
         try:
             write_project(folder, _stack(server.url, targets))
-            env = {**os.environ, "SSL_CERT_FILE": cert.certfile,
+            env = {**os.environ, "SSL_CERT_FILE": _trust_file(folder, cert.certfile),
                    "ODOO_BENCH_PASSWORD": PASSWORD, "NO_COLOR": "1"}
             argv = [_cli(which), "sync", "--stack", "dev", "--project-dir", str(folder),
                     "--outputs", str(folder / "outputs.json"), "--jobs", str(jobs)]

@@ -28,7 +28,7 @@ module catalogue: `fetchmail_outlook` only exists on 15.0.
 from __future__ import annotations
 
 import ast
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -164,13 +164,16 @@ def _parse_selection(text: Any) -> list[list[str]]:
             if isinstance(item, (list, tuple)) and len(item) == 2]
 
 
-def read_fields(client: OdooClient) -> FieldShape:
-    """Every field of the mail server models and `res.company.alias_domain_id`, in one
-    `ir.model.fields` search_read; a model that does not exist has no entry."""
+def read_fields(client: OdooClient, names: Sequence[str] | None = None) -> FieldShape:
+    """The fields of the mail server models (all, or those in `names`) and
+    `res.company.alias_domain_id`, in one `ir.model.fields` search_read; a model that does
+    not exist has no entry."""
+    servers: list[Any] = [("model", "in", list(SHAPE_MODELS))]
+    if names is not None:
+        servers = ["&", *servers, ("name", "in", sorted(names))]
     rows = client.search_read(
         "ir.model.fields",
-        ["|", ("model", "in", list(SHAPE_MODELS)),
-         "&", ("model", "=", "res.company"), ("name", "=", COMPANY_ALIAS_FIELD)],
+        ["|", *servers, "&", ("model", "=", "res.company"), ("name", "=", COMPANY_ALIAS_FIELD)],
         ["model", "name", "ttype", "selection"],
     )
     shape: FieldShape = {}

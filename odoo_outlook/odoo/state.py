@@ -41,6 +41,10 @@ ALIAS_DOMAIN_FIELDS = ("name", "default_from", "catchall_alias", "bounce_alias")
 # Password fields are read only to know whether they are empty; the value is dropped at once.
 PASSWORD_FIELD = {OUTGOING: "smtp_pass", INCOMING: "password"}
 LOGIN_FIELD = {OUTGOING: "smtp_user", INCOMING: "user"}
+# The server fields the sync reads or tells the shape from: its `ir.model.fields` read asks
+# for these only (`capabilities.read_fields`).
+SHAPE_FIELDS = tuple(sorted({*OUTGOING_FIELDS, *INCOMING_FIELDS, *PASSWORD_FIELD.values(),
+                             OUTLOOK_BOOLEAN, TOKEN_FIELD}))
 
 
 def normalise(value: Any) -> Any:

@@ -35,7 +35,14 @@ from odoo_outlook.odoo.checks import (
 from odoo_outlook.odoo.client import OdooClient, TransportFactory, connect
 from odoo_outlook.odoo.diff import AppCredentials, ChangeLine, Plan, build_plan, teardown_plan
 from odoo_outlook.odoo.errors import OdooBaseUrlMismatch, OdooSetupError
-from odoo_outlook.odoo.state import SECRET_PARAMS, OdooState, Param, read_params, read_state
+from odoo_outlook.odoo.state import (
+    SECRET_PARAMS,
+    SHAPE_FIELDS,
+    OdooState,
+    Param,
+    read_params,
+    read_state,
+)
 from odoo_outlook.odoo.transport import DEFAULT_TIMEOUT
 
 
@@ -104,7 +111,7 @@ def _prepare(client: OdooClient, spec: OdooTargetSpec, options: SyncOptions
     """The fields shape; only when Outlook is missing there, the module states and the
     install (not in a dry run), then the shape again."""
     assert spec.connection is not None
-    shape = read_fields(client)
+    shape = read_fields(client, SHAPE_FIELDS)
     if outlook_ready(shape, incoming=bool(spec.incoming)):
         return detect(client, implied_modules(shape), shape), (), []
     modules = read_modules(client)
@@ -126,7 +133,7 @@ def _prepare(client: OdooClient, spec: OdooTargetSpec, options: SyncOptions
     elif missing:
         modules = install(client, modules, missing)
         planned = tuple(missing)
-        shape = read_fields(client)
+        shape = read_fields(client, SHAPE_FIELDS)
     return detect(client, modules, shape), planned, notes
 
 
