@@ -164,3 +164,35 @@ def test_retries_are_bounded(fake_odoo: Any) -> None:
     with pytest.raises(OdooUnreachable, match="RemoteDisconnected"):
         client.search_read("res.users", [], ["login"])
     assert odoo.count("search_read") == 3  # the call and two retries
+
+
+def test_fake_serves_a_burst_of_connections_concurrently(fake_odoo: Any) -> None:
+    """The fake's backlog and threads: 200 clients connecting at once are all served, at the
+    same time (each call waits 0.3 s), so a benchmark measures the client, not the fake."""
+    import threading
+    import time
+
+    from tests.fakes.odoo.server import REQUEST_QUEUE_SIZE
+
+    odoo = fake_odoo("17.0", latency=0.3)
+    assert odoo._httpd is not None and odoo._httpd.request_queue_size == REQUEST_QUEUE_SIZE
+    results: list[Any] = []
+    barrier = threading.Barrier(200, timeout=30)
+
+    def one() -> None:
+        proxy = xmlrpc.client.ServerProxy(f"{odoo.url}/xmlrpc/2/common")
+        barrier.wait()
+        try:
+            results.append(proxy.version()["server_version"])
+        except Exception as exc:
+            results.append(exc)
+
+    threads = [threading.Thread(target=one) for _ in range(200)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == ["17.0"] * 200
+    assert time.perf_counter() - started < 0.3 * 20  # served together, not one by one (60 s)
+    assert odoo.connections == 200
