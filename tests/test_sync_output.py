@@ -64,3 +64,21 @@ def test_json_is_plain_json_dumps(two_targets: None, tmp_path: Path,
 def test_stack_file_uses_the_c_loader_when_built() -> None:
     expected = yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader
     assert config_module._YAML_LOADER is expected
+
+
+def test_many_jobs_one_connection_per_target(fake_odoo: Callable[..., FakeOdoo], tmp_path: Path,
+                                             capsys: pytest.CaptureFixture[str],
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """`--jobs` up to 256; each target's whole sync uses one connection to its server."""
+    server = fake_odoo("17.0", db=None)
+    names = [f"acme-{i:02d}" for i in range(1, 41)]
+    add_databases(server, names)
+    monkeypatch.setenv("ODOO_FLEET_PASSWORD", PASSWORD)
+    write_project(tmp_path, fleet_stack(dict.fromkeys(names, server.url)))
+    code, out, _ = run_cli(tmp_path, capsys, "--jobs", "256")
+    assert code == 0, out
+    assert "40 target(s): 40 ok" in out and "with 40 job(s)" in out
+    assert server.connections == 40
+    assert len(server.calls) > 40 * 15
+    code, _, err = run_cli(tmp_path, capsys, "--jobs", "257")
+    assert code == 2 and "less than or equal to 256" in err
