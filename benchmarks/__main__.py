@@ -7,7 +7,7 @@ import platform
 import sys
 from datetime import UTC, datetime
 
-BENCHMARKS = ("program_scale", "sync_scale", "fleet_latency", "cli_startup")
+BENCHMARKS = ("program_scale", "sync_scale", "fleet_latency", "fleet_https", "cli_startup")
 
 
 def _table(rows: list[dict[str, object]]) -> str:

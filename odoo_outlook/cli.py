@@ -75,6 +75,10 @@ def _root(
     ] = False,
 ) -> None:
     _state["debug"] = debug
+    if debug:
+        from odoo_outlook.debug_log import enable_debug_log
+
+        enable_debug_log()
 
 
 for _module in (plan, rotate, sync, connect, doctor):

@@ -13,7 +13,8 @@ escapes: it becomes that target's `fail` result, the other targets go on untouch
 almost all network round trips (one request in flight per target at a time), so 16 threads
 cost little CPU while cutting a 50-target run about ten-fold (BENCHMARKS.md); it also keeps
 at most 16 concurrent requests on one Odoo server when many targets share it, which a
-multi-worker Odoo serves without queueing much. `--jobs N` (1..64) overrides it.
+multi-worker Odoo serves without queueing much. `--jobs N` (1..256) overrides
+it; each target keeps one kept-alive connection, so N jobs hold at most N connections.
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ from odoo_outlook.masking import clean
 T = TypeVar("T")
 
 DEFAULT_JOBS = 16
-MAX_JOBS = 64
+MAX_JOBS = 256
 _RUNNING_SHOWN = 3
 
 

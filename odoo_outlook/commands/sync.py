@@ -1,16 +1,20 @@
 """`odoo-outlook sync`: make each target's Odoo match the stack, from the stack's outputs.
 
 Targets run concurrently through `odoo_outlook.fleet` (`--jobs N`, default min(16, targets)):
-progress on stderr (live on a terminal, one line per target otherwise), each target's report
-then a summary table on stdout; the exit code is the worst target's.
+progress on stderr (live on a terminal, one line per target otherwise). Reports are written as
+targets finish, not after the last one: with several targets one line per target on stdout
+(each target's full report with `--details`), then a footer; a single target's full report.
+`--json` writes one JSON array with `json.dumps`. The exit code is the worst target's.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import sys
+from collections.abc import Sequence
 from functools import partial
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
@@ -32,7 +36,9 @@ from odoo_outlook.cli_common import (
     unique_targets,
 )
 from odoo_outlook.fleet import (
+    FleetProgress,
     FleetTask,
+    LiveProgress,
     NoProgress,
     Outcome,
     Status,
@@ -40,7 +46,6 @@ from odoo_outlook.fleet import (
     progress_for,
     run_fleet,
     summary_footer,
-    summary_table,
 )
 from odoo_outlook.waiting import StillWaiting
 
@@ -136,6 +141,10 @@ def sync_command(
     jobs: JobsOption = None,
     transport: TransportOption = None,
     timeout: TimeoutOption = None,
+    details: Annotated[
+        bool, typer.Option("--details", help="With several targets, each target's full report"
+                           " (changes, servers to connect, notes), not one line.")
+    ] = False,
 ) -> None:
     """Make each target's Odoo match the stack: Outlook module, credentials, mail servers."""
     from odoo_outlook.odoo.client import with_transport
@@ -157,22 +166,20 @@ def sync_command(
     )
     fleet_run = len(specs) > 1
     tasks = [FleetTask(spec.name, partial(sync_one, spec, app, options)) for spec in specs]
+    display = progress_for(stderr, "syncing") if fleet_run else NoProgress()
+    # A one-line stdout echo would repeat what a live display already prints on a terminal.
+    lines = not (as_json or details) and not (
+        isinstance(display, LiveProgress) and stdout.is_terminal)
+    streamed = _Streamed(display, as_json=as_json, full=details or not fleet_run,
+                         lines=fleet_run and lines)
     with still_waiting(specs, timeout):
-        fleet = run_fleet(
-            tasks, jobs=jobs, secrets=[app.client_secret],
-            progress=progress_for(stderr, "syncing") if fleet_run else NoProgress(),
-            debug=bool(ctx.find_root().params.get("debug")),
-        )
-    reports = [_result_dict(result) for result in fleet.results]
+        fleet = run_fleet(tasks, jobs=jobs, secrets=[app.client_secret], progress=streamed,
+                          debug=bool(ctx.find_root().params.get("debug")))
     if as_json:
-        stdout.print_json(json.dumps(reports))
-    else:
-        for result in fleet.results:
-            _show(result)
-        if fleet_run:
-            stdout.print(summary_table(fleet.results, title=f"odoo-outlook sync: {len(specs)}"
-                                       " targets", detail="changes"))
-            stdout.print(summary_footer(fleet))
+        sys.stdout.write(json.dumps([_result_dict(r) for r in fleet.results]) + "\n")
+        sys.stdout.flush()
+    elif fleet_run:
+        stdout.print(summary_footer(fleet))
     raise typer.Exit(fleet.exit_code)
 
 
@@ -182,6 +189,37 @@ def still_waiting(specs: list[OdooTargetSpec], timeout: float | None, label: str
     limits = [timeout or s.connection.timeout_seconds for s in specs if s.connection]
     names = ", ".join(s.name for s in specs)
     return StillWaiting(stderr, f"{label} ({names})", max(limits, default=60.0))
+
+
+class _Streamed:
+    """The fleet's progress display, plus each target's report written when it finishes."""
+
+    def __init__(self, inner: FleetProgress, *, as_json: bool, full: bool, lines: bool
+                 ) -> None:
+        self._inner = inner
+        self._as_json = as_json
+        self._full = full
+        self._lines = lines
+
+    def begin(self, names: Sequence[str], jobs: int) -> None:
+        self._inner.begin(names, jobs)
+
+    def started(self, name: str) -> None:
+        self._inner.started(name)
+
+    def finished(self, result: TargetResult[Any], done: int, total: int) -> None:
+        self._inner.finished(result, done, total)
+        if self._as_json:
+            return
+        if self._full or result.value is None:
+            _show(result)  # a failure's error line goes to stderr in every mode
+        if self._lines:
+            stdout.print(Text.assemble((f"{result.status:>4} ", result.status.style),
+                                       f"{result.name}: {result.line}"),
+                         soft_wrap=True, highlight=False)
+
+    def end(self) -> None:
+        self._inner.end()
 
 
 def _result_dict(result: TargetResult[SyncReport]) -> dict[str, object]:

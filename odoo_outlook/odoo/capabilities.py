@@ -1,4 +1,11 @@
-"""What this Odoo database can do, from `ir.module.module` states and `fields_get`.
+"""What this Odoo database can do, from one read of `ir.model.fields` and, only when Outlook
+is not installed yet, the `ir.module.module` states.
+
+`ir.model.fields` (odoo/addons/base/models/ir_model.py) holds one row per field of the
+registry, so only fields of installed modules, with `ttype` and the computed `selection`
+text `str([(value, label), ...])`: one search_read answers what three `fields_get` did.
+When the Outlook fields are there, the modules the sync needs are installed and their
+states are not read at all (`read_fields`, `outlook_ready`).
 
 Shapes (odoo-facts.md, checked against Odoo's source):
 - Outgoing Outlook marker: boolean `use_microsoft_outlook_service` (15.0) or
@@ -20,7 +27,8 @@ module catalogue: `fetchmail_outlook` only exists on 15.0.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import ast
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -112,9 +120,11 @@ def read_modules(client: OdooClient) -> ModuleStates:
 
 
 def install(client: OdooClient, modules: ModuleStates, names: list[str]) -> ModuleStates:
-    """`button_immediate_install` on the named modules, then their states read again:
-    Odoo also installs their dependencies (15.0: `fetchmail` under `fetchmail_outlook`) and
-    the modules that auto-install with them, which the capabilities depend on."""
+    """`button_immediate_install` on the named modules; returns the states it leaves, without
+    reading them again: the named modules and their dependencies are installed (15.0:
+    `fetchmail` under `fetchmail_outlook`), and on 15.0 `fetchmail_outlook` auto-installs once
+    `microsoft_outlook` and `fetchmail` are in (ir_module.py `button_install`, auto_install).
+    The field shape, which is what the sync depends on, is read again by the caller."""
     unavailable = [n for n in names if not modules.exists(n)]
     if unavailable:
         raise OdooSetupError(
@@ -123,21 +133,85 @@ def install(client: OdooClient, modules: ModuleStates, names: list[str]) -> Modu
         )
     client.write_call("ir.module.module", "button_immediate_install",
                       [modules.ids[n] for n in names], timeout=INSTALL_TIMEOUT)
-    return read_modules(client)
+    states = dict(modules.states)
+    done = set(names)
+    if FETCHMAIL_OUTLOOK_MODULE in done:
+        done |= {OUTLOOK_MODULE, FETCHMAIL_MODULE}
+    states.update(dict.fromkeys(done & set(states), "installed"))
+    if (FETCHMAIL_OUTLOOK_MODULE in states and states.get(OUTLOOK_MODULE) == "installed"
+            and states.get(FETCHMAIL_MODULE) == "installed"):
+        states[FETCHMAIL_OUTLOOK_MODULE] = "installed"
+    return ModuleStates(states, modules.ids)
+
+
+FieldShape = dict[str, dict[str, dict[str, Any]]]  # model -> field -> {type, selection}
+OUTGOING_MODEL = "ir.mail_server"
+INCOMING_MODEL = "fetchmail.server"
+SHAPE_MODELS = (OUTGOING_MODEL, INCOMING_MODEL)
+COMPANY_ALIAS_FIELD = "alias_domain_id"
+
+
+def _parse_selection(text: Any) -> list[list[str]]:
+    """`ir.model.fields.selection` as Odoo's `_compute_selection` writes it:
+    `str([('value', 'Label'), ...])`; anything else reads as no values."""
+    if not isinstance(text, str) or not text:
+        return []
+    try:
+        items = ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return []
+    return [[str(item[0]), str(item[1])] for item in items
+            if isinstance(item, (list, tuple)) and len(item) == 2]
+
+
+def read_fields(client: OdooClient, names: Sequence[str] | None = None) -> FieldShape:
+    """The fields of the mail server models (all, or those in `names`) and
+    `res.company.alias_domain_id`, in one `ir.model.fields` search_read; a model that does
+    not exist has no entry."""
+    servers: list[Any] = [("model", "in", list(SHAPE_MODELS))]
+    if names is not None:
+        servers = ["&", *servers, ("name", "in", sorted(names))]
+    rows = client.search_read(
+        "ir.model.fields",
+        ["|", *servers, "&", ("model", "=", "res.company"), ("name", "=", COMPANY_ALIAS_FIELD)],
+        ["model", "name", "ttype", "selection"],
+    )
+    shape: FieldShape = {}
+    for row in rows:
+        shape.setdefault(str(row["model"]), {})[str(row["name"])] = {
+            "type": row["ttype"], "selection": _parse_selection(row.get("selection"))}
+    return shape
+
+
+def outlook_ready(shape: FieldShape, incoming: bool) -> bool:
+    """The Outlook fields are on the outgoing model (and the incoming one when wanted): the
+    module(s) `ModuleStates.missing_for` would ask for are installed."""
+    models = [OUTGOING_MODEL, *([INCOMING_MODEL] if incoming else [])]
+    return all(TOKEN_FIELD in shape.get(m, {}) for m in models)
+
+
+def implied_modules(shape: FieldShape) -> ModuleStates:
+    """The states the field shape proves, when the module catalogue was not read."""
+    states = {OUTLOOK_MODULE: "installed"}
+    if OUTLOOK_BOOLEAN in shape.get(INCOMING_MODEL, {}):
+        states[FETCHMAIL_OUTLOOK_MODULE] = "installed"
+        states[FETCHMAIL_MODULE] = "installed"
+    return ModuleStates(states)
 
 
 def _selection(fields: Mapping[str, Mapping[str, Any]], name: str) -> tuple[str, ...]:
     return tuple(str(item[0]) for item in fields.get(name, {}).get("selection") or ())
 
 
-def detect(client: OdooClient, modules: ModuleStates) -> Capabilities:
-    """Three `fields_get` calls at most; run after any module install."""
-    mail_server = client.fields_get("ir.mail_server")
-    company = client.fields_get("res.company")
-    has_fetchmail = (
-        modules.installed(FETCHMAIL_MODULE) or FETCHMAIL_MODULE not in modules.states
-    )
-    fetchmail = client.fields_get("fetchmail.server") if has_fetchmail else {}
+def detect(client: OdooClient, modules: ModuleStates, shape: FieldShape | None = None
+           ) -> Capabilities:
+    """The capabilities from `shape` (one `read_fields` call when not given); read the shape
+    again after any module install."""
+    if shape is None:
+        shape = read_fields(client)
+    mail_server = shape.get(OUTGOING_MODEL, {})
+    company = shape.get("res.company", {})
+    fetchmail = shape.get(INCOMING_MODEL, {})
     fifteen_shape = FETCHMAIL_OUTLOOK_MODULE in modules.states
     if OUTLOOK_BOOLEAN in mail_server:
         smtp_marker = "boolean"

@@ -117,6 +117,7 @@ def select_transport(kind: TransportKind, url: str, database: str, errors: Error
     found = json2.probe()
     if found is not None and found.major >= JSON2_SINCE:
         return json2
+    json2.close()
     return _Counted(xmlrpc(), json2.calls)
 
 

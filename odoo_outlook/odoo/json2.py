@@ -26,7 +26,6 @@ from __future__ import annotations
 import http.client
 import json
 import re
-import ssl
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -40,6 +39,7 @@ from odoo_outlook.odoo.errors import (
     OdooUnknownDatabase,
     OdooUnreachable,
 )
+from odoo_outlook.odoo.keepalive import KeptAliveConnection
 from odoo_outlook.odoo.transport import DEFAULT_TIMEOUT, ServerVersion
 
 JSON2_SINCE = 19
@@ -130,7 +130,8 @@ def _odoo_error(raw: bytes) -> tuple[str, str] | None:
 
 
 class Json2Transport:
-    """`POST /json/2/<model>/<method>` with an API key; one HTTP request per call."""
+    """`POST /json/2/<model>/<method>` with an API key; one request per call, all on one
+    kept-alive connection (keepalive.py), never re-sent unless idempotent."""
 
     def __init__(
         self,
@@ -152,24 +153,27 @@ class Json2Transport:
         self._uid: int | None = None
         self._version: ServerVersion | None = None
         self._calls = 0
+        self._connection: KeptAliveConnection | None = None
 
     @property
     def calls(self) -> int:
         return self._calls
 
     # -- HTTP -----------------------------------------------------------------------------
-    def _connection(self, timeout: float) -> http.client.HTTPConnection:
-        host, port = self._parts.hostname or "", self._parts.port
-        if self._parts.scheme == "https":
-            context = ssl.create_default_context()
-            if not self._verify_tls:
-                context.check_hostname = False
-                context.verify_mode = ssl.CERT_NONE
-            return http.client.HTTPSConnection(host, port, timeout=timeout, context=context)
-        return http.client.HTTPConnection(host, port, timeout=timeout)
+    def _connection_for(self) -> KeptAliveConnection:
+        if self._connection is None:
+            self._connection = KeptAliveConnection(
+                self._parts.scheme, self._parts.hostname or "", self._parts.port,
+                verify_tls=self._verify_tls, timeout=self._timeout)
+        return self._connection
+
+    def close(self) -> None:
+        """Close the kept-alive connection (opened again by the next call)."""
+        if self._connection is not None:
+            self._connection.close()
 
     def _send(self, verb: str, path: str, body: dict[str, Any] | None,
-              timeout: float | None = None) -> _Answer:
+              timeout: float | None = None, *, method: str = "version") -> _Answer:
         headers = {"Accept": "application/json", "User-Agent": USER_AGENT,
                    "X-Odoo-Database": self.database}
         data = None
@@ -179,15 +183,12 @@ class Json2Transport:
         if self._key and path != VERSION_PATH:
             headers["Authorization"] = f"bearer {self._key}"
         self._calls += 1
-        connection = self._connection(timeout or self._timeout)
         try:
-            connection.request(verb, self._parts.path + path, body=data, headers=headers)
-            response = connection.getresponse()
-            return _Answer(response.status, response.reason, response.read())
+            answer = self._connection_for().request(
+                verb, self._parts.path + path, data, headers, method=method, timeout=timeout)
         except (OSError, http.client.HTTPException) as exc:
             raise self.errors.from_transport_failure(exc) from None
-        finally:
-            connection.close()
+        return _Answer(answer.status, answer.reason, answer.body)
 
     def _not_json(self, path: str) -> OdooError:
         return self.errors.make(
@@ -297,7 +298,7 @@ class Json2Transport:
     def _call(self, model: str, method: str, body: dict[str, Any], operation: str,
               timeout: float | None = None) -> Any:
         path = f"/json/2/{quote(model, safe='.')}/{quote(method, safe='')}"
-        answer = self._send("POST", path, body, timeout)
+        answer = self._send("POST", path, body, timeout, method=method)
         if answer.status != 200:
             raise self._failure(answer, operation)
         try:

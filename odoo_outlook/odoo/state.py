@@ -41,6 +41,10 @@ ALIAS_DOMAIN_FIELDS = ("name", "default_from", "catchall_alias", "bounce_alias")
 # Password fields are read only to know whether they are empty; the value is dropped at once.
 PASSWORD_FIELD = {OUTGOING: "smtp_pass", INCOMING: "password"}
 LOGIN_FIELD = {OUTGOING: "smtp_user", INCOMING: "user"}
+# The server fields the sync reads or tells the shape from: its `ir.model.fields` read asks
+# for these only (`capabilities.read_fields`).
+SHAPE_FIELDS = tuple(sorted({*OUTGOING_FIELDS, *INCOMING_FIELDS, *PASSWORD_FIELD.values(),
+                             OUTLOOK_BOOLEAN, TOKEN_FIELD}))
 
 
 def normalise(value: Any) -> Any:
@@ -138,8 +142,10 @@ class OdooState:
 def _server_fields(model: str, caps: Capabilities) -> list[str]:
     available = caps.mail_server_fields if model == OUTGOING else caps.fetchmail_fields
     wanted = [*(OUTGOING_FIELDS if model == OUTGOING else INCOMING_FIELDS), OUTLOOK_BOOLEAN,
-              PASSWORD_FIELD[model], TOKEN_FIELD, "create_uid"]
-    return [f for f in wanted if f in available]
+              PASSWORD_FIELD[model], TOKEN_FIELD]
+    # create_uid is one of the log-access fields every model has (odoo/models.py
+    # MAGIC_COLUMNS), so the shape read does not ask for it.
+    return [*(f for f in wanted if f in available), "create_uid"]
 
 
 def _servers(client: OdooClient, model: str, caps: Capabilities) -> list[Server]:
@@ -178,15 +184,18 @@ def read_state(client: OdooClient, caps: Capabilities,
     alias_domains: list[AliasDomainRecord] = []
     company: Company | None = None
     if caps.has_alias_domain:
+        # Each domain's `company_ids` (the inverse of res.company.alias_domain_id) tells which
+        # domain the user's company links: the user's read is the only other call needed.
+        rows = client.search_read(ALIAS_DOMAIN, [], [*ALIAS_DOMAIN_FIELDS, "company_ids"])
         alias_domains = [
             AliasDomainRecord(int(r["id"]), {k: normalise(r.get(k)) for k in ALIAS_DOMAIN_FIELDS})
-            for r in client.search_read(ALIAS_DOMAIN, [], list(ALIAS_DOMAIN_FIELDS))
+            for r in rows
         ]
         user = client.call("res.users", "read", [client.uid], fields=["company_id"])
-        company_id = normalise(user[0]["company_id"]) if user else False
-        rows = client.search_read("res.company", [("id", "=", company_id)],
-                                  ["name", "alias_domain_id"])
-        if rows:
-            company = Company(int(rows[0]["id"]), str(rows[0]["name"]),
-                              normalise(rows[0]["alias_domain_id"]))
+        link = user[0]["company_id"] if user else False
+        if isinstance(link, list) and len(link) == 2:
+            company_id = int(link[0])
+            linked = next((int(r["id"]) for r in rows
+                           if company_id in (r.get("company_ids") or [])), False)
+            company = Company(company_id, str(link[1]), linked)
     return OdooState(params, xmlids, tuple(servers), tuple(alias_domains), company)

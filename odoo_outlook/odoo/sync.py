@@ -1,13 +1,15 @@
 """Make one Odoo database match one target: connect, detect, install, read, plan, apply, check.
 
 The one implementation behind `odoo-outlook sync`, the Pulumi dynamic resource and library
-callers. Calls for a first sync: version, authenticate, modules, [install: 2], 3 fields_get,
-parameters, external ids, outgoing servers, incoming servers, [17.0+: alias domains, user,
-company], then at most one `load`/create/write per model and value group (apply.py): a
-constant count whatever the number of mailboxes. The report is computed from the plan and the
-ids the writes returned (outcome.py), not read again. A sync with nothing to change makes no
-write call. A failure after Odoo was reached and something was written says how far the run
-got ("interrupted after K of N changes; run again to finish"); the next run converges.
+callers. Calls: version, authenticate, parameters, the field shape (one `ir.model.fields`
+read), [only when Outlook is missing: module states, install, the field shape again], external
+ids, outgoing servers, incoming servers, [17.0+: alias domains with their companies, the user's
+company], then at most one `load`/write per model and value group (apply.py): a constant count
+whatever the number of mailboxes (a no-change re-sync on 17.0+: 9 calls). The report is
+computed from the plan and the ids the writes returned (outcome.py), not read again. A sync
+with nothing to change makes no write call. A failure after Odoo was reached and something was
+written says how far the run got ("interrupted after K of N changes; run again to finish");
+the next run converges.
 """
 
 from __future__ import annotations
@@ -18,7 +20,15 @@ from typing import Any
 
 from odoo_outlook.desired import OdooTargetSpec
 from odoo_outlook.odoo.apply import apply_plan
-from odoo_outlook.odoo.capabilities import Capabilities, detect, install, read_modules
+from odoo_outlook.odoo.capabilities import (
+    Capabilities,
+    detect,
+    implied_modules,
+    install,
+    outlook_ready,
+    read_fields,
+    read_modules,
+)
 from odoo_outlook.odoo.checks import (
     BaseUrlCheck,
     ServerStatus,
@@ -34,7 +44,14 @@ from odoo_outlook.odoo.errors import (
     OdooUnreachable,
 )
 from odoo_outlook.odoo.outcome import state_after
-from odoo_outlook.odoo.state import SECRET_PARAMS, OdooState, Param, read_params, read_state
+from odoo_outlook.odoo.state import (
+    SECRET_PARAMS,
+    SHAPE_FIELDS,
+    OdooState,
+    Param,
+    read_params,
+    read_state,
+)
 
 
 @dataclass(frozen=True)
@@ -103,8 +120,12 @@ def _connect(spec: OdooTargetSpec, password: str, secrets: list[str], options: S
 
 def _prepare(client: OdooClient, spec: OdooTargetSpec, options: SyncOptions
              ) -> tuple[Capabilities, tuple[str, ...], list[str]]:
-    """Module states, install when needed (not in a dry run), then the fields shape."""
+    """The fields shape; only when Outlook is missing there, the module states and the
+    install (not in a dry run), then the shape again."""
     assert spec.connection is not None
+    shape = read_fields(client, SHAPE_FIELDS)
+    if outlook_ready(shape, incoming=bool(spec.incoming)):
+        return detect(client, implied_modules(shape), shape), (), []
     modules = read_modules(client)
     missing = modules.missing_for(incoming=bool(spec.incoming))
     allowed = spec.connection.install_modules if options.install_modules is None else (
@@ -124,7 +145,8 @@ def _prepare(client: OdooClient, spec: OdooTargetSpec, options: SyncOptions
     elif missing:
         modules = install(client, modules, missing)
         planned = tuple(missing)
-    return detect(client, modules), planned, notes
+        shape = read_fields(client, SHAPE_FIELDS)
+    return detect(client, modules, shape), planned, notes
 
 
 def _check_supported(client: OdooClient, spec: OdooTargetSpec, caps: Capabilities

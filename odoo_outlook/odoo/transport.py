@@ -8,7 +8,6 @@ same protocol and maps its errors through the same `ErrorContext`.
 from __future__ import annotations
 
 import http.client
-import ssl
 import xmlrpc.client
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -17,6 +16,7 @@ from xml.parsers.expat import ExpatError
 
 from odoo_outlook.config import LOOPBACK_HOSTS
 from odoo_outlook.odoo.errors import ErrorContext, OdooError, OdooSetupError
+from odoo_outlook.odoo.keepalive import DroppedConnection, KeptAliveConnection
 
 DEFAULT_TIMEOUT = 60.0
 # button_immediate_install may take minutes on a big database.
@@ -80,39 +80,22 @@ def check_url(url: str, *, allow_insecure_http: bool) -> str:
     return url.rstrip("/")
 
 
-class _TimeoutTransport(xmlrpc.client.Transport):
-    def __init__(self, timeout: float) -> None:
-        super().__init__()
-        self.timeout = timeout
-
-    def make_connection(self, host: Any) -> http.client.HTTPConnection:
-        connection = super().make_connection(host)
-        connection.timeout = self.timeout
-        return connection
-
-
-class _TimeoutSafeTransport(xmlrpc.client.SafeTransport):
-    def __init__(self, timeout: float, context: ssl.SSLContext) -> None:
-        super().__init__(context=context)
-        self.timeout = timeout
-
-    def make_connection(self, host: Any) -> http.client.HTTPConnection:
-        connection = super().make_connection(host)
-        connection.timeout = self.timeout
-        return connection
-
-
 _TRANSPORT_FAILURES = (
     OSError,  # refused, DNS (socket.gaierror), TLS (ssl.SSLError), timeouts
     http.client.HTTPException,
     xmlrpc.client.ProtocolError,
     xmlrpc.client.ResponseError,
     ExpatError,
+    DroppedConnection,
 )
 
 
+_XMLRPC_HEADERS = {"Content-Type": "text/xml", "User-Agent": "odoo-outlook (XML-RPC)"}
+
+
 class XmlRpcTransport:
-    """`/xmlrpc/2/common` + `/xmlrpc/2/object` over `xmlrpc.client`."""
+    """`/xmlrpc/2/common` + `/xmlrpc/2/object`: requests marshalled by `xmlrpc.client`, sent on
+    one kept-alive connection (keepalive.py), never re-sent unless idempotent."""
 
     def __init__(
         self,
@@ -131,34 +114,50 @@ class XmlRpcTransport:
         self._uid: int | None = None
         self._password = ""
         self._calls = 0
+        self._path = urlsplit(self.url).path
+        self._connection: KeptAliveConnection | None = None
 
     @property
     def calls(self) -> int:
         return self._calls
 
-    def _proxy(self, service: str, timeout: float) -> xmlrpc.client.ServerProxy:
-        if self.url.startswith("https:"):
-            context = ssl.create_default_context()
-            if not self._verify_tls:
-                context.check_hostname = False
-                context.verify_mode = ssl.CERT_NONE
-            transport: xmlrpc.client.Transport = _TimeoutSafeTransport(timeout, context)
-        else:
-            transport = _TimeoutTransport(timeout)
-        return xmlrpc.client.ServerProxy(
-            f"{self.url}/xmlrpc/2/{service}", transport=transport, allow_none=True
-        )
+    def _connection_for(self) -> KeptAliveConnection:
+        if self._connection is None:
+            parts = urlsplit(self.url)
+            self._connection = KeptAliveConnection(
+                parts.scheme, parts.hostname or "", parts.port, verify_tls=self._verify_tls,
+                timeout=self._timeout)
+        return self._connection
+
+    def close(self) -> None:
+        """Close the kept-alive connection (opened again by the next call)."""
+        if self._connection is not None:
+            self._connection.close()
 
     def _call(self, service: str, method: str, params: tuple[Any, ...], operation: str,
-              timeout: float | None = None) -> Any:
+              timeout: float | None = None, *, odoo_method: str | None = None) -> Any:
+        """One XML-RPC request on the kept-alive connection; `odoo_method` (default `method`)
+        decides whether it may be sent again after a dropped connection (keepalive.py)."""
         self._calls += 1
-        proxy = self._proxy(service, timeout or self._timeout)
+        path = f"{self._path}/xmlrpc/2/{service}"
+        body = xmlrpc.client.dumps(params, method, allow_none=True).encode(
+            "utf-8", "xmlcharrefreplace")
         try:
-            return getattr(proxy, method)(*params)
+            answer = self._connection_for().request(
+                "POST", path, body, _XMLRPC_HEADERS, method=odoo_method or method,
+                timeout=timeout)
+            if answer.status != 200:
+                raise xmlrpc.client.ProtocolError(self.url + path, answer.status, answer.reason,
+                                                  dict(answer.headers))
+            parser, unmarshaller = xmlrpc.client.getparser()
+            parser.feed(answer.body)
+            parser.close()
+            result = unmarshaller.close()
         except xmlrpc.client.Fault as fault:
             raise self.errors.from_fault(fault, operation) from None
         except _TRANSPORT_FAILURES as exc:
             raise self.errors.from_transport_failure(exc) from None
+        return result[0] if len(result) == 1 else result
 
     def version(self) -> ServerVersion:
         info = self._call("common", "version", (), "report its version")
@@ -189,4 +188,5 @@ class XmlRpcTransport:
         if self._uid is None:
             raise OdooError("execute_kw before authenticate")
         params = (self.database, self._uid, self._password, model, method, args, kwargs or {})
-        return self._call("object", "execute_kw", params, f"{method} on {model}", timeout)
+        return self._call("object", "execute_kw", params, f"{method} on {model}", timeout,
+                          odoo_method=method)

@@ -78,6 +78,29 @@ class Database:
 
     def _rebuild_schema(self) -> None:
         self.schema = build_schema(self.major, self.installed)
+        self._reflect_fields()
+
+    def _reflect_fields(self) -> None:
+        """ir.model.fields rows for the registry (ir_model.py `_reflect_fields`): ids stay
+        stable across installs; fields of uninstalled modules have no row."""
+        table = self.tables["ir.model.fields"]
+        by_key = {(r["model"], r["name"]): rid for rid, r in table.items()}
+        keep: set[int] = set()
+        for model in self.schema.values():
+            for f in model.fields.values():
+                row = {"name": f.name, "model": model.name, "field_description": f.string,
+                       "ttype": f.type, "relation": f.relation or False,
+                       "selection": str([tuple(item) for item in f.selection])
+                       if f.selection is not None else False,
+                       "required": f.required, "readonly": f.readonly, "store": f.store}
+                rid = by_key.get((model.name, f.name))
+                if rid is None:
+                    rid = self.insert("ir.model.fields", row)
+                else:
+                    table[rid] = {**row, "id": rid}
+                keep.add(rid)
+        for rid in set(table) - keep:
+            del table[rid]
 
     def now(self) -> str:
         return dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S")

@@ -82,7 +82,8 @@ def matches(domain: Sequence[Any], record: dict[str, Any], get: Getter) -> bool:
     stack: list[bool] = []
     for token in reversed(domain):
         if token == "&":
-            stack.append(stack.pop() and stack.pop())
+            a, b = stack.pop(), stack.pop()  # both popped: `pop() and pop()` would not be
+            stack.append(a and b)
         elif token == "|":
             a, b = stack.pop(), stack.pop()
             stack.append(a or b)

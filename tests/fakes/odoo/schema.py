@@ -171,6 +171,23 @@ def _base_models(major: int) -> dict[str, ModelDef]:
     icp.add(_c("key", "Key", required=True), Field("value", "text", "Value", required=True))
     models[icp.name] = icp
 
+    # odoo/addons/base/models/ir_model.py `IrModelFields`: one record per field of the
+    # registry (so only fields of installed modules); `selection` is the computed text
+    # str([(value, label), ...]) of `_compute_selection`. Readable by internal users.
+    imf = ModelDef("ir.model.fields", "Fields", order="name", user_access=frozenset({"read"}))
+    imf.add(
+        _c("name", "Field Name", required=True),
+        _c("model", "Model Name", required=True),
+        _c("field_description", "Field Label", required=True),
+        _c("ttype", "Field Type", required=True),
+        _c("selection", "Selection Options (Deprecated)"),
+        _c("relation", "Related Model"),
+        _b("required", "Required"),
+        _b("readonly", "Readonly"),
+        _b("store", "Stored"),
+    )
+    models[imf.name] = imf
+
     mod = ModelDef("ir.module.module", "Module", order="name", rec_name="shortdesc",
                    user_access=frozenset({"read"}))
     mod.add(

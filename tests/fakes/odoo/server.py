@@ -1,11 +1,20 @@
 """HTTP front of the fake: /xmlrpc/2/{common,object,db}, JSON-2 and /web/version,
-plus call recording, injected latency and injected failures."""
+plus call recording, injected latency and injected failures.
+
+Serving like a production Odoo behind its proxy: HTTP/1.1 with kept-alive connections, one
+thread per connection, a listen backlog of `REQUEST_QUEUE_SIZE` (Odoo's threaded server and
+werkzeug use the kernel's somaxconn-sized backlog; Python's socketserver default is 5, which
+makes a burst of clients see ECONNRESET), optionally over TLS (`tls=(certfile, keyfile)`, the
+handshake done in the connection's own thread). `inject_drop` makes the server run a call and
+then close the connection without answering, as when a worker is recycled or a proxy times
+out after the transaction committed."""
 
 from __future__ import annotations
 
 import contextlib
 import copy
 import json
+import ssl
 import threading
 import time
 import traceback
@@ -34,6 +43,19 @@ DEFAULT_DEMO_API_KEY = "fedcba9876543210fedcba9876543210fedcba98"
 WRITE_METHODS = frozenset({"create", "write", "unlink", "set_param", "button_immediate_install",
                            "load"})
 ALL_VERSIONS = ("15.0", "16.0", "17.0", "18.0", "19.0")
+REQUEST_QUEUE_SIZE = 1024
+
+
+class _DropConnection(Exception):
+    """Raised after a call ran: the handler closes the connection without answering."""
+
+
+class _Server(ThreadingHTTPServer):
+    request_queue_size = REQUEST_QUEUE_SIZE
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        return  # a client that rejected the certificate or went away: not the fake's error
 
 NOT_FOUND_HTML = (
     "<!doctype html>\n<html lang=en>\n<title>404 Not Found</title>\n<h1>Not Found</h1>\n"
@@ -110,7 +132,8 @@ class FakeOdoo:
                  admin_password: str = "admin", admin_api_key: str = DEFAULT_ADMIN_API_KEY,
                  demo_password: str = "demo", demo_api_key: str = DEFAULT_DEMO_API_KEY,
                  modules: dict[str, str] | None = None, latency: float = 0.0,
-                 base_url: str = "http://localhost:8069") -> None:
+                 base_url: str = "http://localhost:8069",
+                 tls: tuple[str, str] | None = None) -> None:
         if version not in ALL_VERSIONS:
             raise ValueError(f"unsupported Odoo version {version!r}")
         self.version = version
@@ -125,6 +148,9 @@ class FakeOdoo:
         self._failures: list[Failure] = []
         self._requests = 0
         self._interruption: tuple[int, bool, bool] | None = None
+        self._drops: list[Failure] = []
+        self.connections = 0  # TCP connections accepted (kept-alive ones count once)
+        self._tls = tls
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         if db:
@@ -133,8 +159,12 @@ class FakeOdoo:
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> FakeOdoo:
         handler = type("Handler", (_Handler,), {"odoo": self})
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self._httpd.daemon_threads = True
+        self._httpd = _Server(("127.0.0.1", 0), handler)
+        if self._tls:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(*self._tls)
+            self._httpd.socket = context.wrap_socket(
+                self._httpd.socket, server_side=True, do_handshake_on_connect=False)
         self._thread = threading.Thread(target=self._httpd.serve_forever,
                                         kwargs={"poll_interval": 0.05}, daemon=True)
         self._thread.start()
@@ -159,7 +189,7 @@ class FakeOdoo:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"{'https' if self._tls else 'http'}://127.0.0.1:{self.port}"
 
     # ------------------------------------------------------------------ databases
     def add_database(self, name: str, version: str | None = None, *,
@@ -270,6 +300,25 @@ class FakeOdoo:
     def clear_failures(self) -> None:
         with self._calls_lock:
             self._failures.clear()
+            self._drops.clear()
+
+    def inject_drop(self, *, model: str | None = None, method: str | None = None,
+                    db: str | None = None, times: int | None = 1) -> None:
+        """Run matching object/JSON-2 calls, then close the connection without answering."""
+        with self._calls_lock:
+            self._drops.append(Failure(_DropConnection, model, method, db, times))
+
+    def _maybe_drop(self, db: str, model: str, method: str) -> None:
+        with self._calls_lock:
+            for drop in self._drops:
+                if drop.matches(db, model, method) and drop.remaining != 0:
+                    if drop.remaining is not None:
+                        drop.remaining -= 1
+                    raise drop.make()
+
+    def count_connection(self) -> None:
+        with self._calls_lock:
+            self.connections += 1
 
     def _maybe_fail(self, db: str, model: str, method: str) -> None:
         with self._calls_lock:
@@ -324,7 +373,9 @@ class FakeOdoo:
         else:
             raise NameError(f"Method not available {method}")
         self._maybe_fail(database.name, str(model), str(name))
-        return database.execute_kw(uid, str(model), str(name), args, kwargs)
+        result = database.execute_kw(uid, str(model), str(name), args, kwargs)
+        self._maybe_drop(database.name, str(model), str(name))
+        return result
 
     def _db_service(self, method: str, params: tuple[Any, ...]) -> Any:
         self.record(Call("xmlrpc", "db", None, None, method, args=params, at=time.time()))
@@ -371,7 +422,9 @@ class FakeOdoo:
                          kwargs=dict(params), at=time.time()))
         self._pause()
         self._maybe_fail(database.name, model, method)
-        return database.call_json2(uid, model, method, ids, context, params)
+        result = database.call_json2(uid, model, method, ids, context, params)
+        self._maybe_drop(database.name, model, method)
+        return result
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -383,6 +436,12 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:  # quiet
         return
+
+    def setup(self) -> None:
+        if isinstance(self.request, ssl.SSLSocket):
+            self.request.do_handshake()
+        super().setup()
+        self.odoo.count_connection()
 
     def _body(self) -> bytes:
         length = int(self.headers.get("Content-Length") or 0)
@@ -473,6 +532,9 @@ class _Handler(BaseHTTPRequestHandler):
             params, method = xmlrpc.client.loads(body)
             result = self.odoo.dispatch_xmlrpc(service, str(method), params)
             response = xmlrpc.client.dumps((result,), methodresponse=True, allow_none=False)
+        except _DropConnection:
+            self.close_connection = True
+            return
         except Exception as exc:
             response = xmlrpc_fault(exc)
         self._send(200, response, "text/xml; charset=utf-8")
@@ -498,6 +560,9 @@ class _Handler(BaseHTTPRequestHandler):
                 raise NotFound("Did you mean POST /json/2/<model>/<method>?")
             result = odoo.dispatch_json2(database, parts[3], parts[4],
                                          self.headers.get("Authorization"), body)
+        except _DropConnection:
+            self.close_connection = True
+            return
         except Exception as exc:
             self._json2_error(exc)
             return
