@@ -758,7 +758,9 @@ def test_client_id_option_alone_is_enough(env: Env) -> None:
 
 def test_outputs_from_stdin(env: Env, monkeypatch: pytest.MonkeyPatch) -> None:
     import io
-    monkeypatch.setattr("sys.stdin", io.StringIO(env.outputs.read_text()))
+    # A real stdin: text over bytes (the reader decodes the bytes itself, strictly as UTF-8).
+    stdin = io.TextIOWrapper(io.BytesIO(env.outputs.read_bytes()), encoding="utf-8")
+    monkeypatch.setattr("sys.stdin", stdin)
     assert env.run("--outputs", "-", outputs=False).code == 0
 
 

@@ -26,6 +26,8 @@ class FailedMail:
     date: str | None
     reason: str  # never printed: it may quote addresses; only the codes found are shown
     server: str | None = None  # the outgoing server's name (mail_server_id), when set
+    server_id: int | None = None  # mail_server_id, when Odoo set it
+    email_from: str | None = None  # the From header, to tell the server Odoo picked by it
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,11 @@ from odoo_outlook.desired import (
 )
 from odoo_outlook.doctor.alias_checks import alias_checks
 from odoo_outlook.doctor.connection_checks import token_check
+from odoo_outlook.doctor.evidence import (
+    incoming_evidence,
+    outgoing_evidence,
+    token_from_evidence,
+)
 from odoo_outlook.doctor.knowledge import StackFacts
 from odoo_outlook.doctor.mail_errors import failed_mail_checks, fetch_error_checks
 from odoo_outlook.doctor.model import SYNC, Check, Status, fail, ok, warn
@@ -30,7 +35,6 @@ from odoo_outlook.graph import Application
 from odoo_outlook.odoo.capabilities import FETCHMAIL_OUTLOOK_MODULE, OUTLOOK_MODULE, Capabilities
 from odoo_outlook.odoo.checks import check_base_url, server_status
 from odoo_outlook.odoo.diff import incoming_values, outgoing_values
-from odoo_outlook.odoo.outlook_connect import ConnectionTest
 from odoo_outlook.odoo.state import (
     BASE_URL_PARAM,
     CLIENT_ID_PARAM,
@@ -168,8 +172,9 @@ def _differences(server: Server, wanted: Mapping[str, Any]) -> list[str]:
 
 def check_server(state: OdooState, caps: Capabilities, model: str,
                  server: OutgoingServer | IncomingServer, base_url: str, scope: str, *,
-                 stack: StackFacts, database: str | None = None,
-                 tests: Mapping[tuple[str, int], ConnectionTest] | None = None) -> list[Check]:
+                 stack: StackFacts, facts: OdooFacts, now: datetime) -> list[Check]:
+    """The server's values against the stack, then its token line: not connected / tested in
+    this run / failing by what Odoo recorded (`evidence`) / stored, not tested."""
     kind = "outgoing" if model == OUTGOING else "incoming"
     name = f"{kind} server {server.mailbox}"
     record = state.record_for(server.xmlid)
@@ -192,21 +197,29 @@ def check_server(state: OdooState, caps: Capabilities, model: str,
     checks = [fail(name, f"#{record.id}: " + "; ".join(problems), SYNC, scope) if problems
               else ok(name, f"#{record.id} {record.name!r} matches the stack", scope)]
     status = server_status(record, base_url, caps.version.major, minor=caps.version.minor,
-                           database=database)
+                           database=facts.database)
     token = f"token {kind} {server.mailbox}"
-    test = (tests or {}).get((model, record.id))
+    test = next((t for t in facts.tests if (t.model, t.id) == (model, record.id)), None)
+    evidence = (outgoing_evidence(record.id, server.mailbox, facts.failed_mail)
+                if model == OUTGOING
+                else incoming_evidence(record.id, facts.fetch_errors, facts.last_fetch))
+    since = facts.since
     if not status.connected:
         checks.append(warn(token, f"not connected yet ({model} #{record.id})",
                            f"run `odoo-outlook connect`, or open {status.form_url} and"
                            f" {status.needs}", scope))
     elif test is not None:
         checks.append(token_check(token, test, stack, scope))
+    elif evidence.failing:  # Odoo recorded a failure since the server last worked
+        checks.append(token_from_evidence(token, evidence, stack, scope, now=now, since=since,
+                                          server=record.name, mailbox=server.mailbox))
     elif status.needs:
         checks.append(warn(token, f"connected, not confirmed ({model} #{record.id})",
                            f"open {status.form_url} and {status.needs}, or run `odoo-outlook"
                            " doctor --test-connections` (it presses it)", scope))
     else:
-        checks.append(token_check(token, None, stack, scope))
+        checks.append(token_from_evidence(token, evidence, stack, scope, now=now, since=since,
+                                          server=record.name, mailbox=server.mailbox))
     return checks
 
 
@@ -234,13 +247,12 @@ def odoo_checks(spec: OdooTargetSpec, facts: OdooFacts | None, view: AppView, *,
     ]
     base_url = state.param(BASE_URL_PARAM) or spec.expected_base_url
     stack = stack_facts(view, spec, state.param(BASE_URL_PARAM))
-    tests = {(t.model, t.id): t for t in facts.tests}
     for out in spec.outgoing:
-        checks += check_server(state, caps, OUTGOING, out, base_url, scope,
-                               database=facts.database, tests=tests, stack=stack)
+        checks += check_server(state, caps, OUTGOING, out, base_url, scope, stack=stack,
+                               facts=facts, now=now)
     for inc in spec.incoming:
-        checks += check_server(state, caps, INCOMING, inc, base_url, scope,
-                               database=facts.database, tests=tests, stack=stack)
+        checks += check_server(state, caps, INCOMING, inc, base_url, scope, stack=stack,
+                               facts=facts, now=now)
     if facts.test_error:
         detail, fix = split_fix(facts.test_error, "check the Odoo user's access rights")
         checks.append(fail("connection tests", detail, fix, scope))

@@ -6,7 +6,7 @@ against, and recent failed outgoing mail (the one read the client's API has no h
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -53,6 +53,7 @@ class OdooFacts:
     test_error: str | None = None
     fetch_errors: tuple[FetchError, ...] = ()
     fetch_error: str | None = None  # reading the incoming servers' errors failed
+    last_fetch: Mapping[int, str] = field(default_factory=dict)  # incoming id -> Last Fetch Date
 
 
 def read_failed_mail(client: OdooClient, since: datetime, limit: int) -> tuple[FailedMail, ...]:
@@ -60,13 +61,25 @@ def read_failed_mail(client: OdooClient, since: datetime, limit: int) -> tuple[F
     rows = client.call(
         "mail.mail", "search_read",
         [("state", "=", "exception"), ("date", ">=", since.strftime(ODOO_DATETIME))],
-        fields=["date", "failure_reason", "mail_server_id"], limit=limit, order="id desc",
+        fields=["date", "failure_reason", "mail_server_id", "email_from"], limit=limit,
+        order="id desc",
     )
     return tuple(
         FailedMail(int(r["id"]), str(r.get("date") or "") or None,
-                   str(r.get("failure_reason") or ""), _many2one_name(r.get("mail_server_id")))
+                   str(r.get("failure_reason") or ""), _many2one_name(r.get("mail_server_id")),
+                   _many2one_id(r.get("mail_server_id")), str(r.get("email_from") or "") or None)
         for r in rows
     )
+
+
+def read_last_fetch(client: OdooClient, ids: Sequence[int]) -> dict[int, str]:
+    """`fetchmail.server.date` ("Last Fetch Date", set by each successful fetch; all versions)
+    of the given incoming servers, by id; one read, none without ids."""
+    if not ids:
+        return {}
+    rows = client.search_read("fetchmail.server", [("id", "in", list(ids))], ["date"],
+                              active_test=False)
+    return {int(r["id"]): str(r["date"]) for r in rows if r.get("date")}
 
 
 # Odoo 19.0 keeps the last failed fetch on the server (addons/mail/models/fetchmail.py:
@@ -88,6 +101,12 @@ def read_fetch_errors(client: OdooClient, caps: Capabilities) -> tuple[FetchErro
                    str(r.get("state") or "") or None)
         for r in rows
     )
+
+
+def _many2one_id(value: object) -> int | None:
+    if isinstance(value, list | tuple) and len(value) == 2 and isinstance(value[0], int):
+        return value[0]
+    return None
 
 
 def _many2one_name(value: object) -> str | None:
@@ -129,11 +148,14 @@ def read_target(spec: OdooTargetSpec, password: str, now: datetime,
             test_error = exc.message
     fetch_errors: tuple[FetchError, ...] = ()
     fetch_error = None
+    last_fetch: dict[int, str] = {}
+    incoming_ids = [r.id for s in spec.incoming if (r := state.record_for(s.xmlid)) is not None]
     try:
         fetch_errors = read_fetch_errors(client, caps)
+        last_fetch = read_last_fetch(client, incoming_ids)
     except OdooOutlookError as exc:
         fetch_error = exc.message
     return OdooFacts(spec.name, since, url=client.url, database=client.database,
                      login=client.login, caps=caps, state=state, failed_mail=mails,
                      mail_error=mail_error, tests=tests, test_error=test_error,
-                     fetch_errors=fetch_errors, fetch_error=fetch_error)
+                     fetch_errors=fetch_errors, fetch_error=fetch_error, last_fetch=last_fetch)
