@@ -58,8 +58,8 @@ def test_first_sync_reads_modules_once_and_fields_in_one_call(version: str) -> N
         assert odoo.count("search_read", "ir.module.module") == installs
         reads = _reads_before_first_write(odoo)
         # version, log-in, parameters, fields, [modules, install, fields again], external
-        # ids, outgoing, incoming, [17.0+: alias domains, user]
-        expected = 7 + 3 * installs + (2 if version >= "17.0" else 0)
+        # ids, outgoing, incoming, [17.0+: alias domains; no user read while there is none]
+        expected = 7 + 3 * installs + (1 if version >= "17.0" else 0)
         assert len(reads) == expected, reads
 
 
@@ -86,3 +86,34 @@ def test_installed_shape_after_install_matches_a_fresh_read() -> None:
         before = read_modules(client)
         after = install(client, before, before.missing_for(incoming=True))
         assert dict(after.states) == dict(read_modules(client).states)
+
+
+@pytest.mark.parametrize("version", ["17.0", "18.0", "19.0"])
+@pytest.mark.parametrize("n", [1, 25])
+def test_first_sync_is_at_most_fifteen_calls_and_odoo_links_the_company(
+        version: str, n: int) -> None:
+    """The module install included. Creating a database's first alias domain links every
+    company without one (mail_alias_domain.py `create`), so no `res.company` write is sent."""
+    with FakeOdoo(version) as odoo:
+        report = sync_target(spec(_raw(odoo.url, n)), APP, PASSWORD)
+        assert report.ok
+        assert report.calls == len(odoo.calls) <= 15
+        assert odoo.count("write", "res.company") == 0
+        [domain] = odoo.db().records("mail.alias.domain")
+        assert {c.get("alias_domain_id") for c in odoo.db().records("res.company")} == {domain["id"]}
+        assert any(c.action == "link" and "by Odoo" in c.detail for c in report.changes)
+
+
+def test_a_second_alias_domain_is_linked_by_a_write() -> None:
+    """Odoo links only the first alias domain by itself: with another one present, the
+    company gets an explicit write."""
+    with FakeOdoo("17.0") as odoo:
+        db = odoo.db()
+        other = db.seed("mail.alias.domain", {"name": "other.example"})
+        for company in db.tables["res.company"].values():  # as Odoo's create of the first did
+            company["alias_domain_id"] = other
+        assert sync_target(spec(_raw(odoo.url, 1)), APP, PASSWORD).ok
+        assert odoo.count("write", "res.company") == 1
+        ours = next(d["id"] for d in db.records("mail.alias.domain")
+                    if d["name"] == "example.com")
+        assert {c.get("alias_domain_id") for c in db.records("res.company")} == {ours}

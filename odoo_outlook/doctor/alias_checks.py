@@ -171,6 +171,9 @@ def check_alias_domain(state: OdooState, caps: Capabilities, spec: OdooTargetSpe
     """17.0+: the company's `alias_domain_id` and the `mail.alias.domain` it points to."""
     company = state.company
     filters = _filters(state, caps, spec)
+    if company is None and not state.alias_domains:
+        return fail(CATCHALL, f"the database has no alias domain ({ALIAS_DOMAIN}), so no"
+                    f" company links one.{_unmatched(None, filters)}", SYNC, scope)
     if company is None:
         return fail(CATCHALL, "the Odoo user's company could not be read, so its alias domain"
                     " is unknown", "check the Odoo user's company and access rights", scope)

@@ -11,7 +11,8 @@ Calls, in order (each only when needed; a constant count whatever the number of 
 5. `load` per model (`mail.alias.domain`, `ir.mail_server`, `fetchmail.server`) with every row
    to create, update or bring to the declared values, by external id: record and mark are
    written in one transaction, and the same rows again change nothing (loader.py).
-6. `write` `active: False` per model for archives; `res.company` `write` for the alias domain.
+6. `write` `active: False` per model for archives; `res.company` `write` for the alias domain,
+   unless Odoo links it itself when it creates the database's first alias domain.
 
 When a call fails after Odoo was reached, `OdooInterrupted` says how many of the plan's
 changes were confirmed ("interrupted after 3 of 5 changes; run again to finish"): the next
@@ -104,11 +105,15 @@ def apply_plan(client: OdooClient, plan: Plan) -> dict[str, int]:
         progress.step(len(record_ids),
                       lambda v=value, r=record_ids: client.write(PARAM_MODEL, r, {"value": v}))
 
+    link = plan.company_link
     for model in LOAD_ORDER:
         rows = [LoadRow(c.xmlid, c.values) for c in plan.creates if c.model == model]
         rows += [LoadRow(u.xmlid, u.row, "write") for u in plan.updates if u.model == model]
         rows += [LoadRow(a.xmlid, a.row, "write") for a in plan.adopts if a.model == model]
-        ids = progress.step(len(rows), lambda m=model, r=rows: load_rows(client, m, r, BOOLEANS))
+        # The first alias domain's creation also links the company (CompanyLink.by_odoo).
+        linked = int(model == ALIAS_DOMAIN and link is not None and link.by_odoo)
+        ids = progress.step(len(rows) + linked,
+                            lambda m=model, r=rows: load_rows(client, m, r, BOOLEANS))
         written.update(zip((r.xmlid for r in rows), ids, strict=True))
 
     archives: dict[str, list[int]] = defaultdict(list)
@@ -118,10 +123,10 @@ def apply_plan(client: OdooClient, plan: Plan) -> dict[str, int]:
         progress.step(len(record_ids), lambda m=model, r=record_ids: client.write(
             m, r, {"active": False}))
 
-    link = plan.company_link
-    if link is not None:
+    if link is not None and link.company_id is not None and not link.by_odoo:
+        company_id = link.company_id
         domain_id = link.alias_domain if isinstance(link.alias_domain, int) else (
             written[link.alias_domain])
-        progress.step(1, lambda: client.write("res.company", [link.company_id],
+        progress.step(1, lambda: client.write("res.company", [company_id],
                                               {"alias_domain_id": domain_id}))
     return written

@@ -145,11 +145,15 @@ class Conflict:
 
 @dataclass(frozen=True)
 class CompanyLink:
-    company_id: int
+    company_id: int | None  # None: not read, Odoo links it (by_odoo)
     company_name: str
     # An existing record id, or the xmlid of the record this plan creates.
     alias_domain: int | str
     domain: str
+    # Odoo links it itself: creating the first alias domain of a database sets it on every
+    # company that has none (addons/mail/models/mail_alias_domain.py `create`, 17.0+), so no
+    # write is sent for it.
+    by_odoo: bool = False
 
 
 @dataclass(frozen=True)
@@ -206,8 +210,9 @@ class Plan:
         out += [ChangeLine("archive", a.model, f"{a.label} (#{a.res_id})") for a in self.archives]
         if self.company_link:
             link = self.company_link
+            how = " (by Odoo, with the first alias domain)" if link.by_odoo else ""
             out.append(ChangeLine("link", "res.company", link.company_name,
-                                  f"alias domain -> {link.domain}"))
+                                  f"alias domain -> {link.domain}{how}"))
         return out
 
 
@@ -418,7 +423,11 @@ def _alias_domain(b: _Builder, spec: OdooTargetSpec) -> None:
             b.creates.append(Create(ALIAS_DOMAIN, xmlid, wanted, alias.domain))
             target = xmlid
     company = b.state.company
-    if company is not None and company.alias_domain_id != target:
+    if isinstance(target, str) and not b.state.alias_domains:
+        # The database's first alias domain: Odoo links it to every company without one.
+        b.company_link = CompanyLink(None, "every company without an alias domain", target,
+                                     alias.domain, by_odoo=True)
+    elif company is not None and company.alias_domain_id != target:
         b.company_link = CompanyLink(company.id, company.name, target, alias.domain)
 
 

@@ -186,12 +186,16 @@ def read_state(client: OdooClient, caps: Capabilities,
     if caps.has_alias_domain:
         # Each domain's `company_ids` (the inverse of res.company.alias_domain_id) tells which
         # domain the user's company links: the user's read is the only other call needed.
+        # `company` stays None when the database has no alias domain.
         rows = client.search_read(ALIAS_DOMAIN, [], [*ALIAS_DOMAIN_FIELDS, "company_ids"])
         alias_domains = [
             AliasDomainRecord(int(r["id"]), {k: normalise(r.get(k)) for k in ALIAS_DOMAIN_FIELDS})
             for r in rows
         ]
-        user = client.call("res.users", "read", [client.uid], fields=["company_id"])
+        # With no alias domain at all, no company links one, and creating the first one links
+        # them all (mail_alias_domain.py `create`): the user's company need not be read.
+        user = client.call("res.users", "read", [client.uid], fields=["company_id"]) if (
+            rows) else []
         link = user[0]["company_id"] if user else False
         if isinstance(link, list) and len(link) == 2:
             company_id = int(link[0])
