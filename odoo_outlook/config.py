@@ -30,6 +30,7 @@ from pydantic import (
 from pydantic.alias_generators import to_camel
 
 from odoo_outlook.errors import ConfigError, ConfigErrors
+from odoo_outlook.sharing_rules import check_one_target_per_database, check_send_as
 
 NAMESPACE = "odoo-outlook"
 # Marker for a `secure:` value read from a stack file: encrypted, unreadable without the Pulumi CLI.
@@ -258,6 +259,13 @@ class MailSettings(_Model):
     incoming: list[Email] = Field(default_factory=list)
     catchall_alias: str = Field("catchall", pattern=r"^[A-Za-z0-9._+-]+$")
     bounce_alias: str = Field("bounce", pattern=r"^[A-Za-z0-9._+-]+$")
+    # Delegated senders: From address (a shared mailbox) -> the licensed user who signs in and
+    # holds Exchange's "Send As" permission on it (Odoo's Username, `smtp_user`).
+    send_as: dict[Email, Email] = Field(default_factory=dict)
+
+    def login_for(self, address: str) -> str:
+        """The account that signs in to send as `address` (itself unless delegated)."""
+        return self.send_as.get(address, address)
 
     @property
     def domain(self) -> str:
@@ -290,6 +298,7 @@ class MailSettings(_Model):
             seen.add(address.lower())
         if len({a.lower() for a in self.incoming}) != len(self.incoming):
             raise ValueError("incoming: duplicate mailbox (fix: list each incoming mailbox once)")
+        check_send_as(self.send_as, outgoing)
         return self
 
 
@@ -344,6 +353,7 @@ class StackConfig(_Model):
                 raise ValueError(
                     f"targets: duplicate target name {name!r} (fix: give each target its own name)"
                 )
+        check_one_target_per_database(self.targets)
         for name in self.odoo_passwords:
             if name not in names:
                 raise ValueError(

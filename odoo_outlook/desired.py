@@ -84,6 +84,14 @@ class OutgoingServer:
     host: str = SMTP_HOST
     port: int = SMTP_PORT
     encryption: str = SMTP_ENCRYPTION
+    # The account that signs in (Odoo's Username, `smtp_user`) when it is not the mailbox
+    # itself: a delegate with Exchange "Send As" on a shared mailbox (`mail.sendAs`).
+    login: str = ""
+
+    @property
+    def username(self) -> str:
+        """Odoo's `smtp_user`: who clicks "Connect your Outlook account" and signs in."""
+        return self.login or self.mailbox
 
 
 @dataclass(frozen=True)
@@ -172,6 +180,11 @@ class DesiredState:
         return next(t for t in self.targets if t.name == name)
 
 
+def _delegate(target: Target, address: str) -> str:
+    login = target.mail.login_for(address)
+    return "" if login == address else login
+
+
 def _outgoing(target: Target) -> tuple[OutgoingServer, ...]:
     mail = target.mail
     if mail.mode is MailMode.GENERIC:
@@ -183,6 +196,7 @@ def _outgoing(target: Target) -> tuple[OutgoingServer, ...]:
                 from_filter=mail.notifications,
                 sequence=USER_SERVER_SEQUENCE,
                 is_fallback=False,
+                login=_delegate(target, mail.notifications),
             ),
         )
     personal = tuple(
@@ -193,6 +207,7 @@ def _outgoing(target: Target) -> tuple[OutgoingServer, ...]:
             from_filter=address,
             sequence=USER_SERVER_SEQUENCE,
             is_fallback=False,
+            login=_delegate(target, address),
         )
         for address in mail.users
     )
@@ -203,6 +218,7 @@ def _outgoing(target: Target) -> tuple[OutgoingServer, ...]:
         from_filter=mail.notifications,
         sequence=FALLBACK_SERVER_SEQUENCE,
         is_fallback=True,
+        login=_delegate(target, mail.notifications),
     )
     return (*personal, fallback)
 

@@ -29,6 +29,7 @@ from odoo_outlook.graph import Application
 from odoo_outlook.odoo.capabilities import FETCHMAIL_OUTLOOK_MODULE, OUTLOOK_MODULE, Capabilities
 from odoo_outlook.odoo.checks import check_base_url, server_status
 from odoo_outlook.odoo.diff import incoming_values, outgoing_values
+from odoo_outlook.odoo.neighbours import env_values, personal_owner, rival_fix
 from odoo_outlook.odoo.state import (
     BASE_URL_PARAM,
     CLIENT_ID_PARAM,
@@ -172,12 +173,13 @@ def check_server(state: OdooState, caps: Capabilities, model: str,
     record = state.record_for(server.xmlid)
     if record is None:
         rivals = [s for s in state.servers if s.model == model and s.active
-                  and s.sends_as(server.mailbox) and state.owned(model, s.id) is None]
+                  and s.sends_as(server.mailbox) and state.owned(model, s.id) is None
+                  and not personal_owner(s)]
         if rivals:
             rival = rivals[0]
             return [fail(name, f"{model} #{rival.id} {rival.name!r} uses {server.mailbox} and was"
-                         " not created by odoo-outlook", f"archive #{rival.id} in Odoo, then"
-                         f" {SYNC.removeprefix('run ')}", scope)]
+                         " not created by odoo-outlook",
+                         rival_fix(model, rival.id, server.mailbox), scope)]
         return [fail(name, f"no {model} for {server.mailbox}", SYNC, scope)]
     if not record.active:
         return [fail(name, f"#{record.id} is archived", SYNC, scope)]
@@ -185,6 +187,7 @@ def check_server(state: OdooState, caps: Capabilities, model: str,
         wanted = outgoing_values(server, caps)
     else:
         wanted = incoming_values(server, caps)
+    wanted = env_values(model, wanted, caps, [])  # the values the sync writes, no more
     problems = _differences(record, wanted)
     checks = [fail(name, f"#{record.id}: " + "; ".join(problems), SYNC, scope) if problems
               else ok(name, f"#{record.id} {record.name!r} matches the stack", scope)]

@@ -28,6 +28,13 @@ from odoo_outlook.desired import IncomingServer, OdooTargetSpec, OutgoingServer
 from odoo_outlook.masking import MASK
 from odoo_outlook.odoo.capabilities import Capabilities
 from odoo_outlook.odoo.checks import is_frozen
+from odoo_outlook.odoo.neighbours import (
+    alias_domain_fix,
+    env_values,
+    personal_note,
+    personal_owner,
+    rival_conflict,
+)
 from odoo_outlook.odoo.state import (
     ALIAS_DOMAIN,
     BASE_URL_FREEZE_PARAM,
@@ -195,7 +202,7 @@ def outgoing_values(server: OutgoingServer, caps: Capabilities) -> dict[str, Any
         "smtp_port": server.port,
         # 19.0 adds 'starttls_strict'; Odoo rejects anything but plain 'starttls' for Outlook.
         "smtp_encryption": server.encryption,
-        "smtp_user": server.mailbox,
+        "smtp_user": server.username,
         "from_filter": server.from_filter,
         "sequence": server.sequence,
         "active": True,
@@ -276,14 +283,13 @@ class _Builder:
             if s.model == model and s.active and s.sends_as(mailbox)
             and self.state.owned(model, s.id) is None
         ]
+        # Hook (neighbours.py): a 19.0 personal server is its user's; noted, never a rival.
+        self.notes += [personal_note(s, mailbox) for s in rivals if personal_owner(s)]
+        rivals = [s for s in rivals if not personal_owner(s)]
         if rivals:
             for rival in rivals:
                 self.conflicts.append(Conflict(
-                    model, rival.id,
-                    f"{model} #{rival.id} {rival.name!r} already uses {mailbox} and was not"
-                    " created by odoo-outlook: left untouched and no Outlook server created for"
-                    f" {mailbox} (fix: archive #{rival.id} in Odoo, then sync again)",
-                ))
+                    model, rival.id, rival_conflict(model, rival, mailbox)))
             return
         self.creates.append(Create(model, xmlid, wanted, label))
 
@@ -292,7 +298,7 @@ class _Builder:
             if ref.model not in SERVER_MODELS or name in wanted:
                 continue
             record = self.state.record_for(name)
-            if record is not None and record.active:
+            if record is not None and record.active and not personal_owner(record):
                 self.archives.append(Archive(ref.model, record.id, record.name))
 
     def plan(self, install: tuple[str, ...]) -> Plan:
@@ -340,8 +346,8 @@ def _alias_domain(b: _Builder, spec: OdooTargetSpec) -> None:
                 b.conflicts.append(Conflict(
                     ALIAS_DOMAIN, existing.id,
                     f"mail.alias.domain #{existing.id} {alias.domain!r} was not created by"
-                    f" odoo-outlook and differs: {shown}; left untouched (fix: edit it in"
-                    " Settings > Emails > Alias Domain, or change mail settings to match)",
+                    f" odoo-outlook and differs: {shown}; left untouched"
+                    f" (fix: {alias_domain_fix()})",
                 ))
                 return
             b.notes.append(f"using the existing alias domain {alias.domain!r}"
@@ -389,9 +395,11 @@ def build_plan(
         b.set_param(CATCHALL_ALIAS_PARAM, alias.catchall_alias.lower(), own=False)
         b.set_param(BOUNCE_ALIAS_PARAM, alias.bounce_alias.lower(), own=False)
     for out in spec.outgoing:
-        b.server(OUTGOING, out.xmlid, outgoing_values(out, caps), out.mailbox, out.name)
+        values = env_values(OUTGOING, outgoing_values(out, caps), caps, b.notes)
+        b.server(OUTGOING, out.xmlid, values, out.mailbox, out.name)
     for inc in spec.incoming:
-        b.server(INCOMING, inc.xmlid, incoming_values(inc, caps), inc.mailbox, inc.name)
+        values = env_values(INCOMING, incoming_values(inc, caps), caps, b.notes)
+        b.server(INCOMING, inc.xmlid, values, inc.mailbox, inc.name)
     b.archive_removed({s.xmlid for s in spec.outgoing} | {s.xmlid for s in spec.incoming})
     return b.plan(install)
 

@@ -34,7 +34,8 @@ PARAM_MODEL = "ir.config_parameter"
 
 # Fields the sync manages, per model (the Outlook marker fields are added per shape).
 OUTGOING_FIELDS = ("name", "smtp_host", "smtp_port", "smtp_encryption", "smtp_user",
-                   "from_filter", "sequence", "active", "smtp_authentication")
+                   "from_filter", "sequence", "active", "smtp_authentication",
+                   "owner_user_id")  # 19.0+: a user's own server (neighbours.py)
 INCOMING_FIELDS = ("name", "server", "port", "is_ssl", "user", "server_type", "active",
                    "state")
 ALIAS_DOMAIN_FIELDS = ("name", "default_from", "catchall_alias", "bounce_alias")

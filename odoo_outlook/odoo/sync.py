@@ -25,6 +25,7 @@ from odoo_outlook.odoo.checks import (
 from odoo_outlook.odoo.client import OdooClient, TransportFactory, connect
 from odoo_outlook.odoo.diff import AppCredentials, ChangeLine, Plan, build_plan, teardown_plan
 from odoo_outlook.odoo.errors import OdooBaseUrlMismatch, OdooSetupError
+from odoo_outlook.odoo.neighbours import check_delegation
 from odoo_outlook.odoo.state import SECRET_PARAMS, OdooState, Param, read_params, read_state
 from odoo_outlook.odoo.transport import DEFAULT_TIMEOUT
 
@@ -158,6 +159,7 @@ def sync_target(
     check = _base_url(client, params, spec)
     caps, installed, notes = _prepare(client, spec, options)
     notes += _check_supported(client, spec, caps)
+    notes += check_delegation(spec, caps, client.errors.where())  # neighbours.py hook
     state = read_state(client, caps, params)
     assert spec.connection is not None
     plan = build_plan(
