@@ -145,6 +145,12 @@ def _render_target(target: dict[str, Any]) -> None:
         f" (15.0/16.0: system parameters; 17.0+: mail.alias.domain linked to the company)"
     )
     stdout.print("  then, once per server in Odoo: " + "; ".join(target["connectStep"]))
+    delegated = target.get("delegatedSenders")
+    if delegated:  # sharing_plan.py: Username != From filter, per Odoo version
+        stdout.print("  delegated senders (mail.sendAs): " + "; ".join(
+            f"{s['fromFilter']} signed in as {s['signInAs']}" for s in delegated["servers"]))
+        stdout.print("  Odoo accepts a Username that differs from the From filter on: " + "; ".join(
+            f"{version}: {rule}" for version, rule in delegated["odooSupport"].items()))
 
 
 def plan_command(

@@ -187,10 +187,20 @@ def check_server(state: OdooState, caps: Capabilities, model: str,
         wanted = outgoing_values(server, caps)
     else:
         wanted = incoming_values(server, caps)
-    wanted = env_values(model, wanted, caps, [])  # the values the sync writes, no more
-    problems = _differences(record, wanted)
-    checks = [fail(name, f"#{record.id}: " + "; ".join(problems), SYNC, scope) if problems
-              else ok(name, f"#{record.id} {record.name!r} matches the stack", scope)]
+    sections: list[str] = []
+    written = env_values(model, wanted, caps, sections)  # what the sync writes, no more
+    problems = _differences(record, written)
+    # Fields OCA server_environment manages: only the environment's configuration can fix them.
+    from_env = _differences(record, {k: v for k, v in wanted.items() if k not in written}) if (
+        sections) else []
+    if from_env and not problems:
+        checks = [fail(name, f"#{record.id}: " + "; ".join(from_env),
+                       "put the section printed by `odoo-outlook sync --dry-run` for"
+                       f" {record.name!r} in the server environment configuration"
+                       " (OCA mail_environment), then restart Odoo", scope)]
+    else:
+        checks = [fail(name, f"#{record.id}: " + "; ".join(problems), SYNC, scope) if problems
+                  else ok(name, f"#{record.id} {record.name!r} matches the stack", scope)]
     status = server_status(record, base_url, caps.version.major)
     token = f"token {kind} {server.mailbox}"
     if status.needs:

@@ -30,6 +30,7 @@ from odoo_outlook.odoo.capabilities import Capabilities
 from odoo_outlook.odoo.checks import is_frozen
 from odoo_outlook.odoo.neighbours import (
     alias_domain_fix,
+    env_managed_fields,
     env_values,
     personal_note,
     personal_owner,
@@ -273,7 +274,9 @@ class _Builder:
             self.stale.append(ref.id)
         if record is not None:
             changes = _changed(record.values, wanted)
-            if record.has_password:
+            if record.has_password and _password_field(model) not in env_managed_fields(
+                    self.caps.mail_server_fields if model == OUTGOING
+                    else self.caps.fetchmail_fields):
                 changes[_password_field(model)] = False
             if changes:
                 self.updates.append(Update(model, record.id, changes, dict(record.values), label))

@@ -65,6 +65,8 @@ class Database:
                               for n in self.catalog}
         self.module_states.update(modules or {})
         self.schema: dict[str, ModelDef] = {}
+        # OCA server_environment configuration: section name -> key -> raw value.
+        self.server_env: dict[str, dict[str, str]] = {}
         self._rebuild_schema()
         self._init_data(base_url)
 

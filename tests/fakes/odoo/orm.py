@@ -303,7 +303,7 @@ def _check_constraints(env: Env, model: str, recs: list[Record],
         if written is not None and not (constraint.triggers & written):
             continue
         for rec in recs:
-            constraint.check(env.db, rec)
+            constraint.check(env.db, behaviour.effective(env.db, model, rec))
 
 
 def _apply_x2many(env: Env, model: str, rid: int, x2many: dict[str, Any]) -> None:
@@ -357,6 +357,7 @@ def create(env: Env, model: str, vals_list: list[dict[str, Any]]) -> list[int]:
         for name, f in mdef.fields.items():
             if f.store and name != "id" and f.type != "many2many":
                 rec[name] = stored[name] if name in stored else _default(env, model, f)
+        behaviour.server_env_inverse(env.db, model, rec, vals)
         _check_required(env, model, rec)
         prepared.append((rec, x2many))
     _check_uniques(env, model, [rec for rec, _ in prepared])
@@ -378,11 +379,12 @@ def write(env: Env, model: str, ids: Sequence[int], vals: dict[str, Any]) -> boo
     stored, x2many = _split(env, model, vals)
     proposed = [{**rec, **stored} for rec in recs]
     for rec in proposed:
+        behaviour.server_env_inverse(env.db, model, rec, vals)
         _check_required(env, model, rec)
     _check_constraints(env, model, proposed, set(vals))
     _check_uniques(env, model, proposed)
-    for rec in recs:
-        rec.update(stored)
+    for rec, new in zip(recs, proposed, strict=True):
+        rec.update({k: v for k, v in new.items() if k.startswith("x_")}, **stored)
         _apply_x2many(env, model, rec["id"], x2many)
     return True
 

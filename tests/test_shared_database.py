@@ -1,0 +1,335 @@
+"""Sharing the Odoo database with others (issue 20): one target per database, 19.0 personal
+servers, delegated senders, OCA server-environment managed servers, no destructive advice.
+
+Against the fake Odoo over real HTTP, on the versions where each case exists."""
+
+from __future__ import annotations
+
+import configparser
+import copy
+import json
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from odoo_outlook.cli import main
+from odoo_outlook.config import parse_config
+from odoo_outlook.doctor.model import SYNC, Status
+from odoo_outlook.doctor.odoo_checks import check_server
+from odoo_outlook.doctor.odoo_reads import read_target
+from odoo_outlook.errors import ConfigErrors
+from odoo_outlook.odoo import OdooSetupError, SyncOptions, sync_target
+from odoo_outlook.odoo.state import INCOMING, OUTGOING
+from tests.fakes.odoo.exceptions import UserError
+from tests.fakes.odoo.schema import SERVER_ENV_FIELDS
+from tests.fakes.odoo_server import ADMIN_UID, DEMO_UID, FakeOdoo
+from tests.odoo_sync_helpers import APP, PASSWORD, spec, stack, write_project
+
+NOW = datetime(2026, 11, 29, tzinfo=UTC)
+BASE = "http://localhost:8069"
+# Words a fix must not use for a record the tool does not own.
+DESTRUCTIVE = re.compile(r"\b(archiv\w*|delet\w*|unlink\w*|remove #)", re.IGNORECASE)
+
+
+def _send_as(raw: dict[str, Any], mapping: dict[str, str]) -> dict[str, Any]:
+    raw["targets"][0]["mail"]["sendAs"] = mapping
+    return raw
+
+
+def _changes(report: Any) -> list[dict[str, str]]:
+    return [c.as_dict() for c in report.changes]
+
+
+# ------------------------------------------------------------------ one target per database
+def _two_targets(url: str, database: str = "odoo") -> dict[str, Any]:
+    raw = stack(url)
+    second = copy.deepcopy(raw["targets"][0])
+    second["name"] = "erp-b"
+    second["connection"]["database"] = database
+    second["mail"] = {"mode": "generic", "notifications": "notifications@b.example.com"}
+    raw["targets"].append(second)
+    return raw
+
+
+def test_two_targets_on_one_database_are_refused_by_plan(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    raw = _two_targets("https://erp.example.com")
+    with pytest.raises(ConfigErrors) as caught:
+        parse_config(raw)
+    text = str(caught.value)
+    assert "'erp'" in text and "'erp-b'" in text and "fix:" in text
+    write_project(tmp_path, raw)
+    code = main(["plan", "--stack", "dev", "--project-dir", str(tmp_path)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "'erp'" in err and "'erp-b'" in err and "one target per database" in err
+    # A trailing slash or other letter case is the same database.
+    raw["targets"][1]["connection"]["url"] = "https://ERP.example.com/"
+    with pytest.raises(ConfigErrors):
+        parse_config(raw)
+    # Another database on the same server is fine.
+    parse_config(_two_targets("https://erp.example.com", database="other"))
+
+
+# ------------------------------------------------------------------ 19.0 personal servers
+def _personal(odoo: FakeOdoo, address: str, owner: int = DEMO_UID) -> int:
+    """A user's own Outlook server as Odoo 19.0 creates it (owner_user_id set, connected)."""
+    db = odoo.db()
+    rid = db.seed("ir.mail_server", {
+        "name": f"{address} (personal)", "smtp_authentication": "outlook",
+        "smtp_host": "smtp-mail.outlook.com", "smtp_port": 587, "smtp_encryption": "starttls",
+        "smtp_user": address, "from_filter": address, "owner_user_id": owner,
+    }, check=True)
+    db.connect_outlook("ir.mail_server", rid)
+    return int(rid)
+
+
+@pytest.mark.parametrize("mode", ["perUser", "generic"])
+def test_personal_server_is_read_noted_and_never_touched(mode: str) -> None:
+    with FakeOdoo("19.0") as odoo:
+        address = "marc@example.com" if mode == "perUser" else "notifications@example.com"
+        personal = _personal(odoo, address)
+        before = odoo.db().record("ir.mail_server", personal)
+        raw = stack(odoo.url, mode=mode, users=(address,) if mode == "perUser" else ())
+        dry = sync_target(spec(raw), APP, PASSWORD, SyncOptions(dry_run=True))
+        real = sync_target(spec(raw), APP, PASSWORD)
+        assert dry.ok and real.ok, real.conflicts
+        # The dry run predicts exactly what the real run does.
+        assert _changes(dry) == _changes(real)
+        assert any(f"#{personal}" in n and "owner_user_id" in n for n in real.notes)
+        assert odoo.db().record("ir.mail_server", personal) == before
+        ours = [s for s in odoo.db().records("ir.mail_server") if s["id"] != personal]
+        assert [s["from_filter"] for s in ours if s["from_filter"] == address] == [address]
+        # Dropping the mailbox from the stack never archives the user's server.
+        sync_target(spec(stack(odoo.url, mode="perUser", users=("other@example.com",))),
+                    APP, PASSWORD)
+        assert odoo.db().record("ir.mail_server", personal) == before
+
+
+def test_a_managed_server_a_user_took_over_is_not_archived() -> None:
+    with FakeOdoo("19.0") as odoo:
+        raw = stack(odoo.url, mode="perUser", users=("marc@example.com",))
+        sync_target(spec(raw), APP, PASSWORD)
+        [mine] = [s for s in odoo.db().records("ir.mail_server")
+                  if s["from_filter"] == "marc@example.com"]
+        odoo.db().tables["ir.mail_server"][mine["id"]]["owner_user_id"] = ADMIN_UID
+        report = sync_target(spec(stack(odoo.url, mode="perUser", users=("bob@example.com",))),
+                             APP, PASSWORD)
+        assert not [c for c in _changes(report) if c["action"] == "archive"
+                    and f"#{mine['id']}" in c["what"]]
+        assert odoo.db().record("ir.mail_server", mine["id"])["active"] is True
+
+
+def test_doctor_does_not_call_a_personal_server_a_rival() -> None:
+    with FakeOdoo("19.0") as odoo:
+        _personal(odoo, "notifications@example.com")
+        target = spec(stack(odoo.url))
+        facts = read_target(target, PASSWORD, NOW)
+        assert facts.state is not None and facts.caps is not None
+        [check] = check_server(facts.state, facts.caps, OUTGOING, target.outgoing[0], BASE,
+                               "erp")
+        assert check.status is Status.FAIL and check.fix == SYNC
+
+
+# ------------------------------------------------------------------ delegated senders
+DELEGATED = {"notifications@example.com": "delegate@example.com"}
+
+
+@pytest.mark.parametrize("version", ["16.0", "18.0", "19.0"])
+def test_delegated_sender_signs_in_as_the_delegate(version: str) -> None:
+    with FakeOdoo(version) as odoo:
+        raw = _send_as(stack(odoo.url), DELEGATED)
+        report = sync_target(spec(raw), APP, PASSWORD)
+        assert report.ok
+        [server] = odoo.db().records("ir.mail_server")
+        assert (server["smtp_user"], server["from_filter"]) == (
+            "delegate@example.com", "notifications@example.com")
+        [todo] = report.to_connect
+        assert todo.mailbox == "notifications@example.com"
+        assert "sign in as delegate@example.com" in todo.needs
+        # The next sync does not "repair" the Username to the shared address.
+        odoo.reset_calls()
+        again = sync_target(spec(raw), APP, PASSWORD)
+        assert again.changes == [] and odoo.write_calls() == []
+        # The doctor accepts the working setup and names the account to sign in with.
+        target = spec(raw)
+        facts = read_target(target, PASSWORD, NOW)
+        assert facts.state is not None and facts.caps is not None
+        server_check, token = check_server(facts.state, facts.caps, OUTGOING,
+                                           target.outgoing[0], BASE, "erp")
+        assert server_check.status is Status.OK, server_check.detail
+        assert "sign in as delegate@example.com" in token.fix
+
+
+def test_delegated_sender_is_refused_before_any_write_on_17() -> None:
+    with FakeOdoo("17.0", modules={"microsoft_outlook": "installed"}) as odoo:
+        raw = _send_as(stack(odoo.url), DELEGATED)
+        with pytest.raises(OdooSetupError, match=r"17\.0 requires .*From filter.*Username"):
+            sync_target(spec(raw), APP, PASSWORD)
+        assert odoo.write_calls() == []
+
+
+@pytest.mark.parametrize("version,refused", [("16.0", False), ("17.0", True), ("18.0", False),
+                                             ("19.0", False)])
+def test_fake_applies_each_versions_from_filter_rule(version: str, refused: bool) -> None:
+    with FakeOdoo(version, modules={"microsoft_outlook": "installed"}) as odoo:
+        values = {"name": "shared", "smtp_authentication": "outlook", "smtp_encryption": "starttls",
+                  "smtp_user": "delegate@example.com", "from_filter": "shared@example.com"}
+        if refused:
+            with pytest.raises(UserError, match="From Filter"):
+                odoo.db().seed("ir.mail_server", values, check=True)
+        else:
+            assert odoo.db().seed("ir.mail_server", values, check=True)
+
+
+def test_plan_names_the_delegate_and_the_versions_rule(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write_project(tmp_path, _send_as(stack("https://erp.example.com"), DELEGATED))
+    assert main(["plan", "--stack", "dev", "--project-dir", str(tmp_path), "--json"]) == 0
+    [target] = json.loads(capsys.readouterr().out)["targets"]
+    [server] = target["outgoingServers"]
+    assert server["smtpUser"] == "delegate@example.com"
+    assert server["fromFilter"] == "notifications@example.com"
+    assert target["delegatedSenders"]["odooSupport"]["17.0"].startswith("refused")
+    assert any("signed in as delegate@example.com" in s for s in target["connectStep"])
+
+
+def test_send_as_key_must_be_an_outgoing_mailbox() -> None:
+    raw = _send_as(stack("https://erp.example.com"), {"shared@example.com": "d@example.com"})
+    with pytest.raises(ConfigErrors, match=r"mail\.sendAs: .*not an outgoing mailbox"):
+        parse_config(raw)
+
+
+# ------------------------------------------------------------------ OCA server environment
+ENV_MODULES = {"server_environment": "installed", "mail_environment": "installed"}
+
+
+def _sections(notes: list[str]) -> configparser.ConfigParser:
+    parser = configparser.ConfigParser(interpolation=None)
+    parser.read_string("\n".join(n.split("configuration:\n", 1)[1] for n in notes
+                                 if "server environment" in n))
+    return parser
+
+
+def _install_sections(odoo: FakeOdoo, parser: configparser.ConfigParser) -> None:
+    db = odoo.db()
+    for section in parser.sections():
+        db.server_env[section] = dict(parser[section])
+
+
+def _written_fields(odoo: FakeOdoo, model: str) -> set[str]:
+    out: set[str] = set()
+    for call in odoo.write_calls():
+        if call.model != model or call.method not in ("create", "write"):
+            continue
+        args = call.args[0]  # execute_kw's positional arguments: [vals_list] / [ids, vals]
+        payload = args[0] if call.method == "create" else args[1]
+        for values in payload if isinstance(payload, list) else [payload]:
+            out |= set(values)
+    return out
+
+
+@pytest.mark.parametrize("version", ["15.0", "16.0", "17.0", "18.0", "19.0"])
+def test_environment_managed_servers(version: str) -> None:
+    incoming = ("inbox@example.com",) if version != "15.0" else ()
+    with FakeOdoo(version, modules=ENV_MODULES) as odoo:
+        odoo.db().server_env["outgoing_mail"] = {"smtp_host": "mail.corp.example"}
+        raw = stack(odoo.url, incoming=incoming)
+        # The dry run prints the section each server needs, named as mail_environment wants.
+        dry = sync_target(spec(raw), APP, PASSWORD, SyncOptions(dry_run=True))
+        parser = _sections(dry.notes)
+        names = parser.sections()
+        assert len(names) == 1 + len(incoming)
+        assert all(" " not in n for n in names)
+        out_section = next(n for n in names if n.startswith("outgoing_mail."))
+        assert parser[out_section]["smtp_host"] == "smtp.outlook.com"
+        assert parser[out_section]["smtp_user"] == "notifications@example.com"
+        _install_sections(odoo, parser)
+        report = sync_target(spec(raw), APP, PASSWORD)
+        assert report.ok, report.conflicts
+        for model in (OUTGOING, INCOMING):
+            assert not _written_fields(odoo, model) & set(SERVER_ENV_FIELDS[model])
+        [server] = odoo.db().records("ir.mail_server")
+        assert f"outgoing_mail.{server['name']}" == out_section
+        [effective] = odoo.db().read("ir.mail_server", [server["id"]],
+                                     ["smtp_host", "smtp_encryption", "smtp_user"])
+        assert (effective["smtp_host"], effective["smtp_encryption"],
+                effective["smtp_user"]) == ("smtp.outlook.com", "starttls",
+                                            "notifications@example.com")
+        odoo.reset_calls()
+        assert sync_target(spec(raw), APP, PASSWORD).changes == []
+        assert odoo.write_calls() == []
+        target = spec(raw)
+        facts = read_target(target, PASSWORD, NOW)
+        assert facts.state is not None and facts.caps is not None
+        check = check_server(facts.state, facts.caps, OUTGOING, target.outgoing[0], BASE,
+                             "erp")[0]
+        assert check.status is Status.OK, check.detail
+
+
+@pytest.mark.parametrize("version", ["16.0", "19.0"])
+def test_doctor_points_to_the_environment_not_to_sync(version: str) -> None:
+    with FakeOdoo(version, modules=ENV_MODULES) as odoo:
+        odoo.db().server_env["outgoing_mail"] = {"smtp_host": "mail.corp.example",
+                                                 "smtp_encryption": "ssl"}
+        raw = stack(odoo.url)
+        assert sync_target(spec(raw), APP, PASSWORD).ok
+        target = spec(raw)
+        facts = read_target(target, PASSWORD, NOW)
+        assert facts.state is not None and facts.caps is not None
+        check = check_server(facts.state, facts.caps, OUTGOING, target.outgoing[0], BASE,
+                             "erp")[0]
+        assert check.status is Status.FAIL
+        assert "server environment configuration" in check.fix and SYNC not in check.fix
+
+
+# ------------------------------------------------------------------ no destructive advice
+def _rival(odoo: FakeOdoo, model: str, address: str) -> int:
+    if model == OUTGOING:
+        values = {"name": "Someone's server", "smtp_host": "smtp.example.com",
+                  "smtp_user": address, "from_filter": address}
+    else:
+        values = {"name": "Someone's inbox", "server": "imap.example.com", "user": address,
+                  "server_type": "imap"}
+    return int(odoo.db().seed(model, values))
+
+
+def _conflict_kinds(version: str) -> dict[str, tuple[list[str], list[str]]]:
+    """Per conflict kind: (messages the sync prints, fixes the doctor prints)."""
+    out: dict[str, tuple[list[str], list[str]]] = {}
+    for model in (OUTGOING, INCOMING):
+        with FakeOdoo(version) as odoo:
+            raw = stack(odoo.url, incoming=("inbox@example.com",))
+            address = "notifications@example.com" if model == OUTGOING else "inbox@example.com"
+            _rival(odoo, model, address)
+            report = sync_target(spec(raw), APP, PASSWORD)
+            target = spec(raw)
+            facts = read_target(target, PASSWORD, NOW)
+            assert facts.state is not None and facts.caps is not None
+            server = target.outgoing[0] if model == OUTGOING else target.incoming[0]
+            [check] = check_server(facts.state, facts.caps, model, server, BASE, "erp")
+            out[f"rival {model}"] = (report.conflicts, [check.fix])
+    if version >= "17.0":
+        with FakeOdoo(version, modules={"microsoft_outlook": "installed"}) as odoo:
+            odoo.db().seed("mail.alias.domain", {"name": "example.com", "default_from": "info"})
+            report = sync_target(spec(stack(odoo.url)), APP, PASSWORD)
+            out["alias domain"] = (report.conflicts, [])
+    return out
+
+
+@pytest.mark.parametrize("version", ["15.0", "17.0", "19.0"])
+def test_no_fix_text_archives_or_deletes_what_the_tool_does_not_own(version: str) -> None:
+    kinds = _conflict_kinds(version)
+    # Every kind of Conflict the diff can raise is enumerated here.
+    source = (Path(__file__).parent.parent / "odoo_outlook/odoo/diff.py").read_text()
+    assert source.count("Conflict(\n") + source.count("Conflict(model") == 2
+    assert len(kinds) == (3 if version >= "17.0" else 2)
+    for kind, (messages, fixes) in kinds.items():
+        assert messages, f"{kind}: no conflict reported"
+        for text in [*messages, *fixes]:
+            fix = text.rpartition("(fix: ")[2] if "(fix: " in text else text
+            assert not DESTRUCTIVE.search(fix), f"{kind}: {fix}"
+            assert fix.strip(), kind
