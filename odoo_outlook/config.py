@@ -30,7 +30,11 @@ from pydantic import (
 from pydantic.alias_generators import to_camel
 
 from odoo_outlook.errors import ConfigError, ConfigErrors
-from odoo_outlook.sharing_rules import check_one_target_per_database, check_send_as
+from odoo_outlook.sharing_rules import (
+    check_companies,
+    check_one_target_per_database,
+    check_send_as,
+)
 
 NAMESPACE = "odoo-outlook"
 # Marker for a `secure:` value read from a stack file: encrypted, unreadable without the Pulumi CLI.
@@ -302,11 +306,26 @@ class MailSettings(_Model):
         return self
 
 
+class CompanyMail(_Model):
+    """Another company of the target's database (`targets[].companies[]`): which
+    `res.company` (its name as in Settings > Companies, or its id) and its own mail settings.
+    The target's own `mail` stays the company of the connection's user, as before."""
+
+    company: int | str
+    mail: MailSettings
+
+
 class Target(_Model):
     name: str
     base_urls: list[BaseUrl] = Field(min_length=1)
     connection: OdooConnection | None = None
     mail: MailSettings
+    companies: list[CompanyMail] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _companies_distinct(self) -> Target:
+        check_companies(self.mail, [(c.company, c.mail) for c in self.companies])
+        return self
 
     @field_validator("name")
     @classmethod

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from odoo_outlook.config import Target
+    from odoo_outlook.config import MailSettings, Target
 
 
 def database_key(target: Target) -> tuple[str, str] | None:
@@ -36,8 +36,8 @@ def check_one_target_per_database(targets: Iterable[Target]) -> None:
             raise ValueError(
                 f"targets: {seen[key]!r} and {target.name!r} both manage database {key[1]!r} at"
                 f" {key[0]}; each would archive the servers the other declares (fix: keep one"
-                " target per database and list every mailbox of that database in it, e.g. the"
-                " users and incoming mailboxes of both companies under its mail settings)"
+                " target per database and declare the other companies under its"
+                " companies: [{company: <name or id>, mail: {...}}])"
             )
         seen[key] = target.name
 
@@ -60,3 +60,27 @@ def check_send_as(send_as: Mapping[str, str], outgoing: Iterable[str]) -> None:
                 f"sendAs: {address!r} maps to itself (fix: remove the entry; a mailbox that"
                 " signs in as itself needs none)"
             )
+
+
+def check_companies(main: MailSettings, companies: list[tuple[int | str, MailSettings]]) -> None:
+    """Each company once; each mailbox in one company only (a server's external id is made
+    from its address, so one address cannot be two companies' server).
+
+    Raises:
+        ValueError: naming the repeated company or mailbox.
+    """
+    seen_companies: set[str] = set()
+    for company, _mail in companies:
+        key = str(company).lower()
+        if key in seen_companies:
+            raise ValueError(f"companies: {company!r} is listed twice (fix: list each company"
+                             " once)")
+        seen_companies.add(key)
+    owner: dict[str, str] = {}
+    for label, mail in [("mail", main), *((f"company {c!r}", m) for c, m in companies)]:
+        for address in [mail.notifications, *mail.users, *mail.incoming]:
+            first = owner.setdefault(address.lower(), label)
+            if first != label:
+                raise ValueError(
+                    f"companies: {address!r} is declared by {first} and by {label} (fix: give"
+                    " each mailbox to one company)")

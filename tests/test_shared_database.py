@@ -317,6 +317,14 @@ def _conflict_kinds(version: str) -> dict[str, tuple[list[str], list[str]]]:
             odoo.db().seed("mail.alias.domain", {"name": "example.com", "default_from": "info"})
             report = sync_target(spec(stack(odoo.url)), APP, PASSWORD)
             out["alias domain"] = (report.conflicts, [])
+    else:
+        with FakeOdoo(version) as odoo:
+            _company_b(odoo)
+            report = sync_target(spec(_with_company(stack(odoo.url), "B Corp")), APP, PASSWORD)
+            out["one global domain"] = (report.conflicts, [])
+    with FakeOdoo(version) as odoo:
+        report = sync_target(spec(_with_company(stack(odoo.url), "Nobody")), APP, PASSWORD)
+        out["unknown company"] = (report.conflicts, [])
     return out
 
 
@@ -324,12 +332,100 @@ def _conflict_kinds(version: str) -> dict[str, tuple[list[str], list[str]]]:
 def test_no_fix_text_archives_or_deletes_what_the_tool_does_not_own(version: str) -> None:
     kinds = _conflict_kinds(version)
     # Every kind of Conflict the diff can raise is enumerated here.
-    source = (Path(__file__).parent.parent / "odoo_outlook/odoo/diff.py").read_text()
-    assert source.count("Conflict(\n") + source.count("Conflict(model") == 2
-    assert len(kinds) == (3 if version >= "17.0" else 2)
+    package = Path(__file__).parent.parent / "odoo_outlook/odoo"
+    raised = sum(len(re.findall(r"\bConflict\(", (package / name).read_text()))
+                 for name in ("diff.py", "companies.py"))
+    # rival server (outgoing and incoming share one site), alias domain (17.0+), unknown
+    # company, one global domain (15.0/16.0): a new site must be enumerated above.
+    assert raised == 4
+    assert len(kinds) == 4
     for kind, (messages, fixes) in kinds.items():
         assert messages, f"{kind}: no conflict reported"
         for text in [*messages, *fixes]:
             fix = text.rpartition("(fix: ")[2] if "(fix: " in text else text
             assert not DESTRUCTIVE.search(fix), f"{kind}: {fix}"
             assert fix.strip(), kind
+
+
+# ------------------------------------------------------------------ several companies
+def _with_company(raw: dict[str, Any], company: int | str, **mail: Any) -> dict[str, Any]:
+    entry = {"mode": "generic", "notifications": "notifications@b.example.com", **mail}
+    raw["targets"][0].setdefault("companies", []).append({"company": company, "mail": entry})
+    return raw
+
+
+def _company_b(odoo: FakeOdoo) -> int:
+    return int(odoo.db().seed("res.company", {"name": "B Corp"}))
+
+
+def _xmlid_map(odoo: FakeOdoo) -> dict[str, tuple[str, int]]:
+    rows = odoo.db().records("ir.model.data", [("module", "=", "odoo_outlook")])
+    return {r["name"]: (r["model"], r["res_id"]) for r in rows}
+
+
+@pytest.mark.parametrize("version", ["17.0", "18.0", "19.0"])
+def test_companies_each_link_their_own_alias_domain(version: str) -> None:
+    with FakeOdoo(version) as odoo:
+        b = _company_b(odoo)
+        single = stack(odoo.url)
+        sync_target(spec(single), APP, PASSWORD)
+        [main_server] = odoo.db().records("ir.mail_server")
+        odoo.db().connect_outlook("ir.mail_server", main_server["id"])
+        before = _xmlid_map(odoo)
+        # Migration: the same target now declares company B too.
+        raw = _with_company(copy.deepcopy(single), "B Corp", incoming=["inbox@b.example.com"])
+        dry = sync_target(spec(raw), APP, PASSWORD, SyncOptions(dry_run=True))
+        report = sync_target(spec(raw), APP, PASSWORD)
+        assert report.ok, report.conflicts
+        assert _changes(dry) == _changes(report)
+        after = _xmlid_map(odoo)
+        assert {k: v for k, v in after.items() if k in before} == before
+        kept = odoo.db().record("ir.mail_server", main_server["id"])
+        assert kept["active"] and kept["microsoft_outlook_refresh_token"]
+        domains = {d["id"]: d["name"] for d in odoo.db().records("mail.alias.domain")}
+        companies = {c["id"]: domains.get(c["alias_domain_id"])
+                     for c in odoo.db().records("res.company")}
+        assert companies == {1: "example.com", b: "b.example.com"}
+        filters = sorted(s["from_filter"] for s in odoo.db().records("ir.mail_server"))
+        assert filters == ["notifications@b.example.com", "notifications@example.com"]
+        [inbox] = odoo.db().records("fetchmail.server")
+        assert inbox["user"] == "inbox@b.example.com"
+        odoo.reset_calls()
+        assert sync_target(spec(raw), APP, PASSWORD).changes == []
+        assert odoo.write_calls() == []
+        # Company B's list changes: only the server B no longer declares is archived.
+        changed = _with_company(copy.deepcopy(single), b)
+        report = sync_target(spec(changed), APP, PASSWORD)
+        archived = [c for c in _changes(report) if c["action"] == "archive"]
+        assert [c["model"] for c in archived] == ["fetchmail.server"]
+        assert odoo.db().record("ir.mail_server", main_server["id"])["active"] is True
+
+
+@pytest.mark.parametrize("version", ["15.0", "16.0"])
+def test_companies_before_17_share_one_catchall_domain(version: str) -> None:
+    with FakeOdoo(version) as odoo:
+        _company_b(odoo)
+        same = _with_company(stack(odoo.url), "B Corp",
+                             notifications="notifications+b@example.com")
+        assert sync_target(spec(same), APP, PASSWORD).ok
+        other = _with_company(stack(odoo.url), "B Corp")
+        report = sync_target(spec(other), APP, PASSWORD)
+        [conflict] = report.conflicts
+        assert "one catch-all domain" in conflict and "B Corp" in conflict
+        assert odoo.db().get_param("mail.catchall.domain") == "example.com"
+
+
+def test_an_unknown_company_is_reported_not_guessed() -> None:
+    with FakeOdoo("17.0") as odoo:
+        report = sync_target(spec(_with_company(stack(odoo.url), "Nobody Ltd")), APP, PASSWORD)
+        [conflict] = report.conflicts
+        assert "'Nobody Ltd'" in conflict and "Settings > Companies" in conflict
+        assert [s["from_filter"] for s in odoo.db().records("ir.mail_server")] == [
+            "notifications@example.com"]
+
+
+def test_a_mailbox_in_two_companies_is_refused() -> None:
+    raw = _with_company(stack("https://erp.example.com"), "B Corp",
+                        notifications="notifications@example.com")
+    with pytest.raises(ConfigErrors, match="declared by mail and by company 'B Corp'"):
+        parse_config(raw)

@@ -127,7 +127,7 @@ def _filters(state: OdooState, caps: Capabilities, spec: OdooTargetSpec) -> list
     """The From filters the stack's Outlook servers have (or will have, once synced)."""
     live = [str(s.values.get("from_filter") or "") for s in outlook_servers(state, caps)]
     found: dict[str, str] = {}
-    for value in [*live, *(s.from_filter for s in spec.outgoing)]:
+    for value in [*live, *(s.from_filter for s in spec.all_outgoing)]:
         if value:
             found.setdefault(value.lower(), value)
     return list(found.values())

@@ -69,7 +69,7 @@ def _authority_tenant(url: str) -> str:
 
 
 def check_module(caps: Capabilities, spec: OdooTargetSpec, scope: str) -> Check:
-    missing = caps.modules.missing_for(incoming=bool(spec.incoming))
+    missing = caps.modules.missing_for(incoming=bool(spec.all_incoming))
     if missing:
         return fail("Outlook module", f"{', '.join(missing)} not installed", f"{SYNC} (it"
                     " installs the module), or install it from Apps", scope)
@@ -235,9 +235,9 @@ def odoo_checks(spec: OdooTargetSpec, facts: OdooFacts | None, view: AppView, *,
         check_web_base_url(state, spec, view.app, scope),
     ]
     base_url = state.param(BASE_URL_PARAM) or spec.expected_base_url
-    for out in spec.outgoing:
+    for out in spec.all_outgoing:  # every company's servers (targets[].companies)
         checks += check_server(state, caps, OUTGOING, out, base_url, scope)
-    for inc in spec.incoming:
+    for inc in spec.all_incoming:
         checks += check_server(state, caps, INCOMING, inc, base_url, scope)
     checks += alias_checks(state, caps, spec, scope)
     if facts.mail_error:

@@ -61,8 +61,7 @@ def apply_plan(client: OdooClient, plan: Plan) -> dict[str, int]:
     for model, record_ids in archives.items():
         client.write(model, record_ids, {"active": False})
 
-    link = plan.company_link
-    if link is not None:
+    for link in (*([plan.company_link] if plan.company_link else []), *plan.company_links):
         domain_id = link.alias_domain if isinstance(link.alias_domain, int) else (
             created[link.alias_domain])
         client.write("res.company", [link.company_id], {"alias_domain_id": domain_id})

@@ -24,7 +24,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from odoo_outlook.desired import IncomingServer, OdooTargetSpec, OutgoingServer
+from odoo_outlook.desired import AliasDomain, IncomingServer, OdooTargetSpec, OutgoingServer
 from odoo_outlook.masking import MASK
 from odoo_outlook.odoo.capabilities import Capabilities
 from odoo_outlook.odoo.checks import is_frozen
@@ -51,6 +51,7 @@ from odoo_outlook.odoo.state import (
     OUTGOING,
     PARAM_MODEL,
     SECRET_PARAMS,
+    Company,
     OdooState,
     normalise,
 )
@@ -160,6 +161,8 @@ class Plan:
     stale_xmlids: tuple[int, ...] = ()
     conflicts: tuple[Conflict, ...] = ()
     notes: tuple[str, ...] = ()
+    # The other companies' links (targets[].companies), applied like `company_link`.
+    company_links: tuple[CompanyLink, ...] = ()
 
 
     def lines(self) -> list[ChangeLine]:
@@ -180,8 +183,7 @@ class Plan:
             for u in self.updates
         ]
         out += [ChangeLine("archive", a.model, f"{a.label} (#{a.res_id})") for a in self.archives]
-        if self.company_link:
-            link = self.company_link
+        for link in (*([self.company_link] if self.company_link else []), *self.company_links):
             out.append(ChangeLine("link", "res.company", link.company_name,
                                   f"alias domain -> {link.domain}"))
         return out
@@ -239,6 +241,7 @@ class _Builder:
     conflicts: list[Conflict] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     company_link: CompanyLink | None = None
+    company_links: list[CompanyLink] = field(default_factory=list)
 
     # -- parameters -----------------------------------------------------------------------
     def set_param(self, key: str, value: str, *, own: bool) -> None:
@@ -310,7 +313,7 @@ class _Builder:
             creates=tuple(self.creates), updates=tuple(self.updates),
             archives=tuple(self.archives), company_link=self.company_link,
             stale_xmlids=tuple(dict.fromkeys(self.stale)), conflicts=tuple(self.conflicts),
-            notes=tuple(self.notes),
+            notes=tuple(self.notes), company_links=tuple(self.company_links),
         )
 
 
@@ -318,8 +321,9 @@ def _password_field(model: str) -> str:
     return "smtp_pass" if model == OUTGOING else "password"
 
 
-def _alias_domain(b: _Builder, spec: OdooTargetSpec) -> None:
-    alias = spec.alias
+def _alias_domain(b: _Builder, alias: AliasDomain, company: Company | None
+                  ) -> CompanyLink | None:
+    """Plan the alias domain for `alias`; the link `company` needs to it, if any."""
     wanted = {
         "name": alias.domain,
         "default_from": alias.default_from.lower(),
@@ -352,16 +356,17 @@ def _alias_domain(b: _Builder, spec: OdooTargetSpec) -> None:
                     f" odoo-outlook and differs: {shown}; left untouched"
                     f" (fix: {alias_domain_fix()})",
                 ))
-                return
+                return None
             b.notes.append(f"using the existing alias domain {alias.domain!r}"
                            f" (#{existing.id}); odoo-outlook did not create it and never edits it")
             target = existing.id
         else:
-            b.creates.append(Create(ALIAS_DOMAIN, xmlid, wanted, alias.domain))
+            if not any(c.xmlid == xmlid for c in b.creates):  # companies may share a domain
+                b.creates.append(Create(ALIAS_DOMAIN, xmlid, wanted, alias.domain))
             target = xmlid
-    company = b.state.company
     if company is not None and company.alias_domain_id != target:
-        b.company_link = CompanyLink(company.id, company.name, target, alias.domain)
+        return CompanyLink(company.id, company.name, target, alias.domain)
+    return None
 
 
 def build_plan(
@@ -390,7 +395,7 @@ def build_plan(
         if not is_frozen(state.param(BASE_URL_FREEZE_PARAM)):
             b.set_param(BASE_URL_FREEZE_PARAM, "True", own=False)
     if caps.has_alias_domain:
-        _alias_domain(b, spec)
+        b.company_link = _alias_domain(b, spec.alias, b.state.company)
     else:
         alias = spec.alias
         b.set_param(CATCHALL_DOMAIN_PARAM, alias.domain, own=False)
@@ -403,7 +408,11 @@ def build_plan(
     for inc in spec.incoming:
         values = env_values(INCOMING, incoming_values(inc, caps), caps, b.notes)
         b.server(INCOMING, inc.xmlid, values, inc.mailbox, inc.name)
-    b.archive_removed({s.xmlid for s in spec.outgoing} | {s.xmlid for s in spec.incoming})
+    # Hook (companies.py): the other companies' servers and alias domains.
+    from odoo_outlook.odoo.companies import plan_companies
+
+    plan_companies(b, spec, caps)
+    b.archive_removed({s.xmlid for s in spec.all_outgoing} | {s.xmlid for s in spec.all_incoming})
     return b.plan(install)
 
 

@@ -156,7 +156,7 @@ def check_delegation(spec: OdooTargetSpec, caps: Capabilities, where: str) -> li
     Raises:
         OdooSetupError: on a version that requires From filter = Username.
     """
-    delegated = {s.from_filter: s.username for s in spec.outgoing if s.login}
+    delegated = {s.from_filter: s.username for s in spec.all_outgoing if s.login}
     if not delegated:
         return []
     refusal = delegation_refusal(caps.version.major, delegated)

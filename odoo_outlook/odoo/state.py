@@ -118,6 +118,8 @@ class OdooState:
     servers: tuple[Server, ...]
     alias_domains: tuple[AliasDomainRecord, ...]
     company: Company | None
+    # Every company, read only when the target declares other companies (companies.py).
+    companies: tuple[Company, ...] = ()
 
     def param(self, key: str) -> str | None:
         found = self.params.get(key)
@@ -164,8 +166,10 @@ def read_params(client: OdooClient) -> dict[str, Param]:
 
 
 def read_state(client: OdooClient, caps: Capabilities,
-               params: Mapping[str, Param] | None = None) -> OdooState:
-    """Everything the plan compares; pass `params` when they were just read."""
+               params: Mapping[str, Param] | None = None, *,
+               all_companies: bool = False) -> OdooState:
+    """Everything the plan compares; pass `params` when they were just read, `all_companies`
+    when the target declares other companies (one more `search_read` on res.company)."""
     if params is None:
         params = read_params(client)
     xmlids = {
@@ -190,4 +194,10 @@ def read_state(client: OdooClient, caps: Capabilities,
         if rows:
             company = Company(int(rows[0]["id"]), str(rows[0]["name"]),
                               normalise(rows[0]["alias_domain_id"]))
-    return OdooState(params, xmlids, tuple(servers), tuple(alias_domains), company)
+    companies: tuple[Company, ...] = ()
+    if all_companies:
+        fields = ["name", "alias_domain_id"] if caps.has_alias_domain else ["name"]
+        companies = tuple(
+            Company(int(r["id"]), str(r["name"]), normalise(r.get("alias_domain_id")))
+            for r in client.search_read("res.company", [], fields))
+    return OdooState(params, xmlids, tuple(servers), tuple(alias_domains), company, companies)

@@ -95,7 +95,7 @@ def _prepare(client: OdooClient, spec: OdooTargetSpec, options: SyncOptions
     """Module states, install when needed (not in a dry run), then the fields shape."""
     assert spec.connection is not None
     modules = read_modules(client)
-    missing = modules.missing_for(incoming=bool(spec.incoming))
+    missing = modules.missing_for(incoming=bool(spec.all_incoming))
     allowed = spec.connection.install_modules if options.install_modules is None else (
         options.install_modules)
     notes: list[str] = []
@@ -160,7 +160,7 @@ def sync_target(
     caps, installed, notes = _prepare(client, spec, options)
     notes += _check_supported(client, spec, caps)
     notes += check_delegation(spec, caps, client.errors.where())  # neighbours.py hook
-    state = read_state(client, caps, params)
+    state = read_state(client, caps, params, all_companies=bool(spec.companies))
     assert spec.connection is not None
     plan = build_plan(
         state, spec, app, caps, install=installed,
@@ -169,7 +169,7 @@ def sync_target(
     if not options.dry_run:
         apply_plan(client, plan)
         if plan.creates or plan.updates or plan.archives:
-            state = read_state(client, caps)
+            state = read_state(client, caps, all_companies=bool(spec.companies))
     if check.ok and not check.frozen and not spec.connection.manage_base_url:
         notes.append(check.message)
     return _report(client, spec, caps, plan, state, options.dry_run, notes)
