@@ -429,3 +429,19 @@ def test_a_mailbox_in_two_companies_is_refused() -> None:
                         notifications="notifications@example.com")
     with pytest.raises(ConfigErrors, match="declared by mail and by company 'B Corp'"):
         parse_config(raw)
+
+
+def test_plan_shows_each_company_and_what_15_and_16_support(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write_project(tmp_path, _with_company(stack("https://erp.example.com"), "B Corp",
+                                          incoming=["inbox@b.example.com"]))
+    assert main(["plan", "--stack", "dev", "--project-dir", str(tmp_path), "--json"]) == 0
+    [target] = json.loads(capsys.readouterr().out)["targets"]
+    [company] = target["companies"]
+    assert company["company"] == "B Corp"
+    assert company["outgoingServers"][0]["fromFilter"] == "notifications@b.example.com"
+    assert "b.example.com" in company["aliasDomain"]["odoo17plus"]
+    assert company["aliasDomain"]["odoo15and16"].startswith("refused")
+    assert main(["plan", "--stack", "dev", "--project-dir", str(tmp_path)]) == 0
+    text = capsys.readouterr().out
+    assert "company 'B Corp'" in text and "inbox@b.example.com" in text

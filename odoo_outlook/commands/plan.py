@@ -145,6 +145,16 @@ def _render_target(target: dict[str, Any]) -> None:
         f" (15.0/16.0: system parameters; 17.0+: mail.alias.domain linked to the company)"
     )
     stdout.print("  then, once per server in Odoo: " + "; ".join(target["connectStep"]))
+    for company in target.get("companies", []):  # sharing_plan.py: targets[].companies
+        stdout.print(
+            f"  company {company['company']!r} ({company['mode']} mode): outgoing "
+            + ", ".join(f"{s['fromFilter']} (username {s['smtpUser']})"
+                        for s in company["outgoingServers"])
+            + ("; incoming " + ", ".join(s["user"] for s in company["incomingServers"])
+               if company["incomingServers"] else ""))
+        stdout.print(f"    17.0+: {company['aliasDomain']['odoo17plus']};"
+                     f" 15.0/16.0: {company['aliasDomain']['odoo15and16']}")
+        stdout.print("    then: " + "; ".join(company["connectStep"]))
     delegated = target.get("delegatedSenders")
     if delegated:  # sharing_plan.py: Username != From filter, per Odoo version
         stdout.print("  delegated senders (mail.sendAs): " + "; ".join(
