@@ -445,3 +445,23 @@ def test_plan_shows_each_company_and_what_15_and_16_support(
     assert main(["plan", "--stack", "dev", "--project-dir", str(tmp_path)]) == 0
     text = capsys.readouterr().out
     assert "company 'B Corp'" in text and "inbox@b.example.com" in text
+
+
+def test_doctor_does_not_count_a_personal_server_for_the_default_from() -> None:
+    from odoo_outlook.doctor.alias_checks import check_default_from
+
+    with FakeOdoo("19.0") as odoo:
+        raw = stack(odoo.url)
+        sync_target(spec(raw), APP, PASSWORD)
+        target = spec(raw)
+        facts = read_target(target, PASSWORD, NOW)
+        assert facts.state is not None and facts.caps is not None
+        assert check_default_from(facts.state, facts.caps, target, "erp").status is Status.OK
+        # Only a personal server left with the default From: Odoo would not use it for that.
+        [ours] = odoo.db().records("ir.mail_server")
+        odoo.db().tables["ir.mail_server"][ours["id"]]["active"] = False
+        _personal(odoo, "notifications@example.com")
+        facts = read_target(target, PASSWORD, NOW)
+        assert facts.state is not None and facts.caps is not None
+        check = check_default_from(facts.state, facts.caps, target, "erp")
+        assert check.status is Status.FAIL and check.fix == SYNC

@@ -20,6 +20,7 @@ from odoo_outlook.desired import AliasDomain, OdooTargetSpec
 from odoo_outlook.doctor.model import SYNC, Check, fail, ok, warn
 from odoo_outlook.odoo.capabilities import Capabilities
 from odoo_outlook.odoo.diff import alias_domain_xmlid
+from odoo_outlook.odoo.neighbours import personal_owner
 from odoo_outlook.odoo.state import (
     ALIAS_DOMAIN,
     BOUNCE_ALIAS_PARAM,
@@ -117,10 +118,13 @@ def matches_from_filter(address: str, from_filter: str | None) -> bool:
 
 
 def outlook_servers(state: OdooState, caps: Capabilities) -> list[Server]:
-    """Active outgoing servers that send through Outlook (the version's marker is set)."""
+    """Active outgoing servers that send through Outlook (the version's marker is set), except
+    19.0 personal servers: Odoo's `_find_mail_server` skips them for everyone else's mail, so
+    they never carry the default From (neighbours.py)."""
     marker = caps.outgoing_marker()
     return [s for s in state.servers if s.model == OUTGOING and s.active
-            and all(normalise(s.values.get(k)) == v for k, v in marker.items())]
+            and all(normalise(s.values.get(k)) == v for k, v in marker.items())
+            and not personal_owner(s)]
 
 
 def _filters(state: OdooState, caps: Capabilities, spec: OdooTargetSpec) -> list[str]:
