@@ -465,3 +465,33 @@ def test_doctor_does_not_count_a_personal_server_for_the_default_from() -> None:
         assert facts.state is not None and facts.caps is not None
         check = check_default_from(facts.state, facts.caps, target, "erp")
         assert check.status is Status.FAIL and check.fix == SYNC
+
+
+@pytest.mark.parametrize("version,domain_status", [("16.0", Status.WARN), ("17.0", Status.OK),
+                                                   ("19.0", Status.OK)])
+def test_doctor_checks_each_company(version: str, domain_status: Status) -> None:
+    from odoo_outlook.doctor.company_checks import company_checks
+
+    with FakeOdoo(version) as odoo:
+        _company_b(odoo)
+        raw = _with_company(_with_company(stack(odoo.url), "B Corp"), "Nobody",
+                            notifications="n@c.example.com")
+        sync_target(spec(raw), APP, PASSWORD)
+        target = spec(raw)
+        facts = read_target(target, PASSWORD, NOW)
+        assert facts.state is not None and facts.caps is not None
+        checks = company_checks(facts.state, facts.caps, target, "erp")
+        unknown = [c for c in checks if c.name == "company Nobody"]
+        assert [c.status for c in unknown] == [Status.FAIL]
+        b_checks = [c for c in checks if "B Corp" in c.name]
+        assert {c.status for c in b_checks} == {domain_status}, [c.detail for c in b_checks]
+        for check in checks:
+            assert not DESTRUCTIVE.search(check.fix or "")
+        if version >= "17.0":  # B's alias domain drifts: the doctor names B and the sync fixes it
+            [b] = [c for c in odoo.db().records("res.company") if c["name"] == "B Corp"]
+            odoo.db().tables["mail.alias.domain"][b["alias_domain_id"]]["default_from"] = "x"
+            facts = read_target(target, PASSWORD, NOW)
+            assert facts.state is not None and facts.caps is not None
+            drifted = [c for c in company_checks(facts.state, facts.caps, target, "erp")
+                       if "B Corp" in c.name and c.status is Status.FAIL]
+            assert drifted and drifted[0].fix == SYNC

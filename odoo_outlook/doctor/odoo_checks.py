@@ -21,6 +21,7 @@ from odoo_outlook.desired import (
     oauth_endpoint,
 )
 from odoo_outlook.doctor.alias_checks import alias_checks
+from odoo_outlook.doctor.company_checks import company_checks
 from odoo_outlook.doctor.mail_errors import failed_mail_checks
 from odoo_outlook.doctor.model import SYNC, Check, Status, fail, ok, warn
 from odoo_outlook.doctor.odoo_reads import OdooFacts
@@ -240,6 +241,7 @@ def odoo_checks(spec: OdooTargetSpec, facts: OdooFacts | None, view: AppView, *,
     for inc in spec.all_incoming:
         checks += check_server(state, caps, INCOMING, inc, base_url, scope)
     checks += alias_checks(state, caps, spec, scope)
+    checks += company_checks(state, caps, spec, scope)  # targets[].companies
     if facts.mail_error:
         detail, fix = split_fix(facts.mail_error, "check the Odoo user's access rights")
         checks.append(fail("failed mail", detail, fix, scope))
