@@ -495,3 +495,16 @@ def test_doctor_checks_each_company(version: str, domain_status: Status) -> None
             drifted = [c for c in company_checks(facts.state, facts.caps, target, "erp")
                        if "B Corp" in c.name and c.status is Status.FAIL]
             assert drifted and drifted[0].fix == SYNC
+
+
+def test_resource_inputs_round_trip_and_stay_unchanged_for_single_company_stacks() -> None:
+    from odoo_outlook.odoo.spec_io import spec_from_data, spec_to_data
+
+    plain = spec(stack("https://erp.example.com"))
+    data = spec_to_data(plain)
+    assert "companies" not in data and "login" not in data["outgoing"][0]
+    assert spec_from_data(data) == plain
+    shared = spec(_with_company(_send_as(stack("https://erp.example.com"), DELEGATED),
+                                "B Corp", sendAs={"notifications@b.example.com":
+                                                  "delegate@b.example.com"}))
+    assert spec_from_data(json.loads(json.dumps(spec_to_data(shared)))) == shared
