@@ -508,3 +508,25 @@ def test_resource_inputs_round_trip_and_stay_unchanged_for_single_company_stacks
                                 "B Corp", sendAs={"notifications@b.example.com":
                                                   "delegate@b.example.com"}))
     assert spec_from_data(json.loads(json.dumps(spec_to_data(shared)))) == shared
+
+
+def test_doctor_never_asks_to_delete_an_authority_parameter_it_did_not_set() -> None:
+    from odoo_outlook.config import SignInAudience
+    from odoo_outlook.desired import AppRegistrationSpec
+    from odoo_outlook.doctor.odoo_checks import AppView, check_authority
+    from odoo_outlook.odoo.state import ENDPOINT_PARAMS
+
+    with FakeOdoo("18.0") as odoo:
+        raw = stack(odoo.url)
+        sync_target(spec(raw), APP, PASSWORD)
+        tenant = ("https://login.microsoftonline.com/11111111-2222-3333-4444-555555555555"
+                  "/oauth2/v2.0/")
+        odoo.db().set_param(ENDPOINT_PARAMS[0], tenant)  # set by someone else
+        target = spec(raw)
+        facts = read_target(target, PASSWORD, NOW)
+        assert facts.state is not None and facts.caps is not None
+        app = AppRegistrationSpec("Odoo", SignInAudience.MULTIPLE_ORGS, (), None, (), True,
+                                  False, (), (), (), None)
+        check = check_authority(facts.state, facts.caps, AppView("id", app, None), "erp")
+        assert check.status is Status.FAIL
+        assert not DESTRUCTIVE.search(check.fix or "") and "/common/" in (check.fix or "")

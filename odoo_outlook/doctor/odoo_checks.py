@@ -29,7 +29,7 @@ from odoo_outlook.doctor.secrets import SYNC_FIX, holder_check
 from odoo_outlook.graph import Application
 from odoo_outlook.odoo.capabilities import FETCHMAIL_OUTLOOK_MODULE, OUTLOOK_MODULE, Capabilities
 from odoo_outlook.odoo.checks import check_base_url, server_status
-from odoo_outlook.odoo.diff import incoming_values, outgoing_values
+from odoo_outlook.odoo.diff import incoming_values, outgoing_values, param_xmlid
 from odoo_outlook.odoo.neighbours import env_values, personal_owner, rival_fix
 from odoo_outlook.odoo.state import (
     BASE_URL_PARAM,
@@ -137,10 +137,20 @@ def check_authority(state: OdooState, caps: Capabilities, view: AppView, scope: 
                             else set())
     if tenant in allowed:
         return ok(name, f"{param} is {value}", scope)
+    # Only a parameter the tool marked is removed by the sync; someone else's is never deleted.
+    fix = SYNC + f" (it removes {param}, which odoo-outlook set)" if _owned_param(
+        state, param) else (f"set the system parameter {param} to"
+                            f" {oauth_endpoint(audience, None)} in Settings > Technical > System"
+                            " Parameters (odoo-outlook did not set it and leaves it alone)")
     return fail(name, f"{param} is {value}: accounts of other tenants"
                 f"{' and personal accounts' if audience.allows_personal_accounts else ''}"
-                f" cannot connect to a {audience} app through it",
-                f"delete the system parameter {param} (Odoo then uses 'common')", scope)
+                f" cannot connect to a {audience} app through it", fix, scope)
+
+
+def _owned_param(state: OdooState, key: str | None) -> bool:
+    current = state.params.get(key or "")
+    ref = state.xmlids.get(param_xmlid(key or ""))
+    return current is not None and ref is not None and ref.res_id == current.id
 
 
 def check_web_base_url(state: OdooState, spec: OdooTargetSpec, app: Application | None,
