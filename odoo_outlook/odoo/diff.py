@@ -11,6 +11,10 @@ Ownership rules (documented in the README section the lead writes from the repor
   and `web.base.url` are settings: written when they differ, marked only when the tool
   created them. Delete clears only marked parameters.
 - `microsoft_outlook.endpoint` is removed for a multitenant app only when marked as ours.
+- Others in the same database (neighbours.py): a 19.0 personal server (`owner_user_id`) is
+  never a rival, never updated or archived; fields OCA `server.env.mixin` manages are not
+  written; no conflict's fix archives or deletes what the tool does not own. The other companies
+  of the database (`targets[].companies`) are planned by companies.py.
 - 17.0+: an existing `mail.alias.domain` for the domain that the tool did not create is adopted
   (used and linked, left unmarked) only when it already has the wanted default From and aliases;
   otherwise it is a conflict. The company's `alias_domain_id` is a setting, like parameters.

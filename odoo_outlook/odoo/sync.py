@@ -3,8 +3,9 @@
 The one implementation behind `odoo-outlook sync`, the Pulumi dynamic resource and library
 callers. Calls for a first sync: version, authenticate, modules, [install: 2], 3 fields_get,
 parameters, external ids, outgoing servers, incoming servers, [17.0+: alias domains, user,
-company], then at most one create/write per model and value group: a constant count whatever
-the number of mailboxes. A sync with nothing to change makes no write call.
+company], [targets[].companies: every res.company, one call], then at most one create/write
+per model and value group: a constant count whatever the number of mailboxes. A sync with
+nothing to change makes no write call.
 """
 
 from __future__ import annotations
