@@ -530,3 +530,23 @@ def test_doctor_never_asks_to_delete_an_authority_parameter_it_did_not_set() -> 
         check = check_authority(facts.state, facts.caps, AppView("id", app, None), "erp")
         assert check.status is Status.FAIL
         assert not DESTRUCTIVE.search(check.fix or "") and "/common/" in (check.fix or "")
+
+
+def test_companies_personal_servers_and_delegates_over_json2() -> None:
+    from tests.fakes.odoo_server import DEFAULT_ADMIN_API_KEY
+
+    with FakeOdoo("19.0") as odoo:
+        b = _company_b(odoo)
+        personal = _personal(odoo, "notifications@b.example.com")
+        before = odoo.db().record("ir.mail_server", personal)
+        raw = _with_company(_send_as(stack(odoo.url, transport="json2"), DELEGATED), "B Corp")
+        report = sync_target(spec(raw), APP, DEFAULT_ADMIN_API_KEY)
+        assert report.ok, report.conflicts
+        assert odoo.count(transport="xmlrpc") == 0
+        assert odoo.db().record("ir.mail_server", personal) == before
+        domains = {d["id"]: d["name"] for d in odoo.db().records("mail.alias.domain")}
+        assert domains[odoo.db().record("res.company", b)["alias_domain_id"]] == "b.example.com"
+        users = {s["from_filter"]: s["smtp_user"] for s in odoo.db().records("ir.mail_server")
+                 if s["id"] != personal}
+        assert users == {"notifications@example.com": "delegate@example.com",
+                         "notifications@b.example.com": "notifications@b.example.com"}
