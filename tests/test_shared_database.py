@@ -550,3 +550,16 @@ def test_companies_personal_servers_and_delegates_over_json2() -> None:
                  if s["id"] != personal}
         assert users == {"notifications@example.com": "delegate@example.com",
                          "notifications@b.example.com": "notifications@b.example.com"}
+
+
+def test_companies_on_one_domain_share_its_alias_domain_and_converge() -> None:
+    with FakeOdoo("17.0") as odoo:
+        b = _company_b(odoo)
+        raw = _with_company(stack(odoo.url), "B Corp", notifications="b-team@example.com")
+        report = sync_target(spec(raw), APP, PASSWORD)
+        assert report.ok and any("shares the alias domain example.com" in n for n in report.notes)
+        [domain] = odoo.db().records("mail.alias.domain")
+        assert odoo.db().record("res.company", b)["alias_domain_id"] == domain["id"]
+        odoo.reset_calls()
+        assert sync_target(spec(raw), APP, PASSWORD).changes == []
+        assert odoo.write_calls() == []

@@ -14,7 +14,7 @@ from odoo_outlook.desired import OdooTargetSpec
 from odoo_outlook.doctor.alias_checks import alias_checks
 from odoo_outlook.doctor.model import Check, fail, ok, warn
 from odoo_outlook.odoo.capabilities import Capabilities
-from odoo_outlook.odoo.companies import resolve, unknown_company
+from odoo_outlook.odoo.companies import domain_alias, resolve, unknown_company
 from odoo_outlook.odoo.state import OdooState
 
 
@@ -41,7 +41,7 @@ def company_checks(state: OdooState, caps: Capabilities, spec: OdooTargetSpec, s
                                  f" domain {spec.alias.domain}", scope))
             continue
         own_state = replace(state, company=company)
-        own_spec = replace(spec, alias=wanted.alias, outgoing=wanted.outgoing)
+        own_spec = replace(spec, alias=domain_alias(spec, wanted), outgoing=wanted.outgoing)
         checks += [replace(c, name=f"{c.name} ({company.name})")
                    for c in alias_checks(own_state, caps, own_spec, scope)]
     return checks

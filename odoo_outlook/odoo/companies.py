@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from odoo_outlook.desired import CompanySpec, OdooTargetSpec
+from odoo_outlook.desired import AliasDomain, CompanySpec, OdooTargetSpec
 from odoo_outlook.odoo.capabilities import Capabilities
 from odoo_outlook.odoo.neighbours import env_values
 from odoo_outlook.odoo.state import INCOMING, OUTGOING, Company
@@ -50,6 +50,15 @@ def one_global_domain(version: str, main: str, company: Company, spec: CompanySp
             " mail.alias.domain)")
 
 
+def domain_alias(spec: OdooTargetSpec, wanted: CompanySpec) -> AliasDomain:
+    """The alias domain a company gets on 17.0+: one `mail.alias.domain` per domain, so a
+    company sharing a domain with the main company (or an earlier one) shares its record."""
+    for alias in (spec.alias, *(c.alias for c in spec.companies)):
+        if alias.domain == wanted.alias.domain:
+            return alias
+    return wanted.alias
+
+
 def plan_companies(b: _Builder, spec: OdooTargetSpec, caps: Capabilities) -> None:
     """Add each other company's servers, alias domain and company link to the builder."""
     from odoo_outlook.odoo.diff import Conflict, _alias_domain, incoming_values, outgoing_values
@@ -60,7 +69,13 @@ def plan_companies(b: _Builder, spec: OdooTargetSpec, caps: Capabilities) -> Non
             b.conflicts.append(Conflict(COMPANY, 0, unknown_company(wanted.company)))
             continue
         if caps.has_alias_domain:
-            link = _alias_domain(b, wanted.alias, company)
+            alias = domain_alias(spec, wanted)
+            if alias != wanted.alias:
+                b.notes.append(
+                    f"company {company.name!r} shares the alias domain {alias.domain} declared"
+                    f" first: its default From is {alias.default_from_address}, not"
+                    f" {wanted.alias.default_from_address} (one mail.alias.domain per domain)")
+            link = _alias_domain(b, alias, company)
             if link is not None:
                 b.company_links.append(link)
         elif wanted.alias.domain != spec.alias.domain:
