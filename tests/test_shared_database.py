@@ -445,6 +445,8 @@ def test_plan_shows_each_company_and_what_15_and_16_support(
     assert main(["plan", "--stack", "dev", "--project-dir", str(tmp_path)]) == 0
     text = capsys.readouterr().out
     assert "company 'B Corp'" in text and "inbox@b.example.com" in text
+    assert "[outgoing_mail.Outlook_notifications@b.example.com]" in text
+    assert "[incoming_mail.Outlook_inbox@b.example.com]" in text
 
 
 def test_doctor_does_not_count_a_personal_server_for_the_default_from() -> None:

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from odoo_outlook.cli_common import (
@@ -155,6 +156,9 @@ def _render_target(target: dict[str, Any]) -> None:
         stdout.print(f"    17.0+: {company['aliasDomain']['odoo17plus']};"
                      f" 15.0/16.0: {company['aliasDomain']['odoo15and16']}")
         stdout.print("    then: " + "; ".join(company["connectStep"]))
+    if target.get("serverEnvironmentSections"):
+        stdout.print("  with OCA mail_environment installed, the server environment holds: "
+                     + escape(" ".join(target["serverEnvironmentSections"])))
     delegated = target.get("delegatedSenders")
     if delegated:  # sharing_plan.py: Username != From filter, per Odoo version
         stdout.print("  delegated senders (mail.sendAs): " + "; ".join(
