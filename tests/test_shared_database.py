@@ -87,13 +87,12 @@ def _personal(odoo: FakeOdoo, address: str, owner: int = DEMO_UID) -> int:
     return int(rid)
 
 
-@pytest.mark.parametrize("mode", ["perUser", "generic"])
-def test_personal_server_is_read_noted_and_never_touched(mode: str) -> None:
+def test_personal_server_is_read_noted_and_never_touched() -> None:
     with FakeOdoo("19.0") as odoo:
-        address = "marc@example.com" if mode == "perUser" else "notifications@example.com"
+        address = "marc@example.com"
         personal = _personal(odoo, address)
         before = odoo.db().record("ir.mail_server", personal)
-        raw = stack(odoo.url, mode=mode, users=(address,) if mode == "perUser" else ())
+        raw = stack(odoo.url, mode="perUser", users=(address,))
         dry = sync_target(spec(raw), APP, PASSWORD, SyncOptions(dry_run=True))
         real = sync_target(spec(raw), APP, PASSWORD)
         assert dry.ok and real.ok, real.conflicts
@@ -107,6 +106,39 @@ def test_personal_server_is_read_noted_and_never_touched(mode: str) -> None:
         sync_target(spec(stack(odoo.url, mode="perUser", users=("other@example.com",))),
                     APP, PASSWORD)
         assert odoo.db().record("ir.mail_server", personal) == before
+
+
+@pytest.mark.parametrize("mode", ["generic", "perUser"])
+def test_personal_server_on_the_default_from_is_named_by_the_dry_run(mode: str) -> None:
+    """19.0 refuses an alias domain whose default From a personal server takes: the plan says
+    so (dry run and real run alike), naming the server, instead of Odoo stopping the run."""
+    with FakeOdoo("19.0") as odoo:
+        personal = _personal(odoo, "notifications@example.com")
+        before = odoo.db().record("ir.mail_server", personal)
+        raw = stack(odoo.url, mode=mode, users=("marc@example.com",) if mode == "perUser"
+                    else ())
+        dry = sync_target(spec(raw), APP, PASSWORD, SyncOptions(dry_run=True))
+        real = sync_target(spec(raw), APP, PASSWORD)
+        assert _changes(dry) == _changes(real)
+        assert dry.conflicts == real.conflicts
+        [conflict] = real.conflicts
+        assert f"#{personal}" in conflict and "owner_user_id" in conflict
+        assert not DESTRUCTIVE.search(conflict.rpartition("(fix: ")[2])
+        assert odoo.db().records("mail.alias.domain") == []
+        assert odoo.db().record("ir.mail_server", personal) == before
+        # The doctor names the personal server instead of sending the admin back to sync.
+        from odoo_outlook.doctor.alias_checks import alias_checks
+
+        target = spec(raw)
+        facts = read_target(target, PASSWORD, NOW)
+        assert facts.state is not None and facts.caps is not None
+        catchall = alias_checks(facts.state, facts.caps, target, "erp")[0]
+        assert catchall.status is Status.FAIL and f"#{personal}" in catchall.detail
+        assert catchall.fix != SYNC and not DESTRUCTIVE.search(catchall.fix or "")
+        # The fake enforces the rule like Odoo does.
+        with pytest.raises(UserError, match="personal mail server is using that address"):
+            odoo.db().seed("mail.alias.domain", {"name": "example.com",
+                                                 "default_from": "notifications"}, check=True)
 
 
 def test_a_managed_server_a_user_took_over_is_not_archived() -> None:
@@ -325,6 +357,11 @@ def _conflict_kinds(version: str) -> dict[str, tuple[list[str], list[str]]]:
     with FakeOdoo(version) as odoo:
         report = sync_target(spec(_with_company(stack(odoo.url), "Nobody")), APP, PASSWORD)
         out["unknown company"] = (report.conflicts, [])
+    if version >= "19.0":
+        with FakeOdoo(version) as odoo:
+            _personal(odoo, "notifications@example.com")
+            report = sync_target(spec(stack(odoo.url)), APP, PASSWORD)
+            out["personal default From"] = (report.conflicts, [])
     return out
 
 
@@ -336,9 +373,10 @@ def test_no_fix_text_archives_or_deletes_what_the_tool_does_not_own(version: str
     raised = sum(len(re.findall(r"\bConflict\(", (package / name).read_text()))
                  for name in ("diff.py", "companies.py"))
     # rival server (outgoing and incoming share one site), alias domain (17.0+), unknown
-    # company, one global domain (15.0/16.0): a new site must be enumerated above.
-    assert raised == 4
-    assert len(kinds) == 4
+    # company, one global domain (15.0/16.0), personal default From (19.0): a new site must be
+    # enumerated above.
+    assert raised == 5
+    assert len(kinds) == (5 if version >= "19.0" else 4)
     for kind, (messages, fixes) in kinds.items():
         assert messages, f"{kind}: no conflict reported"
         for text in [*messages, *fixes]:
@@ -539,7 +577,7 @@ def test_companies_personal_servers_and_delegates_over_json2() -> None:
 
     with FakeOdoo("19.0") as odoo:
         b = _company_b(odoo)
-        personal = _personal(odoo, "notifications@b.example.com")
+        personal = _personal(odoo, "marc@b.example.com")
         before = odoo.db().record("ir.mail_server", personal)
         raw = _with_company(_send_as(stack(odoo.url, transport="json2"), DELEGATED), "B Corp")
         report = sync_target(spec(raw), APP, DEFAULT_ADMIN_API_KEY)

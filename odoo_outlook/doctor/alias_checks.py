@@ -14,13 +14,17 @@ another server, which Outlook refuses (it only sends as the mailbox it signed in
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from odoo_outlook.desired import AliasDomain, OdooTargetSpec
 from odoo_outlook.doctor.model import SYNC, Check, fail, ok, warn
 from odoo_outlook.odoo.capabilities import Capabilities
 from odoo_outlook.odoo.diff import alias_domain_xmlid
-from odoo_outlook.odoo.neighbours import personal_owner
+from odoo_outlook.odoo.neighbours import (
+    personal_default_from,
+    personal_default_from_conflict,
+    personal_owner,
+)
 from odoo_outlook.odoo.state import (
     ALIAS_DOMAIN,
     BOUNCE_ALIAS_PARAM,
@@ -233,4 +237,12 @@ def check_default_from(state: OdooState, caps: Capabilities, spec: OdooTargetSpe
 def alias_checks(state: OdooState, caps: Capabilities, spec: OdooTargetSpec,
                  scope: str) -> list[Check]:
     catchall = (check_alias_domain if caps.has_alias_domain else check_catchall_params)
-    return [catchall(state, caps, spec, scope), check_default_from(state, caps, spec, scope)]
+    first = catchall(state, caps, spec, scope)
+    personal = personal_default_from(state, spec.alias.default_from_address) if (
+        caps.has_alias_domain) else None
+    if personal is not None and first.fix == SYNC:  # the sync could not fix it: say why
+        text = personal_default_from_conflict(personal, spec.alias.default_from_address,
+                                              spec.alias.domain)
+        head, _, fix = text.partition(" (fix: ")
+        first = replace(first, detail=f"{first.detail} {head}", fix=fix.removesuffix(")"))
+    return [first, check_default_from(state, caps, spec, scope)]

@@ -36,6 +36,8 @@ from odoo_outlook.odoo.neighbours import (
     alias_domain_fix,
     env_managed_fields,
     env_values,
+    personal_default_from,
+    personal_default_from_conflict,
     personal_note,
     personal_owner,
     rival_conflict,
@@ -328,6 +330,12 @@ def _password_field(model: str) -> str:
 def _alias_domain(b: _Builder, alias: AliasDomain, company: Company | None
                   ) -> CompanyLink | None:
     """Plan the alias domain for `alias`; the link `company` needs to it, if any."""
+    # Hook (neighbours.py): 19.0 refuses a default From a user's own server takes.
+    personal = personal_default_from(b.state, alias.default_from_address)
+    if personal is not None:
+        b.conflicts.append(Conflict(OUTGOING, personal.id, personal_default_from_conflict(
+            personal, alias.default_from_address, alias.domain)))
+        return None
     wanted = {
         "name": alias.domain,
         "default_from": alias.default_from.lower(),

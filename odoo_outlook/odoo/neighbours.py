@@ -31,7 +31,7 @@ from typing import Any
 from odoo_outlook.desired import OdooTargetSpec
 from odoo_outlook.odoo.capabilities import Capabilities
 from odoo_outlook.odoo.errors import OdooSetupError
-from odoo_outlook.odoo.state import INCOMING, OUTGOING, Server
+from odoo_outlook.odoo.state import INCOMING, OUTGOING, OdooState, Server
 
 OWNER_FIELD = "owner_user_id"
 ENV_MIXIN_FIELD = "server_env_defaults"
@@ -53,6 +53,37 @@ def personal_note(server: Server, mailbox: str) -> str:
             f" server (owner_user_id) and also uses {mailbox}: it belongs to that user and is"
             " left untouched; Odoo uses it only for that user's own mail, so the shared server"
             f" for {mailbox} is managed next to it")
+
+
+def from_filter_matches(address: str, from_filter: object) -> bool:
+    """Odoo's `ir.mail_server._match_from_filter` without its empty-filter fallback: the exact
+    address or its domain among the comma-separated parts."""
+    address = address.strip().lower()
+    domain = address.rpartition("@")[2]
+    parts = (p.strip().lower() for p in str(from_filter or "").split(","))
+    return any(p and (p == address if "@" in p else p == domain) for p in parts)
+
+
+def personal_default_from(state: OdooState, address: str) -> Server | None:
+    """The active 19.0 personal server whose From filter takes `address`, if any.
+
+    Odoo 19.0 `mail.alias.domain.create`/`write` call `_check_default_from_not_used_by_users`
+    (addons/mail/models/mail_alias_domain.py): a default From matched by a personal server's
+    From filter raises "A personal mail server is using that address, you can not use it."
+    """
+    return next((s for s in state.servers if s.model == OUTGOING and s.active
+                 and personal_owner(s) and from_filter_matches(address,
+                                                               s.values.get("from_filter"))),
+                None)
+
+
+def personal_default_from_conflict(server: Server, address: str, domain: str) -> str:
+    return (f"ir.mail_server #{server.id} {server.name!r} is user #{personal_owner(server)}'s own"
+            f" server (owner_user_id) and its From filter {server.values.get('from_filter')!r}"
+            f" takes {address}: Odoo 19.0 refuses that address as the default From of the alias"
+            f" domain {domain}, so the alias domain is left as it is (fix: choose another"
+            " notifications address for the default From in the stack's mail settings; the"
+            " personal server stays its user's)")
 
 
 # -- fix texts: never archive or delete what the tool does not own ----------------------------

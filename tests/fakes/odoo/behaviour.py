@@ -274,6 +274,25 @@ def _check_alias_domain_name(db: Database, rec: Record) -> None:
             f"domain name {rec.get('name')}.")
 
 
+def _match_from_filter(address: str, from_filter: Any) -> bool:
+    """ir.mail_server ``_match_from_filter``: the exact address or its domain, among the
+    comma-separated parts of the filter."""
+    address = (address or "").lower()
+    domain = address.rpartition("@")[2]
+    parts = [p.strip().lower() for p in str(from_filter or "").split(",") if p.strip()]
+    return any(p == address if "@" in p else p == domain for p in parts)
+
+
+def _check_default_from_not_used_by_users(db: Database, rec: Record) -> None:
+    """19.0 mail_alias_domain.py: create() and write() refuse a default From that an active
+    personal server's From filter matches."""
+    address = _domain_default_from_email(db, "mail.alias.domain", rec)
+    for server in db.tables["ir.mail_server"].values():
+        if server.get("owner_user_id") and server.get("active") and address \
+                and _match_from_filter(address, server.get("from_filter")):
+            raise UserError("A personal mail server is using that address, you can not use it.")
+
+
 def constraints(db: Database, model: str) -> list[Constraint]:
     if model == "ir.mail_server" and "microsoft_outlook" in db.installed:
         triggers = {"use_microsoft_outlook_service", "smtp_pass", "smtp_encryption"}
@@ -289,7 +308,11 @@ def constraints(db: Database, model: str) -> list[Constraint]:
         if db.major >= 16 and "microsoft_outlook" in db.installed:
             return [Constraint(frozenset({"server_type", "is_ssl"}), _check_outlook_imap)]
     if model == "mail.alias.domain":
-        return [Constraint(frozenset({"name"}), _check_alias_domain_name)]
+        out = [Constraint(frozenset({"name"}), _check_alias_domain_name)]
+        if db.major >= 19:  # checked on every create and write, whatever the fields
+            every = frozenset(db.schema[model].fields)
+            out.append(Constraint(every, _check_default_from_not_used_by_users))
+        return out
     return []
 
 
