@@ -9,7 +9,11 @@ Rules (odoo-facts.md "Others in the same database"):
   `_find_mail_server` skips them unless the caller passes them explicitly (odoo/odoo 19.0
   addons/mail/tests/test_ir_mail_server_personal.py `test_personal_mail_server_find_mail_server`),
   so such a server only sends its owner's own mail: it neither serves nor blocks the shared
-  notifications server. Archiving one lets autovacuum delete it, token included.
+  notifications server. But 19.0's `mail.alias.domain` create/write refuse a default From that a
+  personal server's From filter takes (`_check_default_from_not_used_by_users`): the plan
+  reports that as a conflict naming the server, so the dry run predicts the real run. Archiving
+  a personal server lets autovacuum (`res.users._gc_personal_mail_servers`) delete it, token
+  included.
 - A delegated sender (`mail.sendAs`): Username = the delegate who signs in, From filter = the
   shared address. Odoo 18.0+ and 16.0 builds since the 2024 fix accept it; the 17.0 build
   checked in the lab still requires From filter = Username.
