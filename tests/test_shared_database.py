@@ -603,3 +603,18 @@ def test_companies_on_one_domain_share_its_alias_domain_and_converge() -> None:
         odoo.reset_calls()
         assert sync_target(spec(raw), APP, PASSWORD).changes == []
         assert odoo.write_calls() == []
+
+
+def test_companies_cost_one_read_whatever_their_number() -> None:
+    with FakeOdoo("18.0") as odoo:
+        plain = stack(odoo.url)
+        sync_target(spec(plain), APP, PASSWORD)
+        base = sync_target(spec(plain), APP, PASSWORD).calls
+        raw = copy.deepcopy(plain)
+        for i in range(3):
+            odoo.db().seed("res.company", {"name": f"Company {i}"})
+            _with_company(raw, f"Company {i}", notifications=f"n@c{i}.example.com",
+                          incoming=[f"in@c{i}.example.com"])
+        sync_target(spec(raw), APP, PASSWORD)
+        again = sync_target(spec(raw), APP, PASSWORD)
+        assert again.changes == [] and again.calls == base + 1
