@@ -34,6 +34,11 @@ from pydantic.alias_generators import to_camel
 from odoo_outlook.consumer_domains import personal_mailbox_problems
 from odoo_outlook.entra_limits import redirect_uri_breaches
 from odoo_outlook.errors import ConfigError, ConfigErrors
+from odoo_outlook.sharing_rules import (
+    check_companies,
+    check_one_target_per_database,
+    check_send_as,
+)
 from odoo_outlook.strict_files import load_yaml, read_text
 from odoo_outlook.transport_kind import Transport
 from odoo_outlook.urls import (
@@ -265,6 +270,13 @@ class MailSettings(_Model):
     incoming: list[Email] = Field(default_factory=list)
     catchall_alias: str = Field("catchall", pattern=r"^[A-Za-z0-9._+-]+$")
     bounce_alias: str = Field("bounce", pattern=r"^[A-Za-z0-9._+-]+$")
+    # Delegated senders: From address (a shared mailbox) -> the licensed user who signs in and
+    # holds Exchange's "Send As" permission on it (Odoo's Username, `smtp_user`).
+    send_as: dict[Email, Email] = Field(default_factory=dict)
+
+    def login_for(self, address: str) -> str:
+        """The account that signs in to send as `address` (itself unless delegated)."""
+        return self.send_as.get(address, address)
 
     @property
     def domain(self) -> str:
@@ -297,7 +309,17 @@ class MailSettings(_Model):
             seen.add(address.lower())
         if len({a.lower() for a in self.incoming}) != len(self.incoming):
             raise ValueError("incoming: duplicate mailbox (fix: list each incoming mailbox once)")
+        check_send_as(self.send_as, outgoing)
         return self
+
+
+class CompanyMail(_Model):
+    """Another company of the target's database (`targets[].companies[]`): which
+    `res.company` (its name as in Settings > Companies, or its id) and its own mail settings.
+    The target's own `mail` stays the company of the connection's user, as before."""
+
+    company: int | str
+    mail: MailSettings
 
 
 class Target(_Model):
@@ -305,6 +327,12 @@ class Target(_Model):
     base_urls: list[BaseUrl] = Field(min_length=1)
     connection: OdooConnection | None = None
     mail: MailSettings
+    companies: list[CompanyMail] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _companies_distinct(self) -> Target:
+        check_companies(self.mail, [(c.company, c.mail) for c in self.companies])
+        return self
 
     @field_validator("name")
     @classmethod
@@ -351,6 +379,7 @@ class StackConfig(_Model):
                 raise ValueError(
                     f"targets: duplicate target name {name!r} (fix: give each target its own name)"
                 )
+        check_one_target_per_database(self.targets)
         for name in self.odoo_passwords:
             if name not in names:
                 raise ValueError(

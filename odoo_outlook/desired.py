@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from odoo_outlook.config import (
+    CompanyMail,
     MailMode,
+    MailSettings,
     SignInAudience,
     StackConfig,
     Target,
@@ -98,6 +100,14 @@ class OutgoingServer:
     host: str = SMTP_HOST
     port: int = SMTP_PORT
     encryption: str = SMTP_ENCRYPTION
+    # The account that signs in (Odoo's Username, `smtp_user`) when it is not the mailbox
+    # itself: a delegate with Exchange "Send As" on a shared mailbox (`mail.sendAs`).
+    login: str = ""
+
+    @property
+    def username(self) -> str:
+        """Odoo's `smtp_user`: who clicks "Connect your Outlook account" and signs in."""
+        return self.login or self.mailbox
 
 
 @dataclass(frozen=True)
@@ -122,6 +132,17 @@ class AliasDomain:
     @property
     def default_from_address(self) -> str:
         return f"{self.default_from}@{self.domain}"
+
+
+@dataclass(frozen=True)
+class CompanySpec:
+    """Another company of the target's database (`targets[].companies[]`)."""
+
+    company: int | str  # res.company id, or its name
+    mode: MailMode
+    outgoing: tuple[OutgoingServer, ...]
+    incoming: tuple[IncomingServer, ...]
+    alias: AliasDomain
 
 
 @dataclass(frozen=True)
@@ -151,6 +172,16 @@ class OdooTargetSpec:
     # None when the app is multitenant: Odoo's default authority (`common`) is right then.
     endpoint: str | None
     connection: OdooConnectionSpec | None
+    # The other companies of the database; the fields above are the connection user's company.
+    companies: tuple[CompanySpec, ...] = ()
+
+    @property
+    def all_outgoing(self) -> tuple[OutgoingServer, ...]:
+        return (*self.outgoing, *(s for c in self.companies for s in c.outgoing))
+
+    @property
+    def all_incoming(self) -> tuple[IncomingServer, ...]:
+        return (*self.incoming, *(s for c in self.companies for s in c.incoming))
 
     @property
     def expected_base_url(self) -> str:
@@ -188,7 +219,12 @@ class DesiredState:
         return next(t for t in self.targets if t.name == name)
 
 
-def _outgoing(target: Target) -> tuple[OutgoingServer, ...]:
+def _delegate(target: Target | CompanyMail, address: str) -> str:
+    login = target.mail.login_for(address)
+    return "" if login == address else login
+
+
+def _outgoing(target: Target | CompanyMail) -> tuple[OutgoingServer, ...]:
     mail = target.mail
     if mail.mode is MailMode.GENERIC:
         return (
@@ -199,6 +235,7 @@ def _outgoing(target: Target) -> tuple[OutgoingServer, ...]:
                 from_filter=mail.notifications,
                 sequence=USER_SERVER_SEQUENCE,
                 is_fallback=False,
+                login=_delegate(target, mail.notifications),
             ),
         )
     personal = tuple(
@@ -209,6 +246,7 @@ def _outgoing(target: Target) -> tuple[OutgoingServer, ...]:
             from_filter=address,
             sequence=USER_SERVER_SEQUENCE,
             is_fallback=False,
+            login=_delegate(target, address),
         )
         for address in mail.users
     )
@@ -219,11 +257,12 @@ def _outgoing(target: Target) -> tuple[OutgoingServer, ...]:
         from_filter=mail.notifications,
         sequence=FALLBACK_SERVER_SEQUENCE,
         is_fallback=True,
+        login=_delegate(target, mail.notifications),
     )
     return (*personal, fallback)
 
 
-def _incoming(target: Target) -> tuple[IncomingServer, ...]:
+def _incoming(target: Target | CompanyMail) -> tuple[IncomingServer, ...]:
     return tuple(
         IncomingServer(
             xmlid=f"fetchmail_server_{_xmlid_suffix(address)}",
@@ -263,14 +302,23 @@ def target_spec(config: StackConfig, target: Target) -> OdooTargetSpec:
         mode=target.mail.mode,
         outgoing=_outgoing(target),
         incoming=_incoming(target),
-        alias=AliasDomain(
-            domain=target.mail.domain,
-            default_from=target.mail.default_from,
-            catchall_alias=target.mail.catchall_alias,
-            bounce_alias=target.mail.bounce_alias,
-        ),
+        alias=_alias(target.mail),
         endpoint=endpoint,
         connection=_connection(target),
+        companies=tuple(
+            CompanySpec(company=c.company, mode=c.mail.mode, outgoing=_outgoing(c),
+                        incoming=_incoming(c), alias=_alias(c.mail))
+            for c in target.companies
+        ),
+    )
+
+
+def _alias(mail: MailSettings) -> AliasDomain:
+    return AliasDomain(
+        domain=mail.domain,
+        default_from=mail.default_from,
+        catchall_alias=mail.catchall_alias,
+        bounce_alias=mail.bounce_alias,
     )
 
 

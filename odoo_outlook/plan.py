@@ -29,6 +29,7 @@ from odoo_outlook.entra_limits import (
     limits_for,
 )
 from odoo_outlook.rotation import SLOTS, SecretSlot
+from odoo_outlook.sharing_plan import sharing_plan
 
 AFTER_UP = "<set by pulumi up>"
 
@@ -108,7 +109,7 @@ def _target(target: OdooTargetSpec, state: DesiredState) -> dict[str, Any]:
             {
                 "name": server.name,
                 "fromFilter": server.from_filter,
-                "smtpUser": server.mailbox,
+                "smtpUser": server.username,
                 "host": server.host,
                 "port": server.port,
                 "security": server.encryption,
@@ -152,9 +153,10 @@ def _target(target: OdooTargetSpec, state: DesiredState) -> dict[str, Any]:
         },
         "connectStep": [
             f"{server.name}: click 'Connect your Outlook account' once, signed in as"
-            f" {server.mailbox}"
+            f" {getattr(server, 'username', server.mailbox)}"
             for server in (*target.outgoing, *target.incoming)
         ],
+        **sharing_plan(target),
     }
 
 

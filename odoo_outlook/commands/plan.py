@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
@@ -180,6 +181,25 @@ def _render_target(target: dict[str, Any]) -> None:
         f" (15.0/16.0: system parameters; 17.0+: mail.alias.domain linked to the company)"
     )
     stdout.print("  then, once per server in Odoo: " + "; ".join(target["connectStep"]))
+    for company in target.get("companies", []):  # sharing_plan.py: targets[].companies
+        stdout.print(
+            f"  company {company['company']!r} ({company['mode']} mode): outgoing "
+            + ", ".join(f"{s['fromFilter']} (username {s['smtpUser']})"
+                        for s in company["outgoingServers"])
+            + ("; incoming " + ", ".join(s["user"] for s in company["incomingServers"])
+               if company["incomingServers"] else ""))
+        stdout.print(f"    17.0+: {company['aliasDomain']['odoo17plus']};"
+                     f" 15.0/16.0: {company['aliasDomain']['odoo15and16']}")
+        stdout.print("    then: " + "; ".join(company["connectStep"]))
+    if target.get("serverEnvironmentSections"):
+        stdout.print("  with OCA mail_environment installed, the server environment holds: "
+                     + escape(" ".join(target["serverEnvironmentSections"])))
+    delegated = target.get("delegatedSenders")
+    if delegated:  # sharing_plan.py: Username != From filter, per Odoo version
+        stdout.print("  delegated senders (mail.sendAs): " + "; ".join(
+            f"{s['fromFilter']} signed in as {s['signInAs']}" for s in delegated["servers"]))
+        stdout.print("  Odoo accepts a Username that differs from the From filter on: " + "; ".join(
+            f"{version}: {rule}" for version, rule in delegated["odooSupport"].items()))
 
 
 def plan_command(

@@ -14,12 +14,17 @@ another server, which Outlook refuses (it only sends as the mailbox it signed in
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from odoo_outlook.desired import AliasDomain, OdooTargetSpec
 from odoo_outlook.doctor.model import SYNC, Check, fail, ok, warn
 from odoo_outlook.odoo.capabilities import Capabilities
 from odoo_outlook.odoo.diff import alias_domain_xmlid
+from odoo_outlook.odoo.neighbours import (
+    personal_default_from,
+    personal_default_from_conflict,
+    personal_owner,
+)
 from odoo_outlook.odoo.state import (
     ALIAS_DOMAIN,
     BOUNCE_ALIAS_PARAM,
@@ -117,17 +122,20 @@ def matches_from_filter(address: str, from_filter: str | None) -> bool:
 
 
 def outlook_servers(state: OdooState, caps: Capabilities) -> list[Server]:
-    """Active outgoing servers that send through Outlook (the version's marker is set)."""
+    """Active outgoing servers that send through Outlook (the version's marker is set), except
+    19.0 personal servers: Odoo's `_find_mail_server` skips them for everyone else's mail, so
+    they never carry the default From (neighbours.py)."""
     marker = caps.outgoing_marker()
     return [s for s in state.servers if s.model == OUTGOING and s.active
-            and all(normalise(s.values.get(k)) == v for k, v in marker.items())]
+            and all(normalise(s.values.get(k)) == v for k, v in marker.items())
+            and not personal_owner(s)]
 
 
 def _filters(state: OdooState, caps: Capabilities, spec: OdooTargetSpec) -> list[str]:
     """The From filters the stack's Outlook servers have (or will have, once synced)."""
     live = [str(s.values.get("from_filter") or "") for s in outlook_servers(state, caps)]
     found: dict[str, str] = {}
-    for value in [*live, *(s.from_filter for s in spec.outgoing)]:
+    for value in [*live, *(s.from_filter for s in spec.all_outgoing)]:
         if value:
             found.setdefault(value.lower(), value)
     return list(found.values())
@@ -232,4 +240,12 @@ def check_default_from(state: OdooState, caps: Capabilities, spec: OdooTargetSpe
 def alias_checks(state: OdooState, caps: Capabilities, spec: OdooTargetSpec,
                  scope: str) -> list[Check]:
     catchall = (check_alias_domain if caps.has_alias_domain else check_catchall_params)
-    return [catchall(state, caps, spec, scope), check_default_from(state, caps, spec, scope)]
+    first = catchall(state, caps, spec, scope)
+    personal = personal_default_from(state, spec.alias.default_from_address) if (
+        caps.has_alias_domain) else None
+    if personal is not None and first.fix == SYNC:  # the sync could not fix it: say why
+        text = personal_default_from_conflict(personal, spec.alias.default_from_address,
+                                              spec.alias.domain)
+        head, _, fix = text.partition(" (fix: ")
+        first = replace(first, detail=f"{first.detail} {head}", fix=fix.removesuffix(")"))
+    return [first, check_default_from(state, caps, spec, scope)]

@@ -20,6 +20,7 @@ from odoo_outlook.desired import (
     oauth_endpoint,
 )
 from odoo_outlook.doctor.alias_checks import alias_checks
+from odoo_outlook.doctor.company_checks import company_checks
 from odoo_outlook.doctor.connection_checks import token_check
 from odoo_outlook.doctor.evidence import (
     incoming_evidence,
@@ -34,7 +35,8 @@ from odoo_outlook.doctor.secrets import SYNC_FIX, holder_check
 from odoo_outlook.graph import Application
 from odoo_outlook.odoo.capabilities import FETCHMAIL_OUTLOOK_MODULE, OUTLOOK_MODULE, Capabilities
 from odoo_outlook.odoo.checks import check_base_url, server_status
-from odoo_outlook.odoo.diff import incoming_values, outgoing_values
+from odoo_outlook.odoo.diff import incoming_values, outgoing_values, param_xmlid
+from odoo_outlook.odoo.neighbours import env_values, personal_owner, rival_fix
 from odoo_outlook.odoo.state import (
     BASE_URL_PARAM,
     CLIENT_ID_PARAM,
@@ -74,7 +76,7 @@ def _authority_tenant(url: str) -> str:
 
 
 def check_module(caps: Capabilities, spec: OdooTargetSpec, scope: str) -> Check:
-    missing = caps.modules.missing_for(incoming=bool(spec.incoming))
+    missing = caps.modules.missing_for(incoming=bool(spec.all_incoming))
     if missing:
         return fail("Outlook module", f"{', '.join(missing)} not installed", f"{SYNC} (it"
                     " installs the module), or install it from Apps", scope)
@@ -141,10 +143,20 @@ def check_authority(state: OdooState, caps: Capabilities, view: AppView, scope: 
                             else set())
     if tenant in allowed:
         return ok(name, f"{param} is {value}", scope)
+    # Only a parameter the tool marked is removed by the sync; someone else's is never deleted.
+    fix = SYNC + f" (it removes {param}, which odoo-outlook set)" if _owned_param(
+        state, param) else (f"set the system parameter {param} to"
+                            f" {oauth_endpoint(audience, None)} in Settings > Technical > System"
+                            " Parameters (odoo-outlook did not set it and leaves it alone)")
     return fail(name, f"{param} is {value}: accounts of other tenants"
                 f"{' and personal accounts' if audience.allows_personal_accounts else ''}"
-                f" cannot connect to a {audience} app through it",
-                f"delete the system parameter {param} (Odoo then uses 'common')", scope)
+                f" cannot connect to a {audience} app through it", fix, scope)
+
+
+def _owned_param(state: OdooState, key: str | None) -> bool:
+    current = state.params.get(key or "")
+    ref = state.xmlids.get(param_xmlid(key or ""))
+    return current is not None and ref is not None and ref.res_id == current.id
 
 
 def check_web_base_url(state: OdooState, spec: OdooTargetSpec, app: Application | None,
@@ -180,12 +192,13 @@ def check_server(state: OdooState, caps: Capabilities, model: str,
     record = state.record_for(server.xmlid)
     if record is None:
         rivals = [s for s in state.servers if s.model == model and s.active
-                  and s.sends_as(server.mailbox) and state.owned(model, s.id) is None]
+                  and s.sends_as(server.mailbox) and state.owned(model, s.id) is None
+                  and not personal_owner(s)]
         if rivals:
             rival = rivals[0]
             return [fail(name, f"{model} #{rival.id} {rival.name!r} uses {server.mailbox} and was"
-                         " not created by odoo-outlook", f"archive #{rival.id} in Odoo, then"
-                         f" {SYNC.removeprefix('run ')}", scope)]
+                         " not created by odoo-outlook",
+                         rival_fix(model, rival.id, server.mailbox), scope)]
         return [fail(name, f"no {model} for {server.mailbox}", SYNC, scope)]
     if not record.active:
         return [fail(name, f"#{record.id} is archived", SYNC, scope)]
@@ -193,9 +206,20 @@ def check_server(state: OdooState, caps: Capabilities, model: str,
         wanted = outgoing_values(server, caps)
     else:
         wanted = incoming_values(server, caps)
-    problems = _differences(record, wanted)
-    checks = [fail(name, f"#{record.id}: " + "; ".join(problems), SYNC, scope) if problems
-              else ok(name, f"#{record.id} {record.name!r} matches the stack", scope)]
+    sections: list[str] = []
+    written = env_values(model, wanted, caps, sections)  # what the sync writes, no more
+    problems = _differences(record, written)
+    # Fields OCA server_environment manages: only the environment's configuration can fix them.
+    from_env = _differences(record, {k: v for k, v in wanted.items() if k not in written}) if (
+        sections) else []
+    if from_env and not problems:
+        checks = [fail(name, f"#{record.id}: " + "; ".join(from_env),
+                       "put the section printed by `odoo-outlook sync --dry-run` for"
+                       f" {record.name!r} in the server environment configuration"
+                       " (OCA mail_environment), then restart Odoo", scope)]
+    else:
+        checks = [fail(name, f"#{record.id}: " + "; ".join(problems), SYNC, scope) if problems
+                  else ok(name, f"#{record.id} {record.name!r} matches the stack", scope)]
     status = server_status(record, base_url, caps.version.major, minor=caps.version.minor,
                            database=facts.database)
     token = f"token {kind} {server.mailbox}"
@@ -247,16 +271,17 @@ def odoo_checks(spec: OdooTargetSpec, facts: OdooFacts | None, view: AppView, *,
     ]
     base_url = state.param(BASE_URL_PARAM) or spec.expected_base_url
     stack = stack_facts(view, spec, state.param(BASE_URL_PARAM))
-    for out in spec.outgoing:
+    for out in spec.all_outgoing:  # every company's servers (targets[].companies)
         checks += check_server(state, caps, OUTGOING, out, base_url, scope, stack=stack,
                                facts=facts, now=now)
-    for inc in spec.incoming:
+    for inc in spec.all_incoming:
         checks += check_server(state, caps, INCOMING, inc, base_url, scope, stack=stack,
                                facts=facts, now=now)
     if facts.test_error:
         detail, fix = split_fix(facts.test_error, "check the Odoo user's access rights")
         checks.append(fail("connection tests", detail, fix, scope))
     checks += alias_checks(state, caps, spec, scope)
+    checks += company_checks(state, caps, spec, scope)  # targets[].companies
     if facts.mail_error:
         detail, fix = split_fix(facts.mail_error, "check the Odoo user's access rights")
         checks.append(fail("failed mail", detail, fix, scope))

@@ -128,7 +128,7 @@ def read_target(spec: OdooTargetSpec, password: str, now: datetime,
                          timeout=options.timeout or spec.connection.timeout_seconds,
                          transport_factory=options.transport_factory)
         caps = detect(client, read_modules(client))
-        state = read_state(client, caps)
+        state = read_state(client, caps, all_companies=bool(spec.companies))
     except OdooOutlookError as exc:
         return OdooFacts(spec.name, since, error=exc.message)
     # The client secret Odoo holds must never show up in an error message either.

@@ -11,8 +11,9 @@ Calls, in order (each only when needed; a constant count whatever the number of 
 5. `load` per model (`mail.alias.domain`, `ir.mail_server`, `fetchmail.server`) with every row
    to create, update or bring to the declared values, by external id: record and mark are
    written in one transaction, and the same rows again change nothing (loader.py).
-6. `write` `active: False` per model for archives; `res.company` `write` for the alias domain,
-   unless Odoo links it itself when it creates the database's first alias domain.
+6. `write` `active: False` per model for archives; `res.company` `write` per company whose
+   alias domain changes (`targets[].companies` included), unless Odoo links it itself when it
+   creates the database's first alias domain.
 
 When a call fails after Odoo was reached, `OdooInterrupted` says how many of the plan's
 changes were confirmed ("interrupted after 3 of 5 changes; run again to finish"): the next
@@ -123,10 +124,12 @@ def apply_plan(client: OdooClient, plan: Plan) -> dict[str, int]:
         progress.step(len(record_ids), lambda m=model, r=record_ids: client.write(
             m, r, {"active": False}))
 
-    if link is not None and link.company_id is not None and not link.by_odoo:
-        company_id = link.company_id
-        domain_id = link.alias_domain if isinstance(link.alias_domain, int) else (
-            written[link.alias_domain])
-        progress.step(1, lambda: client.write("res.company", [company_id],
-                                              {"alias_domain_id": domain_id}))
+    # The target's own company (unless Odoo links it), then the other companies it serves.
+    for each in (*([link] if link is not None else []), *plan.company_links):
+        if each.company_id is None or each.by_odoo:
+            continue
+        domain_id = each.alias_domain if isinstance(each.alias_domain, int) else (
+            written[each.alias_domain])
+        progress.step(1, lambda c=each.company_id, d=domain_id: client.write(
+            "res.company", [c], {"alias_domain_id": d}))
     return written

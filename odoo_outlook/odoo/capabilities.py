@@ -170,7 +170,12 @@ def read_fields(client: OdooClient, names: Sequence[str] | None = None) -> Field
     not exist has no entry."""
     servers: list[Any] = [("model", "in", list(SHAPE_MODELS))]
     if names is not None:
-        servers = ["&", *servers, ("name", "in", sorted(names))]
+        # Plus OCA server_environment's fields (`server_env_defaults`, `x_<field>_env_is_editable`:
+        # server_env_mixin.py), which tell the fields the environment manages (neighbours.py);
+        # SQL's `_` matches any character, and neighbours.py keeps the exact names only.
+        servers = ["&", *servers, "|", "|", ("name", "in", sorted(names)),
+                   ("name", "=", "server_env_defaults"),
+                   ("name", "=like", "x_%_env_is_editable")]
     rows = client.search_read(
         "ir.model.fields",
         ["|", *servers, "&", ("model", "=", "res.company"), ("name", "=", COMPANY_ALIAS_FIELD)],

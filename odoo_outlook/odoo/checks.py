@@ -101,11 +101,15 @@ class ServerStatus:
     connected: bool
     confirmed: bool
     form_url: str
+    # The account to sign in with (Odoo's Username); differs from `mailbox` for a delegate.
+    sign_in_as: str = ""
 
     @property
     def needs(self) -> str:
         if not self.connected:
             action = 'click "Connect your Outlook account"'
+            if self.sign_in_as:
+                action += f" and sign in as {self.sign_in_as}"
             if self.model == INCOMING:
                 action += ', then "Test & Confirm"'
             return action
@@ -116,17 +120,20 @@ class ServerStatus:
     def as_dict(self) -> dict[str, object]:
         return {"model": self.model, "id": self.id, "name": self.name, "mailbox": self.mailbox,
                 "connected": self.connected, "confirmed": self.confirmed,
-                "formUrl": self.form_url, "needs": self.needs}
+                "formUrl": self.form_url, "needs": self.needs, "signInAs": self.sign_in_as}
 
 
 def server_status(server: Server, base_url: str, major: int, *, minor: int = 0,
                   database: str | None = None) -> ServerStatus:
     confirmed = server.model != INCOMING or server.values.get("state") == "done"
+    # A delegated sender: From filter = the shared mailbox, Username = who signs in.
+    mailbox = str(server.values.get("from_filter") or "") or server.login
     return ServerStatus(
-        model=server.model, id=server.id, name=server.name, mailbox=server.login,
+        model=server.model, id=server.id, name=server.name, mailbox=mailbox,
         connected=server.connected, confirmed=confirmed,
         form_url=server_form_url(base_url, server.model, server.id, major, minor=minor,
                                  database=database),
+        sign_in_as=server.login,
     )
 
 

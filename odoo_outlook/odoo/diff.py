@@ -15,6 +15,10 @@ Ownership rules (documented in the README section the lead writes from the repor
   and `web.base.url` are settings: written when they differ, marked only when the tool
   created them. Delete clears only marked parameters.
 - `microsoft_outlook.endpoint` is removed for a multitenant app only when marked as ours.
+- Others in the same database (neighbours.py): a 19.0 personal server (`owner_user_id`) is
+  never a rival, never updated or archived; fields OCA `server.env.mixin` manages are not
+  written; no conflict's fix archives or deletes what the tool does not own. The other companies
+  of the database (`targets[].companies`) are planned by companies.py.
 - 17.0+: an existing `mail.alias.domain` for the domain that the tool did not create is adopted
   (used and linked, left unmarked) only when it already has the wanted default From and aliases;
   otherwise it is a conflict. The company's `alias_domain_id` is a setting, like parameters.
@@ -28,10 +32,21 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from odoo_outlook.desired import IncomingServer, OdooTargetSpec, OutgoingServer
+from odoo_outlook.desired import AliasDomain, IncomingServer, OdooTargetSpec, OutgoingServer
 from odoo_outlook.masking import MASK
 from odoo_outlook.odoo.capabilities import OUTLOOK_BOOLEAN, Capabilities
 from odoo_outlook.odoo.checks import is_frozen
+from odoo_outlook.odoo.neighbours import (
+    alias_domain_fix,
+    env_managed_fields,
+    env_values,
+    personal_default_from,
+    personal_default_from_conflict,
+    personal_note,
+    personal_owner,
+    rival_conflict,
+    rival_fix,
+)
 from odoo_outlook.odoo.state import (
     ALIAS_DOMAIN,
     BASE_URL_FREEZE_PARAM,
@@ -47,6 +62,7 @@ from odoo_outlook.odoo.state import (
     OUTGOING,
     PARAM_MODEL,
     SECRET_PARAMS,
+    Company,
     OdooState,
     Server,
     normalise,
@@ -181,6 +197,8 @@ class Plan:
     stale_xmlids: tuple[int, ...] = ()
     conflicts: tuple[Conflict, ...] = ()
     notes: tuple[str, ...] = ()
+    # The other companies' links (targets[].companies), applied like `company_link`.
+    company_links: tuple[CompanyLink, ...] = ()
 
 
     def lines(self) -> list[ChangeLine]:
@@ -208,8 +226,7 @@ class Plan:
             for u in self.updates
         ]
         out += [ChangeLine("archive", a.model, f"{a.label} (#{a.res_id})") for a in self.archives]
-        if self.company_link:
-            link = self.company_link
+        for link in (*([self.company_link] if self.company_link else []), *self.company_links):
             how = " (by Odoo, with the first alias domain)" if link.by_odoo else ""
             out.append(ChangeLine("link", "res.company", link.company_name,
                                   f"alias domain -> {link.domain}{how}"))
@@ -232,7 +249,7 @@ def outgoing_values(server: OutgoingServer, caps: Capabilities) -> dict[str, Any
         "smtp_port": server.port,
         # 19.0 adds 'starttls_strict'; Odoo rejects anything but plain 'starttls' for Outlook.
         "smtp_encryption": server.encryption,
-        "smtp_user": server.mailbox,
+        "smtp_user": server.username,
         "from_filter": server.from_filter,
         "sequence": server.sequence,
         "active": True,
@@ -277,6 +294,7 @@ class _Builder:
     conflicts: list[Conflict] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     company_link: CompanyLink | None = None
+    company_links: list[CompanyLink] = field(default_factory=list)
 
     # -- parameters -----------------------------------------------------------------------
     def set_param(self, key: str, value: str, *, own: bool) -> None:
@@ -313,7 +331,9 @@ class _Builder:
         row = {**wanted, _password_field(model): False}
         if record is not None:
             changes = _changed(record.values, wanted)
-            if record.has_password:
+            if record.has_password and _password_field(model) not in env_managed_fields(
+                    self.caps.mail_server_fields if model == OUTGOING
+                    else self.caps.fetchmail_fields):
                 changes[_password_field(model)] = False
             if changes:
                 self.updates.append(Update(model, record.id, changes, dict(record.values), label,
@@ -324,6 +344,9 @@ class _Builder:
             if s.model == model and s.active and s.sends_as(mailbox)
             and self.state.owned(model, s.id) is None
         ]
+        # Hook (neighbours.py): a 19.0 personal server is its user's; noted, never a rival.
+        self.notes += [personal_note(s, mailbox) for s in rivals if personal_owner(s)]
+        rivals = [s for s in rivals if not personal_owner(s)]
         adoptable = [s for s in rivals
                      if s.login.lower() == mailbox.lower() and is_outlook_server(s)]
         if self.adopt and adoptable:
@@ -345,25 +368,24 @@ class _Builder:
         return any(a.xmlid == xmlid for a in self.adopts)
 
     def _rival_message(self, rival: Server, mailbox: str, adoptable: bool) -> str:
+        if not adoptable:
+            return rival_conflict(rival.model, rival, mailbox)
         head = (f"{rival.model} #{rival.id} {rival.name!r} already uses {mailbox} and was not"
                 " created by odoo-outlook")
-        if not adoptable:
-            return (f"{head}: left untouched and no Outlook server created for {mailbox} (fix:"
-                    f" archive #{rival.id} in Odoo, then sync again)")
         if self.tool_uid is not None and rival.values.get("create_uid") == self.tool_uid:
             head = (f"{rival.model} #{rival.id} {rival.name!r} uses {mailbox} with Outlook"
                     " authentication and was created by this sync's Odoo user, but carries no"
                     " odoo-outlook mark (an earlier version could leave it so)")
         return (f"{head}: left untouched and no Outlook server created for {mailbox} (fix: run"
                 " `odoo-outlook sync --adopt` or set connection.adopt: true to take it over and"
-                f" keep its Outlook connection, or archive #{rival.id} in Odoo, then sync again)")
+                f" keep its Outlook connection, or {rival_fix(rival.model, rival.id, mailbox)})")
 
     def archive_removed(self, wanted: set[str]) -> None:
         for name, ref in self.state.xmlids.items():
             if ref.model not in SERVER_MODELS or name in wanted:
                 continue
             record = self.state.record_for(name)
-            if record is not None and record.active:
+            if record is not None and record.active and not personal_owner(record):
                 self.archives.append(Archive(ref.model, record.id, record.name))
 
     def plan(self, install: tuple[str, ...]) -> Plan:
@@ -373,7 +395,7 @@ class _Builder:
             archives=tuple(self.archives), company_link=self.company_link,
             adopts=tuple(self.adopts),
             stale_xmlids=tuple(dict.fromkeys(self.stale)), conflicts=tuple(self.conflicts),
-            notes=tuple(self.notes),
+            notes=tuple(self.notes), company_links=tuple(self.company_links),
         )
 
 
@@ -381,8 +403,17 @@ def _password_field(model: str) -> str:
     return "smtp_pass" if model == OUTGOING else "password"
 
 
-def _alias_domain(b: _Builder, spec: OdooTargetSpec) -> None:
-    alias = spec.alias
+def _alias_domain(b: _Builder, alias: AliasDomain, company: Company | None,
+                  first_links_all: bool = False) -> CompanyLink | None:
+    """Plan the alias domain for `alias`; the link `company` needs to it, if any.
+    `first_links_all`: a single-company target, whose company Odoo links itself when this
+    creates the database's first alias domain."""
+    # Hook (neighbours.py): 19.0 refuses a default From a user's own server takes.
+    personal = personal_default_from(b.state, alias.default_from_address)
+    if personal is not None:
+        b.conflicts.append(Conflict(OUTGOING, personal.id, personal_default_from_conflict(
+            personal, alias.default_from_address, alias.domain)))
+        return None
     wanted = {
         "name": alias.domain,
         "default_from": alias.default_from.lower(),
@@ -412,23 +443,26 @@ def _alias_domain(b: _Builder, spec: OdooTargetSpec) -> None:
                 b.conflicts.append(Conflict(
                     ALIAS_DOMAIN, existing.id,
                     f"mail.alias.domain #{existing.id} {alias.domain!r} was not created by"
-                    f" odoo-outlook and differs: {shown}; left untouched (fix: edit it in"
-                    " Settings > Emails > Alias Domain, or change mail settings to match)",
+                    f" odoo-outlook and differs: {shown}; left untouched"
+                    f" (fix: {alias_domain_fix()})",
                 ))
-                return
+                return None
             b.notes.append(f"using the existing alias domain {alias.domain!r}"
                            f" (#{existing.id}); odoo-outlook did not create it and never edits it")
             target = existing.id
         else:
-            b.creates.append(Create(ALIAS_DOMAIN, xmlid, wanted, alias.domain))
+            if not any(c.xmlid == xmlid for c in b.creates):  # companies may share a domain
+                b.creates.append(Create(ALIAS_DOMAIN, xmlid, wanted, alias.domain))
             target = xmlid
-    company = b.state.company
-    if isinstance(target, str) and not b.state.alias_domains:
-        # The database's first alias domain: Odoo links it to every company without one.
-        b.company_link = CompanyLink(None, "every company without an alias domain", target,
-                                     alias.domain, by_odoo=True)
-    elif company is not None and company.alias_domain_id != target:
-        b.company_link = CompanyLink(company.id, company.name, target, alias.domain)
+    if company is None and first_links_all and isinstance(target, str) and (
+            not b.state.alias_domains):
+        # The database's first alias domain: Odoo links it to every company without one
+        # (mail_alias_domain.py `create`), the user's among them (not read: see state.py).
+        return CompanyLink(None, "every company without an alias domain", target,
+                           alias.domain, by_odoo=True)
+    if company is not None and company.alias_domain_id != target:
+        return CompanyLink(company.id, company.name, target, alias.domain)
+    return None
 
 
 def build_plan(
@@ -462,7 +496,8 @@ def build_plan(
         if not is_frozen(state.param(BASE_URL_FREEZE_PARAM)):
             b.set_param(BASE_URL_FREEZE_PARAM, "True", own=False)
     if caps.has_alias_domain:
-        _alias_domain(b, spec)
+        b.company_link = _alias_domain(b, spec.alias, b.state.company,
+                                       first_links_all=not spec.companies)
     else:
         alias = spec.alias
         b.set_param(CATCHALL_DOMAIN_PARAM, alias.domain, own=False)
@@ -470,10 +505,16 @@ def build_plan(
         b.set_param(CATCHALL_ALIAS_PARAM, alias.catchall_alias.lower(), own=False)
         b.set_param(BOUNCE_ALIAS_PARAM, alias.bounce_alias.lower(), own=False)
     for out in spec.outgoing:
-        b.server(OUTGOING, out.xmlid, outgoing_values(out, caps), out.mailbox, out.name)
+        values = env_values(OUTGOING, outgoing_values(out, caps), caps, b.notes)
+        b.server(OUTGOING, out.xmlid, values, out.mailbox, out.name)
     for inc in spec.incoming:
-        b.server(INCOMING, inc.xmlid, incoming_values(inc, caps), inc.mailbox, inc.name)
-    b.archive_removed({s.xmlid for s in spec.outgoing} | {s.xmlid for s in spec.incoming})
+        values = env_values(INCOMING, incoming_values(inc, caps), caps, b.notes)
+        b.server(INCOMING, inc.xmlid, values, inc.mailbox, inc.name)
+    # Hook (companies.py): the other companies' servers and alias domains.
+    from odoo_outlook.odoo.companies import plan_companies
+
+    plan_companies(b, spec, caps)
+    b.archive_removed({s.xmlid for s in spec.all_outgoing} | {s.xmlid for s in spec.all_incoming})
     return b.plan(install)
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from odoo_outlook.config import MailMode, Transport
 from odoo_outlook.desired import (
     AliasDomain,
+    CompanySpec,
     IncomingServer,
     OdooConnectionSpec,
     OdooTargetSpec,
@@ -18,6 +19,14 @@ from odoo_outlook.desired import (
 
 def spec_to_data(spec: OdooTargetSpec) -> dict[str, Any]:
     data: dict[str, Any] = json.loads(json.dumps(dataclasses.asdict(spec)))
+    # Leave out what a single-company stack without delegates does not use, so the resource
+    # inputs of existing stacks stay as they were (no update on the next `pulumi up`).
+    if not data["companies"]:
+        del data["companies"]
+    for server in [*data["outgoing"], *(s for c in data.get("companies", ())
+                                        for s in c["outgoing"])]:
+        if not server["login"]:
+            del server["login"]
     return data
 
 
@@ -34,4 +43,13 @@ def spec_from_data(data: dict[str, Any]) -> OdooTargetSpec:
         endpoint=data.get("endpoint"),
         connection=None if conn is None else OdooConnectionSpec(
             **{**conn, "transport": Transport(conn["transport"])}),
+        companies=tuple(
+            CompanySpec(
+                company=c["company"], mode=MailMode(c["mode"]),
+                outgoing=tuple(OutgoingServer(**s) for s in c["outgoing"]),
+                incoming=tuple(IncomingServer(**s) for s in c["incoming"]),
+                alias=AliasDomain(**c["alias"]),
+            )
+            for c in data.get("companies", ())
+        ),
     )

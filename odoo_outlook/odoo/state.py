@@ -34,7 +34,8 @@ PARAM_MODEL = "ir.config_parameter"
 
 # Fields the sync manages, per model (the Outlook marker fields are added per shape).
 OUTGOING_FIELDS = ("name", "smtp_host", "smtp_port", "smtp_encryption", "smtp_user",
-                   "from_filter", "sequence", "active", "smtp_authentication")
+                   "from_filter", "sequence", "active", "smtp_authentication",
+                   "owner_user_id")  # 19.0+: a user's own server (neighbours.py)
 INCOMING_FIELDS = ("name", "server", "port", "is_ssl", "user", "server_type", "active",
                    "state")
 ALIAS_DOMAIN_FIELDS = ("name", "default_from", "catchall_alias", "bounce_alias")
@@ -121,6 +122,8 @@ class OdooState:
     servers: tuple[Server, ...]
     alias_domains: tuple[AliasDomainRecord, ...]
     company: Company | None
+    # Every company, read only when the target declares other companies (companies.py).
+    companies: tuple[Company, ...] = ()
 
     def param(self, key: str) -> str | None:
         found = self.params.get(key)
@@ -169,8 +172,10 @@ def read_params(client: OdooClient) -> dict[str, Param]:
 
 
 def read_state(client: OdooClient, caps: Capabilities,
-               params: Mapping[str, Param] | None = None) -> OdooState:
-    """Everything the plan compares; pass `params` when they were just read."""
+               params: Mapping[str, Param] | None = None, *,
+               all_companies: bool = False) -> OdooState:
+    """Everything the plan compares; pass `params` when they were just read, `all_companies`
+    when the target declares other companies (one more `search_read` on res.company)."""
     if params is None:
         params = read_params(client)
     xmlids = {
@@ -193,13 +198,20 @@ def read_state(client: OdooClient, caps: Capabilities,
             for r in rows
         ]
         # With no alias domain at all, no company links one, and creating the first one links
-        # them all (mail_alias_domain.py `create`): the user's company need not be read.
+        # them all (mail_alias_domain.py `create`): the user's company need not be read, unless
+        # the target serves several companies (which must tell the user's apart).
         user = client.call("res.users", "read", [client.uid], fields=["company_id"]) if (
-            rows) else []
+            rows or all_companies) else []
         link = user[0]["company_id"] if user else False
         if isinstance(link, list) and len(link) == 2:
             company_id = int(link[0])
             linked = next((int(r["id"]) for r in rows
                            if company_id in (r.get("company_ids") or [])), False)
             company = Company(company_id, str(link[1]), linked)
-    return OdooState(params, xmlids, tuple(servers), tuple(alias_domains), company)
+    companies: tuple[Company, ...] = ()
+    if all_companies:
+        fields = ["name", "alias_domain_id"] if caps.has_alias_domain else ["name"]
+        companies = tuple(
+            Company(int(r["id"]), str(r["name"]), normalise(r.get("alias_domain_id")))
+            for r in client.search_read("res.company", [], fields))
+    return OdooState(params, xmlids, tuple(servers), tuple(alias_domains), company, companies)

@@ -4,7 +4,8 @@ The one implementation behind `odoo-outlook sync`, the Pulumi dynamic resource a
 callers. Calls: version, authenticate, parameters, the field shape (one `ir.model.fields`
 read), [only when Outlook is missing: module states, install, the field shape again], external
 ids, outgoing servers, incoming servers, [17.0+: alias domains with their companies, the user's
-company], then at most one `load`/write per model and value group (apply.py): a constant count
+company], [targets[].companies: every res.company, one call], then at most one
+`load`/write per model and value group (apply.py): a constant count
 whatever the number of mailboxes (a no-change re-sync on 17.0+: 9 calls). The report is
 computed from the plan and the ids the writes returned (outcome.py), not read again. A sync
 with nothing to change makes no write call. A failure after Odoo was reached and something was
@@ -43,6 +44,7 @@ from odoo_outlook.odoo.errors import (
     OdooSetupError,
     OdooUnreachable,
 )
+from odoo_outlook.odoo.neighbours import check_delegation
 from odoo_outlook.odoo.outcome import state_after
 from odoo_outlook.odoo.state import (
     SECRET_PARAMS,
@@ -127,7 +129,7 @@ def _prepare(client: OdooClient, spec: OdooTargetSpec, options: SyncOptions
     if outlook_ready(shape, incoming=bool(spec.incoming)):
         return detect(client, implied_modules(shape), shape), (), []
     modules = read_modules(client)
-    missing = modules.missing_for(incoming=bool(spec.incoming))
+    missing = modules.missing_for(incoming=bool(spec.all_incoming))
     allowed = spec.connection.install_modules if options.install_modules is None else (
         options.install_modules)
     notes: list[str] = []
@@ -201,7 +203,8 @@ def sync_target(
             f" (they may be installed now); run again to finish (the connection failed:"
             f" {cause})") from None
     notes += _check_supported(client, spec, caps)
-    state = read_state(client, caps, params)
+    notes += check_delegation(spec, caps, client.errors.where())  # neighbours.py hook
+    state = read_state(client, caps, params, all_companies=bool(spec.companies))
     assert spec.connection is not None
     adopt = spec.connection.adopt if options.adopt is None else options.adopt
     plan = build_plan(

@@ -28,6 +28,10 @@ SCOPES = {
 }
 
 
+# Versions whose Outlook constraint requires From filter = Username (see _check_outlook_smtp).
+FROM_FILTER_MUST_BE_USERNAME = frozenset({17})
+
+
 # --------------------------------------------------------------------------- helpers
 def quote_name(major: int, name: Any) -> str:
     """15.0/16.0 format server names with %r, 17.0+ with “%s”."""
@@ -118,7 +122,67 @@ def _display_name(db: Database, model: str, rec: Record) -> Any:
     return value or f"{model},{rec.get('id')}"
 
 
-COMPUTES: dict[str, Callable[[Database, str, Record], Any]] = {
+# ------------------------------------------------------------ OCA server.env.mixin
+def _env_key_defined(db: Database, model: str, rec: Record, fname: str) -> tuple[bool, Any]:
+    """`_server_env_has_key_defined` + `_server_env_read_from_config`: the record's section
+    `<global>.<name>` first, then the global section."""
+    from .schema import SERVER_ENV_SECTIONS
+
+    base = SERVER_ENV_SECTIONS[model]
+    for section in (f"{base}.{rec.get('name')}", base):
+        values = db.server_env.get(section, {})
+        if fname in values:
+            return True, values[fname]
+    return False, None
+
+
+def _env_value(db: Database, model: str, rec: Record, fname: str) -> Any:
+    defined, raw = _env_key_defined(db, model, rec, fname)
+    if not defined:
+        return rec.get(f"x_{fname}_env_default", False)
+    ftype = db.schema[model].fields[fname].type
+    if ftype == "integer":  # configparser getint / getboolean
+        return int(raw)
+    if ftype == "boolean":
+        return str(raw).strip().lower() in ("1", "yes", "true", "on")
+    return raw
+
+
+class _Computes(dict[str, Callable[["Database", str, Record], Any]]):
+    """The compute functions by name; `server_env:<field>` and `server_env_editable:<field>`
+    are made on demand for the fields server.env.mixin replaces."""
+
+    def __missing__(self, key: str) -> Callable[[Database, str, Record], Any]:
+        kind, _, fname = key.partition(":")
+        if kind == "server_env":
+            return lambda db, m, r: _env_value(db, m, r, fname)
+        if kind == "server_env_editable":
+            return lambda db, m, r: not _env_key_defined(db, m, r, fname)[0]
+        raise KeyError(key)
+
+
+def server_env_inverse(db: Database, model: str, rec: Record, vals: dict[str, Any]) -> None:
+    """`_inverse_server_env`: a written env field lands in `x_<f>_env_default` only while no
+    configuration key holds it (`x_<f>_env_is_editable`); otherwise the value is dropped."""
+    mdef = db.schema[model]
+    for fname, value in vals.items():
+        f = mdef.fields.get(fname)
+        if f is None or not (f.compute or "").startswith("server_env:"):
+            continue
+        if not _env_key_defined(db, model, rec, fname)[0]:
+            rec[f"x_{fname}_env_default"] = value
+
+
+def effective(db: Database, model: str, rec: Record) -> Record:
+    """The record as constraints see it: env-computed fields with their computed value."""
+    env_fields = [n for n, f in db.schema[model].fields.items()
+                  if (f.compute or "").startswith("server_env:")]
+    if not env_fields:
+        return rec
+    return {**rec, **{n: _env_value(db, model, rec, n) for n in env_fields}}
+
+
+COMPUTES: dict[str, Callable[[Database, str, Record], Any]] = _Computes({
     "display_name": _display_name,
     "imd_complete_name": lambda db, m, r: f"{r.get('module')}.{r.get('name')}",
     "outlook_configured": _outlook_configured,
@@ -134,7 +198,7 @@ COMPUTES: dict[str, Callable[[Database, str, Record], Any]] = {
     "company_bounce_email": _company_from_domain("domain_bounce_email"),
     "company_catchall_email": _company_from_domain("domain_catchall_email"),
     "company_catchall_email_icp": _company_catchall_icp,
-}
+})
 
 
 # --------------------------------------------------------------------------- constraints
@@ -162,6 +226,15 @@ def _check_outlook_smtp(db: Database, rec: Record) -> None:
             'Please fill the "Username" field with your Outlook/Office365 username '
             "(your email address). This should be the same account as the one used "
             "for the Outlook OAuthentication Token.")
+    from_filter = rec.get("from_filter")
+    if db.major in FROM_FILTER_MUST_BE_USERNAME and from_filter and from_filter != rec.get(
+            "smtp_user"):
+        # Not a verbatim copy: the 17.0 build checked in the lab (odoo-facts.md, "Others in the
+        # same database") refuses Username != From filter; 16.0 since the 2024 fix, 18.0 and
+        # 19.0 accept a delegate sending as a shared mailbox.
+        raise UserError(
+            f"The From Filter of Outlook mail server {name} must be the same as its Username"
+            " (the Outlook account used for the OAuthentication Token).")
 
 
 def _check_outlook_imap_15(db: Database, rec: Record) -> None:
@@ -201,11 +274,32 @@ def _check_alias_domain_name(db: Database, rec: Record) -> None:
             f"domain name {rec.get('name')}.")
 
 
+def _match_from_filter(address: str, from_filter: Any) -> bool:
+    """ir.mail_server ``_match_from_filter``: the exact address or its domain, among the
+    comma-separated parts of the filter."""
+    address = (address or "").lower()
+    domain = address.rpartition("@")[2]
+    parts = [p.strip().lower() for p in str(from_filter or "").split(",") if p.strip()]
+    return any(p == address if "@" in p else p == domain for p in parts)
+
+
+def _check_default_from_not_used_by_users(db: Database, rec: Record) -> None:
+    """19.0 mail_alias_domain.py: create() and write() refuse a default From that an active
+    personal server's From filter matches."""
+    address = _domain_default_from_email(db, "mail.alias.domain", rec)
+    for server in db.tables["ir.mail_server"].values():
+        if server.get("owner_user_id") and server.get("active") and address \
+                and _match_from_filter(address, server.get("from_filter")):
+            raise UserError("A personal mail server is using that address, you can not use it.")
+
+
 def constraints(db: Database, model: str) -> list[Constraint]:
     if model == "ir.mail_server" and "microsoft_outlook" in db.installed:
         triggers = {"use_microsoft_outlook_service", "smtp_pass", "smtp_encryption"}
         if db.major >= 16:
             triggers = {"smtp_authentication", "smtp_pass", "smtp_encryption", "smtp_user"}
+        if db.major in FROM_FILTER_MUST_BE_USERNAME:
+            triggers.add("from_filter")
         return [Constraint(frozenset(triggers), _check_outlook_smtp)]
     if model == "fetchmail.server":
         if db.major == 15 and "fetchmail_outlook" in db.installed:
@@ -214,7 +308,11 @@ def constraints(db: Database, model: str) -> list[Constraint]:
         if db.major >= 16 and "microsoft_outlook" in db.installed:
             return [Constraint(frozenset({"server_type", "is_ssl"}), _check_outlook_imap)]
     if model == "mail.alias.domain":
-        return [Constraint(frozenset({"name"}), _check_alias_domain_name)]
+        out = [Constraint(frozenset({"name"}), _check_alias_domain_name)]
+        if db.major >= 19:  # checked on every create and write, whatever the fields
+            every = frozenset(db.schema[model].fields)
+            out.append(Constraint(every, _check_default_from_not_used_by_users))
+        return out
     return []
 
 

@@ -68,6 +68,8 @@ class Database:
         self.schema: dict[str, ModelDef] = {}
         # (model, id) -> ("token" | "reply", Microsoft's text): see outlook_flow.py.
         self.outlook_failures: dict[tuple[str, int], tuple[str, str]] = {}
+        # OCA server_environment configuration: section name -> key -> raw value.
+        self.server_env: dict[str, dict[str, str]] = {}
         self._rebuild_schema()
         self._init_data(base_url)
 

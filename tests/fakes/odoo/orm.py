@@ -304,7 +304,7 @@ def _check_constraints(env: Env, model: str, recs: list[Record],
         if written is not None and not (constraint.triggers & written):
             continue
         for rec in recs:
-            constraint.check(env.db, rec)
+            constraint.check(env.db, behaviour.effective(env.db, model, rec))
 
 
 def _apply_x2many(env: Env, model: str, rid: int, x2many: dict[str, Any]) -> None:
@@ -360,6 +360,7 @@ def create(env: Env, model: str, vals_list: list[dict[str, Any]]) -> list[int]:
                 rec[name] = stored[name] if name in stored else _default(env, model, f)
         if "create_uid" in mdef.fields:
             rec["create_uid"] = env.uid
+        behaviour.server_env_inverse(env.db, model, rec, vals)
         _check_required(env, model, rec)
         prepared.append((rec, x2many))
     _check_uniques(env, model, [rec for rec, _ in prepared])
@@ -381,11 +382,12 @@ def write(env: Env, model: str, ids: Sequence[int], vals: dict[str, Any]) -> boo
     stored, x2many = _split(env, model, vals)
     proposed = [{**rec, **stored} for rec in recs]
     for rec in proposed:
+        behaviour.server_env_inverse(env.db, model, rec, vals)
         _check_required(env, model, rec)
     _check_constraints(env, model, proposed, set(vals))
     _check_uniques(env, model, proposed)
-    for rec in recs:
-        rec.update(stored)
+    for rec, new in zip(recs, proposed, strict=True):
+        rec.update({k: v for k, v in new.items() if k.startswith("x_")}, **stored)
         _apply_x2many(env, model, rec["id"], x2many)
     return True
 

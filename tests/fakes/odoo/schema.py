@@ -142,7 +142,16 @@ def module_catalog(major: int) -> dict[str, Module]:
                 auto_install=True,
             ),
         ]
+    mods += list(OCA_MODULES)
     return {m.name: m for m in mods}
+
+
+# OCA server-env (not part of Odoo): available on every version, installed only on request.
+OCA_MODULES = (
+    Module("server_environment", "server configuration environment files", ("base",)),
+    Module("mail_environment", "Mail configuration with server_environment",
+           ("mail", "server_environment")),
+)
 
 
 def default_installed(major: int) -> set[str]:
@@ -415,6 +424,41 @@ def _add_google_gmail(models: dict[str, ModelDef], major: int) -> None:
         models["res.users"].selection_add("outgoing_mail_server_type", [("gmail", "Gmail")])
 
 
+# OCA/server-env mail_environment: `_server_env_fields` of ir.mail_server
+# (mail_environment/models/ir_mail_server.py) and fetchmail.server
+# (mail_environment/models/fetchmail_server.py), global sections outgoing_mail / incoming_mail.
+SERVER_ENV_FIELDS = {
+    "ir.mail_server": ("smtp_host", "smtp_port", "smtp_user", "smtp_pass",
+                       "smtp_ssl_certificate", "smtp_ssl_private_key", "smtp_encryption",
+                       "smtp_authentication"),
+    "fetchmail.server": ("server", "port", "server_type", "is_ssl", "attach", "original",
+                         "user", "password"),
+}
+SERVER_ENV_SECTIONS = {"ir.mail_server": "outgoing_mail", "fetchmail.server": "incoming_mail"}
+
+
+def _add_mail_environment(models: dict[str, ModelDef], major: int) -> None:
+    """server.env.mixin (OCA/server-env server_environment/models/server_env_mixin.py): each
+    env field becomes computed from the configuration (`compute='_compute_server_env'`, not
+    stored, not required) with an inverse that stores the value in `x_<f>_env_default` only
+    while `x_<f>_env_is_editable` (no key in the configuration); the defaults are sparse fields
+    of the serialized `server_env_defaults`."""
+    for model, names in SERVER_ENV_FIELDS.items():
+        mdef = models.get(model)
+        if mdef is None:
+            continue
+        mdef.add(Field("server_env_defaults", "serialized", "Server Env Defaults"))
+        for name in names:
+            base = mdef.fields[name]
+            mdef.fields[name] = replace(base, compute=f"server_env:{name}", required=False)
+            mdef.add(
+                replace(base, name=f"x_{name}_env_default", string=f"{base.string} (default)",
+                        required=False, readonly=False),
+                _b(f"x_{name}_env_is_editable", f"{base.string} is editable",
+                   compute=f"server_env_editable:{name}"),
+            )
+
+
 _MODULE_HOOKS: dict[str, Callable[[dict[str, ModelDef], int], None]] = {
     "mail": _add_mail,
     "fetchmail": _add_fetchmail,
@@ -422,8 +466,10 @@ _MODULE_HOOKS: dict[str, Callable[[dict[str, ModelDef], int], None]] = {
     "microsoft_outlook": _add_microsoft_outlook,
     "fetchmail_outlook": lambda models, major: models["fetchmail.server"].add(
         *_mixin_fields(major, with_checkbox=True)),
+    "mail_environment": _add_mail_environment,
 }
-_HOOK_ORDER = ["mail", "fetchmail", "google_gmail", "microsoft_outlook", "fetchmail_outlook"]
+_HOOK_ORDER = ["mail", "fetchmail", "google_gmail", "microsoft_outlook", "fetchmail_outlook",
+               "mail_environment"]
 
 
 # Models whose `create_uid` the sync reads (every Odoo model has it; the fake adds it where used).
