@@ -463,3 +463,11 @@ def test_known_parts_are_still_checked_next_to_unknown_ones() -> None:
     app = _unknown_app()
     app["web"]["redirectUris"].append("http://odoo.example.com/microsoft_outlook/confirm")
     assert [name for name, _ in engine(APPLICATION, app)] == ["odoo-redirect-uris"]
+
+
+def test_config_numbers_arrive_as_floats_from_the_engine() -> None:
+    # protobuf Struct has only doubles: 730 arrives as 730.0, 2 as 2.0.
+    config = {"secret-max-lifetime": {"maxLifetimeDays": 730.0}, "app-has-owner": {"minOwners": 2}}
+    assert engine(APPLICATION_PASSWORD, example_passwords()[0], config) == []
+    assert [name for name, _ in engine(APPLICATION, example_application(), config)] == [
+        "app-has-owner"]
