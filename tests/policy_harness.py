@@ -70,10 +70,17 @@ def urn_of(resource_type: str, name: str) -> str:
 
 def resource_args(resource_type: str, props: Mapping[str, Any],
                   config: Mapping[str, Any] | None = None, *,
-                  name: str = "res") -> ResourceValidationArgs:
-    """A ResourceValidationArgs for one resource, ``config`` being that policy's own config."""
-    return ResourceValidationArgs(resource_type, unknown_checking_proxy(dict(props)),
+                  name: str = "res", proxy: bool = True) -> ResourceValidationArgs:
+    """A ResourceValidationArgs for one resource, ``config`` being that policy's own config.
+
+    ``proxy=False`` hands the validator the plain properties, unknown values as raw sentinels.
+    """
+    return ResourceValidationArgs(resource_type, _props(props, proxy),
                                   urn_of(resource_type, name), name, options(), None, config)
+
+
+def _props(props: Mapping[str, Any], proxy: bool) -> Mapping[str, Any]:
+    return unknown_checking_proxy(dict(props)) if proxy else props
 
 
 @dataclass(frozen=True)
@@ -90,11 +97,11 @@ class Res:
         return urn_of(self.type, self.name)
 
 
-def stack_args(resources: Sequence[Res],
-               config: Mapping[str, Any] | None = None) -> StackValidationArgs:
+def stack_args(resources: Sequence[Res], config: Mapping[str, Any] | None = None, *,
+               proxy: bool = True) -> StackValidationArgs:
     """A StackValidationArgs over ``resources``, ``config`` being that policy's own config."""
     return StackValidationArgs(
-        [PolicyResource(r.type, unknown_checking_proxy(dict(r.props)), r.urn, r.name,
+        [PolicyResource(r.type, _props(r.props, proxy), r.urn, r.name,
                         options(r.delete_before_replace), None, None, [], {})
          for r in resources],
         config,
