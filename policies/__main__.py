@@ -1,8 +1,8 @@
 """CrossGuard policy pack for the Odoo Outlook app registration.
 
-Run with ``pulumi preview --policy-pack policies`` (or ``pulumi up``). The
-rules live in ``odoo_outlook_policies.py`` as plain functions; this file only
-declares the pack.
+Run with ``pulumi preview --policy-pack policies`` (or ``pulumi up``). Each policy lives in its
+own module of this package as a plain ``validate(args, report_violation)`` function and the
+``pulumi_policy`` policy that carries it; this file only declares the pack.
 """
 
 import sys
@@ -10,13 +10,18 @@ from pathlib import Path
 
 from pulumi_policy import EnforcementLevel, PolicyPack
 
-# The language host starts this file as a script; make the sibling module
-# importable whatever the working directory is.
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-# ... and the project's `odoo_outlook.entra_limits` (stdlib only) when it is not installed.
-sys.path.append(str(Path(__file__).resolve().parent.parent))
+# The language host runs this file as a script with `policies/` as sys.path[0]; make the
+# `policies` package (and the project's stdlib-only `odoo_outlook.entra_limits`, when the project
+# is not installed) importable from the repository root whatever the working directory is.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from odoo_outlook_policies import build_policies
+from policies.app_owner import app_has_owner
+from policies.assignment_required import sp_assignment_required
+from policies.audience_limits import entra_audience_limits
+from policies.graph_scopes import odoo_graph_scopes
+from policies.redirect_uris import odoo_redirect_uris
+from policies.secret_lifetime import secret_max_lifetime
+from policies.sign_in_audience import allowed_sign_in_audience
 
 PolicyPack(
     name="odoo-outlook-policies",
@@ -26,5 +31,13 @@ PolicyPack(
         " Entra's per-audience limits."
     ),
     enforcement_level=EnforcementLevel.MANDATORY,
-    policies=build_policies(),
+    policies=[
+        odoo_redirect_uris,
+        odoo_graph_scopes,
+        sp_assignment_required,
+        secret_max_lifetime,
+        allowed_sign_in_audience,
+        app_has_owner,
+        entra_audience_limits,
+    ],
 )

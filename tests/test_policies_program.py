@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import copy
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
-from policies.odoo_outlook_policies import validate_stack
+from tests.policy_harness import Res, analyze
 from tests.pulumi_harness import (
     APPLICATION,
     GRAPH_SCOPE_IDS,
@@ -19,12 +19,21 @@ from tests.pulumi_harness import (
 )
 from tests.test_program import example_config
 
-NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+# The program dates its secrets from `now` and the pack measures them from the real clock.
+NOW = datetime.now(UTC)
 AZUREAD = "azuread:"
 
 
-def declared(run: ProgramRun) -> list[tuple[str, dict[str, Any]]]:
-    return [(d.type, copy.deepcopy(d.inputs)) for d in run.declared if d.type.startswith(AZUREAD)]
+def declared(run: ProgramRun) -> list[Res]:
+    """The azuread resources as the engine hands them to the pack: inputs, name, options."""
+    return [Res(d.type, copy.deepcopy(d.inputs), d.name, d.delete_before_replace)
+            for d in run.declared if d.type.startswith(AZUREAD)]
+
+
+def violations(resources: list[Res], config: dict[str, dict[str, Any]] | None = None
+               ) -> list[str]:
+    """The policies the engine would report on these resources in a preview, in order."""
+    return [name for name, _, _ in analyze(resources, config)]
 
 
 @pytest.mark.parametrize(
@@ -40,14 +49,14 @@ def test_every_policy_passes_on_the_program(variant: str) -> None:
     elif variant == "noOwners":
         del config["odoo-outlook:app"]["owners"]
     resources = declared(run_program(config, NOW))
-    assert {t for t, _ in resources} >= {APPLICATION, SERVICE_PRINCIPAL, PASSWORD}
-    assert validate_stack(resources, now=NOW) == []
+    assert {r.type for r in resources} >= {APPLICATION, SERVICE_PRINCIPAL, PASSWORD}
+    assert violations(resources) == []
 
 
-def _mutate(resources: list[tuple[str, dict[str, Any]]], type_token: str, change: Any) -> None:
-    for resource_type, props in resources:
-        if resource_type == type_token:
-            change(props)
+def _mutate(resources: list[Res], type_token: str, change: Any) -> None:
+    for resource in resources:
+        if resource.type == type_token:
+            change(resource.props)
 
 
 def _add_access(props: dict[str, Any], entry: dict[str, str]) -> None:
@@ -67,7 +76,8 @@ MUTATIONS: list[tuple[str, str, Any, str]] = [
     ("assignment not required", SERVICE_PRINCIPAL,
      lambda p: p.update(appRoleAssignmentRequired=False), "sp-assignment-required"),
     ("two-year secret", PASSWORD,
-     lambda p: p.update(endDate="2028-11-25T00:00:00Z"), "secret-max-lifetime"),
+     lambda p: p.update(endDate=(NOW + timedelta(days=731)).strftime("%Y-%m-%dT%H:%M:%SZ")),
+     "secret-max-lifetime"),
 ]
 
 
@@ -79,24 +89,21 @@ def test_mutated_declaration_gives_exactly_the_expected_violation(
     resources = declared(run_program(example_config(), NOW))
     if type_token == PASSWORD:
         # Only one of the two slots is stretched.
-        first = next(props for t, props in resources if t == PASSWORD)
+        first = next(r.props for r in resources if r.type == PASSWORD)
         change(first)
     else:
         _mutate(resources, type_token, change)
-    violations = validate_stack(resources, now=NOW)
-    assert [v.policy for v in violations] == [policy], violations
+    assert violations(resources) == [policy]
 
 
 def test_forbidden_audience() -> None:
     resources = declared(run_program(example_config(), NOW))
     config = {"allowed-sign-in-audience": {"allowedAudiences": ["AzureADMyOrg",
                                                                 "AzureADMultipleOrgs"]}}
-    violations = validate_stack(resources, config, now=NOW)
-    assert [v.policy for v in violations] == ["allowed-sign-in-audience"]
+    assert violations(resources, config) == ["allowed-sign-in-audience"]
 
 
 def test_assignment_not_required_in_config_is_caught() -> None:
     config = example_config()
     config["odoo-outlook:app"]["assignmentRequired"] = False
-    violations = validate_stack(declared(run_program(config, NOW)), now=NOW)
-    assert [v.policy for v in violations] == ["sp-assignment-required"]
+    assert violations(declared(run_program(config, NOW))) == ["sp-assignment-required"]
