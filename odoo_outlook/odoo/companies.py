@@ -18,8 +18,7 @@ from typing import TYPE_CHECKING
 
 from odoo_outlook.desired import AliasDomain, CompanySpec, OdooTargetSpec
 from odoo_outlook.odoo.capabilities import Capabilities
-from odoo_outlook.odoo.neighbours import env_values
-from odoo_outlook.odoo.state import INCOMING, OUTGOING, Company
+from odoo_outlook.odoo.state import Company
 
 if TYPE_CHECKING:
     from odoo_outlook.odoo.diff import _Builder
@@ -61,7 +60,7 @@ def domain_alias(spec: OdooTargetSpec, wanted: CompanySpec) -> AliasDomain:
 
 def plan_companies(b: _Builder, spec: OdooTargetSpec, caps: Capabilities) -> None:
     """Add each other company's servers, alias domain and company link to the builder."""
-    from odoo_outlook.odoo.diff import Conflict, _alias_domain, incoming_values, outgoing_values
+    from odoo_outlook.odoo.diff import Conflict, _alias_domain, plan_servers
 
     for wanted in spec.companies:
         company = resolve(b.state.companies, wanted.company)
@@ -87,9 +86,4 @@ def plan_companies(b: _Builder, spec: OdooTargetSpec, caps: Capabilities) -> Non
                 f" ({spec.alias.default_from_address}): company {company.name!r}'s"
                 f" {wanted.alias.default_from_address} gets its server but is not its default"
                 " From")
-        for out in wanted.outgoing:
-            values = env_values(OUTGOING, outgoing_values(out, caps), caps, b.notes)
-            b.server(OUTGOING, out.xmlid, values, out.mailbox, out.name)
-        for inc in wanted.incoming:
-            values = env_values(INCOMING, incoming_values(inc, caps), caps, b.notes)
-            b.server(INCOMING, inc.xmlid, values, inc.mailbox, inc.name)
+        plan_servers(b, wanted.outgoing, wanted.incoming, caps)

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -465,6 +465,17 @@ def _alias_domain(b: _Builder, alias: AliasDomain, company: Company | None,
     return None
 
 
+def plan_servers(b: _Builder, outgoing: Iterable[OutgoingServer],
+                 incoming: Iterable[IncomingServer], caps: Capabilities) -> None:
+    """Plan each declared server (its values less what a server environment manages)."""
+    for out in outgoing:
+        values = env_values(OUTGOING, outgoing_values(out, caps), caps, b.notes)
+        b.server(OUTGOING, out.xmlid, values, out.mailbox, out.name)
+    for inc in incoming:
+        values = env_values(INCOMING, incoming_values(inc, caps), caps, b.notes)
+        b.server(INCOMING, inc.xmlid, values, inc.mailbox, inc.name)
+
+
 def build_plan(
     state: OdooState,
     spec: OdooTargetSpec,
@@ -504,12 +515,7 @@ def build_plan(
         b.set_param(DEFAULT_FROM_PARAM, alias.default_from.lower(), own=False)
         b.set_param(CATCHALL_ALIAS_PARAM, alias.catchall_alias.lower(), own=False)
         b.set_param(BOUNCE_ALIAS_PARAM, alias.bounce_alias.lower(), own=False)
-    for out in spec.outgoing:
-        values = env_values(OUTGOING, outgoing_values(out, caps), caps, b.notes)
-        b.server(OUTGOING, out.xmlid, values, out.mailbox, out.name)
-    for inc in spec.incoming:
-        values = env_values(INCOMING, incoming_values(inc, caps), caps, b.notes)
-        b.server(INCOMING, inc.xmlid, values, inc.mailbox, inc.name)
+    plan_servers(b, spec.outgoing, spec.incoming, caps)
     # Hook (companies.py): the other companies' servers and alias domains.
     from odoo_outlook.odoo.companies import plan_companies
 
