@@ -75,10 +75,9 @@ def _root(
     ] = False,
 ) -> None:
     _state["debug"] = debug
-    if debug:
-        from odoo_outlook.debug_log import enable_debug_log
+    from odoo_outlook.debug_log import set_debug_log
 
-        enable_debug_log()
+    set_debug_log(debug)  # per run: an earlier `main(["--debug", ...])` in this process ends
 
 
 for _module in (plan, rotate, sync, connect, doctor):

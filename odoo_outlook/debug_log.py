@@ -18,11 +18,19 @@ class _StderrHandler(logging.Handler):
         stderr.print(Text.assemble(("debug: ", "dim"), self.format(record)), soft_wrap=True)
 
 
-def enable_debug_log() -> None:
-    """Show the `odoo_outlook.*` loggers' DEBUG records on stderr (once per process)."""
+def set_debug_log(on: bool) -> None:
+    """Show the `odoo_outlook.*` loggers' DEBUG records on stderr, or stop showing them: set
+    per command-line run, so one `--debug` run does not leave later runs in the same process
+    (a library caller, a test) printing debug lines."""
     logger = logging.getLogger(LOGGER)
+    ours = [h for h in logger.handlers if isinstance(h, _StderrHandler)]
+    if not on:
+        for handler in ours:
+            logger.removeHandler(handler)
+        logger.setLevel(logging.NOTSET)
+        return
     logger.setLevel(logging.DEBUG)
-    if not any(isinstance(h, _StderrHandler) for h in logger.handlers):
+    if not ours:
         handler = _StderrHandler()
         handler.setFormatter(logging.Formatter("%(name)s [%(threadName)s]: %(message)s"))
         logger.addHandler(handler)

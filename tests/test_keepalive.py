@@ -155,6 +155,13 @@ def test_idempotent_call_is_retried_and_named_in_debug_output(
         "search_read", "ir.module.module") + 1
     assert len(odoo.calls) == len(plain.calls) + 1
     assert odoo.connections == 2
+    # The next run in the same process without --debug prints no debug line.
+    again = fake_odoo("17.0")
+    again.inject_drop(method="search_read", model="ir.module.module", times=1)
+    write_project(tmp_path, stack(again.url))
+    assert main(cli_args(tmp_path)) == 0
+    assert "debug:" not in capsys.readouterr().err
+    assert again.count("search_read", "ir.module.module") == 2  # it did retry, silently
 
 
 def test_retries_are_bounded(fake_odoo: Any) -> None:

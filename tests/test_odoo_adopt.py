@@ -159,7 +159,9 @@ def test_a_cut_after_writes_says_how_far_the_run_got(
         code, _out, err = run_sync_cli(tmp_path, raw, capsys, monkeypatch, PASSWORD)
         assert code == 2
         # One error line; on a slow machine a "still waiting for Odoo" progress line may precede.
-        [line] = [x for x in err.strip().splitlines() if not x.startswith("still waiting")]
+        lines = [x for x in err.strip().splitlines() if not x.startswith("still waiting")]
+        assert len(lines) == 1, err
+        [line] = lines
         found = re.search(r"interrupted after (\d+) of (\d+) changes; run again to finish", line)
         assert found, line
         done, total = int(found[1]), int(found[2])

@@ -28,6 +28,7 @@ module catalogue: `fetchmail_outlook` only exists on 15.0.
 from __future__ import annotations
 
 import ast
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -149,6 +150,10 @@ OUTGOING_MODEL = "ir.mail_server"
 INCOMING_MODEL = "fetchmail.server"
 SHAPE_MODELS = (OUTGOING_MODEL, INCOMING_MODEL)
 COMPANY_ALIAS_FIELD = "alias_domain_id"
+# CPython before 3.11.8 / 3.12.1 counts the AST constructor's recursion depth per interpreter,
+# not per thread: `ast.literal_eval` in two fleet threads at once can raise "SystemError: AST
+# constructor recursion depth mismatch" (python/cpython#106905). One parse at a time.
+_AST_LOCK = threading.Lock()
 
 
 def _parse_selection(text: Any) -> list[list[str]]:
@@ -157,7 +162,8 @@ def _parse_selection(text: Any) -> list[list[str]]:
     if not isinstance(text, str) or not text:
         return []
     try:
-        items = ast.literal_eval(text)
+        with _AST_LOCK:
+            items = ast.literal_eval(text)
     except (ValueError, SyntaxError):
         return []
     return [[str(item[0]), str(item[1])] for item in items
