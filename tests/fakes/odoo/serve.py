@@ -19,8 +19,14 @@ def database_name(index: int) -> str:
     return f"db-{index:04d}"
 
 
+# One app registration accepts at most 100 redirect URIs (personal accounts; 256 otherwise), so
+# a large fleet under one stack shares hosts: databases are served 20 to a host (Odoo's dbfilter),
+# as a multi-database server does, and 1,000 databases have 50 base URLs.
+DATABASES_PER_HOST = 20
+
+
 def base_url(index: int) -> str:
-    return f"http://localhost:{10000 + index}"
+    return f"http://localhost:{10000 + index // DATABASES_PER_HOST}"
 
 
 def main(argv: list[str] | None = None) -> int:
