@@ -180,7 +180,8 @@ def _render_target(target: dict[str, Any]) -> None:
         f"  catch-all domain {catchall['domain']}, default From {catchall['defaultFromAddress']}"
         f" (15.0/16.0: system parameters; 17.0+: mail.alias.domain linked to the company)"
     )
-    stdout.print("  then, once per server in Odoo: " + "; ".join(target["connectStep"]))
+    stdout.print("  then, once per server (`odoo-outlook connect` opens each in turn): "
+                 + "; ".join(target["connectStep"]))
     for company in target.get("companies", []):  # sharing_plan.py: targets[].companies
         stdout.print(
             f"  company {company['company']!r} ({company['mode']} mode): outgoing "
