@@ -16,9 +16,9 @@ from odoo_outlook.config import (
     SignInAudience,
     StackConfig,
     Target,
-    Transport,
 )
 from odoo_outlook.rotation import SecretSchedule, schedule
+from odoo_outlook.transport_kind import Transport
 
 # Microsoft Graph is looked up by this name in azuread's published app ids at deploy time.
 GRAPH_PUBLISHED_APP_NAME = "MicrosoftGraph"
@@ -156,6 +156,11 @@ class OdooTargetSpec:
     def expected_base_url(self) -> str:
         """The `web.base.url` Odoo must have for its redirect URI to match the app's."""
         return self.base_urls[0]
+
+    @property
+    def servers(self) -> tuple[OutgoingServer | IncomingServer, ...]:
+        """The outgoing servers, then the incoming ones (each has `name` and `mailbox`)."""
+        return (*self.outgoing, *self.incoming)
 
 
 @dataclass(frozen=True)

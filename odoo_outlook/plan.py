@@ -153,7 +153,7 @@ def _target(target: OdooTargetSpec, state: DesiredState) -> dict[str, Any]:
         "connectStep": [
             f"{server.name}: click 'Connect your Outlook account' once, signed in as"
             f" {server.mailbox}"
-            for server in (*target.outgoing, *target.incoming)
+            for server in target.servers
         ],
     }
 

@@ -77,7 +77,7 @@ class AzureFacts:
     classifications: Read[tuple[PermissionClassification, ...]] = field(default_factory=Read)
 
 
-def _read_failed(name: str, read: Read[object], missing_fix: str = PULUMI_FIX) -> Check:
+def _read_failed(name: str, read: Read[T], missing_fix: str = PULUMI_FIX) -> Check:
     return fail(name, read.error or "not read", missing_fix if read.missing else GRAPH_ACCESS_FIX)
 
 

@@ -38,7 +38,8 @@ from kiota_authentication_azure.azure_identity_authentication_provider import (
 )
 from kiota_http.kiota_client_factory import KiotaClientFactory
 from kiota_http.middleware.options import RetryHandlerOption, UrlReplaceHandlerOption
-from msgraph import GraphRequestAdapter, GraphServiceClient
+from msgraph.graph_request_adapter import GraphRequestAdapter
+from msgraph.graph_service_client import GraphServiceClient
 from msgraph_core import APIVersion, GraphClientFactory
 from msgraph_core.middleware.options import GraphTelemetryHandlerOption
 

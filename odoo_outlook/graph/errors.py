@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from enum import StrEnum
+from typing import TypedDict
 
 import httpx
 from azure.core.exceptions import ClientAuthenticationError
@@ -39,6 +40,14 @@ class GraphFailure(StrEnum):
     UNREACHABLE = "unreachable"  # network / TLS / timeout
     CONFIG = "config"  # bad base URL and similar local settings
     OTHER = "other"
+
+
+class _Common(TypedDict):
+    """The HTTP facts every `GraphAccessError` built from an `APIError` carries."""
+
+    status: int | None
+    code: str | None
+    request_id: str | None
 
 
 class GraphAccessError(Exception):
@@ -215,7 +224,7 @@ def api_error(exc: APIError, read: ReadSpec) -> GraphAccessError:
     status = exc.response_status_code
     code, graph_message, request_id = _odata_parts(exc)
     label = f"{status} {code}" if code else f"{status}"
-    common = {"status": status, "code": code, "request_id": request_id}
+    common = _Common(status=status, code=code, request_id=request_id)
     permission = str(read.permission)
     if status == 401:
         return GraphAccessError(

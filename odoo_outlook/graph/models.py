@@ -9,7 +9,9 @@ from datetime import datetime, timedelta
 
 # The well-known ids are written once, in the desired state; re-exported here for Graph readers.
 from odoo_outlook.desired import DEFAULT_ACCESS_ROLE_ID as DEFAULT_ACCESS_ROLE_ID
-from odoo_outlook.desired import MICROSOFT_GRAPH_APP_ID as GRAPH_APP_ID
+from odoo_outlook.desired import MICROSOFT_GRAPH_APP_ID
+
+GRAPH_APP_ID = MICROSOFT_GRAPH_APP_ID  # re-exported under the graph package's name
 
 
 @dataclass(frozen=True)

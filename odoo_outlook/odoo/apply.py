@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, TypeVar
 
 from odoo_outlook.desired import ODOO_XMLID_MODULE
@@ -102,21 +103,21 @@ def apply_plan(client: OdooClient, plan: Plan) -> dict[str, int]:
             by_value[param.value].append(param.record_id)
     for value, record_ids in by_value.items():
         progress.step(len(record_ids),
-                      lambda v=value, r=record_ids: client.write(PARAM_MODEL, r, {"value": v}))
+                      partial(client.write, PARAM_MODEL, record_ids, {"value": value}))
 
     for model in LOAD_ORDER:
         rows = [LoadRow(c.xmlid, c.values) for c in plan.creates if c.model == model]
         rows += [LoadRow(u.xmlid, u.row, "write") for u in plan.updates if u.model == model]
         rows += [LoadRow(a.xmlid, a.row, "write") for a in plan.adopts if a.model == model]
-        ids = progress.step(len(rows), lambda m=model, r=rows: load_rows(client, m, r, BOOLEANS))
+        ids = progress.step(len(rows), partial(load_rows, client, model, rows, BOOLEANS))
         written.update(zip((r.xmlid for r in rows), ids, strict=True))
 
     archives: dict[str, list[int]] = defaultdict(list)
     for archive in plan.archives:
         archives[archive.model].append(archive.res_id)
     for model, record_ids in archives.items():
-        progress.step(len(record_ids), lambda m=model, r=record_ids: client.write(
-            m, r, {"active": False}))
+        progress.step(len(record_ids),
+                      partial(client.write, model, record_ids, {"active": False}))
 
     link = plan.company_link
     if link is not None:

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from odoo_outlook.config import StackConfig
-from odoo_outlook.config import Transport as TransportKind
 from odoo_outlook.desired import OdooConnectionSpec
 from odoo_outlook.odoo.errors import ErrorContext
 from odoo_outlook.odoo.json2 import JSON2_SINCE, Json2Transport, looks_like_api_key
@@ -18,6 +17,7 @@ from odoo_outlook.odoo.transport import (
     XmlRpcTransport,
     check_url,
 )
+from odoo_outlook.transport_kind import Transport as TransportKind
 
 Domain = list[Any]
 Record = dict[str, Any]

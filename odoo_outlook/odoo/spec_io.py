@@ -6,7 +6,7 @@ import dataclasses
 import json
 from typing import Any
 
-from odoo_outlook.config import MailMode, Transport
+from odoo_outlook.config import MailMode
 from odoo_outlook.desired import (
     AliasDomain,
     IncomingServer,
@@ -14,6 +14,7 @@ from odoo_outlook.desired import (
     OdooTargetSpec,
     OutgoingServer,
 )
+from odoo_outlook.transport_kind import Transport
 
 
 def spec_to_data(spec: OdooTargetSpec) -> dict[str, Any]:
