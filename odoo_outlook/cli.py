@@ -65,7 +65,7 @@ def _root(
         typer.Option("--debug", help="Add the traceback to errors (exit codes stay the same).",
                      envvar="ODOO_OUTLOOK_DEBUG"),
     ] = False,
-    show_version: Annotated[
+    show_version: Annotated[  # noqa: ARG001 - typer declares --version from it; the callback acts
         bool,
         typer.Option("--version", help="Print the version and exit.", is_eager=True,
                      callback=_show_version),

@@ -62,7 +62,7 @@ class LiveDisplay:
     def say(self, text: str) -> None:
         self.console.print(Text(text), soft_wrap=True)
 
-    def update(self, rows: Sequence[MailboxRow], changed: MailboxRow | None) -> None:
+    def update(self, rows: Sequence[MailboxRow], _changed: MailboxRow | None) -> None:
         if self._live is not None:
             self._live.update(_table(rows), refresh=True)
 
@@ -78,13 +78,13 @@ class PlainDisplay:
     def __init__(self, console: Console) -> None:
         self.console = console
 
-    def start(self, rows: Sequence[MailboxRow]) -> None:
+    def start(self, _rows: Sequence[MailboxRow]) -> None:
         return
 
     def say(self, text: str) -> None:
         self.console.print(Text(text), soft_wrap=True)
 
-    def update(self, rows: Sequence[MailboxRow], changed: MailboxRow | None) -> None:
+    def update(self, _rows: Sequence[MailboxRow], changed: MailboxRow | None) -> None:
         if changed is not None:
             tail = f": {changed.detail}" if changed.detail else ""
             self.say(f"{changed.target}: {changed.server.kind} {changed.server.mailbox}:"

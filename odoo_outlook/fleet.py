@@ -138,13 +138,13 @@ class FleetProgress(Protocol):
 
 
 class NoProgress:
-    def begin(self, names: Sequence[str], jobs: int) -> None:
+    def begin(self, _names: Sequence[str], _jobs: int) -> None:
         return
 
-    def started(self, name: str) -> None:
+    def started(self, _name: str) -> None:
         return
 
-    def finished(self, result: TargetResult[Any], done: int, total: int) -> None:
+    def finished(self, _result: TargetResult[Any], _done: int, _total: int) -> None:
         return
 
     def end(self) -> None:
@@ -157,10 +157,10 @@ class PlainProgress:
     def __init__(self, console: Console) -> None:
         self.console = console
 
-    def begin(self, names: Sequence[str], jobs: int) -> None:
+    def begin(self, _names: Sequence[str], _jobs: int) -> None:
         return
 
-    def started(self, name: str) -> None:
+    def started(self, _name: str) -> None:
         return
 
     def finished(self, result: TargetResult[Any], done: int, total: int) -> None:
@@ -203,7 +203,7 @@ class LiveProgress:
             if self._task is not None:
                 self._progress.update(self._task, running=self._running_text())
 
-    def finished(self, result: TargetResult[Any], done: int, total: int) -> None:
+    def finished(self, result: TargetResult[Any], _done: int, _total: int) -> None:
         with self._lock:
             if result.name in self._running:
                 self._running.remove(result.name)

@@ -79,7 +79,7 @@ def _slot(slot: SecretSlot, state: DesiredState) -> dict[str, Any]:
     }
 
 
-def _target(target: OdooTargetSpec, state: DesiredState) -> dict[str, Any]:
+def _target(target: OdooTargetSpec) -> dict[str, Any]:
     alias = target.alias
     parameters: dict[str, str | None] = {
         "microsoft_outlook_client_id": AFTER_UP,
@@ -227,5 +227,5 @@ def build_plan(state: DesiredState, stack: str) -> dict[str, Any]:
             "slots": [_slot(slot, state) for slot in schedule.slots],
         },
         "entraLimits": entra_limits(state),
-        "targets": [_target(target, state) for target in state.targets],
+        "targets": [_target(target) for target in state.targets],
     }

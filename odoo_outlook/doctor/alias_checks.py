@@ -202,8 +202,7 @@ def check_alias_domain(state: OdooState, caps: Capabilities, spec: OdooTargetSpe
               f" {live.bounce_alias}", scope)
 
 
-def check_default_from(state: OdooState, caps: Capabilities, spec: OdooTargetSpec,
-                       scope: str) -> Check:
+def check_default_from(state: OdooState, caps: Capabilities, scope: str) -> Check:
     """The default From address Odoo has is one an active outgoing Outlook server's From filter
     accepts (Odoo's "generic configuration")."""
     live = live_alias(state, caps)
@@ -229,4 +228,4 @@ def check_default_from(state: OdooState, caps: Capabilities, spec: OdooTargetSpe
 def alias_checks(state: OdooState, caps: Capabilities, spec: OdooTargetSpec,
                  scope: str) -> list[Check]:
     catchall = (check_alias_domain if caps.has_alias_domain else check_catchall_params)
-    return [catchall(state, caps, spec, scope), check_default_from(state, caps, spec, scope)]
+    return [catchall(state, caps, spec, scope), check_default_from(state, caps, scope)]

@@ -190,7 +190,7 @@ def run_doctor(config: StackConfig, options: DoctorOptions, *,
              config.secret.max_lifetime_days))
         # The live audience is the one Entra enforces now; the stack's when Graph omits it.
         audience = app.sign_in_audience or desired.app.sign_in_audience.value
-        checks.append(secret_cap_check(creds, audience, desired.secret, held, now))
+        checks.append(secret_cap_check(creds, audience, desired.secret, held))
         renamed = display_name_check(creds, audience, desired.secret)
         if renamed is not None:
             checks.append(renamed)

@@ -194,7 +194,7 @@ def _wait_text(seconds: float) -> str:
     return f"{whole} seconds (about {minutes} minutes)"
 
 
-def _throttled_message(status: int, label: str, read: ReadSpec,
+def _throttled_message(label: str, read: ReadSpec,
                        headers: Mapping[str, str] | None) -> str:
     """What happened on a final 429/503/504, in the terms Graph used.
 
@@ -252,7 +252,7 @@ def api_error(exc: APIError, read: ReadSpec) -> GraphAccessError:
         )
     if status in (429, 503, 504):
         return GraphAccessError(
-            _throttled_message(status, label, read, exc.response_headers),
+            _throttled_message(label, read, exc.response_headers),
             failure=GraphFailure.THROTTLED,
             **common,
         )

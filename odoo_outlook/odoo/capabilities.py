@@ -99,7 +99,7 @@ ENDPOINT_PARAM = "microsoft_outlook.endpoint"
 LEGACY_ENDPOINT_PARAM = "microsoft.outlook.endpoint"
 
 
-def endpoint_param_for(version: ServerVersion) -> str | None:
+def endpoint_param_for() -> str | None:
     """The authority parameter current builds of every version read (`_get_microsoft_endpoint`)."""
     return ENDPOINT_PARAM
 
@@ -234,7 +234,7 @@ def detect(client: OdooClient, modules: ModuleStates, shape: FieldShape | None =
         imap_marker=imap_marker,
         has_fetchmail_model=bool(fetchmail),
         has_alias_domain="alias_domain_id" in company,
-        endpoint_param=endpoint_param_for(client.version),
+        endpoint_param=endpoint_param_for(),
         legacy_endpoint_params=legacy_endpoint_params_for(client.version),
         selections={"smtp_encryption": _selection(mail_server, "smtp_encryption")},
     )
