@@ -200,7 +200,7 @@ class SecretSettings(_Model):
     grace_days: StrictInt = Field(14, ge=1, le=180)
     max_lifetime_days: StrictInt = Field(ENTRA_MAX_SECRET_DAYS, ge=2, le=ENTRA_MAX_SECRET_DAYS)
     forced_at: AwareDatetime | None = None
-    # The slot Odoo held at forcedAt (the leaked one); `rotate --now` records it (issue 19).
+    # The slot Odoo held at forcedAt (the leaked one); `rotate --now` records it.
     forced_slot: Literal["a", "b"] | None = None
     anchor: date = date(2024, 1, 1)
 

@@ -18,11 +18,14 @@ from odoo_outlook.transport_kind import Transport
 
 
 def spec_to_data(spec: OdooTargetSpec) -> dict[str, Any]:
+    """`spec` as JSON-compatible dicts and lists (Pulumi resource inputs are plain data)."""
     data: dict[str, Any] = json.loads(json.dumps(dataclasses.asdict(spec)))
     return data
 
 
 def spec_from_data(data: dict[str, Any]) -> OdooTargetSpec:
+    """The `OdooTargetSpec` that `spec_to_data` produced; raises KeyError when a field is
+    missing."""
     conn = data.get("connection")
     return OdooTargetSpec(
         name=data["name"],
