@@ -77,6 +77,9 @@ def oauth_endpoint(audience: SignInAudience, tenant_id: str | None) -> str:
 
 
 def admin_consent_url(tenant_id: str | None, client_id: str) -> str:
+    """Microsoft's admin consent URL for the app (`/{tenant}/adminconsent?client_id=...`, Microsoft
+    identity platform admin consent endpoint); `organizations` when the tenant is not known.
+    """
     return f"{LOGIN_AUTHORITY}/{tenant_id or 'organizations'}/adminconsent?client_id={client_id}"
 
 
@@ -89,6 +92,9 @@ def _xmlid_suffix(address: str) -> str:
 
 @dataclass(frozen=True)
 class OutgoingServer:
+    """One `ir.mail_server` the tool declares: external id, name, mailbox (login), `from_filter`,
+    priority `sequence`, whether it is the fallback, and Outlook's SMTP host/port/encryption.
+    """
     xmlid: str
     name: str
     mailbox: str
@@ -102,6 +108,7 @@ class OutgoingServer:
 
 @dataclass(frozen=True)
 class IncomingServer:
+    """One `fetchmail.server` the tool declares: external id, name, mailbox, IMAP host/port/SSL."""
     xmlid: str
     name: str
     mailbox: str
@@ -121,11 +128,15 @@ class AliasDomain:
 
     @property
     def default_from_address(self) -> str:
+        """The default From address, `default_from@domain`."""
         return f"{self.default_from}@{self.domain}"
 
 
 @dataclass(frozen=True)
 class OdooConnectionSpec:
+    """How to reach a target's Odoo: URL, database, login, the environment variable with the
+    password or API key, transport, and the HTTP/TLS switches.
+    """
     url: str
     database: str
     login: str
@@ -141,6 +152,9 @@ class OdooConnectionSpec:
 
 @dataclass(frozen=True)
 class OdooTargetSpec:
+    """The declared state of one Odoo database: base URLs and redirect URIs, mail mode, the
+    servers, the alias domain, the authority (None for multitenant apps) and the connection.
+    """
     name: str
     base_urls: tuple[str, ...]
     redirect_uris: tuple[str, ...]
@@ -165,6 +179,10 @@ class OdooTargetSpec:
 
 @dataclass(frozen=True)
 class AppRegistrationSpec:
+    """The declared Entra app registration: name, audience, redirect URIs, access token version
+    (2 when personal accounts may sign in, as Microsoft requires), delegated scopes, assignment,
+    consent, owners, users, groups and tenant.
+    """
     display_name: str
     sign_in_audience: SignInAudience
     redirect_uris: tuple[str, ...]
@@ -179,17 +197,20 @@ class AppRegistrationSpec:
 
     @property
     def oauth_endpoint(self) -> str:
+        """The authority Odoo must use (see `oauth_endpoint`)."""
         return oauth_endpoint(self.sign_in_audience, self.tenant_id)
 
 
 @dataclass(frozen=True)
 class DesiredState:
+    """Everything the stack declares at instant `at`: the app, the secret schedule, the targets."""
     app: AppRegistrationSpec
     secret: SecretSchedule
     targets: tuple[OdooTargetSpec, ...]
     at: datetime
 
     def target(self, name: str) -> OdooTargetSpec:
+        """The target named `name`; raises StopIteration when there is none."""
         return next(t for t in self.targets if t.name == name)
 
 
@@ -259,6 +280,7 @@ def _connection(target: Target) -> OdooConnectionSpec | None:
 
 
 def target_spec(config: StackConfig, target: Target) -> OdooTargetSpec:
+    """The declared state of `target` (pure; no I/O)."""
     audience = config.app.sign_in_audience
     endpoint = None if audience.is_multitenant else oauth_endpoint(audience, config.app.tenant_id)
     return OdooTargetSpec(
@@ -280,6 +302,9 @@ def target_spec(config: StackConfig, target: Target) -> OdooTargetSpec:
 
 
 def desired_state(config: StackConfig, now: datetime) -> DesiredState:
+    """The whole declared state at `now` (aware datetime): pure, the single input of the
+    Pulumi components, `plan`, `sync` and `doctor`.
+    """
     targets = tuple(target_spec(config, t) for t in config.targets)
     redirect_uris = tuple(dict.fromkeys(uri for t in targets for uri in t.redirect_uris))
     app = config.app
