@@ -44,6 +44,7 @@ _state = {"debug": False}
 
 
 def package_version() -> str:
+    """The installed distribution's version, or 'unknown' when run from a bare source tree."""
     from importlib.metadata import PackageNotFoundError, version
 
     try:

@@ -189,6 +189,9 @@ def entra_limits(state: DesiredState) -> dict[str, Any]:
 
 
 def build_plan(state: DesiredState, stack: str) -> dict[str, Any]:
+    """The declared state of stack `stack` as the JSON-ready dict `plan --json` prints (camelCase
+    keys, no secret values): app registration, secret schedule, targets, Entra limits.
+    """
     app = state.app
     schedule = state.secret
     return {

@@ -182,4 +182,5 @@ def doctor_command(
 
 
 def register(app: typer.Typer) -> None:
+    """Add the `doctor` command to `app`."""
     app.command("doctor")(doctor_command)
