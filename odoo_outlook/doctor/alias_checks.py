@@ -81,6 +81,9 @@ def wanted_values(alias: AliasDomain) -> dict[str, str]:
 
 
 def from_params(state: OdooState) -> LiveAlias:
+    """The catch-all domain and default From as system parameters (`mail.catchall.domain`,
+    `mail.default.from`; Odoo up to 16.0).
+    """
     return LiveAlias(_text(state.param(CATCHALL_DOMAIN_PARAM)),
                      _text(state.param(DEFAULT_FROM_PARAM)),
                      _text(state.param(CATCHALL_ALIAS_PARAM)),
@@ -102,6 +105,7 @@ def from_alias_domain(state: OdooState) -> LiveAlias | None:
 
 
 def live_alias(state: OdooState, caps: Capabilities) -> LiveAlias | None:
+    """The catch-all / default From Odoo has: its alias domain (17.0+) or its parameters."""
     return from_alias_domain(state) if caps.has_alias_domain else from_params(state)
 
 
@@ -227,5 +231,6 @@ def check_default_from(state: OdooState, caps: Capabilities, scope: str) -> Chec
 
 def alias_checks(state: OdooState, caps: Capabilities, spec: OdooTargetSpec,
                  scope: str) -> list[Check]:
+    """The catch-all check and the default From check of one target."""
     catchall = (check_alias_domain if caps.has_alias_domain else check_catchall_params)
     return [catchall(state, caps, spec, scope), check_default_from(state, caps, scope)]
