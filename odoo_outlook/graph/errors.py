@@ -31,6 +31,8 @@ from .permissions import GRAPH_CALL_PERMISSIONS, CallPermissions
 
 
 class GraphFailure(StrEnum):
+    """Why a Graph read failed: the kind decides the advice (sign in, permission, missing,
+    retry)."""
     SIGN_IN = "sign-in"  # no credential / azure-identity could not get a token
     UNAUTHORIZED = "unauthorized"  # 401 from Graph
     FORBIDDEN = "forbidden"  # 403 from Graph: a permission is missing
@@ -78,6 +80,9 @@ class GraphAccessError(Exception):
 # Permissions named in 401/403 messages: the least-privileged ones the reference page of
 # each call lists (table and pages in permissions.py).
 class Permission:
+    """The least-privileged Graph permission of each read, as the Microsoft Graph v1.0
+    reference page of the call lists it (table in permissions.py).
+    """
     APPLICATION_READ = GRAPH_CALL_PERMISSIONS["application-get"]
     SERVICE_PRINCIPAL_READ = GRAPH_CALL_PERMISSIONS["serviceprincipal-get"]
     ASSIGNMENTS_READ = GRAPH_CALL_PERMISSIONS["serviceprincipal-list-approleassignedto"]
@@ -221,6 +226,12 @@ def _throttled_message(label: str, read: ReadSpec,
 
 
 def api_error(exc: APIError, read: ReadSpec) -> GraphAccessError:
+    """The one-line `GraphAccessError` for a Graph HTTP error `exc` during `read`.
+
+    401 says sign in again, 403 names the missing permission, 404 what is missing, 429/503/504
+    what Retry-After asked (msgraph-sdk's RetryHandler already retried); Graph's own message is
+    kept, on one line, for anything else. Never raises.
+    """
     status = exc.response_status_code
     code, graph_message, request_id = _odata_parts(exc)
     label = f"{status} {code}" if code else f"{status}"
