@@ -51,16 +51,19 @@ _RUNNING_SHOWN = 3
 
 
 class Status(StrEnum):
+    """A target's result; the worst one decides the command's exit code."""
     OK = "ok"
     WARN = "warn"
     FAIL = "fail"
 
     @property
     def exit_code(self) -> int:
+        """0 for ok, 1 for warn, 2 for fail."""
         return {Status.OK: EXIT_OK, Status.WARN: EXIT_WARN, Status.FAIL: EXIT_FAIL}[self]
 
     @property
     def style(self) -> str:
+        """The rich colour the status is shown in."""
         return {Status.OK: "green", Status.WARN: "yellow", Status.FAIL: "red"}[self]
 
 
@@ -76,12 +79,17 @@ class Outcome(Generic[T]):
 
 @dataclass(frozen=True)
 class FleetTask(Generic[T]):
+    """One target's work: its name and a function returning its `Outcome` (run in a worker
+    thread)."""
     name: str
     run: Callable[[], Outcome[T]]
 
 
 @dataclass(frozen=True)
 class TargetResult(Generic[T]):
+    """One target's result: status, one-line summary, the reason of a warn/fail (secrets
+    redacted), the task's own value, and the wall time it took (seconds).
+    """
     name: str
     status: Status
     summary: str
@@ -97,12 +105,15 @@ class TargetResult(Generic[T]):
 
 @dataclass
 class FleetResult(Generic[T]):
+    """Every target's result in task order, the worker count used, and the total wall time
+    (seconds)."""
     results: list[TargetResult[T]] = field(default_factory=list)  # in task order
     jobs: int = 1
     seconds: float = 0.0
 
     @property
     def worst(self) -> Status:
+        """The worst status of all targets (ok when there are none)."""
         statuses = {r.status for r in self.results}
         for status in (Status.FAIL, Status.WARN):
             if status in statuses:
@@ -111,13 +122,16 @@ class FleetResult(Generic[T]):
 
     @property
     def exit_code(self) -> int:
+        """The exit code of the worst status: 0 ok, 1 warnings only, 2 any failure."""
         return self.worst.exit_code
 
     def counts(self) -> dict[Status, int]:
+        """How many targets ended with each status."""
         return {s: sum(1 for r in self.results if r.status is s) for s in Status}
 
 
 def default_jobs(targets: int) -> int:
+    """Targets run at once by default: the target count, at least 1, at most DEFAULT_JOBS."""
     return max(1, min(DEFAULT_JOBS, targets))
 
 
@@ -128,16 +142,25 @@ def default_jobs(targets: int) -> int:
 class FleetProgress(Protocol):
     """Progress events. `started` comes from worker threads; the others from the caller's."""
 
-    def begin(self, names: Sequence[str], jobs: int) -> None: ...
+    def begin(self, names: Sequence[str], jobs: int) -> None:
+        """The run starts: the target names in task order and the worker count."""
+        ...
 
-    def started(self, name: str) -> None: ...
+    def started(self, name: str) -> None:
+        """A worker started target `name` (called from that worker's thread)."""
+        ...
 
-    def finished(self, result: TargetResult[Any], done: int, total: int) -> None: ...
+    def finished(self, result: TargetResult[Any], done: int, total: int) -> None:
+        """A target finished: its result, and `done` of `total` targets finished so far."""
+        ...
 
-    def end(self) -> None: ...
+    def end(self) -> None:
+        """The run ended (every target finished or the run was interrupted)."""
+        ...
 
 
 class NoProgress:
+    """No progress output (JSON output, quiet runs)."""
     def begin(self, _names: Sequence[str], _jobs: int) -> None:
         return
 
@@ -301,6 +324,7 @@ def summary_table(rows: Sequence[TargetResult[Any]], *, title: str,
 
 
 def summary_footer(fleet: FleetResult[Any]) -> str:
+    """The last line of a fleet run: counts per status, wall time (seconds), jobs and exit code."""
     counts = fleet.counts()
     return (f"{len(fleet.results)} target(s): {counts[Status.OK]} ok, {counts[Status.WARN]}"
             f" warning(s), {counts[Status.FAIL]} failed in {fleet.seconds:.1f} s with"
