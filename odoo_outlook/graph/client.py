@@ -71,6 +71,11 @@ class GraphSettings:
     max_retries: int = DEFAULT_MAX_RETRIES
 
     def resolved_url(self, environ: Mapping[str, str] | None = None) -> str:
+        """The Graph base URL: the setting, else `$ODOO_OUTLOOK_GRAPH_URL` (read from `environ`,
+        default
+        `os.environ`), else https://graph.microsoft.com/v1.0; validated by `normalize_base_url`
+        (raises `GraphAccessError` for a URL that is not https, or http on loopback).
+        """
         env = os.environ if environ is None else environ
         return normalize_base_url(self.base_url or env.get(GRAPH_URL_ENV) or DEFAULT_GRAPH_URL)
 
