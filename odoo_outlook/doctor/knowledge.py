@@ -178,7 +178,8 @@ class Entry:
             is not None)
 
     def advice_for(self, stack: StackFacts) -> Advice:
-        """The first advice of this entry that applies to `stack` (the last one is the default)."""
+        """The first advice of this entry that applies to `stack`; raises LookupError when none
+        does (the knowledge table is tested to cover every audience)."""
         for advice in self.advice:
             if advice.applies(stack):
                 return advice
