@@ -55,18 +55,22 @@ class LiveDisplay:
         self._live: Live | None = None
 
     def start(self, rows: Sequence[MailboxRow]) -> None:
+        """Start the live table with `rows`."""
         self._live = Live(_table(rows), console=self.console, refresh_per_second=4,
                           transient=False)
         self._live.start()
 
     def say(self, text: str) -> None:
+        """Print one line above the table."""
         self.console.print(Text(text), soft_wrap=True)
 
     def update(self, rows: Sequence[MailboxRow], _changed: MailboxRow | None) -> None:
+        """Redraw the table with `rows`."""
         if self._live is not None:
             self._live.update(_table(rows), refresh=True)
 
     def stop(self) -> None:
+        """Stop the live table (it stays on screen)."""
         if self._live is not None:
             self._live.stop()
             self._live = None
@@ -79,18 +83,22 @@ class PlainDisplay:
         self.console = console
 
     def start(self, _rows: Sequence[MailboxRow]) -> None:
+        """Nothing: plain output starts with the first change."""
         return
 
     def say(self, text: str) -> None:
+        """Print one line."""
         self.console.print(Text(text), soft_wrap=True)
 
     def update(self, _rows: Sequence[MailboxRow], changed: MailboxRow | None) -> None:
+        """Print one line for the `changed` row (nothing when None)."""
         if changed is not None:
             tail = f": {changed.detail}" if changed.detail else ""
             self.say(f"{changed.target}: {changed.server.kind} {changed.server.mailbox}:"
                      f" {changed.state}{tail}")
 
     def stop(self) -> None:
+        """Nothing to close."""
         return
 
 

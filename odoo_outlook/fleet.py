@@ -162,15 +162,19 @@ class FleetProgress(Protocol):
 class NoProgress:
     """No progress output (JSON output, quiet runs)."""
     def begin(self, _names: Sequence[str], _jobs: int) -> None:
+        """Nothing (no output)."""
         return
 
     def started(self, _name: str) -> None:
+        """Nothing (no output)."""
         return
 
     def finished(self, _result: TargetResult[Any], _done: int, _total: int) -> None:
+        """Nothing (no output)."""
         return
 
     def end(self) -> None:
+        """Nothing (no output)."""
         return
 
 
@@ -181,16 +185,20 @@ class PlainProgress:
         self.console = console
 
     def begin(self, _names: Sequence[str], _jobs: int) -> None:
+        """Nothing: plain output is one line per finished target."""
         return
 
     def started(self, _name: str) -> None:
+        """Nothing: plain output is one line per finished target."""
         return
 
     def finished(self, result: TargetResult[Any], done: int, total: int) -> None:
+        """Print `[done/total] name: result`."""
         self.console.print(Text(f"[{done}/{total}] {result.name}: {result.line}"),
                            soft_wrap=True, markup=False, highlight=False)
 
     def end(self) -> None:
+        """Nothing to close."""
         return
 
 
@@ -215,18 +223,21 @@ class LiveProgress:
         return ", ".join(shown) + (f" +{more}" if more > 0 else "")
 
     def begin(self, names: Sequence[str], jobs: int) -> None:
+        """Start the bar for `names` run `jobs` at a time."""
         self._progress.start()
         self._task = self._progress.add_task(
             f"{self.verb} {len(names)} target(s), {jobs} at a time", total=len(names),
             running="")
 
     def started(self, name: str) -> None:
+        """Add `name` to the targets in flight (thread-safe)."""
         with self._lock:
             self._running.append(name)
             if self._task is not None:
                 self._progress.update(self._task, running=self._running_text())
 
     def finished(self, result: TargetResult[Any], _done: int, _total: int) -> None:
+        """Print the target's result above the bar and advance it (thread-safe)."""
         with self._lock:
             if result.name in self._running:
                 self._running.remove(result.name)
@@ -237,6 +248,7 @@ class LiveProgress:
                 self._progress.update(self._task, advance=1, running=self._running_text())
 
     def end(self) -> None:
+        """Remove the bar (the printed results stay)."""
         self._progress.stop()
 
 
