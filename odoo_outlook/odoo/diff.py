@@ -1,6 +1,6 @@
 """The plan: a pure function from (what Odoo has, what the stack wants) to a list of changes.
 
-Ownership rules (README.md, `sync`: which records the tool owns):
+Ownership rules (also in README.md, section `sync`, "Safety rules"):
 - A record the tool creates gets an external id `odoo_outlook.<name>` in `ir.model.data`;
   servers use the `xmlid` of desired.py, the alias domain `alias_domain_<domain>`, parameters
   `config_parameter_<key>`. Only records carrying such an id are ever updated or archived.
