@@ -760,7 +760,8 @@ def test_client_id_option_alone_is_enough(env: Env) -> None:
 
 def test_outputs_from_stdin(env: Env, monkeypatch: pytest.MonkeyPatch) -> None:
     import io
-    monkeypatch.setattr("sys.stdin", io.StringIO(env.outputs.read_text()))
+    # A real stdin: text over a binary buffer (read_stack_outputs reads the bytes).
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(env.outputs.read_bytes())))
     assert env.run("--outputs", "-", outputs=False).code == 0
 
 
