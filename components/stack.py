@@ -100,6 +100,13 @@ def secret_config_keys(raw: dict[str, Any]) -> set[str]:
 
 
 def run(clock: Clock = lambda: datetime.now(UTC)) -> None:
+    """The Pulumi program: read the stack config, refuse plain-text secrets, declare the
+    resources and export the outputs.
+
+    `clock` gives the time the secret schedule is computed at (aware UTC datetime). Raises
+    `ConfigError` for bad settings, or `missing_tenant()`'s error when a single-tenant app without
+    `app.tenantId` would write a placeholder authority into Odoo.
+    """
     raw = raw_stack_config()
     require_secrets(raw, secret_config_keys(raw))
     config = parse_config(raw)

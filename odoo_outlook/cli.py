@@ -15,18 +15,15 @@ import traceback
 from typing import Annotated
 
 import typer
+
+# typer < 0.26 (the range in pyproject.toml) parses with click itself, so usage errors are
+# click's own exceptions.
+from click import exceptions as _click_exceptions
 from rich.text import Text
 
 from odoo_outlook.cli_common import stderr
 from odoo_outlook.commands import connect, doctor, plan, rotate, sync
 from odoo_outlook.errors import EXIT_FAIL, EXIT_OK, OdooOutlookError
-
-# Typer >= 0.16 ships its own copy of click (`typer._click`); older typer uses click itself.
-# Usage errors are instances of whichever one parsed the command line.
-try:
-    from typer._click import exceptions as _click_exceptions
-except ImportError:  # pragma: no cover - depends on the installed typer
-    from click import exceptions as _click_exceptions  # type: ignore[no-redef]
 
 ClickException = _click_exceptions.ClickException
 NoArgsIsHelp: type[BaseException] | tuple[()] = getattr(
@@ -47,6 +44,7 @@ _state = {"debug": False}
 
 
 def package_version() -> str:
+    """The installed distribution's version, or 'unknown' when run from a bare source tree."""
     from importlib.metadata import PackageNotFoundError, version
 
     try:
@@ -68,7 +66,7 @@ def _root(
         typer.Option("--debug", help="Add the traceback to errors (exit codes stay the same).",
                      envvar="ODOO_OUTLOOK_DEBUG"),
     ] = False,
-    show_version: Annotated[
+    show_version: Annotated[  # noqa: ARG001 - typer declares --version from it; the callback acts
         bool,
         typer.Option("--version", help="Print the version and exit.", is_eager=True,
                      callback=_show_version),

@@ -80,11 +80,13 @@ def unique_targets(names: list[str] | None) -> list[str]:
 
 
 def default_project_dir() -> Path:
+    """`$ODOO_OUTLOOK_PROJECT_DIR`, else the current directory (absolute)."""
     return Path(os.environ.get("ODOO_OUTLOOK_PROJECT_DIR", ".")).resolve()
 
 
 def load_stack(stack: str, project_dir: Path) -> StackConfig:
     # Imported here: the configuration model (pydantic) is not needed for `--help`.
+    """The validated config of `Pulumi.<stack>.yaml` in `project_dir`; raises `ConfigError`."""
     from odoo_outlook.config import load_stack_file, stack_file
 
     return load_stack_file(stack_file(stack, project_dir))

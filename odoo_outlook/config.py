@@ -74,14 +74,21 @@ class SignInAudience(StrEnum):
 
     @property
     def is_multitenant(self) -> bool:
+        """Whether accounts of other tenants can sign in (every value but `AzureADMyOrg`;
+        Microsoft identity platform, app manifest `signInAudience`).
+        """
         return self is not SignInAudience.MY_ORG
 
     @property
     def allows_personal_accounts(self) -> bool:
+        """Whether personal Microsoft accounts can sign in too."""
         return self is SignInAudience.ORGS_AND_PERSONAL
 
 
 class MailMode(StrEnum):
+    """How mail is sent: `generic` (one notifications mailbox sends for everyone, Odoo's
+    "generic configuration") or `perUser` (one outgoing server per user mailbox).
+    """
     GENERIC = "generic"
     PER_USER = "perUser"
 
@@ -157,6 +164,8 @@ class _Model(BaseModel):
 
 
 class AppSettings(_Model):
+    """Stack key `odoo-outlook:app`: the app registration's name, audience, tenant, owners,
+    consent."""
     display_name: str = Field("Odoo", min_length=1, max_length=120)
     sign_in_audience: SignInAudience = SignInAudience.ORGS_AND_PERSONAL
     tenant_id: str | None = None
@@ -182,6 +191,8 @@ class AppSettings(_Model):
 
 
 class Assignments(_Model):
+    """Stack key `odoo-outlook:assignments`: users (UPN or object id) and groups allowed to sign
+    in."""
     users: list[Principal] = Field(default_factory=list)
     groups: list[str] = Field(default_factory=list)
 
@@ -200,12 +211,15 @@ class Assignments(_Model):
 
 
 class SecretSettings(_Model):
+    """Stack key `odoo-outlook:secret`: the rotation period, grace and lifetime cap (days), the
+    anchor date, and a forced rotation (`forcedAt`, `forcedSlot`).
+    """
     display_name: str = Field("Odoo Fetchmail", min_length=1, max_length=80)
     rotation_days: StrictInt = Field(90, ge=1, le=365)
     grace_days: StrictInt = Field(14, ge=1, le=180)
     max_lifetime_days: StrictInt = Field(ENTRA_MAX_SECRET_DAYS, ge=2, le=ENTRA_MAX_SECRET_DAYS)
     forced_at: AwareDatetime | None = None
-    # The slot Odoo held at forcedAt (the leaked one); `rotate --now` records it (issue 19).
+    # The slot Odoo held at forcedAt (the leaked one); `rotate --now` records it.
     forced_slot: Literal["a", "b"] | None = None
     anchor: date = date(2024, 1, 1)
 
@@ -223,6 +237,9 @@ class SecretSettings(_Model):
 
 
 class OdooConnection(_Model):
+    """A target's `connection`: URL, database, login, the environment variable holding the
+    password or API key, transport, TLS and timeout settings.
+    """
     url: ApiUrl | None = None
     database: str = Field(min_length=1)
     login: str = Field(min_length=1)
@@ -264,6 +281,9 @@ class OdooConnection(_Model):
 
 
 class MailSettings(_Model):
+    """A target's `mail`: mode, the notifications mailbox (its domain is the alias domain),
+    user and incoming mailboxes, catch-all and bounce aliases.
+    """
     mode: MailMode = MailMode.GENERIC
     notifications: Email
     users: list[Email] = Field(default_factory=list)
@@ -280,10 +300,12 @@ class MailSettings(_Model):
 
     @property
     def domain(self) -> str:
+        """The domain of the notifications address (the catch-all / alias domain)."""
         return self.notifications.split("@", 1)[1]
 
     @property
     def default_from(self) -> str:
+        """The local part of the notifications address (Odoo's default From)."""
         return self.notifications.split("@", 1)[0]
 
     @model_validator(mode="after")
@@ -323,6 +345,7 @@ class CompanyMail(_Model):
 
 
 class Target(_Model):
+    """One Odoo database under `odoo-outlook:targets`: its name, base URLs, connection and mail."""
     name: str
     base_urls: list[BaseUrl] = Field(min_length=1)
     connection: OdooConnection | None = None
@@ -351,12 +374,16 @@ class Target(_Model):
 
     @property
     def password_env(self) -> str:
+        """The environment variable holding the Odoo password: `connection.passwordEnv`, else
+        `ODOO_<NAME>_PASSWORD` (non-alphanumerics as `_`).
+        """
         if self.connection and self.connection.password_env:
             return self.connection.password_env
         return "ODOO_" + re.sub(r"[^A-Z0-9]", "_", self.name.upper()) + "_PASSWORD"
 
     @property
     def odoo_url(self) -> str:
+        """The URL the tool calls Odoo at: `connection.url`, else the first base URL."""
         if self.connection and self.connection.url:
             return self.connection.url
         return self.base_urls[0]
@@ -418,6 +445,7 @@ class StackConfig(_Model):
         return None
 
     def target(self, name: str) -> Target:
+        """The target named `name`; raises `ConfigError` listing the names there are."""
         for target in self.targets:
             if target.name == name:
                 return target
@@ -578,6 +606,7 @@ def _decode_secure(value: Any) -> Any:
 
 
 def stack_file(stack: str, project_dir: Path) -> Path:
+    """`Pulumi.<stack>.yaml` in `project_dir` (not checked for existence)."""
     return project_dir / f"Pulumi.{stack}.yaml"
 
 

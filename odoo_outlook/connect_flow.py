@@ -39,6 +39,7 @@ DEFAULT_POLL = 2.0
 
 
 class RowState(StrEnum):
+    """How far one mailbox got: queued, waiting for the person to sign in, connected, tested, ..."""
     QUEUED = "queued"
     WAITING = "waiting for sign-in"
     CONNECTED = "connected"
@@ -60,6 +61,7 @@ class MailboxRow:
     test: ConnectionTest | None = None
 
     def as_dict(self) -> dict[str, Any]:
+        """The JSON shape of `connect --json` `mailboxes` entries."""
         return {"target": self.target, "model": self.server.model, "id": self.server.id,
                 "kind": self.server.kind, "mailbox": self.server.mailbox,
                 "state": str(self.state), "detail": self.detail, "fix": self.fix,
@@ -78,6 +80,9 @@ class TargetSession:
 
 @dataclass(frozen=True)
 class ConnectOptions:
+    """How `connect` runs: open a browser or print the URL, the overall `timeout` and the `poll`
+    interval (seconds), and the `webbrowser` controller to use.
+    """
     open_browser: bool = True
     timeout: float = DEFAULT_TIMEOUT  # seconds, for the whole run
     poll: float = DEFAULT_POLL  # seconds between two "is the token there" questions
@@ -86,12 +91,15 @@ class ConnectOptions:
 
 @dataclass
 class ConnectResult:
+    """Every mailbox row, per-target errors, and why the run stopped early (`timeout`,
+    `interrupted`)."""
     rows: list[MailboxRow]
     errors: list[str] = field(default_factory=list)  # per-target failures (not per mailbox)
     stopped: str | None = None  # "timeout" | "interrupted"
 
     @property
     def exit_code(self) -> int:
+        """2 on any error or failed test, 1 when a mailbox is not done yet, else 0."""
         states = {r.state for r in self.rows}
         if self.errors or states & {RowState.ERROR, RowState.FAILED}:
             return EXIT_FAIL
@@ -100,6 +108,7 @@ class ConnectResult:
         return EXIT_OK
 
     def as_dict(self) -> dict[str, Any]:
+        """The JSON shape of `connect --json`."""
         return {"exitCode": self.exit_code, "stopped": self.stopped, "errors": self.errors,
                 "mailboxes": [r.as_dict() for r in self.rows]}
 
@@ -108,16 +117,25 @@ class ConnectDisplay(Protocol):
     """Where the run shows itself: the one-line instruction, the URL when no browser opens,
     and the table after every change."""
 
-    def start(self, rows: Sequence[MailboxRow]) -> None: ...
+    def start(self, rows: Sequence[MailboxRow]) -> None:
+        """The run starts with these rows."""
+        ...
 
-    def say(self, text: str) -> None: ...
+    def say(self, text: str) -> None:
+        """Show one line of text (an instruction, or the URL to open)."""
+        ...
 
-    def update(self, rows: Sequence[MailboxRow], changed: MailboxRow | None) -> None: ...
+    def update(self, rows: Sequence[MailboxRow], changed: MailboxRow | None) -> None:
+        """Show the rows again; `changed` is the row that just changed, if any."""
+        ...
 
-    def stop(self) -> None: ...
+    def stop(self) -> None:
+        """The run ended."""
+        ...
 
 
 def instruction(session: TargetSession, row: MailboxRow) -> str:
+    """The one line that tells the person whom to be signed in as, in Odoo and at Microsoft."""
     client = session.client
     return (f"{row.target}: be signed in to Odoo ({client.url}) as an administrator of database"
             f" {client.database!r}, then sign in to Microsoft as {row.server.mailbox}")

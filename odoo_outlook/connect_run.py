@@ -55,18 +55,22 @@ class LiveDisplay:
         self._live: Live | None = None
 
     def start(self, rows: Sequence[MailboxRow]) -> None:
+        """Start the live table with `rows`."""
         self._live = Live(_table(rows), console=self.console, refresh_per_second=4,
                           transient=False)
         self._live.start()
 
     def say(self, text: str) -> None:
+        """Print one line above the table."""
         self.console.print(Text(text), soft_wrap=True)
 
-    def update(self, rows: Sequence[MailboxRow], changed: MailboxRow | None) -> None:
+    def update(self, rows: Sequence[MailboxRow], _changed: MailboxRow | None) -> None:
+        """Redraw the table with `rows`."""
         if self._live is not None:
             self._live.update(_table(rows), refresh=True)
 
     def stop(self) -> None:
+        """Stop the live table (it stays on screen)."""
         if self._live is not None:
             self._live.stop()
             self._live = None
@@ -78,19 +82,23 @@ class PlainDisplay:
     def __init__(self, console: Console) -> None:
         self.console = console
 
-    def start(self, rows: Sequence[MailboxRow]) -> None:
+    def start(self, _rows: Sequence[MailboxRow]) -> None:
+        """Nothing: plain output starts with the first change."""
         return
 
     def say(self, text: str) -> None:
+        """Print one line."""
         self.console.print(Text(text), soft_wrap=True)
 
-    def update(self, rows: Sequence[MailboxRow], changed: MailboxRow | None) -> None:
+    def update(self, _rows: Sequence[MailboxRow], changed: MailboxRow | None) -> None:
+        """Print one line for the `changed` row (nothing when None)."""
         if changed is not None:
             tail = f": {changed.detail}" if changed.detail else ""
             self.say(f"{changed.target}: {changed.server.kind} {changed.server.mailbox}:"
                      f" {changed.state}{tail}")
 
     def stop(self) -> None:
+        """Nothing to close."""
         return
 
 
@@ -117,7 +125,7 @@ def _session(spec: OdooTargetSpec, config: StackConfig, allow_insecure_http: boo
         audience=app.sign_in_audience, admin_consent=app.admin_consent,
         assignment_required=app.assignment_required, tenant_id=app.tenant_id,
         client_id=params.get(CLIENT_ID_PARAM) or None,
-        mailboxes=tuple(dict.fromkeys(s.mailbox for s in (*spec.outgoing, *spec.incoming))),
+        mailboxes=tuple(dict.fromkeys(s.mailbox for s in spec.servers)),
         expected_base_url=spec.expected_base_url, web_base_url=params.get(BASE_URL_PARAM))
     return TargetSession(spec.name, client, managed_servers(client), stack)
 

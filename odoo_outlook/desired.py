@@ -18,9 +18,9 @@ from odoo_outlook.config import (
     SignInAudience,
     StackConfig,
     Target,
-    Transport,
 )
 from odoo_outlook.rotation import SecretSchedule, schedule
+from odoo_outlook.transport_kind import Transport
 
 # Microsoft Graph is looked up by this name in azuread's published app ids at deploy time.
 GRAPH_PUBLISHED_APP_NAME = "MicrosoftGraph"
@@ -79,6 +79,9 @@ def oauth_endpoint(audience: SignInAudience, tenant_id: str | None) -> str:
 
 
 def admin_consent_url(tenant_id: str | None, client_id: str) -> str:
+    """Microsoft's admin consent URL for the app (`/{tenant}/adminconsent?client_id=...`, Microsoft
+    identity platform admin consent endpoint); `organizations` when the tenant is not known.
+    """
     return f"{LOGIN_AUTHORITY}/{tenant_id or 'organizations'}/adminconsent?client_id={client_id}"
 
 
@@ -91,6 +94,9 @@ def _xmlid_suffix(address: str) -> str:
 
 @dataclass(frozen=True)
 class OutgoingServer:
+    """One `ir.mail_server` the tool declares: external id, name, mailbox (login), `from_filter`,
+    priority `sequence`, whether it is the fallback, and Outlook's SMTP host/port/encryption.
+    """
     xmlid: str
     name: str
     mailbox: str
@@ -112,12 +118,18 @@ class OutgoingServer:
 
 @dataclass(frozen=True)
 class IncomingServer:
+    """One `fetchmail.server` the tool declares: external id, name, mailbox, IMAP host/port/SSL."""
     xmlid: str
     name: str
     mailbox: str
     host: str = IMAP_HOST
     port: int = IMAP_PORT
     is_ssl: bool = True
+
+    @property
+    def username(self) -> str:
+        """Odoo's `user`: the mailbox itself signs in (no delegation for IMAP)."""
+        return self.mailbox
 
 
 @dataclass(frozen=True)
@@ -131,6 +143,7 @@ class AliasDomain:
 
     @property
     def default_from_address(self) -> str:
+        """The default From address, `default_from@domain`."""
         return f"{self.default_from}@{self.domain}"
 
 
@@ -144,9 +157,17 @@ class CompanySpec:
     incoming: tuple[IncomingServer, ...]
     alias: AliasDomain
 
+    @property
+    def servers(self) -> tuple[OutgoingServer | IncomingServer, ...]:
+        """The company's outgoing servers, then its incoming ones."""
+        return (*self.outgoing, *self.incoming)
+
 
 @dataclass(frozen=True)
 class OdooConnectionSpec:
+    """How to reach a target's Odoo: URL, database, login, the environment variable with the
+    password or API key, transport, and the HTTP/TLS switches.
+    """
     url: str
     database: str
     login: str
@@ -162,6 +183,9 @@ class OdooConnectionSpec:
 
 @dataclass(frozen=True)
 class OdooTargetSpec:
+    """The declared state of one Odoo database: base URLs and redirect URIs, mail mode, the
+    servers, the alias domain, the authority (None for multitenant apps) and the connection.
+    """
     name: str
     base_urls: tuple[str, ...]
     redirect_uris: tuple[str, ...]
@@ -177,10 +201,12 @@ class OdooTargetSpec:
 
     @property
     def all_outgoing(self) -> tuple[OutgoingServer, ...]:
+        """The outgoing servers of every company the target serves, its own first."""
         return (*self.outgoing, *(s for c in self.companies for s in c.outgoing))
 
     @property
     def all_incoming(self) -> tuple[IncomingServer, ...]:
+        """The incoming servers of every company the target serves, its own first."""
         return (*self.incoming, *(s for c in self.companies for s in c.incoming))
 
     @property
@@ -188,9 +214,18 @@ class OdooTargetSpec:
         """The `web.base.url` Odoo must have for its redirect URI to match the app's."""
         return self.base_urls[0]
 
+    @property
+    def servers(self) -> tuple[OutgoingServer | IncomingServer, ...]:
+        """The outgoing servers, then the incoming ones (each has `name` and `mailbox`)."""
+        return (*self.outgoing, *self.incoming)
+
 
 @dataclass(frozen=True)
 class AppRegistrationSpec:
+    """The declared Entra app registration: name, audience, redirect URIs, access token version
+    (2 when personal accounts may sign in, as Microsoft requires), delegated scopes, assignment,
+    consent, owners, users, groups and tenant.
+    """
     display_name: str
     sign_in_audience: SignInAudience
     redirect_uris: tuple[str, ...]
@@ -205,17 +240,20 @@ class AppRegistrationSpec:
 
     @property
     def oauth_endpoint(self) -> str:
+        """The authority Odoo must use (see `oauth_endpoint`)."""
         return oauth_endpoint(self.sign_in_audience, self.tenant_id)
 
 
 @dataclass(frozen=True)
 class DesiredState:
+    """Everything the stack declares at instant `at`: the app, the secret schedule, the targets."""
     app: AppRegistrationSpec
     secret: SecretSchedule
     targets: tuple[OdooTargetSpec, ...]
     at: datetime
 
     def target(self, name: str) -> OdooTargetSpec:
+        """The target named `name`; raises StopIteration when there is none."""
         return next(t for t in self.targets if t.name == name)
 
 
@@ -293,6 +331,7 @@ def _connection(target: Target) -> OdooConnectionSpec | None:
 
 
 def target_spec(config: StackConfig, target: Target) -> OdooTargetSpec:
+    """The declared state of `target` (pure; no I/O)."""
     audience = config.app.sign_in_audience
     endpoint = None if audience.is_multitenant else oauth_endpoint(audience, config.app.tenant_id)
     return OdooTargetSpec(
@@ -323,6 +362,9 @@ def _alias(mail: MailSettings) -> AliasDomain:
 
 
 def desired_state(config: StackConfig, now: datetime) -> DesiredState:
+    """The whole declared state at `now` (aware datetime): pure, the single input of the
+    Pulumi components, `plan`, `sync` and `doctor`.
+    """
     targets = tuple(target_spec(config, t) for t in config.targets)
     redirect_uris = tuple(dict.fromkeys(uri for t in targets for uri in t.redirect_uris))
     app = config.app

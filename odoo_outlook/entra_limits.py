@@ -70,6 +70,7 @@ class AudienceLimits:
 
     @property
     def allows_personal_accounts(self) -> bool:
+        """Whether this audience admits personal Microsoft accounts."""
         return self.audience in PERSONAL_AUDIENCES
 
 
@@ -111,6 +112,8 @@ class LimitBreach:
     source: str = SOURCE
 
     def message(self) -> str:
+        """One line naming the stack key, the count, Entra's limit for the audience and its
+        source."""
         return (f"{self.key}: {self.count} {self.what}, Entra accepts at most {self.limit} for"
                 f" signInAudience {self.audience} ({self.source})")
 

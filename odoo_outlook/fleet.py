@@ -51,16 +51,19 @@ _RUNNING_SHOWN = 3
 
 
 class Status(StrEnum):
+    """A target's result; the worst one decides the command's exit code."""
     OK = "ok"
     WARN = "warn"
     FAIL = "fail"
 
     @property
     def exit_code(self) -> int:
+        """0 for ok, 1 for warn, 2 for fail."""
         return {Status.OK: EXIT_OK, Status.WARN: EXIT_WARN, Status.FAIL: EXIT_FAIL}[self]
 
     @property
     def style(self) -> str:
+        """The rich colour the status is shown in."""
         return {Status.OK: "green", Status.WARN: "yellow", Status.FAIL: "red"}[self]
 
 
@@ -76,12 +79,17 @@ class Outcome(Generic[T]):
 
 @dataclass(frozen=True)
 class FleetTask(Generic[T]):
+    """One target's work: its name and a function returning its `Outcome` (run in a worker
+    thread)."""
     name: str
     run: Callable[[], Outcome[T]]
 
 
 @dataclass(frozen=True)
 class TargetResult(Generic[T]):
+    """One target's result: status, one-line summary, the reason of a warn/fail (secrets
+    redacted), the task's own value, and the wall time it took (seconds).
+    """
     name: str
     status: Status
     summary: str
@@ -97,12 +105,15 @@ class TargetResult(Generic[T]):
 
 @dataclass
 class FleetResult(Generic[T]):
+    """Every target's result in task order, the worker count used, and the total wall time
+    (seconds)."""
     results: list[TargetResult[T]] = field(default_factory=list)  # in task order
     jobs: int = 1
     seconds: float = 0.0
 
     @property
     def worst(self) -> Status:
+        """The worst status of all targets (ok when there are none)."""
         statuses = {r.status for r in self.results}
         for status in (Status.FAIL, Status.WARN):
             if status in statuses:
@@ -111,13 +122,16 @@ class FleetResult(Generic[T]):
 
     @property
     def exit_code(self) -> int:
+        """The exit code of the worst status: 0 ok, 1 warnings only, 2 any failure."""
         return self.worst.exit_code
 
     def counts(self) -> dict[Status, int]:
+        """How many targets ended with each status."""
         return {s: sum(1 for r in self.results if r.status is s) for s in Status}
 
 
 def default_jobs(targets: int) -> int:
+    """Targets run at once by default: the target count, at least 1, at most DEFAULT_JOBS."""
     return max(1, min(DEFAULT_JOBS, targets))
 
 
@@ -128,26 +142,39 @@ def default_jobs(targets: int) -> int:
 class FleetProgress(Protocol):
     """Progress events. `started` comes from worker threads; the others from the caller's."""
 
-    def begin(self, names: Sequence[str], jobs: int) -> None: ...
+    def begin(self, names: Sequence[str], jobs: int) -> None:
+        """The run starts: the target names in task order and the worker count."""
+        ...
 
-    def started(self, name: str) -> None: ...
+    def started(self, name: str) -> None:
+        """A worker started target `name` (called from that worker's thread)."""
+        ...
 
-    def finished(self, result: TargetResult[Any], done: int, total: int) -> None: ...
+    def finished(self, result: TargetResult[Any], done: int, total: int) -> None:
+        """A target finished: its result, and `done` of `total` targets finished so far."""
+        ...
 
-    def end(self) -> None: ...
+    def end(self) -> None:
+        """The run ended (every target finished or the run was interrupted)."""
+        ...
 
 
 class NoProgress:
-    def begin(self, names: Sequence[str], jobs: int) -> None:
+    """No progress output (JSON output, quiet runs)."""
+    def begin(self, _names: Sequence[str], _jobs: int) -> None:
+        """Nothing (no output)."""
         return
 
-    def started(self, name: str) -> None:
+    def started(self, _name: str) -> None:
+        """Nothing (no output)."""
         return
 
-    def finished(self, result: TargetResult[Any], done: int, total: int) -> None:
+    def finished(self, _result: TargetResult[Any], _done: int, _total: int) -> None:
+        """Nothing (no output)."""
         return
 
     def end(self) -> None:
+        """Nothing (no output)."""
         return
 
 
@@ -157,17 +184,21 @@ class PlainProgress:
     def __init__(self, console: Console) -> None:
         self.console = console
 
-    def begin(self, names: Sequence[str], jobs: int) -> None:
+    def begin(self, _names: Sequence[str], _jobs: int) -> None:
+        """Nothing: plain output is one line per finished target."""
         return
 
-    def started(self, name: str) -> None:
+    def started(self, _name: str) -> None:
+        """Nothing: plain output is one line per finished target."""
         return
 
     def finished(self, result: TargetResult[Any], done: int, total: int) -> None:
+        """Print `[done/total] name: result`."""
         self.console.print(Text(f"[{done}/{total}] {result.name}: {result.line}"),
                            soft_wrap=True, markup=False, highlight=False)
 
     def end(self) -> None:
+        """Nothing to close."""
         return
 
 
@@ -192,18 +223,21 @@ class LiveProgress:
         return ", ".join(shown) + (f" +{more}" if more > 0 else "")
 
     def begin(self, names: Sequence[str], jobs: int) -> None:
+        """Start the bar for `names` run `jobs` at a time."""
         self._progress.start()
         self._task = self._progress.add_task(
             f"{self.verb} {len(names)} target(s), {jobs} at a time", total=len(names),
             running="")
 
     def started(self, name: str) -> None:
+        """Add `name` to the targets in flight (thread-safe)."""
         with self._lock:
             self._running.append(name)
             if self._task is not None:
                 self._progress.update(self._task, running=self._running_text())
 
-    def finished(self, result: TargetResult[Any], done: int, total: int) -> None:
+    def finished(self, result: TargetResult[Any], _done: int, _total: int) -> None:
+        """Print the target's result above the bar and advance it (thread-safe)."""
         with self._lock:
             if result.name in self._running:
                 self._running.remove(result.name)
@@ -214,6 +248,7 @@ class LiveProgress:
                 self._progress.update(self._task, advance=1, running=self._running_text())
 
     def end(self) -> None:
+        """Remove the bar (the printed results stay)."""
         self._progress.stop()
 
 
@@ -301,6 +336,7 @@ def summary_table(rows: Sequence[TargetResult[Any]], *, title: str,
 
 
 def summary_footer(fleet: FleetResult[Any]) -> str:
+    """The last line of a fleet run: counts per status, wall time (seconds), jobs and exit code."""
     counts = fleet.counts()
     return (f"{len(fleet.results)} target(s): {counts[Status.OK]} ok, {counts[Status.WARN]}"
             f" warning(s), {counts[Status.FAIL]} failed in {fleet.seconds:.1f} s with"

@@ -80,7 +80,7 @@ def _slot(slot: SecretSlot, state: DesiredState) -> dict[str, Any]:
     }
 
 
-def _target(target: OdooTargetSpec, state: DesiredState) -> dict[str, Any]:
+def _target(target: OdooTargetSpec) -> dict[str, Any]:
     alias = target.alias
     parameters: dict[str, str | None] = {
         "microsoft_outlook_client_id": AFTER_UP,
@@ -153,8 +153,8 @@ def _target(target: OdooTargetSpec, state: DesiredState) -> dict[str, Any]:
         },
         "connectStep": [
             f"{server.name}: click 'Connect your Outlook account' once, signed in as"
-            f" {getattr(server, 'username', server.mailbox)}"
-            for server in (*target.outgoing, *target.incoming)
+            f" {server.username}"
+            for server in target.servers
         ],
         **sharing_plan(target),
     }
@@ -191,6 +191,9 @@ def entra_limits(state: DesiredState) -> dict[str, Any]:
 
 
 def build_plan(state: DesiredState, stack: str) -> dict[str, Any]:
+    """The declared state of stack `stack` as the JSON-ready dict `plan --json` prints (camelCase
+    keys, no secret values): app registration, secret schedule, targets, Entra limits.
+    """
     app = state.app
     schedule = state.secret
     return {
@@ -229,5 +232,5 @@ def build_plan(state: DesiredState, stack: str) -> dict[str, Any]:
             "slots": [_slot(slot, state) for slot in schedule.slots],
         },
         "entraLimits": entra_limits(state),
-        "targets": [_target(target, state) for target in state.targets],
+        "targets": [_target(target) for target in state.targets],
     }

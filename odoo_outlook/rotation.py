@@ -33,6 +33,9 @@ SLOTS = ("a", "b")
 
 @dataclass(frozen=True)
 class SecretSlot:
+    """One of the two client secret slots (`a`, `b`): its current epoch (number and start), the
+    secret's end date, a forced rotation instant if any, and the Entra display name.
+    """
     slot: str
     epoch: int
     epoch_start: datetime
@@ -48,6 +51,7 @@ class SecretSlot:
 
     @property
     def end_date_text(self) -> str:
+        """The end date as Entra's `endDateTime` text (`YYYY-MM-DDTHH:MM:SSZ`, UTC)."""
         return self.end_date.strftime("%Y-%m-%dT%H:%M:%SZ")
 
     @property
@@ -58,6 +62,9 @@ class SecretSlot:
 
 @dataclass(frozen=True)
 class SecretSchedule:
+    """Both slots at one instant: the one Odoo holds (`current`), the other (`previous`), the
+    next rotation instant, and the period and secret lifetime (timedelta).
+    """
     slots: tuple[SecretSlot, SecretSlot]
     current: SecretSlot
     previous: SecretSlot

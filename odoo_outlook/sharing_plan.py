@@ -67,7 +67,7 @@ def _company(company: CompanySpec, target: OdooTargetSpec) -> dict[str, Any]:
         },
         "connectStep": [
             f"{s.name}: click 'Connect your Outlook account' once, signed in as"
-            f" {getattr(s, 'username', s.mailbox)}"
-            for s in (*company.outgoing, *company.incoming)
+            f" {s.username}"
+            for s in company.servers
         ],
     }

@@ -17,6 +17,8 @@ HOW = "pulumi stack output --json --show-secrets"
 
 @dataclass(frozen=True)
 class StackOutputs:
+    """The values read from `pulumi stack output --json --show-secrets` (secret hidden from
+    repr)."""
     client_id: str | None = None
     client_secret: str | None = field(default=None, repr=False)
     tenant_id: str | None = None
@@ -31,6 +33,12 @@ def _text(data: dict[str, Any], key: str) -> str | None:
 
 
 def parse_stack_outputs(text: str, source: str) -> StackOutputs:
+    """The stack outputs in `text` (JSON object); `source` names it in errors.
+
+    A `[secret]` placeholder (no `--show-secrets`) counts as missing. Raises `ConfigError` for
+    text that is not a JSON object, without `clientId`, or with a clientId/tenantId that is no
+    GUID.
+    """
     key = f"--outputs ({source})"
     try:
         data: Any = json.loads(text)

@@ -101,7 +101,8 @@ class _StrictLoader(_BASE_LOADER):  # type: ignore[valid-type,misc]
                     f"key {key!r} is in namespace {namespace!r}, which no one reads",
                     f"did you mean {self.namespace}:{_name}?",
                 )
-        return super().construct_mapping(node, deep=deep)
+        mapping: dict[Any, Any] = super().construct_mapping(node, deep=deep)
+        return mapping
 
 
 def load_yaml(text: str, source: str, namespace: str = "") -> Any:

@@ -5,6 +5,7 @@ from __future__ import annotations
 # --- fake Graph fixtures ---
 import asyncio
 import dataclasses
+import logging
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Any, TypeVar
 
@@ -13,6 +14,18 @@ import pytest
 from tests.fakes.graph_server import FakeGraph, StaticTokenCredential
 
 _T = TypeVar("_T")
+
+
+# --- process-wide state a CLI run leaves behind ---
+@pytest.fixture(autouse=True)
+def _no_debug_log_leak() -> Iterator[None]:
+    """`--debug` enables the `odoo_outlook` stderr log once per process (debug_log.py); a test
+    that runs it must not make later tests' stderr carry debug lines."""
+    logger = logging.getLogger("odoo_outlook")
+    handlers, level = list(logger.handlers), logger.level
+    yield
+    logger.handlers[:] = handlers
+    logger.setLevel(level)
 
 
 @pytest.fixture

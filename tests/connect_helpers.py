@@ -22,7 +22,8 @@ class ConsentBrowser(webbrowser.BaseBrowser):
         self.consent = consent
         self.opened: list[str] = []
 
-    def open(self, url: str, new: int = 0, autoraise: bool = True) -> bool:
+    # webbrowser.BaseBrowser.open's signature: connect_flow passes `new=2` by keyword.
+    def open(self, url: str, new: int = 0, autoraise: bool = True) -> bool:  # noqa: ARG002
         self.opened.append(url)
         if not self.consent:
             return True

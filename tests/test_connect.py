@@ -194,11 +194,11 @@ def test_ctrl_c_stops_cleanly_with_done_and_left() -> None:
         opened: list[str] = []
 
         class FirstOnly(ConsentBrowser):
-            def open(self, url: str, new: int = 0, autoraise: bool = True) -> bool:
+            def open(self, url: str, new: int = 0, autoraise: bool = True) -> bool:  # noqa: ARG002
                 opened.append(url)
                 return browser.open(url) if len(opened) == 1 else True
 
-        def sleep(seconds: float) -> None:
+        def sleep(_seconds: float) -> None:
             raise KeyboardInterrupt
 
         said: list[str] = []

@@ -167,7 +167,9 @@ def _connect_all(db: Any) -> None:
 
 
 @pytest.fixture
-def env(fake_graph: FakeGraph, fake_odoo: Callable[..., Any], azure_cli: Path, tmp_path: Path,
+def env(fake_graph: FakeGraph, fake_odoo: Callable[..., Any],
+        azure_cli: Path,  # noqa: ARG001 - a fixture cannot use usefixtures: puts the fake az on PATH
+        tmp_path: Path,
         monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
         caplog: pytest.LogCaptureFixture) -> Iterator[Env]:
     """A healthy setup: the app as the stack wants it, Odoo synced, every server connected."""
@@ -381,7 +383,7 @@ def test_odoo_holding_the_older_valid_secret_warns(env: Env) -> None:
     assert result.code == 1
 
 
-def test_stack_output_secret_that_is_no_app_secret_fails(env: Env, tmp_path: Path) -> None:
+def test_stack_output_secret_that_is_no_app_secret_fails(env: Env) -> None:
     env.outputs.write_text(json.dumps({"clientId": CLIENT_ID, "clientSecret": "Ww~1-gone"}))
     result = env.run()
     assert result.check("azure/stack secret")["status"] == "fail"

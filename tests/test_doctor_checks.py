@@ -402,7 +402,7 @@ def test_unmanaged_alias_domain_that_differs_is_fixed_in_odoo() -> None:
 ])
 def test_default_from_needs_an_outlook_from_filter(servers: tuple[Server, ...],
                                                    status: Status) -> None:
-    check = check_default_from(_mail_state(17, servers=servers), _mail_caps(17), SPEC, "erp")
+    check = check_default_from(_mail_state(17, servers=servers), _mail_caps(17), "erp")
     assert check.status is status, check
     if status is Status.FAIL:
         assert "generic configuration" in check.detail and "odoo-outlook sync" in (
@@ -411,10 +411,10 @@ def test_default_from_needs_an_outlook_from_filter(servers: tuple[Server, ...],
 
 def test_default_from_on_15_uses_the_boolean_marker() -> None:
     servers = (_outlook_server(15, "example.com"),)
-    assert check_default_from(_mail_state(15, servers=servers), _mail_caps(15), SPEC,
+    assert check_default_from(_mail_state(15, servers=servers), _mail_caps(15),
                               "erp").status is Status.OK
     no_marker = (_outlook_server(15, "example.com", outlook=False),)
-    assert check_default_from(_mail_state(15, servers=no_marker), _mail_caps(15), SPEC,
+    assert check_default_from(_mail_state(15, servers=no_marker), _mail_caps(15),
                               "erp").status is Status.FAIL
 
 

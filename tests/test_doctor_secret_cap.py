@@ -33,30 +33,30 @@ def test_slot_descriptions_are_recognised() -> None:
 
 
 def test_the_two_slots_fit_the_cap() -> None:
-    check = secret_cap_check([SLOT_A, SLOT_B], PERSONAL, SCHEDULE, frozenset(), NOW)
+    check = secret_cap_check([SLOT_A, SLOT_B], PERSONAL, SCHEDULE, frozenset())
     assert check.status is Status.OK
     assert "2 of 2 client secrets" in check.detail and "delete-before-create" in check.detail
 
 
 def test_a_secret_the_stack_does_not_manage_warns_before_the_rotation() -> None:
-    check = secret_cap_check([SLOT_B, MANUAL], PERSONAL, SCHEDULE, frozenset({"b" * 8}), NOW)
+    check = secret_cap_check([SLOT_B, MANUAL], PERSONAL, SCHEDULE, frozenset({"b" * 8}))
     assert check.status is Status.WARN
     assert "'test from the portal'" in check.fix and "Certificates & secrets" in check.fix
     assert f"due {SCHEDULE.next_rotation_at:%Y-%m-%d}" in check.detail
     # Even one foreign secret next to a single slot leaves no room for the second slot.
-    alone = secret_cap_check([MANUAL], PERSONAL, SCHEDULE, frozenset(), NOW)
+    alone = secret_cap_check([MANUAL], PERSONAL, SCHEDULE, frozenset())
     assert alone.status is Status.WARN
     # A secret a holder uses is kept whatever its description.
-    used = secret_cap_check([SLOT_B, MANUAL], PERSONAL, SCHEDULE, frozenset({"m" * 8}), NOW)
+    used = secret_cap_check([SLOT_B, MANUAL], PERSONAL, SCHEDULE, frozenset({"m" * 8}))
     assert used.status is Status.OK
 
 
 def test_above_the_cap_fails_and_work_audiences_have_none() -> None:
-    over = secret_cap_check([SLOT_A, SLOT_B, MANUAL], PERSONAL, SCHEDULE, frozenset(), NOW)
+    over = secret_cap_check([SLOT_A, SLOT_B, MANUAL], PERSONAL, SCHEDULE, frozenset())
     assert over.status is Status.FAIL and "3 client secrets" in over.detail
     many = [cred(str(i), f"s{i}") for i in range(5)]
     for audience in ("AzureADMyOrg", "AzureADMultipleOrgs"):
-        assert secret_cap_check(many, audience, SCHEDULE, frozenset(), NOW).status is Status.OK
+        assert secret_cap_check(many, audience, SCHEDULE, frozenset()).status is Status.OK
 
 
 def test_doctor_reads_the_live_credentials_over_graph(env: Env) -> None:  # noqa: F811

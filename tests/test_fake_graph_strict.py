@@ -37,9 +37,9 @@ def seeded(fake_graph: FakeGraph) -> Seeded:
 # --------------------------------------------------------------------------- refusals
 
 
+@pytest.mark.usefixtures("seeded")
 def test_user_path_form_refuses_a_name_starting_with_dollar(
-    fake_graph: FakeGraph, seeded: Seeded
-) -> None:
+    fake_graph: FakeGraph) -> None:
     status, code, message = error(get(fake_graph, "/users/%24svc-mail%40contoso.com"))
     assert (status, code) == (400, "BadRequest")
     assert "$svc-mail@contoso.com" in message
@@ -69,8 +69,9 @@ def test_search_needs_consistency_level(fake_graph: FakeGraph, seeded: Seeded) -
         ("not(userPrincipalName eq 'alice@contoso.com')", "Operator 'Not' is not supported"),
     ],
 )
+@pytest.mark.usefixtures("seeded")
 def test_advanced_filter_needs_consistency_level_and_count(
-    fake_graph: FakeGraph, seeded: Seeded, expression: str, operator_text: str
+    fake_graph: FakeGraph, expression: str, operator_text: str
 ) -> None:
     for headers, params in (
         (AUTH, {"$filter": expression}),
@@ -86,9 +87,9 @@ def test_advanced_filter_needs_consistency_level_and_count(
     assert advanced.status_code == 200 and advanced.json()["@odata.count"] >= 1
 
 
+@pytest.mark.usefixtures("seeded")
 def test_count_segment_needs_consistency_level_and_count_param_is_ignored_without(
-    fake_graph: FakeGraph, seeded: Seeded
-) -> None:
+    fake_graph: FakeGraph) -> None:
     assert error(get(fake_graph, "/users/$count")) == (
         400,
         "Request_BadRequest",
@@ -112,8 +113,9 @@ def test_count_segment_needs_consistency_level_and_count_param_is_ignored_withou
         ("/oauth2PermissionGrants", "microsoft.graph.oAuth2PermissionGrant"),
     ],
 )
+@pytest.mark.usefixtures("seeded")
 def test_unknown_select_property_is_refused(
-    fake_graph: FakeGraph, seeded: Seeded, path: str, type_name: str
+    fake_graph: FakeGraph, path: str, type_name: str
 ) -> None:
     status, code, message = error(get(fake_graph, path, **{"$select": "id,accountEnabld"}))
     assert (status, code) == (400, "BadRequest")
@@ -136,7 +138,8 @@ def test_filter_on_a_single_entity_is_refused(fake_graph: FakeGraph, seeded: See
 
 
 @pytest.mark.parametrize("top", ["1000", "0", "ten"])
-def test_top_outside_1_to_999_is_refused(fake_graph: FakeGraph, seeded: Seeded, top: str) -> None:
+@pytest.mark.usefixtures("seeded")
+def test_top_outside_1_to_999_is_refused(fake_graph: FakeGraph, top: str) -> None:
     assert error(get(fake_graph, "/users", **{"$top": top})) == (
         400,
         "Request_UnsupportedQuery",

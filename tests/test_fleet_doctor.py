@@ -118,8 +118,9 @@ def azure_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fake_graph: FakeG
         monkeypatch.delenv(name, raising=False)
 
 
+@pytest.mark.usefixtures("stack", "azure_cli")
 def test_cli_plain_progress_summary_and_worst_exit_code(
-        stack: dict[str, Any], azure_cli: None, tmp_path: Path,
+        tmp_path: Path,
         capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["doctor", "--project-dir", str(tmp_path), "--outputs",
                  str(tmp_path / "outputs.json"), "--jobs", "2"])

@@ -207,29 +207,28 @@ READS: list[tuple[str, str, Callable[[Seeded], tuple[Any, ...]], CallPermissions
      Permission.OWNERS_READ),
     ("get_service_principal", "/servicePrincipals*",
      lambda s: (get_service_principal, s.client_id), Permission.SERVICE_PRINCIPAL_READ),
-    ("get_graph_scopes", "/servicePrincipals*", lambda s: (get_graph_scopes,),
+    ("get_graph_scopes", "/servicePrincipals*", lambda _s: (get_graph_scopes,),
      Permission.SERVICE_PRINCIPAL_READ),
     ("assignments", "/servicePrincipals/*/appRoleAssignedTo",
      lambda s: (list_app_role_assignments, s.sp["id"]), Permission.ASSIGNMENTS_READ),
     ("grants", "/oauth2PermissionGrants", lambda s: (list_delegated_grants, s.sp["id"]),
      Permission.GRANTS_READ),
-    ("user", "/users*", lambda s: (resolve_user, "alice@contoso.com"), Permission.USER_LIST),
+    ("user", "/users*", lambda _s: (resolve_user, "alice@contoso.com"), Permission.USER_LIST),
     ("user by id", "/users/*", lambda s: (resolve_user, s.users[0]["id"]), Permission.USER_READ),
-    ("group", "/groups*", lambda s: (resolve_group, "Odoo Mail"), Permission.GROUP_LIST),
+    ("group", "/groups*", lambda _s: (resolve_group, "Odoo Mail"), Permission.GROUP_LIST),
     ("group by id", "/groups/*", lambda s: (resolve_group, s.groups[0]["id"]),
      Permission.GROUP_READ),
-    ("tenant", "/organization", lambda s: (get_tenant_id,), Permission.ORGANIZATION_READ),
+    ("tenant", "/organization", lambda _s: (get_tenant_id,), Permission.ORGANIZATION_READ),
 ]  # fmt: skip
 
 
 @pytest.mark.parametrize(
-    ("name", "pattern", "args", "permission"), READS, ids=[r[0] for r in READS]
+    ("pattern", "args", "permission"), [r[1:] for r in READS], ids=[r[0] for r in READS]
 )
 def test_403_names_the_missing_permission(
     fake_graph: FakeGraph,
     graph_run: Run,
     seeded: Seeded,
-    name: str,
     pattern: str,
     args: Callable[[Seeded], tuple[Any, ...]],
     permission: CallPermissions,
@@ -261,13 +260,13 @@ def test_permission_table_names_each_reference_pages_least_privileged_permission
 
 
 @pytest.mark.parametrize(
-    ("name", "pattern", "args", "permission"), READS[:3], ids=[r[0] for r in READS[:3]]
+    ("pattern", "args", "permission"), [r[1:] for r in READS[:3]],
+    ids=[r[0] for r in READS[:3]]
 )
 def test_401_says_sign_in_again(
     fake_graph: FakeGraph,
     graph_run: Run,
     seeded: Seeded,
-    name: str,
     pattern: str,
     args: Callable[[Seeded], tuple[Any, ...]],
     permission: CallPermissions,
@@ -278,7 +277,7 @@ def test_401_says_sign_in_again(
     assert "az login" in str(error) and permission.hint in str(error)
 
 
-def test_404_names_what_is_missing(fake_graph: FakeGraph, graph_run: Run) -> None:
+def test_404_names_what_is_missing(graph_run: Run) -> None:
     ghost = "11111111-2222-3333-4444-555555555555"
     cases: list[tuple[tuple[Any, ...], str]] = [
         ((get_application, ghost), f"no app registration has client id {ghost}"),
@@ -323,7 +322,8 @@ def test_503_exhausting_retries_is_bounded_and_clear(
     assert [r.headers.get("Retry-Attempt") for r in calls] == [None, "1", "2", "3"]
 
 
-def test_retries_follow_the_setting(fake_graph: FakeGraph, graph_run: Run, seeded: Seeded) -> None:
+@pytest.mark.usefixtures("seeded")
+def test_retries_follow_the_setting(fake_graph: FakeGraph, graph_run: Run) -> None:
     fake_graph.throttle("/organization", times=5, retry_after=1)
     error = graph_error(graph_run, get_tenant_id, settings=GraphSettings(max_retries=0))
     assert error.failure is GraphFailure.THROTTLED and error.status == 429
@@ -332,9 +332,9 @@ def test_retries_follow_the_setting(fake_graph: FakeGraph, graph_run: Run, seede
         graph_run(get_tenant_id, settings=GraphSettings(max_retries=11))
 
 
+@pytest.mark.usefixtures("seeded")
 def test_other_graph_errors_keep_graph_message_one_line(
-    fake_graph: FakeGraph, graph_run: Run, seeded: Seeded
-) -> None:
+    fake_graph: FakeGraph, graph_run: Run) -> None:
     fake_graph.fail(
         "/users*", 400, code="Request_BadRequest", message=f"Bad\nthing Bearer {TOKEN}"
     )
@@ -350,7 +350,7 @@ class RaisingCredential:
     def __init__(self, error: Exception) -> None:
         self.error = error
 
-    def get_token(self, *scopes: str, **kwargs: Any) -> Any:
+    def get_token(self, *_scopes: str, **_kwargs: Any) -> Any:
         raise self.error
 
 
@@ -396,7 +396,7 @@ def test_token_scope_and_header(
 
 
 def test_tenant_setting_is_passed_to_the_credential(
-    fake_graph: FakeGraph, graph_run: Run, graph_credential: StaticTokenCredential
+    graph_run: Run, graph_credential: StaticTokenCredential
 ) -> None:
     tenant = "0b2d3e4f-0000-4000-8000-000000000001"
     graph_run(get_tenant_id, settings=GraphSettings(tenant_id=tenant))

@@ -65,7 +65,7 @@ def test_object_ids_are_still_read_by_id(fake_graph: FakeGraph, graph_run: Run) 
     assert call.path == f"/users/{wanted['id']}" and "$filter" not in call.query
 
 
-def test_unknown_name_is_not_found(fake_graph: FakeGraph, graph_run: Run) -> None:
+def test_unknown_name_is_not_found(graph_run: Run) -> None:
     error = failure(graph_run, resolve_user, "$nobody@contoso.com")
     assert error.failure is GraphFailure.NOT_FOUND
     assert "no user $nobody@contoso.com" in str(error)

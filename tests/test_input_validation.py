@@ -223,19 +223,19 @@ def write(tmp_path: Path, text: str | bytes) -> Path:
 BASE = yaml.safe_dump({"config": EXAMPLE["config"]}, sort_keys=False)
 
 
-@pytest.mark.parametrize(("text", "line", "problem"), [
-    (BASE + "  odoo-outlook:targets: []\n", None, "written twice"),
+@pytest.mark.parametrize(("text", "problem"), [
+    (BASE + "  odoo-outlook:targets: []\n", "written twice"),
     (BASE.replace("    rotationDays: 90\n", "    rotationDays: 90\n    rotationDays: 30\n"),
-     None, "'rotationDays' is written twice"),
-    (BASE + "  odoo-outlok:secret: {rotationDays: 30}\n", None, "did you mean odoo-outlook:"),
-    (BASE + "  Odoo-Outlook:app: {}\n", None, "namespace 'Odoo-Outlook'"),
-    (BASE.replace("    rotationDays: 90\n", "    rotationDays: 90\n    7: x\n"), None,
+     "'rotationDays' is written twice"),
+    (BASE + "  odoo-outlok:secret: {rotationDays: 30}\n", "did you mean odoo-outlook:"),
+    (BASE + "  Odoo-Outlook:app: {}\n", "namespace 'Odoo-Outlook'"),
+    (BASE.replace("    rotationDays: 90\n", "    rotationDays: 90\n    7: x\n"),
      "read as int"),
-    (BASE.replace("    rotationDays: 90\n", "    rotationDays: 90\n    yes: x\n"), None,
+    (BASE.replace("    rotationDays: 90\n", "    rotationDays: 90\n    yes: x\n"),
      "read as bool"),
 ])
 def test_stack_file_is_read_strictly_naming_the_line(
-    text: str, line: int | None, problem: str, tmp_path: Path,
+    text: str, problem: str, tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     write(tmp_path, text)

@@ -105,7 +105,7 @@ def test_load_rows_maps_messages_to_the_one_line_error(odoo: FakeOdoo) -> None:
     assert _xmlids(odoo) == {"odoo_outlook.a": ids[0]}
 
 
-def test_load_over_json2_takes_fields_and_data(odoo: FakeOdoo) -> None:
+def test_load_over_json2_takes_fields_and_data() -> None:
     with FakeOdoo("19.0") as server:
         client = connect(spec(stack(server.url, transport="json2")).connection,  # type: ignore[arg-type]
                          DEFAULT_ADMIN_API_KEY)

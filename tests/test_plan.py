@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def offline(monkeypatch: pytest.MonkeyPatch) -> None:
     """Any attempt to open a network connection fails the test."""
 
-    def refuse(*args: Any, **kwargs: Any) -> None:
+    def refuse(*_args: Any, **_kwargs: Any) -> None:
         raise AssertionError("plan tried to use the network")
 
     monkeypatch.setattr(socket, "socket", refuse)
@@ -33,7 +33,8 @@ def plan_json(capsys: pytest.CaptureFixture[str], *extra: str) -> dict[str, Any]
     return json.loads(captured.out)
 
 
-def test_plan_text_shows_every_part(offline: None, capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.usefixtures("offline")
+def test_plan_text_shows_every_part(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["plan", "--stack", "dev", "--project-dir", str(ROOT)]) == 0
     out = capsys.readouterr().out
     for expected in (
@@ -50,7 +51,8 @@ def test_plan_text_shows_every_part(offline: None, capsys: pytest.CaptureFixture
         assert expected in out, expected
 
 
-def test_plan_json_structure(offline: None, capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.usefixtures("offline")
+def test_plan_json_structure(capsys: pytest.CaptureFixture[str]) -> None:
     plan = plan_json(capsys, "--at", "2026-11-25")
     assert plan["appRegistration"]["redirectUris"] == [
         "https://erp.example.com/microsoft_outlook/confirm"

@@ -404,13 +404,13 @@ MUTATIONS: list[tuple[str, str, dict[str, Any], dict[str, Any], str, str]] = [
 
 @RUNNERS
 @pytest.mark.parametrize(
-    ("case", "resource_type", "props", "config", "policy", "message"),
+    ("_case", "resource_type", "props", "config", "policy", "message"),
     MUTATIONS,
     ids=[m[0] for m in MUTATIONS],
 )
 def test_mutation_gives_exactly_one_expected_violation(
     run: Any,
-    case: str,
+    _case: str,
     resource_type: str,
     props: dict[str, Any],
     config: dict[str, dict[str, Any]],

@@ -81,10 +81,10 @@ MUTATIONS: list[tuple[str, str, Any, str]] = [
 ]
 
 
-@pytest.mark.parametrize(("case", "type_token", "change", "policy"), MUTATIONS,
+@pytest.mark.parametrize(("_case", "type_token", "change", "policy"), MUTATIONS,
                          ids=[m[0] for m in MUTATIONS])
 def test_mutated_declaration_gives_exactly_the_expected_violation(
-    case: str, type_token: str, change: Any, policy: str
+    _case: str, type_token: str, change: Any, policy: str
 ) -> None:
     resources = declared(run_program(example_config(), NOW))
     if type_token == PASSWORD:

@@ -113,9 +113,9 @@ def test_rotate_refuses_a_bad_display_name_and_writes_nothing(
     assert (project / "Pulumi.dev.yaml").read_text() == before
 
 
+@pytest.mark.usefixtures("capsys")
 def test_rotate_keeps_the_files_mode_owner_and_group(
-    project: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+    project: Path) -> None:
     path = project / "Pulumi.dev.yaml"
     path.chmod(0o640)
     if os.geteuid() == 0:  # only root may give a file away; elsewhere the owner is ours anyway

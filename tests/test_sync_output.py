@@ -30,8 +30,9 @@ def two_targets(fake_odoo: Callable[..., FakeOdoo], tmp_path: Path,
     write_project(tmp_path, fleet_stack({SLOW: slow.url, FAST: fast.url}))
 
 
+@pytest.mark.usefixtures("two_targets")
 def test_one_line_per_target_in_the_order_they_finish(
-        two_targets: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run_cli(tmp_path, capsys, "--jobs", "2")
     assert code == 0
     lines = out.splitlines()
@@ -43,7 +44,8 @@ def test_one_line_per_target_in_the_order_they_finish(
     assert lines[-1].startswith("2 target(s): 2 ok")
 
 
-def test_details_prints_each_full_report(two_targets: None, tmp_path: Path,
+@pytest.mark.usefixtures("two_targets")
+def test_details_prints_each_full_report(tmp_path: Path,
                                          capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run_cli(tmp_path, capsys, "--details")
     assert code == 0
@@ -51,7 +53,8 @@ def test_details_prints_each_full_report(two_targets: None, tmp_path: Path,
     assert out.index(FAST) < out.index(SLOW)
 
 
-def test_json_is_plain_json_dumps(two_targets: None, tmp_path: Path,
+@pytest.mark.usefixtures("two_targets")
+def test_json_is_plain_json_dumps(tmp_path: Path,
                                   capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run_cli(tmp_path, capsys, "--json")
     assert code == 0

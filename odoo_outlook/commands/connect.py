@@ -62,4 +62,5 @@ def connect_command(
 
 
 def register(app: typer.Typer) -> None:
+    """Add the `connect` command to `app`."""
     app.command("connect")(connect_command)

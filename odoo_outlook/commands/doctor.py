@@ -54,7 +54,7 @@ GRAPH_RETRIES_LIMIT = 10  # msgraph-core's RetryHandlerOption.MAX_MAX_RETRIES
 def scope_rows(report: Report, scopes: Sequence[str]) -> list[TargetResult[None]]:
     """One summary row per scope (Azure, then each target): worst status, counts, first
     failure (or warning) as the reason."""
-    rows = []
+    rows: list[TargetResult[None]] = []
     for scope in scopes:
         checks = [c for c in report.checks if c.scope == scope]
         statuses = [Status(str(c.status)) for c in checks]
@@ -182,4 +182,5 @@ def doctor_command(
 
 
 def register(app: typer.Typer) -> None:
+    """Add the `doctor` command to `app`."""
     app.command("doctor")(doctor_command)

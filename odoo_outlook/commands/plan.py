@@ -63,6 +63,7 @@ def _table(title: str, columns: list[str], rows: list[list[Any]]) -> Table:
 
 
 def render(plan: dict[str, Any]) -> None:
+    """Print `plan` (the dict `odoo_outlook.plan.build_plan` returns) as tables on stdout."""
     app = plan["appRegistration"]
     stdout.print(f"Stack [bold]{plan['stack']}[/bold] as of {plan['at']}\n")
     stdout.print(
@@ -235,4 +236,5 @@ def plan_command(
 
 
 def register(app: typer.Typer) -> None:
+    """Add the `plan` command to `app`."""
     app.command("plan")(plan_command)

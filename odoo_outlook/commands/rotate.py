@@ -127,4 +127,5 @@ def rotate_command(
 
 
 def register(app: typer.Typer) -> None:
+    """Add the `rotate` command to `app`."""
     app.command("rotate")(rotate_command)

@@ -240,4 +240,5 @@ def _show(result: TargetResult[SyncReport]) -> None:
 
 
 def register(app: typer.Typer) -> None:
+    """Add the `sync` command to `app`."""
     app.command("sync")(sync_command)

@@ -86,6 +86,9 @@ def wanted_values(alias: AliasDomain) -> dict[str, str]:
 
 
 def from_params(state: OdooState) -> LiveAlias:
+    """The catch-all domain and default From as system parameters (`mail.catchall.domain`,
+    `mail.default.from`; Odoo up to 16.0).
+    """
     return LiveAlias(_text(state.param(CATCHALL_DOMAIN_PARAM)),
                      _text(state.param(DEFAULT_FROM_PARAM)),
                      _text(state.param(CATCHALL_ALIAS_PARAM)),
@@ -107,6 +110,7 @@ def from_alias_domain(state: OdooState) -> LiveAlias | None:
 
 
 def live_alias(state: OdooState, caps: Capabilities) -> LiveAlias | None:
+    """The catch-all / default From Odoo has: its alias domain (17.0+) or its parameters."""
     return from_alias_domain(state) if caps.has_alias_domain else from_params(state)
 
 
@@ -213,8 +217,7 @@ def check_alias_domain(state: OdooState, caps: Capabilities, spec: OdooTargetSpe
               f" {live.bounce_alias}", scope)
 
 
-def check_default_from(state: OdooState, caps: Capabilities, spec: OdooTargetSpec,
-                       scope: str) -> Check:
+def check_default_from(state: OdooState, caps: Capabilities, scope: str) -> Check:
     """The default From address Odoo has is one an active outgoing Outlook server's From filter
     accepts (Odoo's "generic configuration")."""
     live = live_alias(state, caps)
@@ -239,6 +242,7 @@ def check_default_from(state: OdooState, caps: Capabilities, spec: OdooTargetSpe
 
 def alias_checks(state: OdooState, caps: Capabilities, spec: OdooTargetSpec,
                  scope: str) -> list[Check]:
+    """The catch-all check and the default From check of one target."""
     catchall = (check_alias_domain if caps.has_alias_domain else check_catchall_params)
     first = catchall(state, caps, spec, scope)
     personal = personal_default_from(state, spec.alias.default_from_address) if (
@@ -248,4 +252,4 @@ def alias_checks(state: OdooState, caps: Capabilities, spec: OdooTargetSpec,
                                               spec.alias.domain)
         head, _, fix = text.partition(" (fix: ")
         first = replace(first, detail=f"{first.detail} {head}", fix=fix.removesuffix(")"))
-    return [first, check_default_from(state, caps, spec, scope)]
+    return [first, check_default_from(state, caps, scope)]

@@ -46,6 +46,7 @@ class Read(Generic[T]):
 
     @property
     def ok(self) -> bool:
+        """Whether the read succeeded and found a value."""
         return self.error is None and self.value is not None
 
 
@@ -61,6 +62,9 @@ class Principal:
 
 @dataclass(frozen=True)
 class AzureFacts:
+    """Everything the Azure checks read from Microsoft Graph for one app (`gather_azure`), each
+    read kept with its failure; tenant policies need Policy.Read.All.
+    """
     client_id: str
     app: Read[Application]
     sp: Read[ServicePrincipal] = field(default_factory=Read)
@@ -77,11 +81,13 @@ class AzureFacts:
     classifications: Read[tuple[PermissionClassification, ...]] = field(default_factory=Read)
 
 
-def _read_failed(name: str, read: Read[object], missing_fix: str = PULUMI_FIX) -> Check:
+def _read_failed(name: str, read: Read[T], missing_fix: str = PULUMI_FIX) -> Check:
     return fail(name, read.error or "not read", missing_fix if read.missing else GRAPH_ACCESS_FIX)
 
 
 def check_app(facts: AzureFacts) -> Check:
+    """The app registration exists and is not disabled by Microsoft
+    (`disabledByMicrosoftStatus`)."""
     if not facts.app.ok:
         fix = (f"check --client-id / the stack outputs' clientId, and the tenant (--tenant);"
                f" {PULUMI_FIX}")
@@ -99,6 +105,7 @@ def check_app(facts: AzureFacts) -> Check:
 
 
 def check_audience(app: Application, spec: AppRegistrationSpec) -> Check:
+    """The app's `signInAudience` is the declared one."""
     wanted = str(spec.sign_in_audience)
     if app.sign_in_audience != wanted:
         return fail("sign-in audience", f"supported account types are {app.sign_in_audience},"
@@ -111,6 +118,8 @@ def check_audience(app: Application, spec: AppRegistrationSpec) -> Check:
 
 
 def check_redirect_uris(app: Application, spec: AppRegistrationSpec) -> Check:
+    """Every declared redirect URI (Odoo's `/microsoft_outlook/confirm`) is on the app's web
+    platform."""
     have = set(app.redirect_uris)
     missing = [u for u in spec.redirect_uris if u not in have]
     if missing:
@@ -179,6 +188,9 @@ def check_client_type(app: Application, spec: AppRegistrationSpec) -> list[Check
 
 def check_permissions(app: Application, graph_sp: Read[ServicePrincipal],
                       spec: AppRegistrationSpec) -> list[Check]:
+    """The app requests the declared delegated Microsoft Graph scopes (`requiredResourceAccess`),
+    resolved by name on Graph's service principal (`oauth2PermissionScopes`).
+    """
     if not graph_sp.ok:
         return [_read_failed("API permissions", graph_sp)]
     assert graph_sp.value is not None
@@ -243,6 +255,7 @@ def check_owners(facts: AzureFacts) -> list[Check]:
 
 
 def check_service_principal(facts: AzureFacts) -> Check:
+    """The enterprise application (service principal) exists and is enabled."""
     if not facts.sp.ok:
         return _read_failed("enterprise application", facts.sp)
     sp = facts.sp.value
@@ -255,6 +268,7 @@ def check_service_principal(facts: AzureFacts) -> Check:
 
 
 def check_assignment_required(sp: ServicePrincipal, spec: AppRegistrationSpec) -> Check:
+    """The service principal's `appRoleAssignmentRequired` is the declared value."""
     wanted, have = spec.assignment_required, sp.app_role_assignment_required
     if wanted != have:
         return fail("assignment required", f"is {'yes' if have else 'no'}, the stack wants"
@@ -263,6 +277,9 @@ def check_assignment_required(sp: ServicePrincipal, spec: AppRegistrationSpec) -
 
 
 def check_assignments(facts: AzureFacts) -> list[Check]:
+    """Each declared user and group is assigned to the enterprise application
+    (`appRoleAssignedTo`) and, for users, enabled; nothing when none are declared.
+    """
     if not facts.principals:
         return []
     if not facts.assignments.ok:
@@ -296,6 +313,9 @@ def check_assignments(facts: AzureFacts) -> list[Check]:
 
 def check_admin_consent(facts: AzureFacts, spec: AppRegistrationSpec,
                         tenant_id: str | None) -> Check | None:
+    """With `admin_consent`, an `AllPrincipals` delegated grant covers every declared scope;
+    None when the stack does not ask for admin consent. The fix names the admin consent URL.
+    """
     if not spec.admin_consent:
         return None
     url = admin_consent_url(tenant_id or spec.tenant_id, facts.client_id)

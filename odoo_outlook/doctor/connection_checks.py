@@ -45,6 +45,7 @@ def diagnose(message: str, stack: StackFacts) -> Diagnosis:
 
 
 def at_text(test: ConnectionTest) -> str:
+    """When Odoo's connection test ran, as `YYYY-MM-DD HH:MM:SS TZ`."""
     return test.at.strftime("%Y-%m-%d %H:%M:%S %Z").strip()
 
 
@@ -69,4 +70,5 @@ def token_check(name: str, test: ConnectionTest | None, stack: StackFacts,
 
 
 def kind_of(model: str) -> str:
+    """'outgoing' for `ir.mail_server`, 'incoming' for `fetchmail.server`."""
     return "outgoing" if model == OUTGOING else "incoming"

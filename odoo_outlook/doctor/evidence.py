@@ -32,6 +32,8 @@ ODOO_DATETIME = "%Y-%m-%d %H:%M:%S"
 
 @dataclass(frozen=True)
 class Failure:
+    """One failure Odoo recorded for a server: when, and its text (never printed)."""
+
     at: str  # Odoo datetime text (UTC)
     text: str  # never printed
 

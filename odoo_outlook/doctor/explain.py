@@ -24,7 +24,7 @@ def config_facts(config: StackConfig, client_id: str | None = None,
     desired = desired_state(config, datetime.now(UTC))
     app = desired.app
     mailboxes = tuple(dict.fromkeys(
-        s.mailbox for t in desired.targets for s in (*t.outgoing, *t.incoming)))
+        s.mailbox for t in desired.targets for s in t.servers))
     tenant = app.tenant_id or (tenant_id if tenant_id and is_object_id(tenant_id) else None)
     base = desired.targets[0].expected_base_url if len(desired.targets) == 1 else None
     return StackFacts(audience=app.sign_in_audience, admin_consent=app.admin_consent,

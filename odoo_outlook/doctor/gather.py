@@ -11,14 +11,21 @@ import asyncio
 from collections.abc import Awaitable
 from typing import Any, TypeVar
 
-from msgraph import GraphServiceClient
+from msgraph.graph_service_client import GraphServiceClient
 
 from odoo_outlook.config import is_object_id
 from odoo_outlook.desired import MICROSOFT_GRAPH_APP_ID, AppRegistrationSpec
 from odoo_outlook.doctor.azure_checks import AzureFacts, Principal, Read
 from odoo_outlook.graph import (
+    AppManagementPolicy,
+    AppRoleAssignment,
+    AuthorizationPolicy,
+    DelegatedGrant,
+    DirectoryObjectRef,
     GraphAccessError,
     GraphFailure,
+    PermissionClassification,
+    ServicePrincipal,
     get_application,
     get_authorization_policy,
     get_default_app_management_policy,
@@ -67,6 +74,12 @@ async def _owner(client: GraphServiceClient, name: str) -> Principal:
 
 async def gather_azure(client: GraphServiceClient, client_id: str,
                        spec: AppRegistrationSpec) -> AzureFacts:
+    """Read everything the Azure checks need, concurrently; never raises for a Graph error.
+
+    `client_id` is the app registration's appId (a GUID); `spec` the declared registration
+    (its owners, users, groups and admin-consent choice decide which reads run). When the
+    application itself cannot be read, only that failure is returned.
+    """
     app, sp, graph_sp = await asyncio.gather(
         _read(get_application(client, client_id)),
         _read(get_service_principal(client, client_id)),
@@ -76,43 +89,67 @@ async def gather_azure(client: GraphServiceClient, client_id: str,
         # Not there, or not readable: the other reads would only repeat the same failure.
         return AzureFacts(client_id, app)
     assert app.value is not None
-    owner_reads = asyncio.gather(
-        _read(list_application_owners(client, app.value.object_id)),
-        *(_owner(client, o) for o in spec.owners),
-    )
-    policy_reads = asyncio.gather(
-        _read(get_authorization_policy(client)) if not spec.admin_consent else _none(),
-        _read(get_default_app_management_policy(client)),
-        _read(list_app_management_policies(client, app.value.object_id)),
-        _read(list_permission_classifications(client, graph_sp.value.object_id))
-        if not spec.admin_consent and graph_sp.value is not None else _none(),
-    )
+    owner_reads = _read_owners(client, app.value.object_id, spec)
+    policy_reads = _read_policies(client, app.value.object_id, graph_sp, spec)
     if sp.value is None:
-        (owners, *owner_principals), policies = await asyncio.gather(owner_reads, policy_reads)
-        return AzureFacts(client_id, app, sp, graph_sp, owners=owners,
-                          owner_principals=tuple(owner_principals), **_policies(policies))
-    sp_id = sp.value.object_id
-    (owners, *owner_principals), policies, (assignments, grants, *principals) = (
-        await asyncio.gather(
-            owner_reads,
-            policy_reads,
-            asyncio.gather(
-                _read(list_app_role_assignments(client, sp_id)),
-                # Read with or without admin consent: grants tell whether users can connect.
-                _read(list_delegated_grants(client, sp_id)),
-                *(_user(client, u) for u in spec.users),
-                *(_group(client, g) for g in spec.groups),
-            ),
-        ))
-    return AzureFacts(client_id, app, sp, graph_sp, assignments, grants, tuple(principals),
-                      owners, tuple(owner_principals), **_policies(policies))
+        (owners, owner_principals), policies = await asyncio.gather(owner_reads, policy_reads)
+        assignments: Read[tuple[AppRoleAssignment, ...]] = Read()
+        grants: Read[tuple[DelegatedGrant, ...]] = Read()
+        principals: tuple[Principal, ...] = ()
+    else:
+        (owners, owner_principals), policies, (assignments, grants, principals) = (
+            await asyncio.gather(owner_reads, policy_reads,
+                                 _read_assignees(client, sp.value.object_id, spec)))
+    authorization, default_policy, app_policies, classifications = policies
+    return AzureFacts(client_id, app, sp, graph_sp, assignments, grants, principals,
+                      owners, owner_principals, authorization=authorization,
+                      default_policy=default_policy, app_policies=app_policies,
+                      classifications=classifications)
 
 
-def _policies(reads: list[Read[Any]]) -> dict[str, Read[Any]]:
-    authorization, default_policy, app_policies, classifications = reads
-    return {"authorization": authorization, "default_policy": default_policy,
-            "app_policies": app_policies, "classifications": classifications}
+async def _read_owners(
+    client: GraphServiceClient, app_object_id: str, spec: AppRegistrationSpec
+) -> tuple[Read[tuple[DirectoryObjectRef, ...]], tuple[Principal, ...]]:
+    owners, principals = await asyncio.gather(
+        _read(list_application_owners(client, app_object_id)),
+        asyncio.gather(*(_owner(client, o) for o in spec.owners)),
+    )
+    return owners, tuple(principals)
 
 
-async def _none() -> Read[object]:
+async def _read_policies(
+    client: GraphServiceClient, app_object_id: str, graph_sp: Read[ServicePrincipal],
+    spec: AppRegistrationSpec,
+) -> tuple[Read[AuthorizationPolicy], Read[AppManagementPolicy],
+           Read[tuple[AppManagementPolicy, ...]], Read[tuple[PermissionClassification, ...]]]:
+    # Skipped under admin consent: user consent and classifications do not matter then.
+    authorization: Awaitable[Read[AuthorizationPolicy]] = (
+        _read(get_authorization_policy(client)) if not spec.admin_consent else _none())
+    classifications: Awaitable[Read[tuple[PermissionClassification, ...]]] = (
+        _read(list_permission_classifications(client, graph_sp.value.object_id))
+        if not spec.admin_consent and graph_sp.value is not None else _none())
+    return await asyncio.gather(
+        authorization,
+        _read(get_default_app_management_policy(client)),
+        _read(list_app_management_policies(client, app_object_id)),
+        classifications,
+    )
+
+
+async def _read_assignees(
+    client: GraphServiceClient, sp_id: str, spec: AppRegistrationSpec
+) -> tuple[Read[tuple[AppRoleAssignment, ...]], Read[tuple[DelegatedGrant, ...]],
+           tuple[Principal, ...]]:
+    assignments, grants, principals = await asyncio.gather(
+        _read(list_app_role_assignments(client, sp_id)),
+        # Read with or without admin consent: grants tell whether users can connect.
+        _read(list_delegated_grants(client, sp_id)),
+        asyncio.gather(*(_user(client, u) for u in spec.users),
+                       *(_group(client, g) for g in spec.groups)),
+    )
+    return assignments, grants, tuple(principals)
+
+
+async def _none() -> Read[Any]:
+    """A read skipped on purpose (its check does not apply)."""
     return Read()

@@ -111,13 +111,16 @@ class StackFacts:
 
     @property
     def authority(self) -> str:
+        """The authority Odoo must use for this app (`desired.oauth_endpoint`)."""
         return oauth_endpoint(self.audience, self.tenant_id)
 
     @property
     def consent_url(self) -> str:
+        """Microsoft's admin consent URL for this app (`desired.admin_consent_url`)."""
         return admin_consent_url(self.tenant_id, self.client_id or "<client-id>")
 
     def context(self) -> dict[str, str]:
+        """The values advice templates may name (`{audience}`, `{authority}`, ...), as text."""
         values = {
             "audience": str(self.audience),
             "authority": self.authority,
@@ -142,6 +145,8 @@ class Advice:
     assignment_required: bool | None = None
 
     def applies(self, stack: StackFacts) -> bool:
+        """Whether this advice fits the stack (audience, admin consent, assignment); None fields
+        match all."""
         return ((self.audiences is None or stack.audience in self.audiences)
                 and (self.admin_consent is None or stack.admin_consent is self.admin_consent)
                 and (self.assignment_required is None
@@ -166,11 +171,15 @@ class Entry:
     fallback: bool = False
 
     def matches(self, reply: str) -> bool:
+        """Whether an Odoo error `reply` carries this entry's token (an AADSTS code, ...) and
+        text."""
         return bool(_token(self.token).search(reply)) and (
             self.text is None or re.search(self.text, reply, re.IGNORECASE | re.DOTALL)
             is not None)
 
     def advice_for(self, stack: StackFacts) -> Advice:
+        """The first advice of this entry that applies to `stack`; raises LookupError when none
+        does (the knowledge table is tested to cover every audience)."""
         for advice in self.advice:
             if advice.applies(stack):
                 return advice
@@ -524,6 +533,9 @@ class _Context(dict[str, str]):
 
 
 def render(template: str, stack: StackFacts, extra: Mapping[str, str] | None = None) -> str:
+    """`template` with `{name}` fields filled from `stack.context()` and `extra` (empty values
+    ignored); an unknown field stays as `<name>`.
+    """
     values = _Context(stack.context())
     values.update({k: v for k, v in (extra or {}).items() if v})
     if "server" in values and "server_hint" not in values:

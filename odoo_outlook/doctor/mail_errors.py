@@ -22,6 +22,7 @@ from odoo_outlook.doctor.model import Check, Status, fail, ok, warn
 
 @dataclass(frozen=True)
 class FailedMail:
+    """One `mail.mail` in state `exception`: id, date, failure reason (never printed) and server."""
     id: int
     date: str | None
     reason: str  # never printed: it may quote addresses; only the codes found are shown

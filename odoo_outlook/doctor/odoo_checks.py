@@ -76,6 +76,7 @@ def _authority_tenant(url: str) -> str:
 
 
 def check_module(caps: Capabilities, spec: OdooTargetSpec, scope: str) -> Check:
+    """The modules Outlook servers of the declared kinds need are installed."""
     missing = caps.modules.missing_for(incoming=bool(spec.all_incoming))
     if missing:
         return fail("Outlook module", f"{', '.join(missing)} not installed", f"{SYNC} (it"
@@ -86,6 +87,9 @@ def check_module(caps: Capabilities, spec: OdooTargetSpec, scope: str) -> Check:
 
 
 def check_client_id(state: OdooState, client_id: str, scope: str) -> Check:
+    """Odoo's `microsoft_outlook_client_id` parameter holds the app's client id (the
+    `config_parameter` of the settings field, microsoft_outlook/models/res_config_settings.py).
+    """
     value = (state.param(CLIENT_ID_PARAM) or "").strip()
     if not value:
         return fail("client id", f"system parameter {CLIENT_ID_PARAM} is not set", SYNC, scope)
@@ -97,6 +101,9 @@ def check_client_id(state: OdooState, client_id: str, scope: str) -> Check:
 
 def check_client_secret(state: OdooState, view: AppView, now: datetime, warn_days: int,
                         scope: str) -> Check:
+    """Odoo's `microsoft_outlook_client_secret` parameter is a valid secret of the app that
+    does not expire within `warn_days` (days) of `now`.
+    """
     secret = state.param(CLIENT_SECRET_PARAM)
     if not secret:
         return fail("client secret", f"system parameter {CLIENT_SECRET_PARAM} is not set",
@@ -114,6 +121,9 @@ def check_client_secret(state: OdooState, view: AppView, now: datetime, warn_day
 
 
 def check_authority(state: OdooState, caps: Capabilities, view: AppView, scope: str) -> Check:
+    """The authority parameter Odoo's `_get_microsoft_endpoint` reads matches the app's audience
+    (`common` for multitenant apps, the tenant otherwise).
+    """
     audience = view.spec.sign_in_audience
     param = caps.endpoint_param
     value = (state.param(param) or "").strip() if param else ""
@@ -161,6 +171,9 @@ def _owned_param(state: OdooState, key: str | None) -> bool:
 
 def check_web_base_url(state: OdooState, spec: OdooTargetSpec, app: Application | None,
                        scope: str) -> Check:
+    """`web.base.url` is one of the target's base URLs, so Odoo's redirect URI is one the app
+    has (else Microsoft answers AADSTS50011).
+    """
     result = check_base_url(state.params, spec)
     detail, fix = split_fix(result.message, SYNC)
     if not result.ok:
@@ -185,8 +198,10 @@ def _differences(server: Server, wanted: Mapping[str, Any]) -> list[str]:
 def check_server(state: OdooState, caps: Capabilities, model: str,
                  server: OutgoingServer | IncomingServer, base_url: str, scope: str, *,
                  stack: StackFacts, facts: OdooFacts, now: datetime) -> list[Check]:
-    """The server's values against the stack, then its token line: not connected / tested in
-    this run / failing by what Odoo recorded (`evidence`) / stored, not tested."""
+    """One declared server exists as declared and is the tool's; then its token line: not
+    connected / tested in this run / failing by what Odoo recorded (`evidence`) / stored, not
+    tested. Incoming servers must also be confirmed.
+    """
     kind = "outgoing" if model == OUTGOING else "incoming"
     name = f"{kind} server {server.mailbox}"
     record = state.record_for(server.xmlid)

@@ -27,6 +27,10 @@ ODOO_DATETIME = "%Y-%m-%d %H:%M:%S"
 
 @dataclass(frozen=True)
 class OdooReadOptions:
+    """How the doctor reads a target: failed mail of the last `mail_days` days (at most
+    `mail_limit`), the call `timeout` (seconds), HTTP switches, and whether to press Odoo's
+    test buttons (`test_connections`, reaches Microsoft).
+    """
     mail_days: int = 7
     mail_limit: int = 50
     # Seconds per call to Odoo; None: the target's connection.timeoutSeconds.
@@ -39,6 +43,9 @@ class OdooReadOptions:
 
 @dataclass(frozen=True)
 class OdooFacts:
+    """What the doctor read from one target, each part with its own error (one line, secrets
+    redacted): connection, capabilities, state, failed mail, connection tests, fetch errors.
+    """
     target: str
     since: datetime
     error: str | None = None  # connecting or reading failed: one line, secrets redacted

@@ -125,6 +125,7 @@ def check_user_consent(facts: PolicyFacts, spec: AppRegistrationSpec, client_id:
 
 @dataclass(frozen=True)
 class LifetimeCap:
+    """A client secret lifetime cap in whole days and the tenant policy that sets it."""
     days: int
     source: str  # "tenant default policy" or "app management policy '<name>'"
 

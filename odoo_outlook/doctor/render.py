@@ -14,6 +14,7 @@ _STYLE = {Status.OK: "green", Status.WARN: "yellow", Status.FAIL: "red"}
 
 
 def render_table(report: Report, console: Console) -> None:
+    """Print `report` as a table with a summary line (counts and exit code) on `console`."""
     table = Table(title=f"odoo-outlook doctor: app {report.client_id}", title_justify="left")
     for column in ("scope", "check", "status", "detail", "fix"):
         table.add_column(column, overflow="fold")
@@ -27,4 +28,5 @@ def render_table(report: Report, console: Console) -> None:
 
 
 def render_json(report: Report, console: Console) -> None:
+    """Print `report.as_dict()` as JSON on `console`."""
     console.print_json(json.dumps(report.as_dict()))

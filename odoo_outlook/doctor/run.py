@@ -43,6 +43,10 @@ DEFAULT_WARN_DAYS = 30
 
 @dataclass(frozen=True)
 class DoctorOptions:
+    """What `run_doctor` checks and how: the app's client id (or the stack outputs holding
+    it), the tenant to sign in to, the targets (default all), `warn_days` before a secret's
+    expiry (days), Graph and Odoo read settings, and `jobs` targets read at once.
+    """
     client_id: str | None = None  # default: the stack outputs' clientId
     tenant_id: str | None = None  # the tenant to sign in to (and the app's, when not configured)
     outputs: StackOutputs | None = None
@@ -54,6 +58,10 @@ class DoctorOptions:
 
 
 def resolve_client_id(options: DoctorOptions) -> str:
+    """The client id to check, lower-cased: `--client-id`, else the stack outputs' `clientId`.
+
+    Raises `ConfigError` naming both ways to give one when neither is there.
+    """
     client_id = options.client_id or (options.outputs.client_id if options.outputs else None)
     if not client_id:
         raise ConfigError("--client-id", "no client id to check",
@@ -190,7 +198,7 @@ def run_doctor(config: StackConfig, options: DoctorOptions, *,
              config.secret.max_lifetime_days))
         # The live audience is the one Entra enforces now; the stack's when Graph omits it.
         audience = app.sign_in_audience or desired.app.sign_in_audience.value
-        checks.append(secret_cap_check(creds, audience, desired.secret, held, now))
+        checks.append(secret_cap_check(creds, audience, desired.secret, held))
         renamed = display_name_check(creds, audience, desired.secret)
         if renamed is not None:
             checks.append(renamed)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import datetime
 
 from odoo_outlook.doctor.model import Check, fail, ok, warn
 from odoo_outlook.doctor.secrets import label
@@ -33,7 +32,7 @@ def is_slot(cred: PasswordCredential) -> bool:
 
 
 def secret_cap_check(creds: Sequence[PasswordCredential], audience: str,
-                     schedule: SecretSchedule, held: frozenset[str], now: datetime) -> Check:
+                     schedule: SecretSchedule, held: frozenset[str]) -> Check:
     """Live `passwordCredentials` counted against the cap of `audience` (manifest value).
 
     `held` are the key ids a holder (Odoo, the stack outputs) uses: those are kept whatever

@@ -19,27 +19,37 @@ SYNC_FIX = ("run `pulumi up`, or `odoo-outlook sync --outputs FILE` with"
 
 
 def label(cred: PasswordCredential) -> str:
+    """A secret as shown to the user: its description and the first 8 characters of its keyId."""
     name = cred.display_name or "(no description)"
     return f"{name!r} (key {cred.key_id[:8]})"
 
 
 def is_valid(cred: PasswordCredential, now: datetime) -> bool:
+    """Whether the password credential is valid at `now` (aware datetime): started (`startDateTime`)
+    and not expired (`endDateTime`, Graph `passwordCredential`).
+    """
     started = cred.start is None or cred.start <= now
     return started and (cred.end is None or cred.end > now)
 
 
 def days_left(cred: PasswordCredential, now: datetime) -> int | None:
+    """Whole days from `now` to the secret's end (negative when expired); None when it never
+    ends."""
     if cred.end is None:
         return None
     return (cred.end - now).days
 
 
 def matches(secret: str | None, cred: PasswordCredential) -> bool:
+    """Whether `secret` is this credential's value: Graph returns only its first characters
+    (`passwordCredential.hint`, Graph v1.0), so a prefix match is what can be checked.
+    """
     hint = cred.hint or ""
     return bool(secret) and bool(hint) and str(secret).startswith(hint)
 
 
 def held_key_ids(secret: str | None, creds: Iterable[PasswordCredential]) -> frozenset[str]:
+    """The keyIds of the credentials whose `hint` `secret` starts with (see `matches`)."""
     return frozenset(c.key_id for c in creds if matches(secret, c))
 
 

@@ -38,7 +38,8 @@ from kiota_authentication_azure.azure_identity_authentication_provider import (
 )
 from kiota_http.kiota_client_factory import KiotaClientFactory
 from kiota_http.middleware.options import RetryHandlerOption, UrlReplaceHandlerOption
-from msgraph import GraphRequestAdapter, GraphServiceClient
+from msgraph.graph_request_adapter import GraphRequestAdapter
+from msgraph.graph_service_client import GraphServiceClient
 from msgraph_core import APIVersion, GraphClientFactory
 from msgraph_core.middleware.options import GraphTelemetryHandlerOption
 
@@ -70,6 +71,11 @@ class GraphSettings:
     max_retries: int = DEFAULT_MAX_RETRIES
 
     def resolved_url(self, environ: Mapping[str, str] | None = None) -> str:
+        """The Graph base URL: the setting, else `$ODOO_OUTLOOK_GRAPH_URL` (read from `environ`,
+        default
+        `os.environ`), else https://graph.microsoft.com/v1.0; validated by `normalize_base_url`
+        (raises `GraphAccessError` for a URL that is not https, or http on loopback).
+        """
         env = os.environ if environ is None else environ
         return normalize_base_url(self.base_url or env.get(GRAPH_URL_ENV) or DEFAULT_GRAPH_URL)
 

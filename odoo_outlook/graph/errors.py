@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from enum import StrEnum
+from typing import TypedDict
 
 import httpx
 from azure.core.exceptions import ClientAuthenticationError
@@ -30,6 +31,8 @@ from .permissions import GRAPH_CALL_PERMISSIONS, CallPermissions
 
 
 class GraphFailure(StrEnum):
+    """Why a Graph read failed: the kind decides the advice (sign in, permission, missing,
+    retry)."""
     SIGN_IN = "sign-in"  # no credential / azure-identity could not get a token
     UNAUTHORIZED = "unauthorized"  # 401 from Graph
     FORBIDDEN = "forbidden"  # 403 from Graph: a permission is missing
@@ -39,6 +42,14 @@ class GraphFailure(StrEnum):
     UNREACHABLE = "unreachable"  # network / TLS / timeout
     CONFIG = "config"  # bad base URL and similar local settings
     OTHER = "other"
+
+
+class _Common(TypedDict):
+    """The HTTP facts every `GraphAccessError` built from an `APIError` carries."""
+
+    status: int | None
+    code: str | None
+    request_id: str | None
 
 
 class GraphAccessError(Exception):
@@ -69,6 +80,9 @@ class GraphAccessError(Exception):
 # Permissions named in 401/403 messages: the least-privileged ones the reference page of
 # each call lists (table and pages in permissions.py).
 class Permission:
+    """The least-privileged Graph permission of each read, as the Microsoft Graph v1.0
+    reference page of the call lists it (table in permissions.py).
+    """
     APPLICATION_READ = GRAPH_CALL_PERMISSIONS["application-get"]
     SERVICE_PRINCIPAL_READ = GRAPH_CALL_PERMISSIONS["serviceprincipal-get"]
     ASSIGNMENTS_READ = GRAPH_CALL_PERMISSIONS["serviceprincipal-list-approleassignedto"]
@@ -185,7 +199,7 @@ def _wait_text(seconds: float) -> str:
     return f"{whole} seconds (about {minutes} minutes)"
 
 
-def _throttled_message(status: int, label: str, read: ReadSpec,
+def _throttled_message(label: str, read: ReadSpec,
                        headers: Mapping[str, str] | None) -> str:
     """What happened on a final 429/503/504, in the terms Graph used.
 
@@ -212,10 +226,16 @@ def _throttled_message(status: int, label: str, read: ReadSpec,
 
 
 def api_error(exc: APIError, read: ReadSpec) -> GraphAccessError:
+    """The one-line `GraphAccessError` for a Graph HTTP error `exc` during `read`.
+
+    401 says sign in again, 403 names the missing permission, 404 what is missing, 429/503/504
+    what Retry-After asked (msgraph-sdk's RetryHandler already retried); Graph's own message is
+    kept, on one line, for anything else. Never raises.
+    """
     status = exc.response_status_code
     code, graph_message, request_id = _odata_parts(exc)
     label = f"{status} {code}" if code else f"{status}"
-    common = {"status": status, "code": code, "request_id": request_id}
+    common = _Common(status=status, code=code, request_id=request_id)
     permission = str(read.permission)
     if status == 401:
         return GraphAccessError(
@@ -243,7 +263,7 @@ def api_error(exc: APIError, read: ReadSpec) -> GraphAccessError:
         )
     if status in (429, 503, 504):
         return GraphAccessError(
-            _throttled_message(status, label, read, exc.response_headers),
+            _throttled_message(label, read, exc.response_headers),
             failure=GraphFailure.THROTTLED,
             **common,
         )

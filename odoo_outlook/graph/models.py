@@ -9,23 +9,33 @@ from datetime import datetime, timedelta
 
 # The well-known ids are written once, in the desired state; re-exported here for Graph readers.
 from odoo_outlook.desired import DEFAULT_ACCESS_ROLE_ID as DEFAULT_ACCESS_ROLE_ID
-from odoo_outlook.desired import MICROSOFT_GRAPH_APP_ID as GRAPH_APP_ID
+from odoo_outlook.desired import MICROSOFT_GRAPH_APP_ID
+
+GRAPH_APP_ID = MICROSOFT_GRAPH_APP_ID  # re-exported under the graph package's name
 
 
 @dataclass(frozen=True)
 class ResourceAccess:
+    """Graph `resourceAccess`: one permission id an app requests, delegated (`Scope`) or
+    application (`Role`)."""
     id: str
     type: str  # "Scope" (delegated) or "Role" (application)
 
 
 @dataclass(frozen=True)
 class RequiredResourceAccess:
+    """Graph `requiredResourceAccess`: the permissions an app requests on one API
+    (`resourceAppId`)."""
     resource_app_id: str
     resource_access: tuple[ResourceAccess, ...]
 
 
 @dataclass(frozen=True)
 class PasswordCredential:
+    """Graph `passwordCredential` (client secret) as listed on an application: keyId,
+    description, `hint` (the first characters of the value, never the value), start and end
+    (aware datetimes, UTC).
+    """
     key_id: str
     display_name: str | None
     hint: str | None  # first characters of the secret value
@@ -35,6 +45,9 @@ class PasswordCredential:
 
 @dataclass(frozen=True)
 class Application:
+    """Graph v1.0 `application` (the app registration), with the properties the doctor reads;
+    Graph's property name is in the comment where it differs.
+    """
     object_id: str
     client_id: str  # appId
     display_name: str | None
@@ -66,6 +79,7 @@ class Application:
 
 @dataclass(frozen=True)
 class DirectoryObjectRef:
+    """A Graph directory object (an owner): id, kind from `@odata.type`, names."""
     id: str
     kind: str  # "user", "servicePrincipal", "group", ... (from @odata.type)
     display_name: str | None
@@ -74,6 +88,8 @@ class DirectoryObjectRef:
 
 @dataclass(frozen=True)
 class PermissionScope:
+    """Graph `permissionScope`: a delegated permission an API publishes
+    (`oauth2PermissionScopes`)."""
     id: str
     value: str
     type: str | None  # "User" or "Admin"
@@ -82,6 +98,7 @@ class PermissionScope:
 
 @dataclass(frozen=True)
 class AppRole:
+    """Graph `appRole`: a role an API or app publishes for assignment."""
     id: str
     value: str | None
     display_name: str | None
@@ -91,6 +108,8 @@ class AppRole:
 
 @dataclass(frozen=True)
 class ServicePrincipal:
+    """Graph v1.0 `servicePrincipal` (the enterprise application), with the properties the doctor
+    reads."""
     object_id: str
     client_id: str  # appId
     display_name: str | None
@@ -102,6 +121,7 @@ class ServicePrincipal:
 
 @dataclass(frozen=True)
 class AppRoleAssignment:
+    """Graph `appRoleAssignment`: a user, group or service principal assigned to an app."""
     id: str
     principal_id: str
     principal_type: str | None  # "User", "Group" or "ServicePrincipal"
@@ -113,6 +133,7 @@ class AppRoleAssignment:
 
 @dataclass(frozen=True)
 class DelegatedGrant:
+    """Graph `oAuth2PermissionGrant`: delegated scopes consented for a client on an API."""
     id: str
     client_id: str  # object id of the client service principal
     consent_type: str  # "AllPrincipals" (admin consent) or "Principal"
@@ -123,6 +144,7 @@ class DelegatedGrant:
 
 @dataclass(frozen=True)
 class User:
+    """Graph `user`, with the properties the doctor reads (`accountEnabled` needs User.Read.All)."""
     id: str
     user_principal_name: str | None
     display_name: str | None
@@ -132,6 +154,7 @@ class User:
 
 @dataclass(frozen=True)
 class Group:
+    """Graph `group`, with the properties the doctor reads."""
     id: str
     display_name: str | None
     mail: str | None
@@ -158,6 +181,7 @@ class CredentialRestriction:
 
     @property
     def enforced(self) -> bool:
+        """Whether the restriction applies (`state` missing or `enabled`)."""
         return (self.state or "enabled").lower() == "enabled"
 
 

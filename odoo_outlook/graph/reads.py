@@ -13,7 +13,6 @@ from typing import Any
 from uuid import UUID
 
 from kiota_abstractions.base_request_configuration import RequestConfiguration
-from msgraph import GraphServiceClient
 from msgraph.generated.groups.groups_request_builder import GroupsRequestBuilder
 from msgraph.generated.oauth2_permission_grants.oauth2_permission_grants_request_builder import (
     Oauth2PermissionGrantsRequestBuilder,
@@ -23,6 +22,7 @@ from msgraph.generated.service_principals_with_app_id.service_principals_with_ap
 )
 from msgraph.generated.users.item.user_item_request_builder import UserItemRequestBuilder
 from msgraph.generated.users.users_request_builder import UsersRequestBuilder
+from msgraph.graph_service_client import GraphServiceClient
 
 from .errors import GraphAccessError, GraphFailure, Permission, ReadSpec, graph_read
 from .models import (

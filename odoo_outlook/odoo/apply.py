@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, TypeVar
 
 from odoo_outlook.desired import ODOO_XMLID_MODULE
@@ -104,7 +105,7 @@ def apply_plan(client: OdooClient, plan: Plan) -> dict[str, int]:
             by_value[param.value].append(param.record_id)
     for value, record_ids in by_value.items():
         progress.step(len(record_ids),
-                      lambda v=value, r=record_ids: client.write(PARAM_MODEL, r, {"value": v}))
+                      partial(client.write, PARAM_MODEL, record_ids, {"value": value}))
 
     link = plan.company_link
     for model in LOAD_ORDER:
@@ -113,16 +114,15 @@ def apply_plan(client: OdooClient, plan: Plan) -> dict[str, int]:
         rows += [LoadRow(a.xmlid, a.row, "write") for a in plan.adopts if a.model == model]
         # The first alias domain's creation also links the company (CompanyLink.by_odoo).
         linked = int(model == ALIAS_DOMAIN and link is not None and link.by_odoo)
-        ids = progress.step(len(rows) + linked,
-                            lambda m=model, r=rows: load_rows(client, m, r, BOOLEANS))
+        ids = progress.step(len(rows) + linked, partial(load_rows, client, model, rows, BOOLEANS))
         written.update(zip((r.xmlid for r in rows), ids, strict=True))
 
     archives: dict[str, list[int]] = defaultdict(list)
     for archive in plan.archives:
         archives[archive.model].append(archive.res_id)
     for model, record_ids in archives.items():
-        progress.step(len(record_ids), lambda m=model, r=record_ids: client.write(
-            m, r, {"active": False}))
+        progress.step(len(record_ids),
+                      partial(client.write, model, record_ids, {"active": False}))
 
     # The target's own company (unless Odoo links it), then the other companies it serves.
     for each in (*([link] if link is not None else []), *plan.company_links):
@@ -130,6 +130,6 @@ def apply_plan(client: OdooClient, plan: Plan) -> dict[str, int]:
             continue
         domain_id = each.alias_domain if isinstance(each.alias_domain, int) else (
             written[each.alias_domain])
-        progress.step(1, lambda c=each.company_id, d=domain_id: client.write(
-            "res.company", [c], {"alias_domain_id": d}))
+        progress.step(1, partial(client.write, "res.company", [each.company_id],
+                                 {"alias_domain_id": domain_id}))
     return written

@@ -7,7 +7,8 @@ text `str([(value, label), ...])`: one search_read answers what three `fields_ge
 When the Outlook fields are there, the modules the sync needs are installed and their
 states are not read at all (`read_fields`, `outlook_ready`).
 
-Shapes (odoo-facts.md, checked against Odoo's source):
+Shapes (from Odoo's source: addons/microsoft_outlook/models/ir_mail_server.py and
+fetchmail_server.py, addons/fetchmail_outlook (15.0), addons/mail/models/mail_alias_domain.py):
 - Outgoing Outlook marker: boolean `use_microsoft_outlook_service` (15.0) or
   `smtp_authentication = 'outlook'` (16.0+).
 - Incoming: model `fetchmail.server` comes from module `fetchmail` (15.0) or `mail` (16.0+,
@@ -47,13 +48,16 @@ TOKEN_FIELD = "microsoft_outlook_refresh_token"
 
 @dataclass(frozen=True)
 class ModuleStates:
+    """`ir.module.module` states by module name (`installed`, `uninstalled`, ...) and their ids."""
     states: Mapping[str, str]
     ids: Mapping[str, int] = field(default_factory=dict)
 
     def installed(self, name: str) -> bool:
+        """Whether module `name` is installed (or being upgraded)."""
         return self.states.get(name) in INSTALLED_STATES
 
     def exists(self, name: str) -> bool:
+        """Whether module `name` is in the catalogue and installable on this version."""
         return name in self.states and self.states[name] != "uninstallable"
 
     def missing_for(self, incoming: bool) -> list[str]:
@@ -66,6 +70,9 @@ class ModuleStates:
 
 @dataclass(frozen=True)
 class Capabilities:
+    """What one database supports: version, module states, the mail server fields present and
+    how Outlook servers are marked (see the module docstring for each version's shape).
+    """
     version: ServerVersion
     modules: ModuleStates
     mail_server_fields: frozenset[str]
@@ -82,14 +89,22 @@ class Capabilities:
 
     @property
     def outlook_installed(self) -> bool:
+        """Whether `microsoft_outlook` is installed."""
         return self.modules.installed(OUTLOOK_MODULE)
 
     def outgoing_marker(self) -> dict[str, Any]:
+        """The `ir.mail_server` values that make a server Outlook's: `use_microsoft_outlook_service`
+        (15.0) or `smtp_authentication = 'outlook'` (16.0+,
+        addons/microsoft_outlook/models/ir_mail_server.py).
+        """
         if self.smtp_marker == "boolean":
             return {OUTLOOK_BOOLEAN: True}
         return {"smtp_authentication": "outlook"}
 
     def incoming_marker(self) -> dict[str, Any]:
+        """The `fetchmail.server` values that make a server Outlook's: the boolean with
+        `server_type = 'imap'` (15.0, fetchmail_outlook) or `server_type = 'outlook'` (16.0+).
+        """
         if self.imap_marker == "boolean":
             return {OUTLOOK_BOOLEAN: True, "server_type": "imap"}
         return {"server_type": "outlook"}
@@ -100,7 +115,7 @@ ENDPOINT_PARAM = "microsoft_outlook.endpoint"
 LEGACY_ENDPOINT_PARAM = "microsoft.outlook.endpoint"
 
 
-def endpoint_param_for(version: ServerVersion) -> str | None:
+def endpoint_param_for() -> str | None:
     """The authority parameter current builds of every version read (`_get_microsoft_endpoint`)."""
     return ENDPOINT_PARAM
 
@@ -111,6 +126,8 @@ def legacy_endpoint_params_for(version: ServerVersion) -> tuple[str, ...]:
 
 
 def read_modules(client: OdooClient) -> ModuleStates:
+    """The states of `microsoft_outlook`, `fetchmail` and `fetchmail_outlook` (one
+    `search_read`)."""
     rows = client.search_read(
         "ir.module.module",
         [("name", "in", [OUTLOOK_MODULE, FETCHMAIL_MODULE, FETCHMAIL_OUTLOOK_MODULE])],
@@ -245,7 +262,7 @@ def detect(client: OdooClient, modules: ModuleStates, shape: FieldShape | None =
         imap_marker=imap_marker,
         has_fetchmail_model=bool(fetchmail),
         has_alias_domain="alias_domain_id" in company,
-        endpoint_param=endpoint_param_for(client.version),
+        endpoint_param=endpoint_param_for(),
         legacy_endpoint_params=legacy_endpoint_params_for(client.version),
         selections={"smtp_encryption": _selection(mail_server, "smtp_encryption")},
     )

@@ -26,6 +26,9 @@ SERVER_ACTIONS = {
 
 @dataclass(frozen=True)
 class BaseUrlCheck:
+    """The `web.base.url` verdict: `ok`, the `current` value (None when unset), the `expected`
+    one, whether `web.base.url.freeze` is set, and a one-line `message`.
+    """
     ok: bool
     current: str | None
     expected: str
@@ -94,6 +97,9 @@ def server_form_url(base_url: str, model: str, res_id: int, major: int, *, minor
 
 @dataclass(frozen=True)
 class ServerStatus:
+    """One managed server's connection state: whether a refresh token is stored (`connected`),
+    whether an incoming server is confirmed (`state = 'done'`), and its form URL.
+    """
     model: str
     id: int
     name: str
@@ -106,6 +112,9 @@ class ServerStatus:
 
     @property
     def needs(self) -> str:
+        """The button(s) still to click in Odoo's form ('' when nothing): "Connect your Outlook
+        account" (microsoft_outlook's mixin), then "Test & Confirm" for an incoming server.
+        """
         if not self.connected:
             action = 'click "Connect your Outlook account"'
             if self.sign_in_as:
@@ -118,6 +127,7 @@ class ServerStatus:
         return ""
 
     def as_dict(self) -> dict[str, object]:
+        """The JSON shape of `sync --json` (`formUrl`, `needs` included)."""
         return {"model": self.model, "id": self.id, "name": self.name, "mailbox": self.mailbox,
                 "connected": self.connected, "confirmed": self.confirmed,
                 "formUrl": self.form_url, "needs": self.needs, "signInAs": self.sign_in_as}
@@ -125,6 +135,9 @@ class ServerStatus:
 
 def server_status(server: Server, base_url: str, major: int, *, minor: int = 0,
                   database: str | None = None) -> ServerStatus:
+    """`server`'s status, with its form URL built for Odoo `major`.`minor` under `base_url`
+    (`database` adds `?db=` for multi-database servers).
+    """
     confirmed = server.model != INCOMING or server.values.get("state") == "done"
     # A delegated sender: From filter = the shared mailbox, Username = who signs in.
     mailbox = str(server.values.get("from_filter") or "") or server.login

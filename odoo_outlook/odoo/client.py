@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from odoo_outlook.config import StackConfig
-from odoo_outlook.config import Transport as TransportKind
 from odoo_outlook.desired import OdooConnectionSpec
 from odoo_outlook.odoo.errors import ErrorContext
 from odoo_outlook.odoo.json2 import JSON2_SINCE, Json2Transport, looks_like_api_key
@@ -18,6 +17,7 @@ from odoo_outlook.odoo.transport import (
     XmlRpcTransport,
     check_url,
 )
+from odoo_outlook.transport_kind import Transport as TransportKind
 
 Domain = list[Any]
 Record = dict[str, Any]
@@ -28,6 +28,13 @@ TransportFactory = Callable[[str, str, ErrorContext], Transport]
 
 @dataclass
 class OdooClient:
+    """A logged-in connection to one Odoo database, made by `connect`.
+
+    `version` is the server's (`common.version`), `uid` the user id `authenticate` returned,
+    `writes` the number of data-changing calls made so far. Every call raises one-line
+    `OdooError` subclasses (odoo_outlook/odoo/errors.py), with the password and other secrets
+    masked.
+    """
     transport: Transport
     errors: ErrorContext
     version: ServerVersion
@@ -39,10 +46,15 @@ class OdooClient:
 
     @property
     def calls(self) -> int:
+        """Remote calls made so far over the transport (including the login)."""
         return self.transport.calls
 
     def call(self, model: str, method: str, *args: Any, timeout: float | None = None,
              **kwargs: Any) -> Any:
+        """`model.method(*args, **kwargs)` through Odoo's `execute_kw`; the answer as Odoo sent it.
+
+        `timeout` is in seconds (None: the transport's). Raises `OdooError` subclasses.
+        """
         return self.transport.execute_kw(model, method, list(args), kwargs, timeout=timeout)
 
     def write_call(self, model: str, method: str, *args: Any, timeout: float | None = None,
@@ -53,6 +65,11 @@ class OdooClient:
 
     def search_read(self, model: str, domain: Domain, fields: Sequence[str], *,
                     active_test: bool = True) -> list[Record]:
+        """Rows of `model` matching `domain` (Odoo domain list), each a dict with `id` and `fields`.
+
+        `active_test=False` also returns archived records (context `active_test`, as in Odoo's
+        `BaseModel._search`).
+        """
         kwargs: dict[str, Any] = {"fields": list(fields)}
         if not active_test:
             kwargs["context"] = {"active_test": False}
@@ -60,9 +77,11 @@ class OdooClient:
 
     def fields_get(self, model: str, attributes: Sequence[str] = ("type", "selection")
                    ) -> dict[str, dict[str, Any]]:
+        """`{field name: {attribute: value}}` from Odoo's `fields_get(attributes)`."""
         return dict(self.call(model, "fields_get", attributes=list(attributes)))
 
     def create(self, model: str, values: list[Record]) -> list[int]:
+        """Create one record per dict in `values` (one call); the new ids in order."""
         if not values:
             return []
         ids = self.write_call(model, "create", values)
@@ -78,10 +97,12 @@ class OdooClient:
         return dict(self.write_call(model, "load", **kwargs))
 
     def write(self, model: str, ids: Sequence[int], values: Record) -> None:
+        """Write `values` on the records `ids` of `model` (one call; nothing for no ids)."""
         if ids:
             self.write_call(model, "write", list(ids), values)
 
     def unlink(self, model: str, ids: Sequence[int]) -> None:
+        """Delete the records `ids` of `model` (one call; nothing for no ids)."""
         if ids:
             self.write_call(model, "unlink", list(ids))
 

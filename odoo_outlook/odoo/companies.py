@@ -35,12 +35,15 @@ def resolve(companies: tuple[Company, ...], wanted: int | str) -> Company | None
 
 
 def unknown_company(wanted: int | str) -> str:
+    """The conflict text for a `companies[].company` that names no single company."""
     return (f"no single res.company {wanted!r} in this database: its servers and alias domain"
             " are left alone (fix: write the company's name exactly as in Settings >"
             " Companies, or its id, under companies[].company)")
 
 
 def one_global_domain(version: str, main: str, company: Company, spec: CompanySpec) -> str:
+    """The conflict text for a second company's own domain on 15.0/16.0 (one catch-all domain
+    per database there)."""
     return (f"Odoo {version} has one catch-all domain and default From for the whole database"
             f" (system parameters mail.catchall.domain / mail.default.from, {main} here):"
             f" company {company.name!r} cannot have its own domain {spec.alias.domain}; its"

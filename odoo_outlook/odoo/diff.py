@@ -1,6 +1,6 @@
 """The plan: a pure function from (what Odoo has, what the stack wants) to a list of changes.
 
-Ownership rules (documented in the README section the lead writes from the report):
+Ownership rules (also in README.md, section `sync`, "Safety rules"):
 - A record the tool creates gets an external id `odoo_outlook.<name>` in `ir.model.data`;
   servers use the `xmlid` of desired.py, the alias domain `alias_domain_<domain>`, parameters
   `config_parameter_<key>`. Only records carrying such an id are ever updated or archived.
@@ -72,11 +72,15 @@ SERVER_MODELS = (OUTGOING, INCOMING)
 
 
 def param_xmlid(key: str) -> str:
+    """The external id name (module `odoo_outlook`) of the `ir.config_parameter` with `key`:
+    readable part plus the first 6 hex digits of the key's SHA-1, so similar keys stay distinct.
+    """
     readable = re.sub(r"[^a-z0-9]+", "_", key.lower()).strip("_")
     return f"config_parameter_{readable}_{hashlib.sha1(key.encode()).hexdigest()[:6]}"
 
 
 def alias_domain_xmlid(domain: str) -> str:
+    """The external id name of the `mail.alias.domain` record for `domain` (17.0+)."""
     return "alias_domain_" + re.sub(r"[^a-z0-9]+", "_", domain.lower()).strip("_")
 
 
@@ -90,6 +94,9 @@ class AppCredentials:
 
 @dataclass(frozen=True)
 class ParamSet:
+    """Set system parameter `key` to `value` (`old`: the current value, None when unset; both
+    hidden from repr). `record_id` None creates the parameter; `add_xmlid` marks it as the tool's.
+    """
     key: str
     value: str = field(repr=False)
     old: str | None = field(repr=False)
@@ -99,11 +106,13 @@ class ParamSet:
 
     @property
     def secret(self) -> bool:
+        """Whether the value is a secret (the client secret): shown masked in plans."""
         return self.key in SECRET_PARAMS
 
 
 @dataclass(frozen=True)
 class ParamUnset:
+    """Clear a parameter the tool marked (teardown): its record and external id record."""
     key: str
     record_id: int
     xmlid_id: int
@@ -111,6 +120,8 @@ class ParamUnset:
 
 @dataclass(frozen=True)
 class Create:
+    """Create a `model` record with `values` under external id `xmlid`; `label` names it in
+    plans."""
     model: str
     xmlid: str
     values: Mapping[str, Any]
@@ -119,6 +130,7 @@ class Create:
 
 @dataclass(frozen=True)
 class Update:
+    """Write the changed `values` (`before`: the current ones) on record `res_id` of `model`."""
     model: str
     res_id: int
     values: Mapping[str, Any]
@@ -147,6 +159,7 @@ class Adopt:
 
 @dataclass(frozen=True)
 class Archive:
+    """Archive (`active = False`) record `res_id` of `model`, a server the tool created."""
     model: str
     res_id: int
     label: str
@@ -154,6 +167,9 @@ class Archive:
 
 @dataclass(frozen=True)
 class Conflict:
+    """A record the tool did not create that competes for a declared mailbox: nothing is written,
+    `message` says what to do.
+    """
     model: str
     res_id: int
     message: str
@@ -161,6 +177,9 @@ class Conflict:
 
 @dataclass(frozen=True)
 class CompanyLink:
+    """Point `res.company.alias_domain_id` (17.0+) at the declared alias domain (an existing id,
+    or the external id of the record this plan creates).
+    """
     company_id: int | None  # None: not read, Odoo links it (by_odoo)
     company_name: str
     # An existing record id, or the xmlid of the record this plan creates.
@@ -174,18 +193,23 @@ class CompanyLink:
 
 @dataclass(frozen=True)
 class ChangeLine:
+    """One line of the change set as shown: `action` (create/update/...), model, what, detail."""
     action: str
     model: str
     what: str
     detail: str = ""
 
     def as_dict(self) -> dict[str, str]:
+        """The JSON shape of `sync --json` `changes` entries."""
         return {"action": self.action, "model": self.model, "what": self.what,
                 "detail": self.detail}
 
 
 @dataclass(frozen=True)
 class Plan:
+    """The Odoo change set of one target: modules to install, parameters to set or clear, records
+    to create, update, adopt or archive, the company link, and the conflicts that stop the sync.
+    """
     install: tuple[str, ...] = ()
     params: tuple[ParamSet, ...] = ()
     unsets: tuple[ParamUnset, ...] = ()
@@ -242,6 +266,9 @@ def _fmt(values: Mapping[str, Any]) -> str:
 
 
 def outgoing_values(server: OutgoingServer, caps: Capabilities) -> dict[str, Any]:
+    """The `ir.mail_server` values of `server` for this database's shape (its Outlook marker,
+    `caps.outgoing_marker()`).
+    """
     return {
         "name": server.name,
         **caps.outgoing_marker(),
@@ -257,6 +284,9 @@ def outgoing_values(server: OutgoingServer, caps: Capabilities) -> dict[str, Any
 
 
 def incoming_values(server: IncomingServer, caps: Capabilities) -> dict[str, Any]:
+    """The `fetchmail.server` values of `server` for this database's shape (its Outlook marker,
+    `caps.incoming_marker()`).
+    """
     return {
         "name": server.name,
         **caps.incoming_marker(),

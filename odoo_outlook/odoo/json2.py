@@ -157,6 +157,7 @@ class Json2Transport:
 
     @property
     def calls(self) -> int:
+        """Remote calls made so far (the version probe included)."""
         return self._calls
 
     # -- HTTP -----------------------------------------------------------------------------
@@ -262,6 +263,11 @@ class Json2Transport:
         return self._version
 
     def version(self) -> ServerVersion:
+        """The version from `GET /web/version` (probed once, kept).
+
+        Raises `OdooSetupError` naming the fix (`--transport xmlrpc`) when the server does not
+        answer it or is older than 19.0, where `/json/2` does not exist.
+        """
         found = self._version or self.probe()
         fix = ("(fix: use --transport xmlrpc, or set connection.transport to xmlrpc or auto;"
                " JSON-2 needs Odoo 19.0 or later)")
@@ -315,6 +321,11 @@ class Json2Transport:
         *,
         timeout: float | None = None,
     ) -> Any:
+        """`POST /json/2/<model>/<method>` with the positional args named from the method's
+        signature (`json2_body`), as Odoo 19's addons/rpc/controllers/json2.py expects.
+
+        `timeout` in seconds. Raises `OdooError` subclasses, or `OdooError` before `authenticate`.
+        """
         if self._uid is None:
             raise OdooError("execute_kw before authenticate")
         body = json2_body(model, method, args, kwargs)

@@ -37,7 +37,8 @@ log = logging.getLogger(__name__)
 
 # Methods that give the same result however many times they run (Odoo's ORM and the
 # parameters API): only these are ever sent again after a dropped connection.
-# `load` with `id` external ids creates-or-updates the same records (odoo-facts.md);
+# `load` with `id` external ids creates-or-updates the same records (odoo/models.py
+# `BaseModel.load` -> `_load_records`, which updates the record an existing external id names);
 # `write` sets the same values; `set_param` stores the same value.
 IDEMPOTENT_METHODS = frozenset({
     # common / web
@@ -109,6 +110,7 @@ class DroppedConnection(ConnectionError):
 
 @dataclass(frozen=True)
 class Answer:
+    """One HTTP answer: status code, reason phrase, headers and the whole body (bytes)."""
     status: int
     reason: str
     headers: http.client.HTTPMessage
@@ -133,6 +135,7 @@ class KeptAliveConnection:
         self.connects = 0  # TCP (and TLS) connections opened, for tests and benchmarks
 
     def close(self) -> None:
+        """Close the socket (a later request opens a new one)."""
         self._http.close()
 
     def _timeout(self, seconds: float) -> None:

@@ -53,6 +53,7 @@ def personal_owner(server: Server) -> int | None:
 
 
 def personal_note(server: Server, mailbox: str) -> str:
+    """The note for a 19.0 personal server that also uses a declared mailbox."""
     return (f"ir.mail_server #{server.id} {server.name!r} is user #{personal_owner(server)}'s own"
             f" server (owner_user_id) and also uses {mailbox}: it belongs to that user and is"
             " left untouched; Odoo uses it only for that user's own mail, so the shared server"
@@ -82,6 +83,8 @@ def personal_default_from(state: OdooState, address: str) -> Server | None:
 
 
 def personal_default_from_conflict(server: Server, address: str, domain: str) -> str:
+    """The conflict text when a personal server's From filter takes the default From (19.0
+    refuses the alias domain then)."""
     return (f"ir.mail_server #{server.id} {server.name!r} is user #{personal_owner(server)}'s own"
             f" server (owner_user_id) and its From filter {server.values.get('from_filter')!r}"
             f" takes {address}: Odoo 19.0 refuses that address as the default From of the alias"
@@ -100,12 +103,14 @@ def rival_fix(model: str, rival_id: int, mailbox: str) -> str:
 
 
 def rival_conflict(model: str, rival: Server, mailbox: str) -> str:
+    """The conflict text for an unmanaged server that already uses `mailbox`."""
     return (f"{model} #{rival.id} {rival.name!r} already uses {mailbox} and was not created by"
             f" odoo-outlook: left untouched and no Outlook server created for {mailbox}"
             f" (fix: {rival_fix(model, rival.id, mailbox)})")
 
 
 def alias_domain_fix() -> str:
+    """The fix for an alias domain the tool did not create and that differs."""
     return ("edit it in Settings > Emails > Alias Domain, or change mail settings to match")
 
 
@@ -132,6 +137,7 @@ def delegation_refusal(major: int, delegated: Mapping[str, str]) -> str | None:
 
 
 def delegation_note(major: int) -> str | None:
+    """A note for versions whose acceptance of a delegated sender depends on the build."""
     if delegation_rule(major) == "since 2024":
         return ("Odoo 16.0 builds from before the 2024 fix refuse an Outlook server whose From"
                 " filter differs from its Username (mail.sendAs): update Odoo 16.0 if the sync"

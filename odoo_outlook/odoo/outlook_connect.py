@@ -55,10 +55,12 @@ class ManagedServer:
 
     @property
     def kind(self) -> str:
+        """'outgoing' (`ir.mail_server`) or 'incoming' (`fetchmail.server`)."""
         return "outgoing" if self.model == OUTGOING else "incoming"
 
     @property
     def key(self) -> tuple[str, int]:
+        """`(model, id)`: the record's identity across reads."""
         return (self.model, self.id)
 
 
@@ -74,6 +76,7 @@ class ConnectionTest:
     at: datetime
 
     def as_dict(self) -> dict[str, Any]:
+        """The JSON shape of `connect --json` (`at` as ISO 8601 seconds)."""
         return {"model": self.model, "id": self.id, "mailbox": self.mailbox, "ok": self.ok,
                 "message": self.message, "at": self.at.isoformat(timespec="seconds")}
 

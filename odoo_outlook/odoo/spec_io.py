@@ -6,7 +6,7 @@ import dataclasses
 import json
 from typing import Any
 
-from odoo_outlook.config import MailMode, Transport
+from odoo_outlook.config import MailMode
 from odoo_outlook.desired import (
     AliasDomain,
     CompanySpec,
@@ -15,9 +15,11 @@ from odoo_outlook.desired import (
     OdooTargetSpec,
     OutgoingServer,
 )
+from odoo_outlook.transport_kind import Transport
 
 
 def spec_to_data(spec: OdooTargetSpec) -> dict[str, Any]:
+    """`spec` as JSON-compatible dicts and lists (Pulumi resource inputs are plain data)."""
     data: dict[str, Any] = json.loads(json.dumps(dataclasses.asdict(spec)))
     # Leave out what a single-company stack without delegates does not use, so the resource
     # inputs of existing stacks stay as they were (no update on the next `pulumi up`).
@@ -31,6 +33,8 @@ def spec_to_data(spec: OdooTargetSpec) -> dict[str, Any]:
 
 
 def spec_from_data(data: dict[str, Any]) -> OdooTargetSpec:
+    """The `OdooTargetSpec` that `spec_to_data` produced; raises KeyError when a field is
+    missing."""
     conn = data.get("connection")
     return OdooTargetSpec(
         name=data["name"],

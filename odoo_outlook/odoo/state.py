@@ -59,6 +59,7 @@ def normalise(value: Any) -> Any:
 
 @dataclass(frozen=True)
 class Param:
+    """One `ir.config_parameter` record: its id, `key` and `value` (hidden from repr)."""
     id: int
     key: str
     value: str = field(repr=False)
@@ -66,6 +67,8 @@ class Param:
 
 @dataclass(frozen=True)
 class XmlId:
+    """One `ir.model.data` record: external id `name` (module `odoo_outlook`) of `model` record
+    `res_id`."""
     id: int
     name: str
     model: str
@@ -74,6 +77,11 @@ class XmlId:
 
 @dataclass(frozen=True)
 class Server:
+    """One `ir.mail_server` or `fetchmail.server` record as read for the plan.
+
+    `values` are the read fields (many2one normalised to the id); `has_password` and
+    `connected` say whether a password / refresh token is stored, never their values.
+    """
     model: str
     id: int
     values: Mapping[str, Any]
@@ -82,17 +90,22 @@ class Server:
 
     @property
     def login(self) -> str:
+        """The mailbox the server logs in as (`smtp_user` or `user`), or ''."""
         return str(self.values.get(LOGIN_FIELD[self.model]) or "")
 
     @property
     def active(self) -> bool:
+        """Odoo's `active` flag (True when the field is not read)."""
         return bool(self.values.get("active", True))
 
     @property
     def name(self) -> str:
+        """The record's `name`, or ''."""
         return str(self.values.get("name") or "")
 
     def sends_as(self, mailbox: str) -> bool:
+        """Whether the server sends as `mailbox`: its login or its `from_filter` is that address
+        (case-insensitive)."""
         wanted = mailbox.lower()
         from_filter = str(self.values.get("from_filter") or "").lower()
         return self.login.lower() == wanted or from_filter == wanted
@@ -100,16 +113,20 @@ class Server:
 
 @dataclass(frozen=True)
 class AliasDomainRecord:
+    """One `mail.alias.domain` record (Odoo 17.0+): its id and read `values`."""
     id: int
     values: Mapping[str, Any]
 
     @property
     def name(self) -> str:
+        """The alias domain's `name` (the domain), or ''."""
         return str(self.values.get("name") or "")
 
 
 @dataclass(frozen=True)
 class Company:
+    """The main `res.company`: id, name and `alias_domain_id` (False when not set or before
+    17.0)."""
     id: int
     name: str
     alias_domain_id: int | bool
@@ -117,6 +134,9 @@ class Company:
 
 @dataclass(frozen=True)
 class OdooState:
+    """What the sync and the doctor read from one database: the parameters the tool sets, its
+    external ids, every mail server, the alias domains and the company.
+    """
     params: Mapping[str, Param]
     xmlids: Mapping[str, XmlId]
     servers: tuple[Server, ...]
@@ -126,15 +146,19 @@ class OdooState:
     companies: tuple[Company, ...] = ()
 
     def param(self, key: str) -> str | None:
+        """The value of system parameter `key`, or None when it is not set."""
         found = self.params.get(key)
         return found.value if found else None
 
     def owned(self, model: str, res_id: int) -> XmlId | None:
+        """The tool's external id of record `res_id` of `model`, or None (not created by the
+        tool)."""
         return next(
             (x for x in self.xmlids.values() if x.model == model and x.res_id == res_id), None
         )
 
     def record_for(self, xmlid: str) -> Server | None:
+        """The server an external id (full name) points to, or None."""
         ref = self.xmlids.get(xmlid)
         if ref is None:
             return None
@@ -164,6 +188,7 @@ def _servers(client: OdooClient, model: str, caps: Capabilities) -> list[Server]
 
 
 def read_params(client: OdooClient) -> dict[str, Param]:
+    """The `ir.config_parameter` records the tool manages, by key (one `search_read`)."""
     return {
         str(r["key"]): Param(int(r["id"]), str(r["key"]), str(r["value"] or ""))
         for r in client.search_read(PARAM_MODEL, [("key", "in", list(PARAM_KEYS))],

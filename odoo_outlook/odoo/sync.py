@@ -58,6 +58,10 @@ from odoo_outlook.odoo.state import (
 
 @dataclass(frozen=True)
 class SyncOptions:
+    """How `sync_target` runs; None fields take the target's connection settings.
+
+    `timeout` is in seconds per Odoo call; `transport_factory` replaces the transport choice.
+    """
     dry_run: bool = False
     # None: take the target's connection settings.
     install_modules: bool | None = None
@@ -71,6 +75,9 @@ class SyncOptions:
 
 @dataclass
 class SyncReport:
+    """What one `sync` did or (with `dry_run`) would do: plan lines, server states, conflicts,
+    notes, and the remote `calls` / data-changing `writes` made.
+    """
     target: str
     url: str
     database: str
@@ -85,13 +92,16 @@ class SyncReport:
 
     @property
     def ok(self) -> bool:
+        """True when there is no conflict (a conflict means the sync stopped without writing)."""
         return not self.conflicts
 
     @property
     def to_connect(self) -> list[ServerStatus]:
+        """The managed servers whose Outlook account still needs a click in Odoo."""
         return [s for s in self.servers if s.needs]
 
     def as_dict(self) -> dict[str, Any]:
+        """The JSON shape of `sync --json` (camelCase keys)."""
         return {
             "target": self.target, "url": self.url, "database": self.database,
             "version": self.version, "dryRun": self.dry_run, "ok": self.ok,

@@ -25,12 +25,18 @@ INSTALL_TIMEOUT = 600.0
 
 @dataclass(frozen=True)
 class ServerVersion:
+    """An Odoo server version: `text` as Odoo reports it (`17.0`, `saas~17.2`), `major`, `minor`."""
     text: str
     major: int
     minor: int
 
     @classmethod
     def parse(cls, info: dict[str, Any]) -> ServerVersion:
+        """From Odoo's `common.version` answer (`server_version`, `server_version_info`).
+
+        A `saas~` prefix is dropped from the major version. Raises ValueError when neither field
+        holds a number.
+        """
         parts = list(info.get("server_version_info") or [])
         text = str(info.get("server_version") or ".".join(str(p) for p in parts[:2]))
         try:
@@ -50,7 +56,9 @@ class Transport(Protocol):
         """How many remote calls were made (for reports and tests)."""
         ...
 
-    def version(self) -> ServerVersion: ...
+    def version(self) -> ServerVersion:
+        """Odoo's version (`common.version` / `GET /web/version`); no login needed."""
+        ...
 
     def authenticate(self, login: str, password: str) -> int:
         """Log in (password or API key); returns the uid or raises OdooBadCredentials."""
@@ -64,7 +72,9 @@ class Transport(Protocol):
         kwargs: dict[str, Any] | None = None,
         *,
         timeout: float | None = None,
-    ) -> Any: ...
+    ) -> Any:
+        """`model.method(*args, **kwargs)` as the logged-in user; `timeout` in seconds."""
+        ...
 
 
 def check_url(url: str, *, allow_insecure_http: bool) -> str:
@@ -119,6 +129,7 @@ class XmlRpcTransport:
 
     @property
     def calls(self) -> int:
+        """Remote calls made so far."""
         return self._calls
 
     def _connection_for(self) -> KeptAliveConnection:
@@ -160,12 +171,17 @@ class XmlRpcTransport:
         return result[0] if len(result) == 1 else result
 
     def version(self) -> ServerVersion:
+        """`common.version` over `/xmlrpc/2/common`; raises `OdooError` on an unexpected answer."""
         info = self._call("common", "version", (), "report its version")
         if not isinstance(info, dict):
             raise self.errors.make(OdooError, f"{self.errors.where()}: unexpected version answer")
         return ServerVersion.parse(info)
 
     def authenticate(self, login: str, password: str) -> int:
+        """`common.authenticate(db, login, password, {})`; the uid.
+
+        Raises `OdooBadCredentials` when Odoo answers False (wrong login, password or API key).
+        """
         self.errors.add_secret(password)
         uid = self._call(
             "common", "authenticate", (self.database, login, password, {}), "log in"
@@ -185,6 +201,12 @@ class XmlRpcTransport:
         *,
         timeout: float | None = None,
     ) -> Any:
+        """`object.execute_kw(db, uid, password, model, method, args, kwargs)` over
+        `/xmlrpc/2/object`.
+
+        `timeout` is in seconds (None: the transport's). Raises `OdooError` subclasses (a Fault
+        mapped by `ErrorContext.from_fault`), or `OdooError` before `authenticate`.
+        """
         if self._uid is None:
             raise OdooError("execute_kw before authenticate")
         params = (self.database, self._uid, self._password, model, method, args, kwargs or {})

@@ -1455,7 +1455,7 @@ def _make_handler(graph: FakeGraph) -> type[BaseHTTPRequestHandler]:
         protocol_version = "HTTP/1.1"
         server_version = "FakeGraph/1.0"
 
-        def log_message(self, format: str, *args: Any) -> None:
+        def log_message(self, _format: str, *_args: Any) -> None:
             return  # silent: never print requests (or anything near a token)
 
         def _handle(self) -> None:

@@ -95,7 +95,7 @@ def _alias_domain(db: Database, rec: Record) -> Record | None:
     return db.tables["mail.alias.domain"].get(domain_id) if domain_id else None
 
 
-def _domain_default_from_email(db: Database, model: str, rec: Record) -> str:
+def _domain_default_from_email(_db: Database, _model: str, rec: Record) -> str:
     default_from = rec.get("default_from")
     if not default_from:
         return ""
@@ -103,13 +103,13 @@ def _domain_default_from_email(db: Database, model: str, rec: Record) -> str:
 
 
 def _company_from_domain(key: str) -> Callable[[Database, str, Record], Any]:
-    def compute(db: Database, model: str, rec: Record) -> Any:
+    def compute(db: Database, _model: str, rec: Record) -> Any:
         domain = _alias_domain(db, rec)
         return COMPUTES[key](db, "mail.alias.domain", domain) if domain else False
     return compute
 
 
-def _company_catchall_icp(db: Database, model: str, rec: Record) -> str:
+def _company_catchall_icp(db: Database, _model: str, _rec: Record) -> str:
     alias, domain = db.param("mail.catchall.alias"), db.param("mail.catchall.domain")
     return f"{alias}@{domain}" if alias and domain else ""
 
@@ -184,15 +184,15 @@ def effective(db: Database, model: str, rec: Record) -> Record:
 
 COMPUTES: dict[str, Callable[[Database, str, Record], Any]] = _Computes({
     "display_name": _display_name,
-    "imd_complete_name": lambda db, m, r: f"{r.get('module')}.{r.get('name')}",
+    "imd_complete_name": lambda _db, _m, r: f"{r.get('module')}.{r.get('name')}",
     "outlook_configured": _outlook_configured,
     "outlook_uri": _outlook_uri,
-    "domain_bounce_email": lambda db, m, r: (
+    "domain_bounce_email": lambda _db, _m, r: (
         f"{r['bounce_alias']}@{r['name']}" if r.get("bounce_alias") else ""),
-    "domain_catchall_email": lambda db, m, r: (
+    "domain_catchall_email": lambda _db, _m, r: (
         f"{r['catchall_alias']}@{r['name']}" if r.get("catchall_alias") else ""),
     "domain_default_from_email": _domain_default_from_email,
-    "company_alias_domain_name": lambda db, m, r: (
+    "company_alias_domain_name": lambda db, _m, r: (
         (_alias_domain(db, r) or {}).get("name") or False),
     "company_default_from_email": _company_from_domain("domain_default_from_email"),
     "company_bounce_email": _company_from_domain("domain_bounce_email"),
@@ -237,7 +237,7 @@ def _check_outlook_smtp(db: Database, rec: Record) -> None:
             " (the Outlook account used for the OAuthentication Token).")
 
 
-def _check_outlook_imap_15(db: Database, rec: Record) -> None:
+def _check_outlook_imap_15(_db: Database, rec: Record) -> None:
     """fetchmail_outlook/models/fetchmail_server.py (15.0)."""
     if not rec.get("use_microsoft_outlook_service"):
         return
@@ -267,7 +267,7 @@ _ATOM = r"[-!#$%&'*+/=?^_`{|}~0-9A-Za-z]+"
 DOT_ATOM_TEXT = re.compile(rf"^{_ATOM}(?:\.{_ATOM})*$")
 
 
-def _check_alias_domain_name(db: Database, rec: Record) -> None:
+def _check_alias_domain_name(_db: Database, rec: Record) -> None:
     if not DOT_ATOM_TEXT.match(rec.get("name") or ""):
         raise ValidationError(
             "You cannot use anything else than unaccented latin characters in the "
@@ -369,7 +369,7 @@ def sanitize_alias_name(name: Any, *, is_email: bool = False) -> Any:
     return text or False
 
 
-def before_save(db: Database, model: str, vals: dict[str, Any]) -> None:
+def before_save(_db: Database, model: str, vals: dict[str, Any]) -> None:
     if model == "mail.alias.domain":
         for key in ("bounce_alias", "catchall_alias"):
             if vals.get(key):
@@ -386,7 +386,7 @@ def after_create(db: Database, model: str, ids: list[int]) -> None:
                 company["alias_domain_id"] = ids[0]
 
 
-def default_value(db: Database, model: str, key: Any) -> Any:
+def default_value(db: Database, _model: str, key: Any) -> Any:
     if key == "now":
         return db.now()
     if key == "first_alias_domain":

@@ -114,7 +114,7 @@ def to_read(env: Env, model: str, rec: Record, fname: str) -> Any:
     return value
 
 
-def convert(env: Env, model: str, f: Field, value: Any) -> Any:
+def convert(_env: Env, model: str, f: Field, value: Any) -> Any:
     """fields.X.convert_to_cache: validate and coerce one written value."""
     if f.type == "selection":
         allowed = {key for key, _ in f.selection or ()}

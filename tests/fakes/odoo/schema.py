@@ -437,7 +437,7 @@ SERVER_ENV_FIELDS = {
 SERVER_ENV_SECTIONS = {"ir.mail_server": "outgoing_mail", "fetchmail.server": "incoming_mail"}
 
 
-def _add_mail_environment(models: dict[str, ModelDef], major: int) -> None:
+def _add_mail_environment(models: dict[str, ModelDef], _major: int) -> None:
     """server.env.mixin (OCA/server-env server_environment/models/server_env_mixin.py): each
     env field becomes computed from the configuration (`compute='_compute_server_env'`, not
     stored, not required) with an inverse that stores the value in `x_<f>_env_default` only

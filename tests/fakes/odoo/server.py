@@ -54,7 +54,7 @@ class _Server(ThreadingHTTPServer):
     request_queue_size = REQUEST_QUEUE_SIZE
     daemon_threads = True
 
-    def handle_error(self, request: Any, client_address: Any) -> None:
+    def handle_error(self, _request: Any, _client_address: Any) -> None:
         return  # a client that rejected the certificate or went away: not the fake's error
 
 NOT_FOUND_HTML = (
@@ -434,7 +434,7 @@ class _Handler(BaseHTTPRequestHandler):
     server_version = "Werkzeug/3.0.1"
     sys_version = "Python/3.12"
 
-    def log_message(self, format: str, *args: Any) -> None:  # quiet
+    def log_message(self, _format: str, *_args: Any) -> None:  # quiet
         return
 
     def setup(self) -> None:
