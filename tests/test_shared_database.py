@@ -500,14 +500,14 @@ def test_doctor_does_not_count_a_personal_server_for_the_default_from() -> None:
         target = spec(raw)
         facts = read_target(target, PASSWORD, NOW)
         assert facts.state is not None and facts.caps is not None
-        assert check_default_from(facts.state, facts.caps, target, "erp").status is Status.OK
+        assert check_default_from(facts.state, facts.caps, "erp").status is Status.OK
         # Only a personal server left with the default From: Odoo would not use it for that.
         [ours] = odoo.db().records("ir.mail_server")
         odoo.db().tables["ir.mail_server"][ours["id"]]["active"] = False
         _personal(odoo, "notifications@example.com")
         facts = read_target(target, PASSWORD, NOW)
         assert facts.state is not None and facts.caps is not None
-        check = check_default_from(facts.state, facts.caps, target, "erp")
+        check = check_default_from(facts.state, facts.caps, "erp")
         assert check.status is Status.FAIL and check.fix == SYNC
 
 
