@@ -24,7 +24,6 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any, Generic, Protocol, TypeVar
 
 from rich.console import Console
@@ -40,31 +39,15 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
-from odoo_outlook.errors import EXIT_FAIL, EXIT_OK, EXIT_WARN, OdooOutlookError
+from odoo_outlook.errors import OdooOutlookError
 from odoo_outlook.masking import clean
+from odoo_outlook.status import Status, worst
 
 T = TypeVar("T")
 
 DEFAULT_JOBS = 16
 MAX_JOBS = 256
 _RUNNING_SHOWN = 3
-
-
-class Status(StrEnum):
-    """A target's result; the worst one decides the command's exit code."""
-    OK = "ok"
-    WARN = "warn"
-    FAIL = "fail"
-
-    @property
-    def exit_code(self) -> int:
-        """0 for ok, 1 for warn, 2 for fail."""
-        return {Status.OK: EXIT_OK, Status.WARN: EXIT_WARN, Status.FAIL: EXIT_FAIL}[self]
-
-    @property
-    def style(self) -> str:
-        """The rich colour the status is shown in."""
-        return {Status.OK: "green", Status.WARN: "yellow", Status.FAIL: "red"}[self]
 
 
 @dataclass(frozen=True)
@@ -114,11 +97,7 @@ class FleetResult(Generic[T]):
     @property
     def worst(self) -> Status:
         """The worst status of all targets (ok when there are none)."""
-        statuses = {r.status for r in self.results}
-        for status in (Status.FAIL, Status.WARN):
-            if status in statuses:
-                return status
-        return Status.OK
+        return worst(r.status for r in self.results)
 
     @property
     def exit_code(self) -> int:

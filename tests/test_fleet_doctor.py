@@ -17,8 +17,8 @@ import pytest
 from odoo_outlook.cli import main
 from odoo_outlook.config import parse_config
 from odoo_outlook.doctor import DoctorOptions, run_doctor
-from odoo_outlook.fleet import Status
 from odoo_outlook.graph import GraphSettings
+from odoo_outlook.status import Status
 from tests.fakes.graph_server import FakeGraph, StaticTokenCredential
 from tests.fakes.odoo_server import FakeOdoo
 from tests.odoo_sync_helpers import CLIENT_ID, CLIENT_SECRET, write_project

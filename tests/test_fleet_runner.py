@@ -14,12 +14,12 @@ from odoo_outlook.fleet import (
     FleetTask,
     Outcome,
     PlainProgress,
-    Status,
     TargetResult,
     default_jobs,
     progress_for,
     run_fleet,
 )
+from odoo_outlook.status import Status
 
 SECRET = "s3cret-value-never-shown"
 

@@ -33,11 +33,12 @@ from odoo_outlook.cli_common import (
 )
 from odoo_outlook.fleet import (
     NoProgress,
-    Status,
     TargetResult,
     progress_for,
     summary_table,
 )
+from odoo_outlook.status import Status
+from odoo_outlook.status import worst as worst_of
 
 if TYPE_CHECKING:
     from odoo_outlook.doctor import Report
@@ -57,10 +58,10 @@ def scope_rows(report: Report, scopes: Sequence[str]) -> list[TargetResult[None]
     rows: list[TargetResult[None]] = []
     for scope in scopes:
         checks = [c for c in report.checks if c.scope == scope]
-        statuses = [Status(str(c.status)) for c in checks]
-        worst = next((s for s in (Status.FAIL, Status.WARN) if s in statuses), Status.OK)
+        statuses = [c.status for c in checks]
+        worst = worst_of(statuses)
         counts = ", ".join(f"{statuses.count(s)} {s}" for s in Status)
-        first = next((c for c in checks if Status(str(c.status)) is worst), None)
+        first = next((c for c in checks if c.status is worst), None)
         reason = f"{first.name}: {first.detail}" if first and worst is not Status.OK else None
         rows.append(TargetResult(scope, worst, counts, reason))
     return rows

@@ -41,12 +41,12 @@ from odoo_outlook.fleet import (
     LiveProgress,
     NoProgress,
     Outcome,
-    Status,
     TargetResult,
     progress_for,
     run_fleet,
     summary_footer,
 )
+from odoo_outlook.status import Status
 from odoo_outlook.waiting import StillWaiting
 
 if TYPE_CHECKING:  # imported in the command itself, so `--help` stays fast

@@ -4,21 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any
 
-from odoo_outlook.errors import EXIT_FAIL, EXIT_OK, EXIT_WARN
+from odoo_outlook.status import Status, worst
 
 AZURE = "azure"
 # The fix for an Odoo setting the sync manages.
 SYNC = "run `pulumi up` or `odoo-outlook sync --outputs FILE`"
 
 
-class Status(StrEnum):
-    """A check's verdict; the worst one decides the exit code (`exit_code`)."""
-    OK = "ok"
-    WARN = "warn"
-    FAIL = "fail"
+__all__ = ["AZURE", "SYNC", "Check", "Report", "Status", "exit_code", "fail", "ok", "warn"]
 
 
 @dataclass(frozen=True)
@@ -54,12 +49,7 @@ def fail(name: str, detail: str, fix: str, scope: str = AZURE) -> Check:
 
 def exit_code(checks: Iterable[Check]) -> int:
     """0 all ok, 1 warnings only, 2 any failure."""
-    statuses = {c.status for c in checks}
-    if Status.FAIL in statuses:
-        return EXIT_FAIL
-    if Status.WARN in statuses:
-        return EXIT_WARN
-    return EXIT_OK
+    return worst(c.status for c in checks).exit_code
 
 
 @dataclass

@@ -31,12 +31,13 @@ from odoo_outlook.doctor.policy_checks import PolicyFacts, policy_checks
 from odoo_outlook.doctor.secret_cap import display_name_check, secret_cap_check
 from odoo_outlook.doctor.secrets import held_key_ids, holder_check
 from odoo_outlook.errors import ConfigError
-from odoo_outlook.fleet import FleetProgress, FleetTask, Outcome, Status, run_fleet
+from odoo_outlook.fleet import FleetProgress, FleetTask, Outcome, run_fleet
 from odoo_outlook.graph import GraphAccessError, GraphSettings, open_graph
 from odoo_outlook.graph.client import Credential
 from odoo_outlook.masking import mask
 from odoo_outlook.odoo.state import CLIENT_SECRET_PARAM
 from odoo_outlook.stack_outputs import HOW, StackOutputs
+from odoo_outlook.status import Status
 
 DEFAULT_WARN_DAYS = 30
 
