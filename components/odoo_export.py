@@ -25,7 +25,7 @@ from pulumi.dynamic import (
 
 from odoo_outlook.desired import OdooTargetSpec
 from odoo_outlook.errors import OdooOutlookError
-from odoo_outlook.odoo.diff import AppCredentials
+from odoo_outlook.odoo.changes import AppCredentials
 from odoo_outlook.odoo.spec_io import spec_from_data, spec_to_data
 from odoo_outlook.odoo.sync import SyncOptions, SyncReport, sync_target, teardown_target
 

@@ -25,7 +25,7 @@ from odoo_outlook.cli import main
 from odoo_outlook.config import load_stack_file
 from odoo_outlook.desired import desired_state
 from odoo_outlook.doctor.model import SYNC
-from odoo_outlook.odoo.diff import AppCredentials
+from odoo_outlook.odoo.changes import AppCredentials
 from odoo_outlook.odoo.sync import sync_target
 from tests.fakes.graph_server import GRAPH_APP_ROLES, FakeGraph, Seeded
 

@@ -25,7 +25,7 @@ from odoo_outlook.doctor.secrets import expiry_checks, held_key_ids, holder_chec
 from odoo_outlook.errors import ConfigError
 from odoo_outlook.graph import DirectoryObjectRef, GraphSettings, PasswordCredential
 from odoo_outlook.odoo.capabilities import Capabilities, ModuleStates
-from odoo_outlook.odoo.diff import alias_domain_xmlid
+from odoo_outlook.odoo.changes import alias_domain_xmlid
 from odoo_outlook.odoo.state import AliasDomainRecord, Company, OdooState, Param, Server, XmlId
 from odoo_outlook.odoo.transport import ServerVersion
 from odoo_outlook.stack_outputs import parse_stack_outputs

@@ -13,10 +13,10 @@ import yaml
 
 from odoo_outlook.cli import main
 from odoo_outlook.config import parse_config
+from odoo_outlook.declared import describe_stack, limit_breaches
 from odoo_outlook.desired import desired_state
 from odoo_outlook.entra_limits import LIMITS, app_breaches, limits_for, secret_breach
 from odoo_outlook.errors import ConfigErrors
-from odoo_outlook.plan import build_plan, limit_breaches
 from tests.test_program import example_config
 
 NOW = datetime(2026, 11, 25, tzinfo=UTC)
@@ -87,7 +87,7 @@ def test_repeated_base_urls_across_targets_count_once() -> None:
 
 def test_plan_reports_the_limits_and_refuses_a_breach() -> None:
     state = desired_state(parse_config(example_config()), NOW)
-    limits = build_plan(state, "dev")["entraLimits"]
+    limits = describe_stack(state, "dev")["entraLimits"]
     assert limits["passwordCredentials"] == {"limit": 2, "atMostAtAnyInstant": 2,
                                              "replacement": "delete-before-create"}
     assert limits["redirectUris"] == {"declared": 1, "limit": 100}

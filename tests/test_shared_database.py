@@ -375,7 +375,7 @@ def test_no_fix_text_archives_or_deletes_what_the_tool_does_not_own(version: str
     # Every kind of Conflict the diff can raise is enumerated here.
     package = Path(__file__).parent.parent / "odoo_outlook/odoo"
     raised = sum(len(re.findall(r"\bConflict\(", (package / name).read_text()))
-                 for name in ("diff.py", "companies.py"))
+                 for name in ("changes.py", "companies.py"))
     # rival server (outgoing and incoming share one site), alias domain (17.0+), unknown
     # company, one global domain (15.0/16.0), personal default From (19.0): a new site must be
     # enumerated above.

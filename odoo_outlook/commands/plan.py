@@ -63,7 +63,7 @@ def _table(title: str, columns: list[str], rows: list[list[Any]]) -> Table:
 
 
 def render(plan: dict[str, Any]) -> None:
-    """Print `plan` (the dict `odoo_outlook.plan.build_plan` returns) as tables on stdout."""
+    """Print `plan` (the dict `odoo_outlook.declared.describe_stack` returns) as tables."""
     app = plan["appRegistration"]
     stdout.print(f"Stack [bold]{plan['stack']}[/bold] as of {plan['at']}\n")
     stdout.print(
@@ -213,8 +213,8 @@ def plan_command(
     ] = None,
 ) -> None:
     """Validate the stack file and print what it declares, secrets masked. Offline."""
+    from odoo_outlook.declared import describe_stack, limit_breaches
     from odoo_outlook.desired import desired_state
-    from odoo_outlook.plan import build_plan, limit_breaches
 
     config = load_stack(stack, project_dir or default_project_dir())
     missing = config.missing_tenant()
@@ -228,7 +228,7 @@ def plan_command(
         raise ConfigErrors([ConfigError("odoo-outlook:app", b.message(),
                                         "declare less, or change app.signInAudience")
                             for b in breaches])
-    plan = build_plan(state, stack)
+    plan = describe_stack(state, stack)
     if as_json:
         stdout.print_json(json.dumps(plan))
     else:

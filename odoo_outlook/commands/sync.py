@@ -52,7 +52,7 @@ from odoo_outlook.waiting import StillWaiting
 if TYPE_CHECKING:  # imported in the command itself, so `--help` stays fast
     from odoo_outlook.config import StackConfig
     from odoo_outlook.desired import OdooTargetSpec
-    from odoo_outlook.odoo.diff import AppCredentials
+    from odoo_outlook.odoo.changes import AppCredentials
     from odoo_outlook.odoo.sync import SyncOptions, SyncReport
 
 

@@ -3,7 +3,7 @@
 15.0/16.0 keep them in the system parameters `mail.catchall.domain`, `mail.default.from`,
 `mail.catchall.alias`, `mail.bounce.alias`; 17.0+ in the `mail.alias.domain` record that the
 company's `alias_domain_id` points to. The wanted values are the ones the sync writes
-(`odoo.diff`: the desired `AliasDomain`, lower-cased).
+(`odoo.changes`: the desired `AliasDomain`, lower-cased).
 
 Odoo's "generic configuration" (one outgoing server for the whole domain) only works when the
 default From address is one an outgoing Outlook server's From filter accepts: Odoo picks the
@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from odoo_outlook.desired import AliasDomain, OdooTargetSpec
 from odoo_outlook.doctor.model import SYNC, Check, fail, ok, warn
 from odoo_outlook.odoo.capabilities import Capabilities
-from odoo_outlook.odoo.diff import alias_domain_xmlid
+from odoo_outlook.odoo.changes import alias_domain_xmlid
 from odoo_outlook.odoo.neighbours import (
     personal_default_from,
     personal_default_from_conflict,
@@ -79,7 +79,7 @@ def _show(value: str | None) -> str:
 
 
 def wanted_values(alias: AliasDomain) -> dict[str, str]:
-    """What the sync writes (odoo.diff `_alias_domain` / the four parameters)."""
+    """What the sync writes (odoo.changes `_alias_domain` / the four parameters)."""
     return {"domain": alias.domain.lower(), "default_from": alias.default_from.lower(),
             "catchall_alias": alias.catchall_alias.lower(),
             "bounce_alias": alias.bounce_alias.lower()}

@@ -34,8 +34,8 @@ from odoo_outlook.doctor.odoo_reads import OdooFacts
 from odoo_outlook.doctor.secrets import SYNC_FIX, holder_check
 from odoo_outlook.graph import Application
 from odoo_outlook.odoo.capabilities import FETCHMAIL_OUTLOOK_MODULE, OUTLOOK_MODULE, Capabilities
+from odoo_outlook.odoo.changes import incoming_values, outgoing_values, param_xmlid
 from odoo_outlook.odoo.checks import check_base_url, server_status
-from odoo_outlook.odoo.diff import incoming_values, outgoing_values, param_xmlid
 from odoo_outlook.odoo.neighbours import env_values, personal_owner, rival_fix
 from odoo_outlook.odoo.state import (
     BASE_URL_PARAM,

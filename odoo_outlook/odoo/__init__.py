@@ -9,6 +9,7 @@ Public API:
 - errors: `OdooError` and its subclasses (all `OdooOutlookError`, exit code 2)
 """
 
+from odoo_outlook.odoo.changes import AppCredentials, ChangeSet, plan_changes, teardown_changes
 from odoo_outlook.odoo.checks import (
     BaseUrlCheck,
     ServerStatus,
@@ -17,7 +18,6 @@ from odoo_outlook.odoo.checks import (
     server_form_url,
 )
 from odoo_outlook.odoo.client import OdooClient, connect, select_transport, with_transport
-from odoo_outlook.odoo.diff import AppCredentials, Plan, build_plan, teardown_plan
 from odoo_outlook.odoo.errors import (
     OdooAccessRights,
     OdooBadCredentials,
@@ -36,6 +36,7 @@ from odoo_outlook.odoo.transport import ServerVersion, Transport, XmlRpcTranspor
 __all__ = [
     "AppCredentials",
     "BaseUrlCheck",
+    "ChangeSet",
     "Json2Transport",
     "OdooAccessRights",
     "OdooBadCredentials",
@@ -47,21 +48,20 @@ __all__ = [
     "OdooUnknownDatabase",
     "OdooUnreachable",
     "OdooUserError",
-    "Plan",
     "ServerStatus",
     "ServerVersion",
     "SyncOptions",
     "SyncReport",
     "Transport",
     "XmlRpcTransport",
-    "build_plan",
     "check_base_url",
     "connect",
     "managed_server_status",
+    "plan_changes",
     "select_transport",
     "server_form_url",
     "sync_target",
-    "teardown_plan",
+    "teardown_changes",
     "teardown_target",
     "with_transport",
 ]

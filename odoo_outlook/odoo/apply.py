@@ -1,4 +1,4 @@
-"""Carry out a `Plan` with batched writes, each one safe to repeat and complete on its own.
+"""Carry out a `ChangeSet` with batched writes, each one safe to repeat and complete on its own.
 
 Calls, in order (each only when needed; a constant count whatever the number of mailboxes):
 1. `ir.model.data` `unlink` of external ids whose record is gone; `ir.config_parameter`
@@ -29,8 +29,8 @@ from functools import partial
 from typing import Any, TypeVar
 
 from odoo_outlook.desired import ODOO_XMLID_MODULE
+from odoo_outlook.odoo.changes import ChangeSet, param_xmlid
 from odoo_outlook.odoo.client import OdooClient
-from odoo_outlook.odoo.diff import Plan, param_xmlid
 from odoo_outlook.odoo.errors import OdooError, OdooInterrupted, OdooUnreachable
 from odoo_outlook.odoo.loader import LoadRow, load_rows
 from odoo_outlook.odoo.state import ALIAS_DOMAIN, INCOMING, OUTGOING, PARAM_MODEL
@@ -75,7 +75,7 @@ def _mark(name: str, model: str, res_id: int) -> dict[str, Any]:
             "noupdate": True}
 
 
-def apply_plan(client: OdooClient, plan: Plan) -> dict[str, int]:
+def apply_changes(client: OdooClient, plan: ChangeSet) -> dict[str, int]:
     """Apply the plan; returns the ids of created or loaded records by xmlid name.
 
     Raises `OdooInterrupted` (or the refusing error, with the count) when a call fails after

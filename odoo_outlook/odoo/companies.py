@@ -21,7 +21,7 @@ from odoo_outlook.odoo.capabilities import Capabilities
 from odoo_outlook.odoo.state import Company
 
 if TYPE_CHECKING:
-    from odoo_outlook.odoo.diff import _Builder
+    from odoo_outlook.odoo.changes import _Builder
 
 COMPANY = "res.company"
 
@@ -63,7 +63,7 @@ def domain_alias(spec: OdooTargetSpec, wanted: CompanySpec) -> AliasDomain:
 
 def plan_companies(b: _Builder, spec: OdooTargetSpec, caps: Capabilities) -> None:
     """Add each other company's servers, alias domain and company link to the builder."""
-    from odoo_outlook.odoo.diff import Conflict, _alias_domain, plan_servers
+    from odoo_outlook.odoo.changes import Conflict, _alias_domain, plan_servers
 
     for wanted in spec.companies:
         company = resolve(b.state.companies, wanted.company)

@@ -7,13 +7,13 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from odoo_outlook.odoo.diff import Plan, param_xmlid
+from odoo_outlook.odoo.changes import ChangeSet, param_xmlid
 from odoo_outlook.odoo.state import PARAM_MODEL, OdooState, Param, Server, XmlId
 
 
-def state_after(state: OdooState, plan: Plan, written: Mapping[str, int]) -> OdooState:
+def state_after(state: OdooState, plan: ChangeSet, written: Mapping[str, int]) -> OdooState:
     """`state` with the plan's changes applied; `written` maps xmlid names to record ids
-    (`apply_plan`'s answer). Records the plan does not touch keep their values."""
+    (`apply_changes`'s answer). Records the plan does not touch keep their values."""
     xmlids = dict(state.xmlids)
     for name, res_id in written.items():
         model = next((c.model for c in plan.creates if c.xmlid == name), None) or next(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from odoo_outlook.errors import ConfigError
-from odoo_outlook.odoo.diff import AppCredentials
+from odoo_outlook.odoo.changes import AppCredentials
 from odoo_outlook.stack_outputs import HOW, read_stack_outputs
 
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from odoo_outlook.desired import OdooTargetSpec
-from odoo_outlook.odoo.apply import apply_plan
+from odoo_outlook.odoo.apply import apply_changes
 from odoo_outlook.odoo.capabilities import (
     Capabilities,
     detect,
@@ -30,6 +30,13 @@ from odoo_outlook.odoo.capabilities import (
     read_fields,
     read_modules,
 )
+from odoo_outlook.odoo.changes import (
+    AppCredentials,
+    ChangeLine,
+    ChangeSet,
+    plan_changes,
+    teardown_changes,
+)
 from odoo_outlook.odoo.checks import (
     BaseUrlCheck,
     ServerStatus,
@@ -37,7 +44,6 @@ from odoo_outlook.odoo.checks import (
     managed_server_status,
 )
 from odoo_outlook.odoo.client import OdooClient, TransportFactory, connect
-from odoo_outlook.odoo.diff import AppCredentials, ChangeLine, Plan, build_plan, teardown_plan
 from odoo_outlook.odoo.errors import (
     OdooBaseUrlMismatch,
     OdooInterrupted,
@@ -217,20 +223,20 @@ def sync_target(
     state = read_state(client, caps, params, all_companies=bool(spec.companies))
     assert spec.connection is not None
     adopt = spec.connection.adopt if options.adopt is None else options.adopt
-    plan = build_plan(
+    plan = plan_changes(
         state, spec, app, caps, install=installed,
         manage_base_url=spec.connection.manage_base_url, base_url_ok=check.ok,
         adopt=adopt, tool_uid=client.uid,
     )
     if not options.dry_run:
         # The report comes from the plan and the ids the writes returned: no second read.
-        state = state_after(state, plan, apply_plan(client, plan))
+        state = state_after(state, plan, apply_changes(client, plan))
     if check.ok and not check.frozen and not spec.connection.manage_base_url:
         notes.append(check.message)
     return _report(client, spec, caps, plan, state, options.dry_run, notes)
 
 
-def _report(client: OdooClient, spec: OdooTargetSpec, caps: Capabilities, plan: Plan,
+def _report(client: OdooClient, spec: OdooTargetSpec, caps: Capabilities, plan: ChangeSet,
             state: OdooState, dry_run: bool, notes: list[str]) -> SyncReport:
     base = state.param("web.base.url") or spec.expected_base_url
     if spec.connection is not None and spec.connection.manage_base_url:
@@ -252,9 +258,9 @@ def teardown_target(spec: OdooTargetSpec, password: str, options: SyncOptions | 
     client = _connect(spec, password, list(secrets or []), options)
     caps = detect(client, read_modules(client))
     state = read_state(client, caps)
-    plan = teardown_plan(state)
+    plan = teardown_changes(state)
     if not options.dry_run:
-        apply_plan(client, plan)
+        apply_changes(client, plan)
     return SyncReport(
         target=spec.name, url=client.url, database=client.database,
         version=caps.version.text, dry_run=options.dry_run, changes=plan.lines(),

@@ -1,4 +1,4 @@
-"""The plan: a pure function from (what Odoo has, what the stack wants) to a list of changes.
+"""The change set: a pure function from (what Odoo has, what the stack wants) to the changes.
 
 Ownership rules (also in README.md, section `sync`, "Safety rules"):
 - A record the tool creates gets an external id `odoo_outlook.<name>` in `ir.model.data`;
@@ -206,7 +206,7 @@ class ChangeLine:
 
 
 @dataclass(frozen=True)
-class Plan:
+class ChangeSet:
     """The Odoo change set of one target: modules to install, parameters to set or clear, records
     to create, update, adopt or archive, the company link, and the conflicts that stop the sync.
     """
@@ -418,8 +418,8 @@ class _Builder:
             if record is not None and record.active and not personal_owner(record):
                 self.archives.append(Archive(ref.model, record.id, record.name))
 
-    def plan(self, install: tuple[str, ...]) -> Plan:
-        return Plan(
+    def plan(self, install: tuple[str, ...]) -> ChangeSet:
+        return ChangeSet(
             install=install, params=tuple(self.params), unsets=tuple(self.unsets),
             creates=tuple(self.creates), updates=tuple(self.updates),
             archives=tuple(self.archives), company_link=self.company_link,
@@ -435,7 +435,7 @@ def _password_field(model: str) -> str:
 
 def _alias_domain(b: _Builder, alias: AliasDomain, company: Company | None,
                   first_links_all: bool = False) -> CompanyLink | None:
-    """Plan the alias domain for `alias`; the link `company` needs to it, if any.
+    """ChangeSet the alias domain for `alias`; the link `company` needs to it, if any.
     `first_links_all`: a single-company target, whose company Odoo links itself when this
     creates the database's first alias domain."""
     # Hook (neighbours.py): 19.0 refuses a default From a user's own server takes.
@@ -497,7 +497,7 @@ def _alias_domain(b: _Builder, alias: AliasDomain, company: Company | None,
 
 def plan_servers(b: _Builder, outgoing: Iterable[OutgoingServer],
                  incoming: Iterable[IncomingServer], caps: Capabilities) -> None:
-    """Plan each declared server (its values less what a server environment manages)."""
+    """ChangeSet each declared server (its values less what a server environment manages)."""
     for out in outgoing:
         values = env_values(OUTGOING, outgoing_values(out, caps), caps, b.notes)
         b.server(OUTGOING, out.xmlid, values, out.mailbox, out.name)
@@ -506,7 +506,7 @@ def plan_servers(b: _Builder, outgoing: Iterable[OutgoingServer],
         b.server(INCOMING, inc.xmlid, values, inc.mailbox, inc.name)
 
 
-def build_plan(
+def plan_changes(
     state: OdooState,
     spec: OdooTargetSpec,
     app: AppCredentials,
@@ -517,7 +517,7 @@ def build_plan(
     base_url_ok: bool = True,
     adopt: bool = False,
     tool_uid: int | None = None,
-) -> Plan:
+) -> ChangeSet:
     """The changes that make `state` match `spec`. With `adopt`, an unmanaged Outlook server
     with a declared mailbox as its login is taken over instead of reported as a conflict;
     `tool_uid` (the sync's Odoo user) tells servers an earlier version left unmarked."""
@@ -554,7 +554,7 @@ def build_plan(
     return b.plan(install)
 
 
-def teardown_plan(state: OdooState) -> Plan:
+def teardown_changes(state: OdooState) -> ChangeSet:
     """What delete does: archive every managed server, clear every parameter the tool marked."""
     b = _Builder(state, caps=None)  # type: ignore[arg-type]
     b.archive_removed(set())

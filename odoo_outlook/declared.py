@@ -1,4 +1,4 @@
-"""What a stack declares, as plain data: the offline plan behind `odoo-outlook plan`.
+"""The declared state as plain data: the offline view `odoo-outlook plan` prints.
 
 Pure: built from the desired state only. Secrets are never part of it; values only known after
 `pulumi up` (the client id, scope ids) are named as such.
@@ -190,7 +190,7 @@ def entra_limits(state: DesiredState) -> dict[str, Any]:
     }
 
 
-def build_plan(state: DesiredState, stack: str) -> dict[str, Any]:
+def describe_stack(state: DesiredState, stack: str) -> dict[str, Any]:
     """The declared state of stack `stack` as the JSON-ready dict `plan --json` prints (camelCase
     keys, no secret values): app registration, secret schedule, targets, Entra limits.
     """
