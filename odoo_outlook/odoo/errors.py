@@ -20,9 +20,8 @@ from collections.abc import Iterable
 from xml.parsers.expat import ExpatError
 
 from odoo_outlook.errors import OdooOutlookError
-from odoo_outlook.masking import MASK, clean, mask, one_line
+from odoo_outlook.masking import clean
 
-REDACTED = MASK
 _MAX_DETAIL = 300
 _EXCEPTION_LINE = re.compile(
     r"^(?P<name>[A-Za-z_][\w.]*(?:Error|Exception|Denied|Warning|Fault|Interrupt|Invalid))"
@@ -71,14 +70,6 @@ class OdooBaseUrlMismatch(OdooError):
     """`web.base.url` gives a redirect URI the app does not accept (Microsoft's AADSTS50011)."""
 
 
-def redact(text: str, secrets: Iterable[str | None]) -> str:
-    """`odoo_outlook.masking.mask` (kept under this name for callers of this module)."""
-    return mask(text, secrets)
-
-
-__all__ = ["REDACTED", "one_line", "redact"]
-
-
 def last_exception(traceback_text: str) -> tuple[str, str]:
     """(`module.Class`, message) of the last exception in a formatted Python traceback."""
     lines = [line.rstrip() for line in traceback_text.strip().splitlines()]
@@ -103,17 +94,22 @@ class ErrorContext:
         self._secrets = [s for s in secrets if s]
 
     def add_secret(self, value: str | None) -> None:
+        """Mask `value` too in every message made from now on (None or empty: nothing)."""
         if value:
             self._secrets.append(value)
 
     def where(self) -> str:
+        """`Odoo at <url> (database '<db>')`, the head of every message."""
         return f"Odoo at {self.url} (database {self.database!r})"
 
     def make(self, cls: type[OdooError], text: str) -> OdooError:
+        """An `cls` error with `text` masked (every known secret) and on one line."""
         return cls(clean(text, self._secrets))
 
     # -- Odoo exceptions, whatever the transport ------------------------------------------
     def from_odoo_exception(self, name: str, message: str, operation: str) -> OdooError:
+        """The error for Odoo's exception `name` (e.g. `odoo.exceptions.UserError`) raised by
+        `operation`, whatever the transport; `message` is masked, then cut to 300 characters."""
         short = name.rsplit(".", 1)[-1]
         message = clean(message, self._secrets, _MAX_DETAIL) or short
         unknown = _UNKNOWN_DB.search(message)
@@ -141,6 +137,7 @@ class ErrorContext:
         )
 
     def bad_credentials(self) -> OdooError:
+        """Odoo refused the login and its password or API key (never shown)."""
         return self.make(
             OdooBadCredentials,
             f"{self.where()} rejected login {self.login!r} (fix: check the password or API key"
@@ -149,6 +146,8 @@ class ErrorContext:
 
     # -- XML-RPC --------------------------------------------------------------------------
     def from_fault(self, fault: xmlrpc.client.Fault, operation: str) -> OdooError:
+        """The error for an XML-RPC fault raised by `operation` (Odoo's RPC fault codes: 1
+        application error, 2 warning, 3 access denied, 4 access error)."""
         text = str(fault.faultString or "")
         code = fault.faultCode
         if code == 3:
