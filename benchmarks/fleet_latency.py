@@ -16,8 +16,8 @@ from typing import Any
 from odoo_outlook.cli import main
 from odoo_outlook.fleet import default_jobs
 from tests.fakes.odoo_server import FakeOdoo
+from tests.odoo.test_fleet import PASSWORD, add_databases, fleet_stack
 from tests.odoo_sync_helpers import write_project
-from tests.test_fleet import PASSWORD, add_databases, fleet_stack
 
 TARGETS = 50
 LATENCY = 0.05

@@ -6,8 +6,8 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
+from tests.components.test_program import example_config
 from tests.pulumi_harness import ASSIGNMENT, run_program
-from tests.test_program import example_config
 
 SIZES = (10, 100, 1000)
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)

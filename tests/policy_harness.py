@@ -17,7 +17,6 @@ import runpy
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 from unittest import mock
 
@@ -34,7 +33,9 @@ from pulumi_policy import (
 from pulumi_policy.policy import PolicyCustomTimeouts, _PolicyAnalyzerServicer
 from pulumi_policy.proxy import unknown_checking_proxy
 
-PACK_DIR = Path(__file__).resolve().parent.parent / "policies"
+from tests.paths import ROOT
+
+PACK_DIR = ROOT / "policies"
 PackConfig = Mapping[str, Mapping[str, Any]]
 Reported = list[tuple[str, str | None]]
 

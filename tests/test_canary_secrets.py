@@ -20,9 +20,9 @@ import yaml
 from odoo_outlook.cli import main
 from odoo_outlook.masking import MASK, clean, mask
 from odoo_outlook.odoo.errors import ErrorContext
+from tests.doctor.test_doctor import ODOO_PASSWORD, Env, azure_cli, env  # noqa: F401 (fixtures)
 from tests.fakes.odoo_server import FakeOdoo, UserError
 from tests.odoo_sync_helpers import CLIENT_ID, TENANT, stack
-from tests.test_doctor import ODOO_PASSWORD, Env, azure_cli, env  # noqa: F401 (fixtures)
 
 PASSWORD = "CnRy-9f3Qz7Lk2Wx5-PaSsWd"
 API_KEY = "c0ffee00c0ffee00c0ffee00c0ffee00deadbeef"  # Odoo's format: 40 hex digits

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.paths import ROOT
+
 ENTRY = Path(sys.executable).parent / "odoo-outlook"
 EXAMPLE = yaml.safe_load((ROOT / "Pulumi.dev.yaml").read_text())
 

@@ -12,8 +12,8 @@ import yaml
 
 from odoo_outlook.cli import main
 from odoo_outlook.config import SignInAudience, parse_config
+from tests.paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = yaml.safe_load((ROOT / "Pulumi.dev.yaml").read_text())
 
 Mutation = Callable[[dict[str, Any]], None]

@@ -20,8 +20,8 @@ from odoo_outlook.stack_outputs import parse_stack_outputs
 from odoo_outlook.urls import normalise_email, normalise_url
 from tests.fakes.odoo_server import FakeOdoo
 from tests.odoo_sync_helpers import CLIENT_ID, run_sync_cli, stack
+from tests.paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = yaml.safe_load((ROOT / "Pulumi.dev.yaml").read_text())
 T = "odoo-outlook:targets"
 

@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.paths import ROOT
+
 SCRIPT = ROOT / "tools" / "install.sh"
 
 UV_STUB = """#!/bin/bash

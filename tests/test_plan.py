@@ -11,8 +11,7 @@ from typing import Any
 import pytest
 
 from odoo_outlook.cli import main
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.paths import ROOT
 
 
 @pytest.fixture

@@ -16,8 +16,7 @@ from odoo_outlook.cli import main
 from odoo_outlook.config import load_stack_file
 from odoo_outlook.rotation import schedule
 from odoo_outlook.stack_edit import set_nested_value
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.paths import ROOT
 
 
 @pytest.fixture

@@ -27,7 +27,7 @@ from odoo_outlook.cli_common import (
 )
 
 # The option defaults, kept here so `--help` does not import the run (and with it the config
-# model); tests/test_connect.py checks they equal odoo_outlook.connect_flow's.
+# model); tests/odoo/test_connect.py checks they equal odoo_outlook.connect_flow's.
 DEFAULT_TIMEOUT = 900.0  # seconds, for the whole run
 DEFAULT_POLL = 2.0  # seconds between two checks of a server
 

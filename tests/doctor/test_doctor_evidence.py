@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from tests.test_doctor import (  # noqa: F401  (fixtures)
+from tests.doctor.test_doctor import (  # noqa: F401  (fixtures)
     Env,
     _synced_odoo,
     azure_cli,

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 from policies.audience_limits import validate_audience_limits
+from tests.components.test_program import example_config
 from tests.policy_harness import Res, analyze, collect, stack_args
 from tests.pulumi_harness import APPLICATION, PASSWORD, ProgramRun, run_program
-from tests.test_program import example_config
 
 # The program dates its secrets from `now` and the pack measures them from the real clock.
 NOW = datetime.now(UTC)

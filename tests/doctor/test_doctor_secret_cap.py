@@ -9,7 +9,7 @@ from odoo_outlook.doctor.model import Status
 from odoo_outlook.doctor.secret_cap import display_name_check, is_slot, secret_cap_check
 from odoo_outlook.graph import PasswordCredential
 from odoo_outlook.rotation import schedule
-from tests.test_doctor import CLIENT_ID, SECRET_A, SECRET_B, Env, azure_cli, env  # noqa: F401
+from tests.doctor.test_doctor import CLIENT_ID, SECRET_A, SECRET_B, Env, azure_cli, env  # noqa: F401
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 PERSONAL = "AzureADandPersonalMicrosoftAccount"

@@ -24,14 +24,14 @@ from policies.graph_scopes import validate_graph_scopes
 from policies.redirect_uris import validate_redirect_uris
 from policies.secret_lifetime import parse_go_duration, validate_secret_lifetime
 from policies.sign_in_audience import validate_sign_in_audience
-from tests.policy_harness import Res, collect, resource_args, stack_args
-from tests.test_policies import (
+from tests.policies.test_policies import (
     MAIL_READWRITE_DELEGATED,
     SCOPE_IDS,
     example_application,
     example_grant,
     example_passwords,
 )
+from tests.policy_harness import Res, collect, resource_args, stack_args
 
 
 def _app(**changes: Any) -> dict[str, Any]:

@@ -13,8 +13,8 @@ import yaml
 
 from odoo_outlook import strict_files
 from tests.fakes.odoo_server import FakeOdoo
+from tests.odoo.test_fleet import PASSWORD, add_databases, fleet_stack, run_cli
 from tests.odoo_sync_helpers import write_project
-from tests.test_fleet import PASSWORD, add_databases, fleet_stack, run_cli
 
 SLOW, FAST = "acme-01", "acme-02"
 

@@ -22,10 +22,10 @@ import pytest
 from odoo_outlook.odoo import sync_target
 from tests.fakes.odoo_server import FakeOdoo
 from tests.odoo_sync_helpers import APP, PASSWORD, spec, stack, write_project
+from tests.paths import ROOT
 
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
 
-ROOT = Path(__file__).resolve().parent.parent
 BROWSER_SCRIPT = '''
 import http.client, sys, time
 from urllib.parse import parse_qs, urlencode, urlsplit

@@ -3,7 +3,7 @@ without the flag nothing reaches Microsoft and the token line says "not tested".
 
 from __future__ import annotations
 
-from tests.test_doctor import Env, azure_cli, env  # noqa: F401  (fixtures)
+from tests.doctor.test_doctor import Env, azure_cli, env  # noqa: F401  (fixtures)
 
 OUT = "erp/token outgoing notifications@example.com"
 IN = "erp/token incoming catchall@example.com"

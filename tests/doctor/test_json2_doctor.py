@@ -3,8 +3,8 @@
 
 from __future__ import annotations
 
-from tests import test_doctor
-from tests.test_doctor import Env
+from tests.doctor import test_doctor
+from tests.doctor.test_doctor import Env
 
 # The doctor suite's fixtures, shared rather than copied.
 azure_cli = test_doctor.azure_cli

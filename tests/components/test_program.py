@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import copy
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
+from tests.paths import ROOT
 from tests.pulumi_harness import (
     APPLICATION,
     ASSIGNMENT,
@@ -27,7 +27,6 @@ from tests.pulumi_harness import (
 )
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
-ROOT = Path(__file__).resolve().parent.parent
 ODOO_SCOPES = ["SMTP.Send", "IMAP.AccessAsUser.All", "User.Read", "offline_access", "openid",
                "email"]
 

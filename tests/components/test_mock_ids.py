@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from tests.components.test_program import example_config
 from tests.pulumi_harness import (
     APPLICATION,
     GRANT,
@@ -22,7 +23,6 @@ from tests.pulumi_harness import (
     StackMocks,
     run_program,
 )
-from tests.test_program import example_config
 
 GUID = 36
 

@@ -28,6 +28,7 @@ from tests.fakes.odoo.exceptions import UserError
 from tests.fakes.odoo.schema import SERVER_ENV_FIELDS
 from tests.fakes.odoo_server import ADMIN_UID, DEMO_UID, FakeOdoo
 from tests.odoo_sync_helpers import APP, PASSWORD, spec, stack, write_project
+from tests.paths import ROOT
 
 NOW = datetime(2026, 11, 29, tzinfo=UTC)
 BASE = "http://localhost:8069"
@@ -373,7 +374,7 @@ def _conflict_kinds(version: str) -> dict[str, tuple[list[str], list[str]]]:
 def test_no_fix_text_archives_or_deletes_what_the_tool_does_not_own(version: str) -> None:
     kinds = _conflict_kinds(version)
     # Every kind of Conflict the diff can raise is enumerated here.
-    package = Path(__file__).parent.parent / "odoo_outlook/odoo"
+    package = ROOT / "odoo_outlook/odoo"
     raised = sum(len(re.findall(r"\bConflict\(", (package / name).read_text()))
                  for name in ("changes.py", "companies.py"))
     # rival server (outgoing and incoming share one site), alias domain (17.0+), unknown

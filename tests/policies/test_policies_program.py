@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from tests.components.test_program import example_config
 from tests.policy_harness import Res, analyze
 from tests.pulumi_harness import (
     APPLICATION,
@@ -17,7 +18,6 @@ from tests.pulumi_harness import (
     ProgramRun,
     run_program,
 )
-from tests.test_program import example_config
 
 # The program dates its secrets from `now` and the pack measures them from the real clock.
 NOW = datetime.now(UTC)

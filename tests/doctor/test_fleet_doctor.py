@@ -21,8 +21,7 @@ from odoo_outlook.graph import GraphSettings
 from odoo_outlook.status import Status
 from tests.fakes.graph_server import FakeGraph, StaticTokenCredential
 from tests.fakes.odoo_server import FakeOdoo
-from tests.odoo_sync_helpers import CLIENT_ID, CLIENT_SECRET, write_project
-from tests.test_fleet import (
+from tests.odoo.test_fleet import (
     ANSI,
     LINE,
     PASSWORD,
@@ -32,7 +31,8 @@ from tests.test_fleet import (
     add_databases,
     fleet_stack,
 )
-from tests.test_fleet_runner import Sink
+from tests.odoo.test_fleet_runner import Sink
+from tests.odoo_sync_helpers import CLIENT_ID, CLIENT_SECRET, write_project
 
 NAMES = [f"acme-{i:02d}" for i in range(1, 7)]
 DOWN, BAD = "acme-02", "acme-05"
