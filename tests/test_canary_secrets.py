@@ -20,7 +20,7 @@ import yaml
 from odoo_outlook.cli import main
 from odoo_outlook.masking import MASK, clean, mask
 from odoo_outlook.odoo.errors import ErrorContext
-from tests.doctor.test_doctor import ODOO_PASSWORD, Env, azure_cli, env  # noqa: F401 (fixtures)
+from tests.doctor.doctor_env import ODOO_PASSWORD, Env, azure_cli, env  # noqa: F401 (fixtures)
 from tests.fakes.odoo_server import FakeOdoo, UserError
 from tests.odoo_sync_helpers import CLIENT_ID, TENANT, stack
 

@@ -3,13 +3,13 @@ without the flag nothing reaches Microsoft and the token line says "not tested".
 
 from __future__ import annotations
 
-from tests.doctor.test_doctor import Env, azure_cli, env  # noqa: F401  (fixtures)
+from tests.doctor.doctor_env import Env
 
 OUT = "erp/token outgoing notifications@example.com"
 IN = "erp/token incoming catchall@example.com"
 
 
-def test_without_the_flag_nothing_is_tested(env: Env) -> None:  # noqa: F811
+def test_without_the_flag_nothing_is_tested(env: Env) -> None:
     result = env.run()
     assert result.code == 0
     for key in (OUT, IN):
@@ -21,7 +21,7 @@ def test_without_the_flag_nothing_is_tested(env: Env) -> None:  # noqa: F811
     assert env.odoo.count(method="button_confirm_login") == 0
 
 
-def test_flag_tests_every_connected_server(env: Env) -> None:  # noqa: F811
+def test_flag_tests_every_connected_server(env: Env) -> None:
     for record in env.db.records("fetchmail.server"):
         env.db.tables["fetchmail.server"][record["id"]]["state"] = "draft"
     result = env.run("--test-connections")
@@ -36,7 +36,7 @@ def test_flag_tests_every_connected_server(env: Env) -> None:  # noqa: F811
     assert {r["state"] for r in env.db.records("fetchmail.server")} == {"done"}
 
 
-def test_failed_test_is_diagnosed(env: Env) -> None:  # noqa: F811
+def test_failed_test_is_diagnosed(env: Env) -> None:
     [server] = [r["id"] for r in env.db.records("ir.mail_server")]
     env.db.fail_outlook("ir.mail_server", server, "reply",
                         "5.7.139 Authentication unsuccessful, SmtpClientAuthentication is"
@@ -51,7 +51,7 @@ def test_failed_test_is_diagnosed(env: Env) -> None:  # noqa: F811
     assert result.check(IN)["status"] == "ok"
 
 
-def test_servers_without_token_are_not_tested(env: Env) -> None:  # noqa: F811
+def test_servers_without_token_are_not_tested(env: Env) -> None:
     for record in env.db.records("fetchmail.server"):
         env.db.tables["fetchmail.server"][record["id"]]["microsoft_outlook_refresh_token"] = False
     result = env.run("--test-connections")

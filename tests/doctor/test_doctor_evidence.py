@@ -6,12 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from tests.doctor.test_doctor import (  # noqa: F401  (fixtures)
-    Env,
-    _synced_odoo,
-    azure_cli,
-    env,
-)
+from tests.doctor.doctor_env import Env, synced_odoo
 
 OUT = "erp/token outgoing notifications@example.com"
 IN = "erp/token incoming catchall@example.com"
@@ -25,12 +20,12 @@ def _odoo_time(delta: timedelta) -> str:
     return f"{datetime.now(UTC) + delta:%Y-%m-%d %H:%M:%S}"
 
 
-def _server(env: Env, model: str) -> int:  # noqa: F811
+def _server(env: Env, model: str) -> int:
     [record] = env.db.records(model)
     return int(record["id"])
 
 
-def test_healthy_token_is_stored_not_tested_never_valid(env: Env) -> None:  # noqa: F811
+def test_healthy_token_is_stored_not_tested_never_valid(env: Env) -> None:
     env.db.tables["fetchmail.server"][_server(env, "fetchmail.server")]["date"] = _odoo_time(
         -timedelta(hours=3))
     result = env.run()
@@ -42,7 +37,7 @@ def test_healthy_token_is_stored_not_tested_never_valid(env: Env) -> None:  # no
         assert "valid" not in check["detail"].lower()
 
 
-def test_failed_mail_through_the_server_fails_its_token(env: Env) -> None:  # noqa: F811
+def test_failed_mail_through_the_server_fails_its_token(env: Env) -> None:
     server = _server(env, "ir.mail_server")
     env.db.seed_failed_mail(mail_server_id=server, failure_reason=REVOKED,
                             date=_odoo_time(-timedelta(hours=2)))
@@ -59,13 +54,13 @@ def test_failed_mail_through_the_server_fails_its_token(env: Env) -> None:  # no
 
 
 def test_failed_mail_found_by_its_from_address_when_odoo_chose_the_server(
-        env: Env) -> None:  # noqa: F811
+        env: Env) -> None:
     env.db.seed_failed_mail(mail_server_id=False, failure_reason=REVOKED,
                             email_from='"Acme" <Notifications@example.com>')
     assert env.run().check(OUT)["status"] == "fail"
 
 
-def test_failed_mail_of_another_sender_is_not_this_servers(env: Env) -> None:  # noqa: F811
+def test_failed_mail_of_another_sender_is_not_this_servers(env: Env) -> None:
     env.db.seed_failed_mail(mail_server_id=False, failure_reason=REVOKED,
                             email_from="someone@elsewhere.example")
     result = env.run()
@@ -74,15 +69,15 @@ def test_failed_mail_of_another_sender_is_not_this_servers(env: Env) -> None:  #
     assert result.check("erp/failed mail AADSTS50173")["status"] == "fail"
 
 
-def _incoming_19(env: Env, fake_odoo: Any, **values: str) -> Any:  # noqa: F811
-    db = _synced_odoo(env, fake_odoo, "19.0")
+def _incoming_19(env: Env, fake_odoo: Any, **values: str) -> Any:
+    db = synced_odoo(env, fake_odoo, "19.0")
     [record] = db.records("fetchmail.server")
     db.tables["fetchmail.server"][record["id"]].update(values)
     return db
 
 
 def test_fetch_failure_after_the_last_fetch_fails_the_token(
-        env: Env, fake_odoo: Any) -> None:  # noqa: F811
+        env: Env, fake_odoo: Any) -> None:
     _incoming_19(env, fake_odoo, date=_odoo_time(-timedelta(days=2)),
                  error_date=_odoo_time(-timedelta(hours=5)), error_message=IMAP_FAILED)
     check = env.run().check(IN)
@@ -93,7 +88,7 @@ def test_fetch_failure_after_the_last_fetch_fails_the_token(
 
 
 def test_fetch_failure_before_the_last_fetch_is_history(
-        env: Env, fake_odoo: Any) -> None:  # noqa: F811
+        env: Env, fake_odoo: Any) -> None:
     _incoming_19(env, fake_odoo, date=_odoo_time(-timedelta(minutes=10)),
                  error_date=_odoo_time(-timedelta(days=1)), error_message=IMAP_FAILED)
     check = env.run().check(IN)
@@ -101,7 +96,7 @@ def test_fetch_failure_before_the_last_fetch_is_history(
     assert "came before a success" in check["detail"]
 
 
-def test_server_odoo_gave_up_on_says_why(env: Env, fake_odoo: Any) -> None:  # noqa: F811
+def test_server_odoo_gave_up_on_says_why(env: Env, fake_odoo: Any) -> None:
     _incoming_19(env, fake_odoo, state="draft", error_date=_odoo_time(-timedelta(days=6)),
                  error_message=IMAP_FAILED)
     check = env.run().check(IN)

@@ -9,7 +9,7 @@ from odoo_outlook.doctor.model import Status
 from odoo_outlook.doctor.secret_cap import display_name_check, is_slot, secret_cap_check
 from odoo_outlook.graph import PasswordCredential
 from odoo_outlook.rotation import schedule
-from tests.doctor.test_doctor import CLIENT_ID, SECRET_A, SECRET_B, Env, azure_cli, env  # noqa: F401
+from tests.doctor.doctor_env import CLIENT_ID, SECRET_A, SECRET_B, Env
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 PERSONAL = "AzureADandPersonalMicrosoftAccount"
@@ -59,7 +59,7 @@ def test_above_the_cap_fails_and_work_audiences_have_none() -> None:
         assert secret_cap_check(many, audience, SCHEDULE, frozenset()).status is Status.OK
 
 
-def test_doctor_reads_the_live_credentials_over_graph(env: Env) -> None:  # noqa: F811
+def test_doctor_reads_the_live_credentials_over_graph(env: Env) -> None:
     env.write_stack(audience=PERSONAL)
     env.graph.set_sign_in_audience(CLIENT_ID, PERSONAL)
     # Seeded like Graph returns them: SECRET_B is the one Odoo and the stack outputs hold; the

@@ -3,12 +3,7 @@
 
 from __future__ import annotations
 
-from tests.doctor import test_doctor
-from tests.doctor.test_doctor import Env
-
-# The doctor suite's fixtures, shared rather than copied.
-azure_cli = test_doctor.azure_cli
-env = test_doctor.env
+from tests.doctor.doctor_env import Env
 
 
 def test_doctor_transport_option_overrides_the_stack(env: Env) -> None:
