@@ -16,7 +16,7 @@ from typing import Any
 from odoo_outlook.cli import main
 from odoo_outlook.fleet import default_jobs
 from tests.fakes.odoo_server import FakeOdoo
-from tests.odoo.test_fleet import PASSWORD, add_databases, fleet_stack
+from tests.fleet_helpers import PASSWORD, add_databases, fleet_stack
 from tests.odoo_sync_helpers import write_project
 
 TARGETS = 50

@@ -6,7 +6,7 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
-from tests.components.test_program import example_config
+from tests.paths import example_config
 from tests.pulumi_harness import ASSIGNMENT, run_program
 
 SIZES = (10, 100, 1000)

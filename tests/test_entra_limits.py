@@ -17,7 +17,7 @@ from odoo_outlook.declared import describe_stack, limit_breaches
 from odoo_outlook.desired import desired_state
 from odoo_outlook.entra_limits import LIMITS, app_breaches, limits_for, secret_breach
 from odoo_outlook.errors import ConfigErrors
-from tests.components.test_program import example_config
+from tests.paths import example_config
 
 NOW = datetime(2026, 11, 25, tzinfo=UTC)
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from tests.components.test_program import example_config
+from tests.paths import example_config
 from tests.pulumi_harness import (
     APPLICATION,
     GRANT,

@@ -7,9 +7,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-import yaml
 
-from tests.paths import ROOT
+from tests.paths import example_config
 from tests.pulumi_harness import (
     APPLICATION,
     ASSIGNMENT,
@@ -29,10 +28,6 @@ from tests.pulumi_harness import (
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 ODOO_SCOPES = ["SMTP.Send", "IMAP.AccessAsUser.All", "User.Read", "offline_access", "openid",
                "email"]
-
-
-def example_config() -> dict[str, Any]:
-    return yaml.safe_load((ROOT / "Pulumi.dev.yaml").read_text())["config"]
 
 
 def two_targets(audience: str = "AzureADandPersonalMicrosoftAccount") -> dict[str, Any]:

@@ -14,7 +14,7 @@ from odoo_outlook.config import SecretSettings
 from odoo_outlook.doctor.secrets import held_key_ids
 from odoo_outlook.graph import PasswordCredential
 from odoo_outlook.rotation import SecretSchedule, held_slot, schedule
-from tests.components.test_program import example_config
+from tests.paths import example_config
 from tests.pulumi_harness import PASSWORD, run_program
 
 

@@ -20,8 +20,8 @@ from components.client_secret import slot_options
 from odoo_outlook.config import SecretSettings, parse_config
 from odoo_outlook.entra_limits import AUDIENCES, limits_for
 from odoo_outlook.rotation import held_slot, schedule
-from tests.components.test_program import example_config
 from tests.engine_model import Engine, InstantViolation
+from tests.paths import example_config
 from tests.pulumi_harness import PASSWORD, ProgramRun, run_program
 
 START = datetime(2026, 3, 7, 4, 30, tzinfo=UTC)

@@ -21,17 +21,17 @@ from odoo_outlook.graph import GraphSettings
 from odoo_outlook.status import Status
 from tests.fakes.graph_server import FakeGraph, StaticTokenCredential
 from tests.fakes.odoo_server import FakeOdoo
-from tests.odoo.test_fleet import (
+from tests.fleet_helpers import (
     ANSI,
     LINE,
     PASSWORD,
     WRONG,
+    Sink,
     _base_url,
     _closed_port,
     add_databases,
     fleet_stack,
 )
-from tests.odoo.test_fleet_runner import Sink
 from tests.odoo_sync_helpers import CLIENT_ID, CLIENT_SECRET, write_project
 
 NAMES = [f"acme-{i:02d}" for i in range(1, 7)]

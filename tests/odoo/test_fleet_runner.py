@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from typing import Any
 
 import pytest
 from rich.console import Console
@@ -14,37 +13,14 @@ from odoo_outlook.fleet import (
     FleetTask,
     Outcome,
     PlainProgress,
-    TargetResult,
     default_jobs,
     progress_for,
     run_fleet,
 )
 from odoo_outlook.status import Status
+from tests.fleet_helpers import Sink
 
 SECRET = "s3cret-value-never-shown"
-
-
-class Sink:
-    """A FleetProgress that records its events."""
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.started_names: list[str] = []
-        self.finished_events: list[tuple[str, int, int]] = []
-        self.events: list[str] = []
-
-    def begin(self, names: Any, jobs: int) -> None:
-        self.events.append(f"begin {len(names)} {jobs}")
-
-    def started(self, name: str) -> None:
-        with self.lock:
-            self.started_names.append(name)
-
-    def finished(self, result: TargetResult[Any], done: int, total: int) -> None:
-        self.finished_events.append((result.name, done, total))
-
-    def end(self) -> None:
-        self.events.append("end")
 
 
 def _ok(value: int) -> Outcome[int]:

@@ -13,7 +13,7 @@ import yaml
 
 from odoo_outlook import strict_files
 from tests.fakes.odoo_server import FakeOdoo
-from tests.odoo.test_fleet import PASSWORD, add_databases, fleet_stack, run_cli
+from tests.fleet_helpers import PASSWORD, add_databases, fleet_stack, run_cli
 from tests.odoo_sync_helpers import write_project
 
 SLOW, FAST = "acme-01", "acme-02"

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from policies.audience_limits import validate_audience_limits
-from tests.components.test_program import example_config
+from tests.paths import example_config
 from tests.policy_harness import Res, analyze, collect, stack_args
 from tests.pulumi_harness import APPLICATION, PASSWORD, ProgramRun, run_program
 

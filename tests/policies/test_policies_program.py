@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.components.test_program import example_config
+from tests.paths import example_config
 from tests.policy_harness import Res, analyze
 from tests.pulumi_harness import (
     APPLICATION,

@@ -24,7 +24,7 @@ from policies.graph_scopes import validate_graph_scopes
 from policies.redirect_uris import validate_redirect_uris
 from policies.secret_lifetime import parse_go_duration, validate_secret_lifetime
 from policies.sign_in_audience import validate_sign_in_audience
-from tests.policies.test_policies import (
+from tests.policies.examples import (
     MAIL_READWRITE_DELEGATED,
     SCOPE_IDS,
     example_application,
