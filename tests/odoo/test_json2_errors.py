@@ -1,5 +1,5 @@
-"""Every failure over JSON-2 through the CLI: exit code 2, one line naming the HTTP status and
-Odoo's error, no traceback, no key; `--transport json2` where JSON-2 cannot work writes nothing."""
+"""JSON-2 beyond the per-case table (test_transport_errors.py): `--transport json2` where JSON-2
+cannot work writes nothing, the CLI option, admin-only methods, secrets."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from odoo_outlook.cli import main
 from odoo_outlook.odoo import OdooAccessRights, sync_target
 from tests.fakes.odoo_server import (
     DEFAULT_ADMIN_API_KEY,
-    DEFAULT_DEMO_API_KEY,
     AccessDenied,
     FakeOdoo,
     UserError,
@@ -23,75 +22,17 @@ from tests.odoo_sync_helpers import (
     CLIENT_SECRET,
     PASSWORD,
     cli_args,
-    free_port,
     run_sync_cli,
     spec,
     stack,
     write_project,
 )
 
-WRONG_KEY = "0badc0de" * 5
-
 
 @pytest.fixture
 def odoo() -> Any:
     with FakeOdoo("19.0") as server:
         yield server
-
-
-# case: (texts the one line must hold)
-CASES: dict[str, tuple[str, ...]] = {
-    "unreachable": ("connection refused",),
-    "unknown-database": ("does not exist", "HTTP 404"),
-    "bad-key": ("rejected login 'admin'", "HTTP 401 Invalid apikey", "API key"),
-    "password-not-key": ("rejected login", "HTTP 401", "not shaped like an Odoo API key",
-                         "--transport xmlrpc"),
-    "access-rights": ("user 'demo' may not", "HTTP 403", "Administration"),
-    "user-error": ("refused to load", "Nope, said Odoo.", "HTTP 422"),
-    "server-error": ("ValueError", "Invalid field 'x'", "HTTP 500"),
-    "no-credential": ("export ODOO_ERP_PASSWORD",),
-}
-
-
-@pytest.mark.parametrize("case", sorted(CASES))
-def test_each_error_is_one_line_exit_2_without_secrets(
-        case: str, odoo: FakeOdoo, tmp_path: Path, capsys: pytest.CaptureFixture[str],
-        monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
-    caplog.set_level(logging.DEBUG)
-    url, credential, kwargs = odoo.url, DEFAULT_ADMIN_API_KEY, {}
-    if case == "unreachable":
-        url = f"http://127.0.0.1:{free_port()}"
-    elif case == "unknown-database":
-        kwargs = {"database": "nope"}
-    elif case == "bad-key":
-        credential = WRONG_KEY
-    elif case == "password-not-key":
-        credential = PASSWORD
-    elif case == "access-rights":
-        kwargs, credential = {"login": "demo"}, DEFAULT_DEMO_API_KEY
-    elif case == "user-error":
-        odoo.inject_failure(UserError("Nope, said Odoo."), model="ir.mail_server",
-                            method="load")
-    elif case == "server-error":
-        odoo.inject_failure(ValueError("Invalid field 'x' on model 'ir.mail_server'"),
-                            model="ir.mail_server", method="load")
-    elif case == "no-credential":
-        credential = None  # type: ignore[assignment]
-    code, out, err = run_sync_cli(tmp_path, stack(url, transport="json2", **kwargs), capsys,
-                          monkeypatch, credential)
-    assert code == 2
-    lines = err.strip().splitlines()
-    assert len(lines) == 1, err
-    for text in CASES[case]:
-        assert text in lines[0], lines[0]
-    assert "Traceback" not in err and "File \"" not in err
-    everything = out + err + caplog.text
-    assert CLIENT_SECRET not in everything
-    if credential:
-        assert credential not in everything
-    assert odoo.count(transport="xmlrpc") == 0
-    if case not in ("user-error", "server-error"):
-        assert odoo.write_calls() == []
 
 
 @pytest.mark.parametrize("version", ["15.0", "17.0", "18.0"])

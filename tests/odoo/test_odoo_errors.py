@@ -1,4 +1,5 @@
-"""Every failure class: exit code 2, one line, no traceback, no secret; plus call counts."""
+"""Odoo errors over XML-RPC beyond the per-case table (test_transport_errors.py): the
+access-error fix, secrets, call counts, cleartext to a remote host."""
 
 from __future__ import annotations
 
@@ -17,7 +18,6 @@ from tests.odoo_sync_helpers import (
     CLIENT_SECRET,
     PASSWORD,
     cli_args,
-    free_port,
     run_sync_cli,
     spec,
     stack,
@@ -29,56 +29,6 @@ from tests.odoo_sync_helpers import (
 def odoo() -> Any:
     with FakeOdoo("17.0") as server:
         yield server
-
-
-CASES = {
-    "unreachable": "connection refused",
-    "unknown-database": "does not exist",
-    "bad-credentials": "rejected login",
-    "access-rights": "may not",
-    "user-error": "refused to load",
-    "server-error": "ValueError",
-    # The stack config already refuses it; the client refuses it too (test below).
-    "insecure-http": "http",
-    "no-password": "export ODOO_ERP_PASSWORD",
-}
-
-
-@pytest.mark.parametrize("case", sorted(CASES))
-def test_each_error_is_one_line_exit_2_without_secrets(
-        case: str, odoo: FakeOdoo, tmp_path: Path, capsys: pytest.CaptureFixture[str],
-        monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
-    caplog.set_level(logging.DEBUG)
-    url, password, kwargs = odoo.url, PASSWORD, {}
-    if case == "unreachable":
-        url = f"http://127.0.0.1:{free_port()}"
-    elif case == "unknown-database":
-        kwargs = {"database": "nope"}
-    elif case == "bad-credentials":
-        password = "wrong-password-123"
-    elif case == "access-rights":
-        kwargs, password = {"login": "demo"}, "demo"
-        odoo.db().set_module_state("microsoft_outlook", "installed")
-    elif case == "user-error":
-        odoo.inject_failure(UserError("Nope, said Odoo."), model="ir.mail_server",
-                            method="load")
-    elif case == "server-error":
-        odoo.inject_failure(ValueError("Invalid field 'x' on model 'ir.mail_server'"),
-                            model="ir.mail_server", method="load")
-    elif case == "insecure-http":
-        url = "http://odoo.example.com"
-    elif case == "no-password":
-        password = None  # type: ignore[assignment]
-    code, out, err = run_sync_cli(tmp_path, stack(url, **kwargs), capsys, monkeypatch, password)
-    assert code == 2
-    lines = err.strip().splitlines()
-    assert len(lines) == 1, err
-    assert CASES[case] in lines[0]
-    assert "Traceback" not in err and "File \"" not in err
-    everything = out + err + caplog.text
-    assert CLIENT_SECRET not in everything
-    if password:
-        assert password not in everything.replace("demo@", "")
 
 
 def test_access_error_names_the_fix(odoo: FakeOdoo) -> None:
