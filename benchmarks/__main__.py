@@ -19,8 +19,10 @@ def _table(rows: list[dict[str, object]]) -> str:
 
 def main(argv: list[str]) -> int:
     names = argv or list(BENCHMARKS)
-    print(f"# run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, Python {platform.python_version()},"
-          f" {platform.machine()}\n")
+    print(
+        f"# run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, Python {platform.python_version()},"
+        f" {platform.machine()}\n"
+    )
     for name in names:
         try:
             module = importlib.import_module(f"benchmarks.{name}")

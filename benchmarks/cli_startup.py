@@ -33,7 +33,12 @@ def run() -> list[dict[str, Any]]:
     rows = []
     for argv in ARGS:
         times = _time(argv, source)
-        rows.append({"command": "odoo-outlook " + " ".join(argv), "runs": RUNS,
-                     "median_s": f"{statistics.median(times):.3f}",
-                     "min_s": f"{min(times):.3f}"})
+        rows.append(
+            {
+                "command": "odoo-outlook " + " ".join(argv),
+                "runs": RUNS,
+                "median_s": f"{statistics.median(times):.3f}",
+                "min_s": f"{min(times):.3f}",
+            }
+        )
     return rows

@@ -35,8 +35,16 @@ LATENCY = 0.05
 PASSWORD = "Bench-Pa55word-16"
 OLD = Path(os.environ.get("ODOO_OUTLOOK_OLD", "/tmp/base16"))
 # targets:jobs:which
-DEFAULT_ROWS = ("50:1:old", "50:16:old", "50:1:new", "50:16:new", "1000:16:new",
-                "1000:64:new", "1000:128:new", "1000:256:new")
+DEFAULT_ROWS = (
+    "50:1:old",
+    "50:16:old",
+    "50:1:new",
+    "50:16:new",
+    "1000:16:new",
+    "1000:64:new",
+    "1000:128:new",
+    "1000:256:new",
+)
 
 
 def _cli(which: str) -> str:
@@ -54,13 +62,25 @@ def _trust_file(folder: Path, certfile: str) -> str:
 
 
 def _stack(url: str, targets: int) -> dict[str, Any]:
-    return {"targets": [{
-        "name": f"t{index:04d}",
-        "baseUrls": [base_url(index)],
-        "connection": {"url": url, "database": database_name(index), "login": "admin",
-                       "passwordEnv": "ODOO_BENCH_PASSWORD"},
-        "mail": {"mode": "generic", "notifications": f"notifications@t{index:04d}.example.com"},
-    } for index in range(targets)]}
+    return {
+        "targets": [
+            {
+                "name": f"t{index:04d}",
+                "baseUrls": [base_url(index)],
+                "connection": {
+                    "url": url,
+                    "database": database_name(index),
+                    "login": "admin",
+                    "passwordEnv": "ODOO_BENCH_PASSWORD",
+                },
+                "mail": {
+                    "mode": "generic",
+                    "notifications": f"notifications@t{index:04d}.example.com",
+                },
+            }
+            for index in range(targets)
+        ]
+    }
 
 
 class _Server:
@@ -68,10 +88,28 @@ class _Server:
 
     def __init__(self, databases: int, cert: Any) -> None:
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "tests.fakes.odoo.serve", "--version", "17.0",
-             "--databases", str(databases), "--latency", str(LATENCY), "--password", PASSWORD,
-             "--cert", cert.certfile, "--key", cert.keyfile],
-            cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+            [
+                sys.executable,
+                "-m",
+                "tests.fakes.odoo.serve",
+                "--version",
+                "17.0",
+                "--databases",
+                str(databases),
+                "--latency",
+                str(LATENCY),
+                "--password",
+                PASSWORD,
+                "--cert",
+                cert.certfile,
+                "--key",
+                cert.keyfile,
+            ],
+            cwd=ROOT,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         assert self.process.stdout is not None
         self.url = self.process.stdout.readline().strip()
         assert self.url.startswith("https://"), self.url
@@ -91,14 +129,29 @@ def measure(targets: int, jobs: int, which: str) -> dict[str, Any]:
         server = _Server(targets, cert)
         try:
             write_project(folder, _stack(server.url, targets))
-            env = {**os.environ, "SSL_CERT_FILE": _trust_file(folder, cert.certfile),
-                   "ODOO_BENCH_PASSWORD": PASSWORD, "NO_COLOR": "1"}
-            argv = [_cli(which), "sync", "--stack", "dev", "--project-dir", str(folder),
-                    "--outputs", str(folder / "outputs.json"), "--jobs", str(jobs)]
+            env = {
+                **os.environ,
+                "SSL_CERT_FILE": _trust_file(folder, cert.certfile),
+                "ODOO_BENCH_PASSWORD": PASSWORD,
+                "NO_COLOR": "1",
+            }
+            argv = [
+                _cli(which),
+                "sync",
+                "--stack",
+                "dev",
+                "--project-dir",
+                str(folder),
+                "--outputs",
+                str(folder / "outputs.json"),
+                "--jobs",
+                str(jobs),
+            ]
             with open(folder / "out.txt", "wb") as out, open(folder / "err.txt", "wb") as err:
                 started = time.perf_counter()
-                process = subprocess.Popen(argv, env=env, stdout=out, stderr=err,
-                                           stdin=subprocess.DEVNULL)
+                process = subprocess.Popen(
+                    argv, env=env, stdout=out, stderr=err, stdin=subprocess.DEVNULL
+                )
                 _, status, usage = os.wait4(process.pid, 0)
                 wall = time.perf_counter() - started
             code = os.waitstatus_to_exitcode(status)
@@ -106,12 +159,16 @@ def measure(targets: int, jobs: int, which: str) -> dict[str, Any]:
         finally:
             server_cpu = server.stop()
         if code != 0:
-            raise RuntimeError(f"{which} exited {code} ({targets} targets, --jobs {jobs}):"
-                               f" {tail}")
-        return {"CLI": which, "databases": targets, "--jobs": jobs, "wall_s": round(wall, 1),
-                "client CPU s": round(usage.ru_utime + usage.ru_stime, 1),
-                "client peak MB": round(usage.ru_maxrss / 1024),
-                "server CPU s": round(server_cpu, 1)}
+            raise RuntimeError(f"{which} exited {code} ({targets} targets, --jobs {jobs}): {tail}")
+        return {
+            "CLI": which,
+            "databases": targets,
+            "--jobs": jobs,
+            "wall_s": round(wall, 1),
+            "client CPU s": round(usage.ru_utime + usage.ru_stime, 1),
+            "client peak MB": round(usage.ru_maxrss / 1024),
+            "server CPU s": round(server_cpu, 1),
+        }
 
 
 def help_time(which: str, repeats: int = 3) -> dict[str, Any]:
@@ -120,8 +177,15 @@ def help_time(which: str, repeats: int = 3) -> dict[str, Any]:
         started = time.perf_counter()
         subprocess.run([_cli(which), "--help"], check=True, stdout=subprocess.DEVNULL)
         best = min(best, time.perf_counter() - started)
-    return {"CLI": which, "databases": "`--help`", "--jobs": "", "wall_s": round(best, 2),
-            "client CPU s": "", "client peak MB": "", "server CPU s": ""}
+    return {
+        "CLI": which,
+        "databases": "`--help`",
+        "--jobs": "",
+        "wall_s": round(best, 2),
+        "client CPU s": "",
+        "client peak MB": "",
+        "server CPU s": "",
+    }
 
 
 def run(rows: tuple[str, ...] = DEFAULT_ROWS) -> list[dict[str, Any]]:

@@ -26,13 +26,19 @@ JOBS = (1, 4, 8, None, 32)  # None: the default, min(16, targets)
 
 def measure(jobs: int | None) -> tuple[float, int]:
     names = [f"acme-{i:02d}" for i in range(1, TARGETS + 1)]
-    with FakeOdoo("17.0", db=None, latency=LATENCY) as odoo, \
-            tempfile.TemporaryDirectory() as tmp:
+    with FakeOdoo("17.0", db=None, latency=LATENCY) as odoo, tempfile.TemporaryDirectory() as tmp:
         add_databases(odoo, names)
         project = Path(tmp)
         write_project(project, fleet_stack(dict.fromkeys(names, odoo.url)))
-        argv = ["sync", "--stack", "dev", "--project-dir", str(project),
-                "--outputs", str(project / "outputs.json")]
+        argv = [
+            "sync",
+            "--stack",
+            "dev",
+            "--project-dir",
+            str(project),
+            "--outputs",
+            str(project / "outputs.json"),
+        ]
         if jobs is not None:
             argv += ["--jobs", str(jobs)]
         os.environ["ODOO_FLEET_PASSWORD"] = PASSWORD
@@ -52,7 +58,14 @@ def run() -> list[dict[str, Any]]:
         seconds, calls = measure(jobs)
         base = base or seconds
         label = f"{default_jobs(TARGETS)} (default)" if jobs is None else str(jobs)
-        rows.append({"targets": TARGETS, "latency_ms": int(LATENCY * 1000), "--jobs": label,
-                     "calls": calls, "wall_s": round(seconds, 2),
-                     "speed-up vs --jobs 1": f"{base / seconds:.1f}x"})
+        rows.append(
+            {
+                "targets": TARGETS,
+                "latency_ms": int(LATENCY * 1000),
+                "--jobs": label,
+                "calls": calls,
+                "wall_s": round(seconds, 2),
+                "speed-up vs --jobs 1": f"{base / seconds:.1f}x",
+            }
+        )
     return rows

@@ -18,8 +18,9 @@ def _fmt(moment: object) -> str:
     return f"{moment:%Y-%m-%dT%H:%M:%SZ}"
 
 
-def slot_options(audience: str, parent: pulumi.Resource | None = None,
-                 depends_on: Sequence[pulumi.Resource] = ()) -> pulumi.ResourceOptions:
+def slot_options(
+    audience: str, parent: pulumi.Resource | None = None, depends_on: Sequence[pulumi.Resource] = ()
+) -> pulumi.ResourceOptions:
     """The options of one secret slot for `audience` (a signInAudience manifest value).
 
     With a cap on `passwordCredentials` (two with personal accounts, `entra_limits`), a slot is
@@ -58,16 +59,14 @@ class RotatingClientSecret(pulumi.ComponentResource):
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("odoo-outlook:secret:RotatingClientSecret", name, None, opts)
-        held = self._password(name, application_id, schedule.current,
-                              slot_options(audience, self))
+        held = self._password(name, application_id, schedule.current, slot_options(audience, self))
         self.client_secret = pulumi.Output.secret(held.value)
         self.client_secret_key_id = held.key_id
         self.holders = list(holders(self.client_secret)) if holders else []
-        self._password(name, application_id, schedule.previous,
-                       slot_options(audience, self, self.holders))
-        self.client_secret_expires_at = pulumi.Output.from_input(
-            _fmt(schedule.current.end_date)
+        self._password(
+            name, application_id, schedule.previous, slot_options(audience, self, self.holders)
         )
+        self.client_secret_expires_at = pulumi.Output.from_input(_fmt(schedule.current.end_date))
         self.next_rotation_at = pulumi.Output.from_input(_fmt(schedule.next_rotation_at))
         self.register_outputs(
             {
@@ -80,7 +79,9 @@ class RotatingClientSecret(pulumi.ComponentResource):
 
     @staticmethod
     def _password(
-        name: str, application_id: pulumi.Input[str], slot: SecretSlot,
+        name: str,
+        application_id: pulumi.Input[str],
+        slot: SecretSlot,
         opts: pulumi.ResourceOptions,
     ) -> azuread.ApplicationPassword:
         # No start_date: Entra takes "now" at creation, and a past date would be rejected.

@@ -53,8 +53,9 @@ def _run(props: dict[str, Any], dry_run: bool = False) -> SyncReport:
 
 def _outs(props: dict[str, Any], report: SyncReport) -> dict[str, Any]:
     if report.conflicts:
-        raise RuntimeError(f"Odoo export for target {report.target!r}: "
-                           + "; ".join(report.conflicts))
+        raise RuntimeError(
+            f"Odoo export for target {report.target!r}: " + "; ".join(report.conflicts)
+        )
     return {
         **{k: props.get(k) for k in INPUT_PROPS},
         "odoo_version": report.version,
@@ -73,6 +74,7 @@ class OdooExportProvider(ResourceProvider):
     secrets. Each method follows `pulumi.dynamic.ResourceProvider` (pulumi SDK,
     sdk/python/lib/pulumi/dynamic/dynamic.py); Odoo failures surface as one-line RuntimeErrors.
     """
+
     def create(self, props: dict[str, Any]) -> CreateResult:
         """Sync the target into Odoo; the id is `url|database|target name`."""
         url, database = _identity(props)
@@ -90,8 +92,10 @@ class OdooExportProvider(ResourceProvider):
         replaces = ["target"] if _identity(olds) != _identity(news) else []
         drifted = olds.get("in_sync") is False
         return DiffResult(
-            changes=bool(changed) or drifted, replaces=replaces,
-            stables=[], delete_before_replace=False,
+            changes=bool(changed) or drifted,
+            replaces=replaces,
+            stables=[],
+            delete_before_replace=False,
         )
 
     def update(self, _id: str, _olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
@@ -130,10 +134,12 @@ class OdooExport(Resource, module="odoo", name="OdooExport"):
     servers_to_connect: pulumi.Output[list[dict[str, Any]]]
     odoo_version: pulumi.Output[str]
 
-    def __init__(self, name: str, props: dict[str, Any],
-                 opts: pulumi.ResourceOptions | None = None) -> None:
+    def __init__(
+        self, name: str, props: dict[str, Any], opts: pulumi.ResourceOptions | None = None
+    ) -> None:
         super().__init__(
-            OdooExportProvider(), name,
+            OdooExportProvider(),
+            name,
             {**props, "in_sync": None, "servers_to_connect": None, "odoo_version": None},
             pulumi.ResourceOptions.merge(
                 opts,
@@ -173,5 +179,6 @@ class OdooOutlookExport(pulumi.ComponentResource):
         export = OdooExport(f"{name}-sync", props, pulumi.ResourceOptions(parent=self))
         self.servers_to_connect = export.servers_to_connect
         self.odoo_version = export.odoo_version
-        self.register_outputs({"serversToConnect": self.servers_to_connect,
-                               "odooVersion": self.odoo_version})
+        self.register_outputs(
+            {"serversToConnect": self.servers_to_connect, "odooVersion": self.odoo_version}
+        )

@@ -35,9 +35,7 @@ def _decode(value: Any) -> Any:
 def raw_stack_config() -> dict[str, Any]:
     """Every `odoo-outlook:` key the engine passed to the program, decrypted."""
     merged: dict[str, Any] = {**runtime_config.get_config_env(), **runtime_config.CONFIG.get()}
-    return {
-        key: _decode(value) for key, value in merged.items() if key.startswith(f"{NAMESPACE}:")
-    }
+    return {key: _decode(value) for key, value in merged.items() if key.startswith(f"{NAMESPACE}:")}
 
 
 def build(config: StackConfig, now: datetime) -> dict[str, pulumi.Output[Any]]:
@@ -45,7 +43,9 @@ def build(config: StackConfig, now: datetime) -> dict[str, pulumi.Output[Any]]:
     state: DesiredState = desired_state(config, now)
     app = OutlookAppRegistration("odoo", state.app)
     secret = RotatingClientSecret(
-        "odoo-client-secret", app.application_id, state.secret,
+        "odoo-client-secret",
+        app.application_id,
+        state.secret,
         state.app.sign_in_audience.value,
         holders=lambda client_secret: _odoo_exports(config, state, app, client_secret),
     )
@@ -83,20 +83,23 @@ def _odoo_exports(
         if target.connection is None:
             continue
         password = config.odoo_passwords.get(target.name)
-        exports.append(OdooOutlookExport(
-            f"odoo-{target.name}",
-            state.target(target.name),
-            client_id=app.client_id,
-            client_secret=client_secret,
-            password=None if password is None else password.get_secret_value(),
-        ))
+        exports.append(
+            OdooOutlookExport(
+                f"odoo-{target.name}",
+                state.target(target.name),
+                client_id=app.client_id,
+                client_secret=client_secret,
+                password=None if password is None else password.get_secret_value(),
+            )
+        )
     return exports
 
 
 def secret_config_keys(raw: dict[str, Any]) -> set[str]:
     """The config keys the engine marked secret (`pulumi config set --secret`)."""
     return set(runtime_config.get_config_secret_keys_env()) | {
-        key for key in raw if runtime_config.is_config_secret(key)}
+        key for key in raw if runtime_config.is_config_secret(key)
+    }
 
 
 def run(clock: Clock = lambda: datetime.now(UTC)) -> None:

@@ -26,9 +26,7 @@ from odoo_outlook.commands import connect, doctor, plan, rotate, sync
 from odoo_outlook.errors import EXIT_FAIL, EXIT_OK, OdooOutlookError
 
 ClickException = _click_exceptions.ClickException
-NoArgsIsHelp: type[BaseException] | tuple[()] = getattr(
-    _click_exceptions, "NoArgsIsHelpError", ()
-)
+NoArgsIsHelp: type[BaseException] | tuple[()] = getattr(_click_exceptions, "NoArgsIsHelpError", ())
 
 app = typer.Typer(
     name="odoo-outlook",
@@ -63,13 +61,17 @@ def _show_version(value: bool) -> None:
 def _root(
     debug: Annotated[
         bool,
-        typer.Option("--debug", help="Add the traceback to errors (exit codes stay the same).",
-                     envvar="ODOO_OUTLOOK_DEBUG"),
+        typer.Option(
+            "--debug",
+            help="Add the traceback to errors (exit codes stay the same).",
+            envvar="ODOO_OUTLOOK_DEBUG",
+        ),
     ] = False,
     show_version: Annotated[  # noqa: ARG001 - typer declares --version from it; the callback acts
         bool,
-        typer.Option("--version", help="Print the version and exit.", is_eager=True,
-                     callback=_show_version),
+        typer.Option(
+            "--version", help="Print the version and exit.", is_eager=True, callback=_show_version
+        ),
     ] = False,
 ) -> None:
     _state["debug"] = debug

@@ -33,14 +33,17 @@ stderr = _console(stderr=True)
 StackOption = Annotated[
     str,
     typer.Option(
-        "--stack", "-s", envvar="PULUMI_STACK",
+        "--stack",
+        "-s",
+        envvar="PULUMI_STACK",
         help="Stack name: reads Pulumi.<stack>.yaml in the project directory.",
     ),
 ]
 ProjectDirOption = Annotated[
     Path,
     typer.Option(
-        "--project-dir", envvar="ODOO_OUTLOOK_PROJECT_DIR",
+        "--project-dir",
+        envvar="ODOO_OUTLOOK_PROJECT_DIR",
         help="Directory holding Pulumi.yaml and the stack files.",
         file_okay=False,
     ),
@@ -57,20 +60,32 @@ AllowInsecureHttpOption = Annotated[
 ]
 JobsOption = Annotated[
     int | None,
-    typer.Option("--jobs", "-j", min=1, max=MAX_JOBS,
-                 help="Odoo targets handled at the same time (default: min(16, targets))."),
+    typer.Option(
+        "--jobs",
+        "-j",
+        min=1,
+        max=MAX_JOBS,
+        help="Odoo targets handled at the same time (default: min(16, targets)).",
+    ),
 ]
 TimeoutOption = Annotated[
     float | None,
-    typer.Option("--timeout", min=0.1, max=3600,
-                 help="Seconds one call to Odoo may take before the tool gives up; overrides"
-                      " targets[].connection.timeoutSeconds (default 60)."),
+    typer.Option(
+        "--timeout",
+        min=0.1,
+        max=3600,
+        help="Seconds one call to Odoo may take before the tool gives up; overrides"
+        " targets[].connection.timeoutSeconds (default 60).",
+    ),
 ]
 TransportOption = Annotated[
     Transport | None,
-    typer.Option("--transport", case_sensitive=False,
-                 help="Odoo API: xmlrpc, json2 (Odoo 19+, API key) or auto; overrides"
-                      " targets[].connection.transport (default xmlrpc). See docs/transports.md."),
+    typer.Option(
+        "--transport",
+        case_sensitive=False,
+        help="Odoo API: xmlrpc, json2 (Odoo 19+, API key) or auto; overrides"
+        " targets[].connection.transport (default xmlrpc). See docs/transports.md.",
+    ),
 ]
 
 

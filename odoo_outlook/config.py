@@ -89,6 +89,7 @@ class MailMode(StrEnum):
     """How mail is sent: `generic` (one notifications mailbox sends for everyone, Odoo's
     "generic configuration") or `perUser` (one outgoing server per user mailbox).
     """
+
     GENERIC = "generic"
     PER_USER = "perUser"
 
@@ -166,6 +167,7 @@ class _Model(BaseModel):
 class AppSettings(_Model):
     """Stack key `odoo-outlook:app`: the app registration's name, audience, tenant, owners,
     consent."""
+
     display_name: str = Field("Odoo", min_length=1, max_length=120)
     sign_in_audience: SignInAudience = SignInAudience.ORGS_AND_PERSONAL
     tenant_id: str | None = None
@@ -193,6 +195,7 @@ class AppSettings(_Model):
 class Assignments(_Model):
     """Stack key `odoo-outlook:assignments`: users (UPN or object id) and groups allowed to sign
     in."""
+
     users: list[Principal] = Field(default_factory=list)
     groups: list[str] = Field(default_factory=list)
 
@@ -214,6 +217,7 @@ class SecretSettings(_Model):
     """Stack key `odoo-outlook:secret`: the rotation period, grace and lifetime cap (days), the
     anchor date, and a forced rotation (`forcedAt`, `forcedSlot`).
     """
+
     display_name: str = Field("Odoo Fetchmail", min_length=1, max_length=80)
     rotation_days: StrictInt = Field(90, ge=1, le=365)
     grace_days: StrictInt = Field(14, ge=1, le=180)
@@ -240,6 +244,7 @@ class OdooConnection(_Model):
     """A target's `connection`: URL, database, login, the environment variable holding the
     password or API key, transport, TLS and timeout settings.
     """
+
     url: ApiUrl | None = None
     database: str = Field(min_length=1)
     login: str = Field(min_length=1)
@@ -270,8 +275,11 @@ class OdooConnection(_Model):
     @model_validator(mode="after")
     def _http_needs_consent(self) -> OdooConnection:
         host = url_host(self.url) if self.url else ""
-        if self.url and self.url.startswith("http://") and host not in LOOPBACK_HOSTS and not (
-            self.allow_insecure_http
+        if (
+            self.url
+            and self.url.startswith("http://")
+            and host not in LOOPBACK_HOSTS
+            and not (self.allow_insecure_http)
         ):
             raise ValueError(
                 f"url: {self.url!r} would send the Odoo password unencrypted (fix: use https://,"
@@ -284,6 +292,7 @@ class MailSettings(_Model):
     """A target's `mail`: mode, the notifications mailbox (its domain is the alias domain),
     user and incoming mailboxes, catch-all and bounce aliases.
     """
+
     mode: MailMode = MailMode.GENERIC
     notifications: Email
     users: list[Email] = Field(default_factory=list)
@@ -346,6 +355,7 @@ class CompanyMail(_Model):
 
 class Target(_Model):
     """One Odoo database under `odoo-outlook:targets`: its name, base URLs, connection and mail."""
+
     name: str
     base_urls: list[BaseUrl] = Field(min_length=1)
     connection: OdooConnection | None = None
@@ -450,7 +460,8 @@ class StackConfig(_Model):
             if target.name == name:
                 return target
         raise ConfigError(
-            "--target", f"no target named {name!r}",
+            "--target",
+            f"no target named {name!r}",
             f"use one of {', '.join(t.name for t in self.targets)}",
         )
 
@@ -540,7 +551,8 @@ def _translate(error: Any) -> ConfigError:
     if kind in _TYPE_NAMES:
         got = type(error.get("input")).__name__
         return ConfigError(
-            _key_path(loc), f"expected {_TYPE_NAMES[kind]}, got {got}",
+            _key_path(loc),
+            f"expected {_TYPE_NAMES[kind]}, got {got}",
             f"write {_TYPE_NAMES[kind]} here",
         )
     if kind == "enum":
@@ -555,7 +567,8 @@ def _translate(error: Any) -> ConfigError:
         )
     if kind == "string_pattern_mismatch":
         return ConfigError(
-            _key_path(loc), f"{error.get('input')!r} has characters that are not allowed",
+            _key_path(loc),
+            f"{error.get('input')!r} has characters that are not allowed",
             "use letters, digits, '.', '_', '+' or '-'",
         )
     if kind in ("too_short", "too_long", "string_too_short", "string_too_long"):
@@ -584,10 +597,12 @@ def parse_config(raw: dict[str, Any]) -> StackConfig:
         raise ConfigErrors([_translate(e) for e in exc.errors()]) from None
     personal = personal_mailbox_problems(
         ((t.mail.notifications, t.mail.users, t.mail.incoming) for t in config.targets),
-        config.app.sign_in_audience.allows_personal_accounts)
+        config.app.sign_in_audience.allows_personal_accounts,
+    )
     if personal:
-        raise ConfigErrors([ConfigError(f"{NAMESPACE}:{p.key}", p.problem, p.fix)
-                            for p in personal])
+        raise ConfigErrors(
+            [ConfigError(f"{NAMESPACE}:{p.key}", p.problem, p.fix) for p in personal]
+        )
     return config
 
 
@@ -620,7 +635,8 @@ def require_secrets(raw: dict[str, Any], secret_keys: Collection[str]) -> None:
     for key in SECRET_ONLY_KEYS:
         if key in raw and key not in secret_keys:
             raise ConfigError(
-                key, "holds plain text; a password or API key must be a Pulumi secret",
+                key,
+                "holds plain text; a password or API key must be a Pulumi secret",
                 f"`pulumi config rm {key.split(':', 1)[1]}` then `pulumi config set --secret"
                 " --path 'odooPasswords.<target>' <password>`",
             )
@@ -630,8 +646,11 @@ def _plain_members(value: Any) -> list[str]:
     """The names under a secret-only mapping whose value is not `{secure: ...}`."""
     if not isinstance(value, dict):
         return ["(the whole value)"]
-    return [str(name) for name, member in value.items()
-            if not (isinstance(member, dict) and set(member) == {"secure"})]
+    return [
+        str(name)
+        for name, member in value.items()
+        if not (isinstance(member, dict) and set(member) == {"secure"})
+    ]
 
 
 def load_stack_file(path: Path) -> StackConfig:
@@ -655,10 +674,8 @@ def load_stack_file(path: Path) -> StackConfig:
             if plain:
                 raise ConfigError(
                     f"{secret_key}.{plain[0]}",
-                    f"is plain text in {path.name}; a password or API key must be a Pulumi"
-                    " secret",
+                    f"is plain text in {path.name}; a password or API key must be a Pulumi secret",
                     f"`pulumi config set --secret --path '{secret_key.split(':', 1)[1]}."
                     f"{plain[0]}' <password>` (it replaces the plain value)",
                 )
     return parse_config(_decode_secure(config))
-

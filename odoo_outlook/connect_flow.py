@@ -40,6 +40,7 @@ DEFAULT_POLL = 2.0
 
 class RowState(StrEnum):
     """How far one mailbox got: queued, waiting for the person to sign in, connected, tested, ..."""
+
     QUEUED = "queued"
     WAITING = "waiting for sign-in"
     CONNECTED = "connected"
@@ -62,10 +63,17 @@ class MailboxRow:
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON shape of `connect --json` `mailboxes` entries."""
-        return {"target": self.target, "model": self.server.model, "id": self.server.id,
-                "kind": self.server.kind, "mailbox": self.server.mailbox,
-                "state": str(self.state), "detail": self.detail, "fix": self.fix,
-                "test": self.test.as_dict() if self.test else None}
+        return {
+            "target": self.target,
+            "model": self.server.model,
+            "id": self.server.id,
+            "kind": self.server.kind,
+            "mailbox": self.server.mailbox,
+            "state": str(self.state),
+            "detail": self.detail,
+            "fix": self.fix,
+            "test": self.test.as_dict() if self.test else None,
+        }
 
 
 @dataclass
@@ -83,6 +91,7 @@ class ConnectOptions:
     """How `connect` runs: open a browser or print the URL, the overall `timeout` and the `poll`
     interval (seconds), and the `webbrowser` controller to use.
     """
+
     open_browser: bool = True
     timeout: float = DEFAULT_TIMEOUT  # seconds, for the whole run
     poll: float = DEFAULT_POLL  # seconds between two "is the token there" questions
@@ -93,6 +102,7 @@ class ConnectOptions:
 class ConnectResult:
     """Every mailbox row, per-target errors, and why the run stopped early (`timeout`,
     `interrupted`)."""
+
     rows: list[MailboxRow]
     errors: list[str] = field(default_factory=list)  # per-target failures (not per mailbox)
     stopped: str | None = None  # "timeout" | "interrupted"
@@ -109,8 +119,12 @@ class ConnectResult:
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON shape of `connect --json`."""
-        return {"exitCode": self.exit_code, "stopped": self.stopped, "errors": self.errors,
-                "mailboxes": [r.as_dict() for r in self.rows]}
+        return {
+            "exitCode": self.exit_code,
+            "stopped": self.stopped,
+            "errors": self.errors,
+            "mailboxes": [r.as_dict() for r in self.rows],
+        }
 
 
 class ConnectDisplay(Protocol):
@@ -137,8 +151,10 @@ class ConnectDisplay(Protocol):
 def instruction(session: TargetSession, row: MailboxRow) -> str:
     """The one line that tells the person whom to be signed in as, in Odoo and at Microsoft."""
     client = session.client
-    return (f"{row.target}: be signed in to Odoo ({client.url}) as an administrator of database"
-            f" {client.database!r}, then sign in to Microsoft as {row.server.mailbox}")
+    return (
+        f"{row.target}: be signed in to Odoo ({client.url}) as an administrator of database"
+        f" {client.database!r}, then sign in to Microsoft as {row.server.mailbox}"
+    )
 
 
 def _open(url: str, options: ConnectOptions) -> bool:
@@ -151,8 +167,14 @@ class _Stop(Exception):
         self.reason = reason
 
 
-def _wait(session: TargetSession, row: MailboxRow, deadline: float, options: ConnectOptions,
-          clock: Callable[[], float], sleep: Callable[[float], None]) -> None:
+def _wait(
+    session: TargetSession,
+    row: MailboxRow,
+    deadline: float,
+    options: ConnectOptions,
+    clock: Callable[[], float],
+    sleep: Callable[[float], None],
+) -> None:
     while not is_connected(session.client, row.server):
         left = deadline - clock()
         if left <= 0:
@@ -160,9 +182,16 @@ def _wait(session: TargetSession, row: MailboxRow, deadline: float, options: Con
         sleep(min(options.poll, left))
 
 
-def _connect_one(session: TargetSession, row: MailboxRow, rows: list[MailboxRow],
-                 display: ConnectDisplay, options: ConnectOptions, deadline: float,
-                 clock: Callable[[], float], sleep: Callable[[float], None]) -> None:
+def _connect_one(
+    session: TargetSession,
+    row: MailboxRow,
+    rows: list[MailboxRow],
+    display: ConnectDisplay,
+    options: ConnectOptions,
+    deadline: float,
+    clock: Callable[[], float],
+    sleep: Callable[[float], None],
+) -> None:
     url = authorize_url(session.client, row.server)
     row.state = RowState.WAITING
     display.update(rows, row)
@@ -181,17 +210,23 @@ def _test(session: TargetSession, row: MailboxRow) -> None:
     row.detail, row.fix = detail, fix
 
 
-def run_connect(sessions: Sequence[TargetSession], options: ConnectOptions,
-                display: ConnectDisplay, *, errors: Sequence[str] = (),
-                clock: Callable[[], float] = time.monotonic,
-                sleep: Callable[[float], None] = time.sleep) -> ConnectResult:
+def run_connect(
+    sessions: Sequence[TargetSession],
+    options: ConnectOptions,
+    display: ConnectDisplay,
+    *,
+    errors: Sequence[str] = (),
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
+) -> ConnectResult:
     """Connect every server of `sessions` without a token, then test what got connected.
 
     `errors` are targets that could not be reached (kept in the result, exit 2). Ctrl-C
     (KeyboardInterrupt) and the timeout stop the waiting: what is not connected is "left",
     what is connected is still tested."""
-    rows = [MailboxRow(s.name, server) for s in sessions for server in s.servers
-            if not server.connected]
+    rows = [
+        MailboxRow(s.name, server) for s in sessions for server in s.servers if not server.connected
+    ]
     by_target = {s.name: s for s in sessions}
     result = ConnectResult(rows, list(errors))
     deadline = clock() + options.timeout

@@ -33,8 +33,14 @@ from odoo_outlook.odoo.errors import OdooSetupError
 from odoo_outlook.odoo.outlook_connect import managed_servers
 from odoo_outlook.odoo.state import BASE_URL_PARAM, CLIENT_ID_PARAM, PARAM_MODEL
 
-_STYLES = {RowState.TESTED: "green", RowState.CONNECTED: "green", RowState.WAITING: "cyan",
-           RowState.FAILED: "red", RowState.ERROR: "red", RowState.LEFT: "yellow"}
+_STYLES = {
+    RowState.TESTED: "green",
+    RowState.CONNECTED: "green",
+    RowState.WAITING: "cyan",
+    RowState.FAILED: "red",
+    RowState.ERROR: "red",
+    RowState.LEFT: "yellow",
+}
 
 
 def _table(rows: Sequence[MailboxRow], title: str | None = None) -> Table:
@@ -42,8 +48,13 @@ def _table(rows: Sequence[MailboxRow], title: str | None = None) -> Table:
     for column in ("target", "server", "mailbox", "state", "detail"):
         table.add_column(column, overflow="fold")
     for row in rows:
-        table.add_row(row.target, f"{row.server.kind} #{row.server.id}", row.server.mailbox,
-                      Text(str(row.state), _STYLES.get(row.state, "")), row.detail)
+        table.add_row(
+            row.target,
+            f"{row.server.kind} #{row.server.id}",
+            row.server.mailbox,
+            Text(str(row.state), _STYLES.get(row.state, "")),
+            row.detail,
+        )
     return table
 
 
@@ -56,8 +67,7 @@ class LiveDisplay:
 
     def start(self, rows: Sequence[MailboxRow]) -> None:
         """Start the live table with `rows`."""
-        self._live = Live(_table(rows), console=self.console, refresh_per_second=4,
-                          transient=False)
+        self._live = Live(_table(rows), console=self.console, refresh_per_second=4, transient=False)
         self._live.start()
 
     def say(self, text: str) -> None:
@@ -94,8 +104,10 @@ class PlainDisplay:
         """Print one line for the `changed` row (nothing when None)."""
         if changed is not None:
             tail = f": {changed.detail}" if changed.detail else ""
-            self.say(f"{changed.target}: {changed.server.kind} {changed.server.mailbox}:"
-                     f" {changed.state}{tail}")
+            self.say(
+                f"{changed.target}: {changed.server.kind} {changed.server.mailbox}:"
+                f" {changed.state}{tail}"
+            )
 
     def stop(self) -> None:
         """Nothing to close."""
@@ -107,26 +119,38 @@ def _specs(config: StackConfig, names: list[str]) -> list[OdooTargetSpec]:
     return [target_spec(config, t) for t in targets]
 
 
-def _session(spec: OdooTargetSpec, config: StackConfig, allow_insecure_http: bool
-             ) -> TargetSession | None:
+def _session(
+    spec: OdooTargetSpec, config: StackConfig, allow_insecure_http: bool
+) -> TargetSession | None:
     """Connect and list the managed servers; None for a target without connection settings."""
     if spec.connection is None:
         return None
     password = os.environ.get(spec.connection.password_env, "")
     if not password:
-        raise OdooSetupError(f"no Odoo password for target {spec.name!r} (fix: export"
-                             f" {spec.connection.password_env})")
-    client = connect(spec.connection, password,
-                     allow_insecure_http=True if allow_insecure_http else None)
-    params = {str(r["key"]): str(r["value"] or "") for r in client.search_read(
-        PARAM_MODEL, [("key", "in", [CLIENT_ID_PARAM, BASE_URL_PARAM])], ["key", "value"])}
+        raise OdooSetupError(
+            f"no Odoo password for target {spec.name!r} (fix: export"
+            f" {spec.connection.password_env})"
+        )
+    client = connect(
+        spec.connection, password, allow_insecure_http=True if allow_insecure_http else None
+    )
+    params = {
+        str(r["key"]): str(r["value"] or "")
+        for r in client.search_read(
+            PARAM_MODEL, [("key", "in", [CLIENT_ID_PARAM, BASE_URL_PARAM])], ["key", "value"]
+        )
+    }
     app = config.app
     stack = StackFacts(
-        audience=app.sign_in_audience, admin_consent=app.admin_consent,
-        assignment_required=app.assignment_required, tenant_id=app.tenant_id,
+        audience=app.sign_in_audience,
+        admin_consent=app.admin_consent,
+        assignment_required=app.assignment_required,
+        tenant_id=app.tenant_id,
         client_id=params.get(CLIENT_ID_PARAM) or None,
         mailboxes=tuple(dict.fromkeys(s.mailbox for s in spec.servers)),
-        expected_base_url=spec.expected_base_url, web_base_url=params.get(BASE_URL_PARAM))
+        expected_base_url=spec.expected_base_url,
+        web_base_url=params.get(BASE_URL_PARAM),
+    )
     return TargetSession(spec.name, client, managed_servers(client), stack)
 
 
@@ -137,19 +161,28 @@ def _summary(result: ConnectResult) -> None:
         stdout.print(_table(result.rows, title="odoo-outlook connect"))
     for row in result.rows:
         if row.fix:
-            stdout.print(Text.assemble(("fix: ", "yellow"),
-                                       f"{row.target}: {row.server.mailbox}: {row.fix}"))
+            stdout.print(
+                Text.assemble(("fix: ", "yellow"), f"{row.target}: {row.server.mailbox}: {row.fix}")
+            )
     if not result.rows and not result.errors:
-        stdout.print("nothing to connect: every managed server already holds a refresh token"
-                     " (have Odoo test them with `odoo-outlook doctor --test-connections`)")
+        stdout.print(
+            "nothing to connect: every managed server already holds a refresh token"
+            " (have Odoo test them with `odoo-outlook doctor --test-connections`)"
+        )
     if result.stopped:
         stdout.print(f"stopped ({result.stopped})")
     stdout.print(f"done: {', '.join(r.server.mailbox for r in done) or 'none'}")
     stdout.print(f"left: {', '.join(r.server.mailbox for r in left) or 'none'}")
 
 
-def run(config: StackConfig, targets: list[str], options: ConnectOptions, *,
-        as_json: bool, allow_insecure_http: bool) -> int:
+def run(
+    config: StackConfig,
+    targets: list[str],
+    options: ConnectOptions,
+    *,
+    as_json: bool,
+    allow_insecure_http: bool,
+) -> int:
     """Connect every listed target's mailboxes; prints progress and the result, returns the
     exit code (0 all connected and tested, 1 some left, 2 errors)."""
     sessions: list[TargetSession] = []
@@ -162,13 +195,18 @@ def run(config: StackConfig, targets: list[str], options: ConnectOptions, *,
             stderr.print(Text.assemble(("error: ", "red"), errors[-1]))
             continue
         if session is None:
-            stderr.print(Text(f"{spec.name}: skipped: no connection settings (add"
-                              " targets[].connection)"))
+            stderr.print(
+                Text(f"{spec.name}: skipped: no connection settings (add targets[].connection)")
+            )
         else:
             sessions.append(session)
             waiting = sum(1 for s in session.servers if not s.connected)
-            stderr.print(Text(f"{spec.name}: {len(session.servers)} managed server(s),"
-                              f" {waiting} without a refresh token"))
+            stderr.print(
+                Text(
+                    f"{spec.name}: {len(session.servers)} managed server(s),"
+                    f" {waiting} without a refresh token"
+                )
+            )
     live = stderr.is_terminal and not stderr.is_dumb_terminal
     display = LiveDisplay(stderr) if live else PlainDisplay(stderr)
     result = run_connect(sessions, options, display, errors=errors)

@@ -20,13 +20,37 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 # Exact domains.
-CONSUMER_DOMAINS: frozenset[str] = frozenset({
-    "outlook.com", "hotmail.com", "live.com", "msn.com", "passport.com", "windowslive.com",
-    "live.net", "hotmail.co.uk", "hotmail.fr", "hotmail.de", "hotmail.it", "hotmail.es",
-    "live.co.uk", "live.fr", "live.de", "live.it", "live.nl", "live.be", "live.ca",
-    "live.com.au", "outlook.fr", "outlook.de", "outlook.es", "outlook.it", "outlook.jp",
-    "outlook.com.au", "outlook.co.uk",
-})
+CONSUMER_DOMAINS: frozenset[str] = frozenset(
+    {
+        "outlook.com",
+        "hotmail.com",
+        "live.com",
+        "msn.com",
+        "passport.com",
+        "windowslive.com",
+        "live.net",
+        "hotmail.co.uk",
+        "hotmail.fr",
+        "hotmail.de",
+        "hotmail.it",
+        "hotmail.es",
+        "live.co.uk",
+        "live.fr",
+        "live.de",
+        "live.it",
+        "live.nl",
+        "live.be",
+        "live.ca",
+        "live.com.au",
+        "outlook.fr",
+        "outlook.de",
+        "outlook.es",
+        "outlook.it",
+        "outlook.jp",
+        "outlook.com.au",
+        "outlook.co.uk",
+    }
+)
 # Brands Outlook.com offers under many country domains ("hotmail.*", "live.*", "outlook.*"):
 # the brand, then a country or generic suffix of at most two short labels (co.uk, com.br, fr).
 CONSUMER_BRANDS: frozenset[str] = frozenset({"outlook", "hotmail", "live"})
@@ -40,8 +64,11 @@ def is_consumer_domain(domain: str) -> bool:
         return True
     brand, _, suffix = domain.partition(".")
     labels = suffix.split(".") if suffix else []
-    return (brand in CONSUMER_BRANDS and 1 <= len(labels) <= 2
-            and all(0 < len(label) <= _SUFFIX_LABEL_MAX and label.isalpha() for label in labels))
+    return (
+        brand in CONSUMER_BRANDS
+        and 1 <= len(labels) <= 2
+        and all(0 < len(label) <= _SUFFIX_LABEL_MAX and label.isalpha() for label in labels)
+    )
 
 
 @dataclass(frozen=True)
@@ -54,7 +81,8 @@ class PersonalMailbox:
 
 
 def personal_mailbox_problems(
-    targets: Iterable[tuple[str, Iterable[str], Iterable[str]]], allows_personal: bool,
+    targets: Iterable[tuple[str, Iterable[str], Iterable[str]]],
+    allows_personal: bool,
     audience_key: str = "app.signInAudience",
 ) -> list[PersonalMailbox]:
     """`targets`: per target, (notifications address, users, incoming) in config order.
@@ -66,23 +94,32 @@ def personal_mailbox_problems(
         base = f"targets[{index}].mail"
         domain = notifications.rsplit("@", 1)[-1]
         if is_consumer_domain(domain):
-            out.append(PersonalMailbox(
-                f"{base}.notifications",
-                f"{notifications!r} is a personal Microsoft mailbox; its domain {domain} would"
-                " become Odoo's catch-all domain, which must be a domain you own",
-                "use an address of your own domain here; a personal mailbox can only be"
-                " listed under mail.users" + ("" if allows_personal else
-                                              f" (with {audience_key}:"
-                                              " AzureADandPersonalMicrosoftAccount)")))
+            out.append(
+                PersonalMailbox(
+                    f"{base}.notifications",
+                    f"{notifications!r} is a personal Microsoft mailbox; its domain {domain} would"
+                    " become Odoo's catch-all domain, which must be a domain you own",
+                    "use an address of your own domain here; a personal mailbox can only be"
+                    " listed under mail.users"
+                    + (
+                        ""
+                        if allows_personal
+                        else f" (with {audience_key}: AzureADandPersonalMicrosoftAccount)"
+                    ),
+                )
+            )
         if allows_personal:
             continue
         for kind, addresses in (("users", users), ("incoming", incoming)):
             for position, address in enumerate(addresses):
                 if is_consumer_domain(address.rsplit("@", 1)[-1]):
-                    out.append(PersonalMailbox(
-                        f"{base}.{kind}[{position}]",
-                        f"{address!r} is a personal Microsoft account, which the app's audience"
-                        " does not admit (Microsoft answers AADSTS50020 / unauthorized_client)",
-                        f"set {audience_key} to AzureADandPersonalMicrosoftAccount, or use a"
-                        " work (Microsoft 365) mailbox"))
+                    out.append(
+                        PersonalMailbox(
+                            f"{base}.{kind}[{position}]",
+                            f"{address!r} is a personal Microsoft account, which the app's audience"
+                            " does not admit (Microsoft answers AADSTS50020 / unauthorized_client)",
+                            f"set {audience_key} to AzureADandPersonalMicrosoftAccount, or use a"
+                            " work (Microsoft 365) mailbox",
+                        )
+                    )
     return out

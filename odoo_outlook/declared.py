@@ -114,9 +114,9 @@ def _target(target: OdooTargetSpec) -> dict[str, Any]:
                 "port": server.port,
                 "security": server.encryption,
                 "sequence": server.sequence,
-                "role": "fallback" if server.is_fallback else (
-                    "personal" if target.mode is MailMode.PER_USER else "generic"
-                ),
+                "role": "fallback"
+                if server.is_fallback
+                else ("personal" if target.mode is MailMode.PER_USER else "generic"),
             }
             for server in target.outgoing
         ],
@@ -163,8 +163,9 @@ def _target(target: OdooTargetSpec) -> dict[str, Any]:
 def limit_breaches(state: DesiredState) -> list[LimitBreach]:
     """Every documented per-audience limit the declared app registration would cross."""
     app = state.app
-    return app_breaches(app.sign_in_audience.value, len(app.redirect_uris),
-                        {"Microsoft Graph": len(app.scopes)})
+    return app_breaches(
+        app.sign_in_audience.value, len(app.redirect_uris), {"Microsoft Graph": len(app.scopes)}
+    )
 
 
 def entra_limits(state: DesiredState) -> dict[str, Any]:
@@ -183,8 +184,10 @@ def entra_limits(state: DesiredState) -> dict[str, Any]:
             "replacement": "delete-before-create" if capped else "create-before-delete",
         },
         "redirectUris": {"declared": len(app.redirect_uris), "limit": limits.redirect_uris},
-        "permissionsPerResource": {"declared": {"Microsoft Graph": len(app.scopes)},
-                                   "limit": limits.permissions_per_resource},
+        "permissionsPerResource": {
+            "declared": {"Microsoft Graph": len(app.scopes)},
+            "limit": limits.permissions_per_resource,
+        },
         "permissionsTotal": {"declared": len(app.scopes), "limit": limits.permissions_total},
         "breaches": [b.message() for b in limit_breaches(state)],
     }

@@ -97,6 +97,7 @@ class OutgoingServer:
     """One `ir.mail_server` the tool declares: external id, name, mailbox (login), `from_filter`,
     priority `sequence`, whether it is the fallback, and Outlook's SMTP host/port/encryption.
     """
+
     xmlid: str
     name: str
     mailbox: str
@@ -119,6 +120,7 @@ class OutgoingServer:
 @dataclass(frozen=True)
 class IncomingServer:
     """One `fetchmail.server` the tool declares: external id, name, mailbox, IMAP host/port/SSL."""
+
     xmlid: str
     name: str
     mailbox: str
@@ -168,6 +170,7 @@ class OdooConnectionSpec:
     """How to reach a target's Odoo: URL, database, login, the environment variable with the
     password or API key, transport, and the HTTP/TLS switches.
     """
+
     url: str
     database: str
     login: str
@@ -186,6 +189,7 @@ class OdooTargetSpec:
     """The declared state of one Odoo database: base URLs and redirect URIs, mail mode, the
     servers, the alias domain, the authority (None for multitenant apps) and the connection.
     """
+
     name: str
     base_urls: tuple[str, ...]
     redirect_uris: tuple[str, ...]
@@ -226,6 +230,7 @@ class AppRegistrationSpec:
     (2 when personal accounts may sign in, as Microsoft requires), delegated scopes, assignment,
     consent, owners, users, groups and tenant.
     """
+
     display_name: str
     sign_in_audience: SignInAudience
     redirect_uris: tuple[str, ...]
@@ -247,6 +252,7 @@ class AppRegistrationSpec:
 @dataclass(frozen=True)
 class DesiredState:
     """Everything the stack declares at instant `at`: the app, the secret schedule, the targets."""
+
     app: AppRegistrationSpec
     secret: SecretSchedule
     targets: tuple[OdooTargetSpec, ...]
@@ -345,8 +351,13 @@ def target_spec(config: StackConfig, target: Target) -> OdooTargetSpec:
         endpoint=endpoint,
         connection=_connection(target),
         companies=tuple(
-            CompanySpec(company=c.company, mode=c.mail.mode, outgoing=_outgoing(c),
-                        incoming=_incoming(c), alias=_alias(c.mail))
+            CompanySpec(
+                company=c.company,
+                mode=c.mail.mode,
+                outgoing=_outgoing(c),
+                incoming=_incoming(c),
+                alias=_alias(c.mail),
+            )
             for c in target.companies
         ),
     )
@@ -373,7 +384,8 @@ def desired_state(config: StackConfig, now: datetime) -> DesiredState:
             display_name=app.display_name,
             sign_in_audience=app.sign_in_audience,
             redirect_uris=redirect_uris,
-            requested_access_token_version=2 if app.sign_in_audience.allows_personal_accounts
+            requested_access_token_version=2
+            if app.sign_in_audience.allows_personal_accounts
             else None,
             scopes=ODOO_SCOPES,
             assignment_required=app.assignment_required,

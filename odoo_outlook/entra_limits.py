@@ -39,10 +39,15 @@ REDIRECT_SOURCE: Final = (
 
 # The azuread provider's default when an Application declares no signInAudience.
 DEFAULT_AUDIENCE: Final = "AzureADMyOrg"
-PERSONAL_AUDIENCES: Final = frozenset({"AzureADandPersonalMicrosoftAccount",
-                                       "PersonalMicrosoftAccount"})
-AUDIENCES: Final = ("AzureADMyOrg", "AzureADMultipleOrgs", "AzureADandPersonalMicrosoftAccount",
-                    "PersonalMicrosoftAccount")
+PERSONAL_AUDIENCES: Final = frozenset(
+    {"AzureADandPersonalMicrosoftAccount", "PersonalMicrosoftAccount"}
+)
+AUDIENCES: Final = (
+    "AzureADMyOrg",
+    "AzureADMultipleOrgs",
+    "AzureADandPersonalMicrosoftAccount",
+    "PersonalMicrosoftAccount",
+)
 
 
 @dataclass(frozen=True)
@@ -75,15 +80,27 @@ class AudienceLimits:
 
 
 def _work(audience: str) -> AudienceLimits:
-    return AudienceLimits(audience, password_credentials=None, redirect_uris=256,
-                          required_resource_apps=50, other_tenant_resource_apps=10,
-                          permissions_total=400, permissions_per_resource=None)
+    return AudienceLimits(
+        audience,
+        password_credentials=None,
+        redirect_uris=256,
+        required_resource_apps=50,
+        other_tenant_resource_apps=10,
+        permissions_total=400,
+        permissions_per_resource=None,
+    )
 
 
 def _personal(audience: str) -> AudienceLimits:
-    return AudienceLimits(audience, password_credentials=2, redirect_uris=100,
-                          required_resource_apps=50, other_tenant_resource_apps=10,
-                          permissions_total=200, permissions_per_resource=30)
+    return AudienceLimits(
+        audience,
+        password_credentials=2,
+        redirect_uris=100,
+        required_resource_apps=50,
+        other_tenant_resource_apps=10,
+        permissions_total=200,
+        permissions_per_resource=30,
+    )
 
 
 LIMITS: Final[dict[str, AudienceLimits]] = {
@@ -114,13 +131,18 @@ class LimitBreach:
     def message(self) -> str:
         """One line naming the stack key, the count, Entra's limit for the audience and its
         source."""
-        return (f"{self.key}: {self.count} {self.what}, Entra accepts at most {self.limit} for"
-                f" signInAudience {self.audience} ({self.source})")
+        return (
+            f"{self.key}: {self.count} {self.what}, Entra accepts at most {self.limit} for"
+            f" signInAudience {self.audience} ({self.source})"
+        )
 
 
-def app_breaches(audience: str | None, redirect_uris: int,
-                 permissions_by_resource: dict[str, int],
-                 other_tenant_resources: int = 0) -> list[LimitBreach]:
+def app_breaches(
+    audience: str | None,
+    redirect_uris: int,
+    permissions_by_resource: dict[str, int],
+    other_tenant_resources: int = 0,
+) -> list[LimitBreach]:
     """Every documented per-audience limit the declared app registration crosses.
 
     `redirect_uris` is the largest count on one platform; `permissions_by_resource` maps a
@@ -130,25 +152,59 @@ def app_breaches(audience: str | None, redirect_uris: int,
     name = limits.audience
     found: list[LimitBreach] = []
     if redirect_uris > limits.redirect_uris:
-        found.append(LimitBreach("web.redirectUris", redirect_uris, limits.redirect_uris, name,
-                                 "redirect URIs", REDIRECT_SOURCE))
+        found.append(
+            LimitBreach(
+                "web.redirectUris",
+                redirect_uris,
+                limits.redirect_uris,
+                name,
+                "redirect URIs",
+                REDIRECT_SOURCE,
+            )
+        )
     if len(permissions_by_resource) > limits.required_resource_apps:
-        found.append(LimitBreach("requiredResourceAccess", len(permissions_by_resource),
-                                 limits.required_resource_apps, name, "APIs"))
+        found.append(
+            LimitBreach(
+                "requiredResourceAccess",
+                len(permissions_by_resource),
+                limits.required_resource_apps,
+                name,
+                "APIs",
+            )
+        )
     if other_tenant_resources > limits.other_tenant_resource_apps:
-        found.append(LimitBreach("requiredResourceAccess", other_tenant_resources,
-                                 limits.other_tenant_resource_apps, name,
-                                 "APIs from other tenants"))
+        found.append(
+            LimitBreach(
+                "requiredResourceAccess",
+                other_tenant_resources,
+                limits.other_tenant_resource_apps,
+                name,
+                "APIs from other tenants",
+            )
+        )
     total = sum(permissions_by_resource.values())
     if total > limits.permissions_total:
-        found.append(LimitBreach("requiredResourceAccess", total, limits.permissions_total,
-                                 name, "permissions over all APIs"))
+        found.append(
+            LimitBreach(
+                "requiredResourceAccess",
+                total,
+                limits.permissions_total,
+                name,
+                "permissions over all APIs",
+            )
+        )
     if limits.permissions_per_resource is not None:
         for resource, count in permissions_by_resource.items():
             if count > limits.permissions_per_resource:
-                found.append(LimitBreach(f"requiredResourceAccess[{resource}]", count,
-                                         limits.permissions_per_resource, name,
-                                         "permissions on one API"))
+                found.append(
+                    LimitBreach(
+                        f"requiredResourceAccess[{resource}]",
+                        count,
+                        limits.permissions_per_resource,
+                        name,
+                        "permissions on one API",
+                    )
+                )
     return found
 
 
@@ -162,6 +218,7 @@ def secret_breach(audience: str | None, live_secrets: int) -> LimitBreach | None
     limits = limits_for(audience)
     cap = limits.password_credentials
     if cap is not None and live_secrets > cap:
-        return LimitBreach("passwordCredentials", live_secrets, cap, limits.audience,
-                           "client secrets")
+        return LimitBreach(
+            "passwordCredentials", live_secrets, cap, limits.audience, "client secrets"
+        )
     return None

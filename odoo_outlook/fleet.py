@@ -64,6 +64,7 @@ class Outcome(Generic[T]):
 class FleetTask(Generic[T]):
     """One target's work: its name and a function returning its `Outcome` (run in a worker
     thread)."""
+
     name: str
     run: Callable[[], Outcome[T]]
 
@@ -73,6 +74,7 @@ class TargetResult(Generic[T]):
     """One target's result: status, one-line summary, the reason of a warn/fail (secrets
     redacted), the task's own value, and the wall time it took (seconds).
     """
+
     name: str
     status: Status
     summary: str
@@ -90,6 +92,7 @@ class TargetResult(Generic[T]):
 class FleetResult(Generic[T]):
     """Every target's result in task order, the worker count used, and the total wall time
     (seconds)."""
+
     results: list[TargetResult[T]] = field(default_factory=list)  # in task order
     jobs: int = 1
     seconds: float = 0.0
@@ -140,6 +143,7 @@ class FleetProgress(Protocol):
 
 class NoProgress:
     """No progress output (JSON output, quiet runs)."""
+
     def begin(self, _names: Sequence[str], _jobs: int) -> None:
         """Nothing (no output)."""
         return
@@ -173,8 +177,12 @@ class PlainProgress:
 
     def finished(self, result: TargetResult[Any], done: int, total: int) -> None:
         """Print `[done/total] name: result`."""
-        self.console.print(Text(f"[{done}/{total}] {result.name}: {result.line}"),
-                           soft_wrap=True, markup=False, highlight=False)
+        self.console.print(
+            Text(f"[{done}/{total}] {result.name}: {result.line}"),
+            soft_wrap=True,
+            markup=False,
+            highlight=False,
+        )
 
     def end(self) -> None:
         """Nothing to close."""
@@ -188,9 +196,14 @@ class LiveProgress:
     def __init__(self, console: Console, verb: str = "running") -> None:
         self.verb = verb
         self._progress = Progress(
-            SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
-            MofNCompleteColumn(), TimeElapsedColumn(), TextColumn("{task.fields[running]}"),
-            console=console, transient=True,
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TextColumn("{task.fields[running]}"),
+            console=console,
+            transient=True,
         )
         self._task: TaskID | None = None
         self._running: list[str] = []
@@ -205,8 +218,8 @@ class LiveProgress:
         """Start the bar for `names` run `jobs` at a time."""
         self._progress.start()
         self._task = self._progress.add_task(
-            f"{self.verb} {len(names)} target(s), {jobs} at a time", total=len(names),
-            running="")
+            f"{self.verb} {len(names)} target(s), {jobs} at a time", total=len(names), running=""
+        )
 
     def started(self, name: str) -> None:
         """Add `name` to the targets in flight (thread-safe)."""
@@ -220,9 +233,13 @@ class LiveProgress:
         with self._lock:
             if result.name in self._running:
                 self._running.remove(result.name)
-            self._progress.console.print(Text.assemble(
-                (f"{result.status:>4} ", result.status.style), (result.name, "bold"),
-                f": {result.line}"))
+            self._progress.console.print(
+                Text.assemble(
+                    (f"{result.status:>4} ", result.status.style),
+                    (result.name, "bold"),
+                    f": {result.line}",
+                )
+            )
             if self._task is not None:
                 self._progress.update(self._task, advance=1, running=self._running_text())
 
@@ -246,8 +263,9 @@ def _unexpected(exc: Exception) -> str:
     return f"unexpected {type(exc).__name__}: {exc} (run again with --debug for the traceback)"
 
 
-def _guarded(task: FleetTask[T], progress: FleetProgress, secrets: Sequence[str],
-             debug: bool) -> TargetResult[T]:
+def _guarded(
+    task: FleetTask[T], progress: FleetProgress, secrets: Sequence[str], debug: bool
+) -> TargetResult[T]:
     started = time.perf_counter()
     try:
         progress.started(task.name)
@@ -259,13 +277,24 @@ def _guarded(task: FleetTask[T], progress: FleetProgress, secrets: Sequence[str]
             raise
         outcome = Outcome(Status.FAIL, "failed", _unexpected(exc))
     error = clean(outcome.reason, secrets) if outcome.reason else None
-    return TargetResult(task.name, outcome.status, clean(outcome.summary, secrets), error,
-                        outcome.value, time.perf_counter() - started)
+    return TargetResult(
+        task.name,
+        outcome.status,
+        clean(outcome.summary, secrets),
+        error,
+        outcome.value,
+        time.perf_counter() - started,
+    )
 
 
-def run_fleet(tasks: Sequence[FleetTask[T]], *, jobs: int | None = None,
-              progress: FleetProgress | None = None, secrets: Sequence[str | None] = (),
-              debug: bool = False) -> FleetResult[T]:
+def run_fleet(
+    tasks: Sequence[FleetTask[T]],
+    *,
+    jobs: int | None = None,
+    progress: FleetProgress | None = None,
+    secrets: Sequence[str | None] = (),
+    debug: bool = False,
+) -> FleetResult[T]:
     """Run every task, at most `jobs` at a time; results come back in task order.
 
     An `OdooOutlookError` becomes a `fail` with its one-line message; any other exception a
@@ -302,21 +331,25 @@ def run_fleet(tasks: Sequence[FleetTask[T]], *, jobs: int | None = None,
 # The summary
 
 
-def summary_table(rows: Sequence[TargetResult[Any]], *, title: str,
-                  detail: str = "changes") -> Table:
+def summary_table(
+    rows: Sequence[TargetResult[Any]], *, title: str, detail: str = "changes"
+) -> Table:
     """target | result | <detail> | reason, one row per target."""
     table = Table(title=title, title_justify="left")
     for column in ("target", "result", detail, "reason"):
         table.add_column(column, overflow="fold")
     for row in rows:
-        table.add_row(row.name, Text(str(row.status), row.status.style), row.summary,
-                      row.error or "")
+        table.add_row(
+            row.name, Text(str(row.status), row.status.style), row.summary, row.error or ""
+        )
     return table
 
 
 def summary_footer(fleet: FleetResult[Any]) -> str:
     """The last line of a fleet run: counts per status, wall time (seconds), jobs and exit code."""
     counts = fleet.counts()
-    return (f"{len(fleet.results)} target(s): {counts[Status.OK]} ok, {counts[Status.WARN]}"
-            f" warning(s), {counts[Status.FAIL]} failed in {fleet.seconds:.1f} s with"
-            f" {fleet.jobs} job(s): exit code {fleet.exit_code}")
+    return (
+        f"{len(fleet.results)} target(s): {counts[Status.OK]} ok, {counts[Status.WARN]}"
+        f" warning(s), {counts[Status.FAIL]} failed in {fleet.seconds:.1f} s with"
+        f" {fleet.jobs} job(s): exit code {fleet.exit_code}"
+    )

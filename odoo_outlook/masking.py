@@ -19,8 +19,9 @@ MIN_SECRET_LENGTH = 3
 def mask(text: str, secrets: Iterable[str | None]) -> str:
     """`text` with every occurrence of each secret (at least MIN_SECRET_LENGTH characters)
     replaced by MASK; the longest secrets first, so one that contains another goes whole."""
-    values = sorted({s for s in secrets if s and len(s) >= MIN_SECRET_LENGTH}, key=len,
-                    reverse=True)
+    values = sorted(
+        {s for s in secrets if s and len(s) >= MIN_SECRET_LENGTH}, key=len, reverse=True
+    )
     for value in values:
         text = text.replace(value, MASK)
     return text
@@ -36,8 +37,9 @@ def cut(text: str, limit: int, ellipsis: str = "...") -> str:
     return text if len(text) <= limit else text[: limit - len(ellipsis)] + ellipsis
 
 
-def clean(text: str, secrets: Iterable[str | None] = (), limit: int | None = None,
-          ellipsis: str = "...") -> str:
+def clean(
+    text: str, secrets: Iterable[str | None] = (), limit: int | None = None, ellipsis: str = "..."
+) -> str:
     """Mask, then fold to one line, then cut to `limit` characters (None: no cut)."""
     line = one_line(mask(text, list(secrets)))
     return line if limit is None else cut(line, limit, ellipsis)

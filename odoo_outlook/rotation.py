@@ -36,6 +36,7 @@ class SecretSlot:
     """One of the two client secret slots (`a`, `b`): its current epoch (number and start), the
     secret's end date, a forced rotation instant if any, and the Entra display name.
     """
+
     slot: str
     epoch: int
     epoch_start: datetime
@@ -65,6 +66,7 @@ class SecretSchedule:
     """Both slots at one instant: the one Odoo holds (`current`), the other (`previous`), the
     next rotation instant, and the period and secret lifetime (timedelta).
     """
+
     slots: tuple[SecretSlot, SecretSlot]
     current: SecretSlot
     previous: SecretSlot
@@ -145,8 +147,9 @@ def schedule(settings: SecretSettings, now: datetime) -> SecretSchedule:
     )
 
 
-def held_slot(settings: SecretSettings, at: datetime,
-              last_next_rotation_at: datetime | None = None) -> str:
+def held_slot(
+    settings: SecretSettings, at: datetime, last_next_rotation_at: datetime | None = None
+) -> str:
     """The slot Odoo holds at `at`: the one the last `pulumi up` gave it.
 
     `last_next_rotation_at` is that run's `nextRotationAt` stack output. When it is already past,

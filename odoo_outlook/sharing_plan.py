@@ -24,19 +24,17 @@ DELEGATION_SUPPORT = {
 def sharing_plan(target: OdooTargetSpec) -> dict[str, Any]:
     """`delegatedSenders` and `serverEnvironmentSections` of one target."""
     delegated = [
-        {"fromFilter": server.from_filter, "smtpUser": server.username,
-         "signInAs": server.username}
-        for server in target.outgoing if server.login
+        {"fromFilter": server.from_filter, "smtpUser": server.username, "signInAs": server.username}
+        for server in target.outgoing
+        if server.login
     ]
     out: dict[str, Any] = {}
     if delegated:
         out["delegatedSenders"] = {"servers": delegated, "odooSupport": DELEGATION_SUPPORT}
     out["serverEnvironmentSections"] = [
-        f"[{ENV_GLOBAL_SECTION[OUTGOING]}.{section_safe_name(s.name)}]"
-        for s in target.all_outgoing
+        f"[{ENV_GLOBAL_SECTION[OUTGOING]}.{section_safe_name(s.name)}]" for s in target.all_outgoing
     ] + [
-        f"[{ENV_GLOBAL_SECTION[INCOMING]}.{section_safe_name(s.name)}]"
-        for s in target.all_incoming
+        f"[{ENV_GLOBAL_SECTION[INCOMING]}.{section_safe_name(s.name)}]" for s in target.all_incoming
     ]
     if target.companies:
         out["companies"] = [_company(c, target) for c in target.companies]
@@ -56,18 +54,19 @@ def _company(company: CompanySpec, target: OdooTargetSpec) -> dict[str, Any]:
         "incomingServers": [{"name": s.name, "user": s.mailbox} for s in company.incoming],
         "aliasDomain": {
             "odoo17plus": f"its own mail.alias.domain {alias.domain} (default From"
-                          f" {alias.default_from_address}), linked from"
-                          " res.company.alias_domain_id",
+            f" {alias.default_from_address}), linked from"
+            " res.company.alias_domain_id",
             "odoo15and16": (
                 f"the database's one catch-all domain {target.alias.domain} (parameters);"
-                f" default From stays {target.alias.default_from_address}" if same else
-                f"refused: Odoo 15.0/16.0 have one catch-all domain per database"
+                f" default From stays {target.alias.default_from_address}"
+                if same
+                else f"refused: Odoo 15.0/16.0 have one catch-all domain per database"
                 f" ({target.alias.domain}); {alias.domain} is reported as a conflict and not"
-                " written"),
+                " written"
+            ),
         },
         "connectStep": [
-            f"{s.name}: click 'Connect your Outlook account' once, signed in as"
-            f" {s.username}"
+            f"{s.name}: click 'Connect your Outlook account' once, signed in as {s.username}"
             for s in company.servers
         ],
     }

@@ -73,8 +73,9 @@ def check_companies(main: MailSettings, companies: list[tuple[int | str, MailSet
     for company, _mail in companies:
         key = str(company).lower()
         if key in seen_companies:
-            raise ValueError(f"companies: {company!r} is listed twice (fix: list each company"
-                             " once)")
+            raise ValueError(
+                f"companies: {company!r} is listed twice (fix: list each company once)"
+            )
         seen_companies.add(key)
     owner: dict[str, str] = {}
     for label, mail in [("mail", main), *((f"company {c!r}", m) for c, m in companies)]:
@@ -83,4 +84,5 @@ def check_companies(main: MailSettings, companies: list[tuple[int | str, MailSet
             if first != label:
                 raise ValueError(
                     f"companies: {address!r} is declared by {first} and by {label} (fix: give"
-                    " each mailbox to one company)")
+                    " each mailbox to one company)"
+                )

@@ -32,17 +32,22 @@ _DASH = re.compile(r"^(\s*)- ")
 
 def pulumi_command(stack: str, section: str, values: Mapping[str, str]) -> str:
     """The exact command(s) that set the values with the Pulumi CLI."""
-    return " && ".join(f"pulumi config set --stack {stack} --path {section}.{key} {value}"
-                       for key, value in values.items())
+    return " && ".join(
+        f"pulumi config set --stack {stack} --path {section}.{key} {value}"
+        for key, value in values.items()
+    )
 
 
 def _indentation(text: str) -> tuple[int, int, int]:
     """(mapping, sequence, offset) indents of the file, as ruamel.yaml's `indent()` takes
     them; Pulumi's own layout (2, 4, 2) when the file shows none."""
-    lines = [line for line in text.splitlines() if line.strip() and not line.lstrip()
-             .startswith("#")]
-    mapping = next((len(line) - len(line.lstrip(" ")) for line in lines[1:]
-                    if line.startswith(" ")), 2) or 2
+    lines = [
+        line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")
+    ]
+    mapping = (
+        next((len(line) - len(line.lstrip(" ")) for line in lines[1:] if line.startswith(" ")), 2)
+        or 2
+    )
     offset = 2
     for index, line in enumerate(lines):
         match = _DASH.match(line)
@@ -102,8 +107,7 @@ def _replace_keeping_mode_and_owner(path: Path, text: str) -> None:
         with os.fdopen(handle, "w", encoding="utf-8") as temp:
             temp.write(text)
         os.chmod(temp_name, status.st_mode & 0o7777)
-        if (os.stat(temp_name).st_uid, os.stat(temp_name).st_gid) != (status.st_uid,
-                                                                      status.st_gid):
+        if (os.stat(temp_name).st_uid, os.stat(temp_name).st_gid) != (status.st_uid, status.st_gid):
             try:
                 os.chown(temp_name, status.st_uid, status.st_gid)
             except PermissionError:
@@ -130,12 +134,15 @@ def edit_stack_file(path: Path, stack: str, section: str, values: Mapping[str, s
     try:
         updated = set_nested_values(original, section, values)
     except ValueError as exc:
-        raise ConfigError(f"{NAMESPACE}:{keys}", f"cannot edit {path.name} ({exc})",
-                          f"run `{command}`") from None
+        raise ConfigError(
+            f"{NAMESPACE}:{keys}", f"cannot edit {path.name} ({exc})", f"run `{command}`"
+        ) from None
     new_config = _config_of(updated)
     expected = _config_of(original)
-    expected[f"{NAMESPACE}:{section}"] = {**(expected.get(f"{NAMESPACE}:{section}") or {}),
-                                          **values}
+    expected[f"{NAMESPACE}:{section}"] = {
+        **(expected.get(f"{NAMESPACE}:{section}") or {}),
+        **values,
+    }
     if new_config != expected:
         raise OdooOutlookError(
             f"{path.name}: editing {keys} would change other settings; nothing written"
@@ -145,9 +152,7 @@ def edit_stack_file(path: Path, stack: str, section: str, values: Mapping[str, s
     _replace_keeping_mode_and_owner(path, updated)
 
 
-def set_stack_values(
-    project_dir: Path, stack: str, section: str, values: Mapping[str, str]
-) -> str:
+def set_stack_values(project_dir: Path, stack: str, section: str, values: Mapping[str, str]) -> str:
     """Set values with `pulumi config set --path` when the CLI exists (one call per key, in
     order), else in one edit of the stack file; returns how they were set."""
     pulumi = shutil.which("pulumi")
@@ -155,7 +160,10 @@ def set_stack_values(
         for key, value in values.items():
             result = subprocess.run(
                 [pulumi, "config", "set", "--stack", stack, "--path", f"{section}.{key}", value],
-                cwd=project_dir, capture_output=True, text=True, check=False,
+                cwd=project_dir,
+                capture_output=True,
+                text=True,
+                check=False,
             )
             if result.returncode != 0:
                 reason = (result.stderr.strip().splitlines() or ["no output"])[-1]

@@ -19,6 +19,7 @@ HOW = "pulumi stack output --json --show-secrets"
 class StackOutputs:
     """The values read from `pulumi stack output --json --show-secrets` (secret hidden from
     repr)."""
+
     client_id: str | None = None
     client_secret: str | None = field(default=None, repr=False)
     tenant_id: str | None = None
@@ -43,12 +44,14 @@ def parse_stack_outputs(text: str, source: str) -> StackOutputs:
     try:
         data: Any = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise ConfigError(key, f"is not JSON (line {exc.lineno})", f"create it with `{HOW}`"
-                          ) from None
+        raise ConfigError(
+            key, f"is not JSON (line {exc.lineno})", f"create it with `{HOW}`"
+        ) from None
     if not isinstance(data, dict):
         raise ConfigError(key, "is not a JSON object", f"create it with `{HOW}`")
-    outputs = StackOutputs(_text(data, "clientId"), _text(data, "clientSecret"),
-                           _text(data, "tenantId"))
+    outputs = StackOutputs(
+        _text(data, "clientId"), _text(data, "clientSecret"), _text(data, "tenantId")
+    )
     if outputs.client_id is None:
         raise ConfigError(key, "has no clientId", f"create it with `{HOW}`")
     # Imported here: the configuration model is not needed to start the command line.
@@ -56,8 +59,11 @@ def parse_stack_outputs(text: str, source: str) -> StackOutputs:
 
     for name, value in (("clientId", outputs.client_id), ("tenantId", outputs.tenant_id)):
         if value is not None and not is_object_id(value):
-            raise ConfigError(f"{key} {name}", f"{value[:40]!r} is not a GUID",
-                              f"use the file `{HOW}` writes for this stack")
+            raise ConfigError(
+                f"{key} {name}",
+                f"{value[:40]!r} is not a GUID",
+                f"use the file `{HOW}` writes for this stack",
+            )
     return outputs
 
 
@@ -69,8 +75,11 @@ def read_stack_outputs(source: str) -> StackOutputs:
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise ConfigError("--outputs (stdin)", f"is not UTF-8 text (byte {exc.start + 1})",
-                              f"pipe `{HOW}` into it") from None
+            raise ConfigError(
+                "--outputs (stdin)",
+                f"is not UTF-8 text (byte {exc.start + 1})",
+                f"pipe `{HOW}` into it",
+            ) from None
         return parse_stack_outputs(text, "stdin")
     text = read_text(Path(source), f"--outputs ({source})", f"create it with `{HOW} > {source}`")
     return parse_stack_outputs(text, source)

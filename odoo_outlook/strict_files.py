@@ -30,17 +30,24 @@ def read_text(path: Path, key: str, fix_missing: str) -> str:
     except IsADirectoryError:
         raise ConfigError(key, f"{path} is a directory, not a file", fix_missing) from None
     except PermissionError:
-        raise ConfigError(key, f"{path} cannot be read (permission denied)",
-                          "give your user read access, e.g. `chmod u+r`") from None
+        raise ConfigError(
+            key,
+            f"{path} cannot be read (permission denied)",
+            "give your user read access, e.g. `chmod u+r`",
+        ) from None
     except OSError as exc:
-        raise ConfigError(key, f"{path} cannot be read ({exc.strerror or exc})",
-                          "check the file and the disk") from None
+        raise ConfigError(
+            key, f"{path} cannot be read ({exc.strerror or exc})", "check the file and the disk"
+        ) from None
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise ConfigError(key, f"{path} is not UTF-8 text (byte {exc.start + 1}, line {line})",
-                          "save the file as UTF-8") from None
+        raise ConfigError(
+            key,
+            f"{path} is not UTF-8 text (byte {exc.start + 1}, line {line})",
+            "save the file as UTF-8",
+        ) from None
 
 
 def edit_distance(a: str, b: str) -> int:
@@ -49,8 +56,9 @@ def edit_distance(a: str, b: str) -> int:
     for i, char_a in enumerate(a, 1):
         current = [i]
         for j, char_b in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1,
-                               previous[j - 1] + (char_a != char_b)))
+            current.append(
+                min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char_a != char_b))
+            )
         previous = current
     return previous[-1]
 
@@ -84,7 +92,7 @@ class _StrictLoader(_BASE_LOADER):  # type: ignore[valid-type,misc]
                 raise ConfigError(
                     f"{self.source} line {line}",
                     f"key {key_node.value!r} is read as {type(key).__name__}, not text",
-                    "quote it, e.g. \"" + str(key_node.value) + "\": ...",
+                    'quote it, e.g. "' + str(key_node.value) + '": ...',
                 )
             if key in seen:
                 raise ConfigError(
@@ -119,7 +127,8 @@ def load_yaml(text: str, source: str, namespace: str = "") -> Any:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or "syntax error"
-        raise ConfigError(source, f"is not valid YAML{where}: {problem}",
-                          "fix the YAML syntax") from None
+        raise ConfigError(
+            source, f"is not valid YAML{where}: {problem}", "fix the YAML syntax"
+        ) from None
     finally:
         loader.dispose()

@@ -11,6 +11,7 @@ class Transport(StrEnum):
     """The `connection.transport` setting: `xmlrpc` (`/xmlrpc/2`, every version), `json2`
     (`/json/2`, Odoo 19.0+ with an API key) or `auto` (JSON-2 when both hold, else XML-RPC).
     """
+
     XMLRPC = "xmlrpc"
     JSON2 = "json2"
     AUTO = "auto"

@@ -47,8 +47,10 @@ def _check_host(host: str, raw: str) -> str:
     if host.endswith("."):
         raise UrlError(f"{shown(raw)!r} ends its host with a dot (fix: drop the trailing dot)")
     if "*" in host:
-        raise UrlError(f"{shown(raw)!r} has a wildcard; Entra refuses wildcard redirect URIs"
-                       " (fix: list each host name)")
+        raise UrlError(
+            f"{shown(raw)!r} has a wildcard; Entra refuses wildcard redirect URIs"
+            " (fix: list each host name)"
+        )
     try:
         address = ipaddress.ip_address(host)
     except ValueError:
@@ -58,16 +60,19 @@ def _check_host(host: str, raw: str) -> str:
     try:
         return idna.encode(host, uts46=True).decode("ascii").lower()
     except idna.IDNAError as exc:
-        raise UrlError(f"{shown(raw)!r} has an invalid host name ({exc}) (fix: use letters,"
-                       " digits, '-' and '.' only, e.g. https://erp.example.com)") from None
+        raise UrlError(
+            f"{shown(raw)!r} has an invalid host name ({exc}) (fix: use letters,"
+            " digits, '-' and '.' only, e.g. https://erp.example.com)"
+        ) from None
 
 
 def _check_path(raw: str) -> None:
     path = urlsplit(raw).path
     for segment in path.split("/"):
         if unquote(segment) in (".", ".."):
-            raise UrlError(f"{shown(raw)!r} has a '.' or '..' path segment (fix: write the path"
-                           " without them)")
+            raise UrlError(
+                f"{shown(raw)!r} has a '.' or '..' path segment (fix: write the path without them)"
+            )
 
 
 def normalise_url(value: str) -> str:
@@ -80,26 +85,35 @@ def normalise_url(value: str) -> str:
     """
     raw = value.strip()
     if not raw or any(ch.isspace() for ch in raw) or any(ord(ch) < 32 for ch in raw):
-        raise UrlError(f"{shown(raw)!r} contains a space or control character (fix: remove it,"
-                       " or percent-encode it in the path)")
+        raise UrlError(
+            f"{shown(raw)!r} contains a space or control character (fix: remove it,"
+            " or percent-encode it in the path)"
+        )
     if "\\" in raw:
         raise UrlError(f"{shown(raw)!r} contains a backslash (fix: use '/')")
     try:
         url = URL(raw)
     except (ValueError, TypeError) as exc:
         problem = str(exc).removeprefix("Invalid URL: ")
-        raise UrlError(f"{shown(raw)!r} is not a valid URL: {problem} (fix: write it as"
-                       " https://erp.example.com[:port][/path])") from None
+        raise UrlError(
+            f"{shown(raw)!r} is not a valid URL: {problem} (fix: write it as"
+            " https://erp.example.com[:port][/path])"
+        ) from None
     if url.scheme not in _SCHEMES or not url.raw_host:
-        raise UrlError(f"{shown(raw)!r} is not an absolute http(s) URL (fix: write it as"
-                       " https://erp.example.com)")
+        raise UrlError(
+            f"{shown(raw)!r} is not an absolute http(s) URL (fix: write it as"
+            " https://erp.example.com)"
+        )
     if url.user is not None or url.password is not None or "@" in (url.raw_authority or ""):
-        raise UrlError(f"{shown(raw)!r} holds credentials (user:password@); they would be"
-                       " printed and sent as a redirect URI (fix: remove them; the Odoo password"
-                       " belongs in odooPasswords or the passwordEnv variable)")
+        raise UrlError(
+            f"{shown(raw)!r} holds credentials (user:password@); they would be"
+            " printed and sent as a redirect URI (fix: remove them; the Odoo password"
+            " belongs in odooPasswords or the passwordEnv variable)"
+        )
     if url.query_string or url.fragment or "?" in raw or "#" in raw:
-        raise UrlError(f"{shown(raw)!r} has a query or fragment (fix: keep only scheme, host and"
-                       " path)")
+        raise UrlError(
+            f"{shown(raw)!r} has a query or fragment (fix: keep only scheme, host and path)"
+        )
     host = _check_host(url.raw_host, raw)
     _check_path(raw)
     port = url.explicit_port
@@ -124,8 +138,9 @@ def normalise_email(value: str) -> str:
     try:
         checked = validate_email(raw, check_deliverability=False, strict=True)
     except EmailNotValidError as exc:
-        raise ValueError(f"{raw!r} is not an e-mail address: {exc} (fix: write it as"
-                         " name@domain.tld)") from None
+        raise ValueError(
+            f"{raw!r} is not an e-mail address: {exc} (fix: write it as name@domain.tld)"
+        ) from None
     local = checked.local_part
     domain = (checked.ascii_domain or checked.domain).lower()
     return f"{local}@{domain}"

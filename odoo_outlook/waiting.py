@@ -19,8 +19,15 @@ class StillWaiting:
     """Context manager; `what` names what is waited on (e.g. "Odoo (erp)"), `timeout` the
     per-call limit in seconds shown in the line."""
 
-    def __init__(self, console: Console, what: str, timeout: float, *,
-                 first: float = 5.0, every: float = 10.0) -> None:
+    def __init__(
+        self,
+        console: Console,
+        what: str,
+        timeout: float,
+        *,
+        first: float = 5.0,
+        every: float = 10.0,
+    ) -> None:
         self.console = console
         self.what = what
         self.timeout = timeout
@@ -35,10 +42,15 @@ class StillWaiting:
         delay = self.first
         while not self._done.wait(delay):
             waited = time.monotonic() - self._started
-            self.console.print(Text(
-                f"still waiting for {self.what}: {waited:.0f} s so far, each call gives up after"
-                f" {self.timeout:g} s (--timeout, connection.timeoutSeconds)"),
-                markup=False, highlight=False, soft_wrap=True)
+            self.console.print(
+                Text(
+                    f"still waiting for {self.what}: {waited:.0f} s so far, each call gives up"
+                    f" after {self.timeout:g} s (--timeout, connection.timeoutSeconds)"
+                ),
+                markup=False,
+                highlight=False,
+                soft_wrap=True,
+            )
             delay = self.every
 
     def __enter__(self) -> StillWaiting:
@@ -46,7 +58,11 @@ class StillWaiting:
         self._thread.start()
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         self._done.set()
         self._thread.join()

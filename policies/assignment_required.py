@@ -14,8 +14,9 @@ from pulumi_policy import (
 from .azuread import SERVICE_PRINCIPAL, UNKNOWN, get
 
 
-def validate_assignment_required(args: ResourceValidationArgs,
-                                 report_violation: ReportViolation) -> None:
+def validate_assignment_required(
+    args: ResourceValidationArgs, report_violation: ReportViolation
+) -> None:
     """A ServicePrincipal's appRoleAssignmentRequired is true (unset = the provider's false)."""
     if args.resource_type != SERVICE_PRINCIPAL:
         return

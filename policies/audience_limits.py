@@ -32,8 +32,9 @@ def validate_audience_limits(args: StackValidationArgs, report_violation: Report
         for message in _permission_breaches(app):
             report_violation(message, app.urn)
     for app in apps:
-        _check_secrets(app, passwords if len(apps) == 1 else _passwords_of(app, passwords),
-                       report_violation)
+        _check_secrets(
+            app, passwords if len(apps) == 1 else _passwords_of(app, passwords), report_violation
+        )
 
 
 def _permission_breaches(app: PolicyResource) -> list[str]:
@@ -44,8 +45,7 @@ def _permission_breaches(app: PolicyResource) -> list[str]:
     counts: dict[str, int] = {}
     for block in items(get(app.props, "requiredResourceAccesses")):
         resource = get(block, "resourceAppId") if block is not UNKNOWN else UNKNOWN
-        name = "(unknown until apply)" if resource is UNKNOWN or resource is None else str(
-            resource)
+        name = "(unknown until apply)" if resource is UNKNOWN or resource is None else str(resource)
         counts[name] = counts.get(name, 0) + len(items(get(block, "resourceAccesses")))
     try:
         breaches = app_breaches(audience, 0, counts)
@@ -54,16 +54,20 @@ def _permission_breaches(app: PolicyResource) -> list[str]:
     return [b.message() for b in breaches]
 
 
-def _passwords_of(app: PolicyResource,
-                  passwords: list[PolicyResource]) -> list[PolicyResource]:
+def _passwords_of(app: PolicyResource, passwords: list[PolicyResource]) -> list[PolicyResource]:
     """The ApplicationPasswords whose known applicationId names ``app``'s object id."""
     object_id = get(app.props, "objectId")
-    return [p for p in passwords if isinstance(object_id, str)
-            and str(get(p.props, "applicationId") or "").endswith(object_id)]
+    return [
+        p
+        for p in passwords
+        if isinstance(object_id, str)
+        and str(get(p.props, "applicationId") or "").endswith(object_id)
+    ]
 
 
-def _check_secrets(app: PolicyResource, mine: list[PolicyResource],
-                   report_violation: ReportViolation) -> None:
+def _check_secrets(
+    app: PolicyResource, mine: list[PolicyResource], report_violation: ReportViolation
+) -> None:
     """The app's client secrets against its audience's cap, also inside a replacement."""
     audience = get(app.props, "signInAudience")
     if audience is UNKNOWN:
@@ -76,8 +80,9 @@ def _check_secrets(app: PolicyResource, mine: list[PolicyResource],
         return
     breach = secret_breach(audience, len(mine))
     if breach is not None:
-        report_violation(f"{len(mine)} ApplicationPassword resources on one app: "
-                         + breach.message(), app.urn)
+        report_violation(
+            f"{len(mine)} ApplicationPassword resources on one app: " + breach.message(), app.urn
+        )
     if len(mine) + 1 > cap:
         for password in mine:
             if password.opts is not None and password.opts.delete_before_replace is False:
@@ -86,7 +91,9 @@ def _check_secrets(app: PolicyResource, mine: list[PolicyResource],
                     f"delete: at its next rotation the app would briefly hold"
                     f" {len(mine) + 1} client secrets, Entra accepts at most {cap} for"
                     f" signInAudience {audience} ({SOURCE}); declare it with"
-                    " delete_before_replace=True", password.urn)
+                    " delete_before_replace=True",
+                    password.urn,
+                )
 
 
 entra_audience_limits: Final = StackValidationPolicy(

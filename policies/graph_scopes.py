@@ -61,14 +61,28 @@ def validate_graph_scopes(args: ResourceValidationArgs, report_violation: Report
         for access in items(get(block, "resourceAccesses")):
             if access is UNKNOWN:
                 continue
-            message = _access_problem(resource, get(access, "type"), get(access, "id"),
-                                      graph_id, allowed_ids, other_resources, allowed)
+            message = _access_problem(
+                resource,
+                get(access, "type"),
+                get(access, "id"),
+                graph_id,
+                allowed_ids,
+                other_resources,
+                allowed,
+            )
             if message:
                 report_violation(message, None)
 
 
-def _access_problem(resource: Any, kind: Any, ident: Any, graph_id: str, allowed_ids: set[str],
-                    other_resources: set[str], allowed: Mapping[str, str]) -> str | None:
+def _access_problem(
+    resource: Any,
+    kind: Any,
+    ident: Any,
+    graph_id: str,
+    allowed_ids: set[str],
+    other_resources: set[str],
+    allowed: Mapping[str, str],
+) -> str | None:
     """The violation of one requested permission ``ident`` of ``kind`` on ``resource``."""
     if kind is UNKNOWN or ident is UNKNOWN:
         return None

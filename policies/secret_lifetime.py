@@ -25,7 +25,13 @@ MAX_LIFETIME_DAYS: Final = 730
 
 _GO_DURATION = re.compile(r"(\d+(?:\.\d+)?)(h|m|s|ms|us|µs|ns)")
 _GO_UNITS: Final = {
-    "h": 3600.0, "m": 60.0, "s": 1.0, "ms": 1e-3, "us": 1e-6, "µs": 1e-6, "ns": 1e-9,
+    "h": 3600.0,
+    "m": 60.0,
+    "s": 1.0,
+    "ms": 1e-3,
+    "us": 1e-6,
+    "µs": 1e-6,
+    "ns": 1e-9,
 }
 
 
@@ -45,8 +51,9 @@ def parse_rfc3339(text: str) -> datetime:
     return value
 
 
-def validate_secret_lifetime(args: ResourceValidationArgs,
-                             report_violation: ReportViolation) -> None:
+def validate_secret_lifetime(
+    args: ResourceValidationArgs, report_violation: ReportViolation
+) -> None:
     """An ApplicationPassword's lifetime against ``maxLifetimeDays``; at most one violation."""
     if args.resource_type != APPLICATION_PASSWORD:
         return

@@ -16,12 +16,16 @@ from odoo_outlook.entra_limits import AUDIENCES, DEFAULT_AUDIENCE, PERSONAL_AUDI
 
 from .azuread import APPLICATION, UNKNOWN, as_int, get
 
-ALLOWED_AUDIENCES: Final = ("AzureADMyOrg", "AzureADMultipleOrgs",
-                            "AzureADandPersonalMicrosoftAccount")
+ALLOWED_AUDIENCES: Final = (
+    "AzureADMyOrg",
+    "AzureADMultipleOrgs",
+    "AzureADandPersonalMicrosoftAccount",
+)
 
 
-def validate_sign_in_audience(args: ResourceValidationArgs,
-                              report_violation: ReportViolation) -> None:
+def validate_sign_in_audience(
+    args: ResourceValidationArgs, report_violation: ReportViolation
+) -> None:
     """An Application's signInAudience (unset = AzureADMyOrg) and, for personal accounts,
     api.requestedAccessTokenVersion."""
     if args.resource_type != APPLICATION:

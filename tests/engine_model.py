@@ -69,8 +69,9 @@ class Engine:
     def up(self, run: ProgramRun, now: datetime) -> list[str]:
         """Apply one `pulumi up`; returns this run's steps (e.g. 'delete odoo-client-secret-a')."""
         relevant = {d.name: d for d in run.declared if d.type in (PASSWORD, DYNAMIC)}
-        graph = {name: {dep for dep in d.dependencies if dep in relevant}
-                 for name, d in relevant.items()}
+        graph = {
+            name: {dep for dep in d.dependencies if dep in relevant} for name, d in relevant.items()
+        }
         order = list(TopologicalSorter(graph).static_order())
         start = len(self.steps)
         deferred: list[LiveSecret] = []
@@ -117,8 +118,9 @@ class Engine:
         count = len(self.directory)
         self.counts.append(count)
         if self.cap is not None and count > self.cap:
-            raise InstantViolation(f"{count} client secrets after '{what}' at {now:%Y-%m-%d};"
-                                   f" Entra allows {self.cap}")
+            raise InstantViolation(
+                f"{count} client secrets after '{what}' at {now:%Y-%m-%d}; Entra allows {self.cap}"
+            )
         if self.odoo is not None:
             held = self.directory.get(self.odoo)
             if held is None:

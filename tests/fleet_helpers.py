@@ -42,17 +42,27 @@ def _mailbox(name: str) -> str:
     return f"notifications@{name}.example.com"
 
 
-def fleet_stack(urls: dict[str, str], password_envs: dict[str, str] | None = None
-                ) -> dict[str, Any]:
+def fleet_stack(
+    urls: dict[str, str], password_envs: dict[str, str] | None = None
+) -> dict[str, Any]:
     """One target per name, each its own database (named like the target) at `urls[name]`."""
     envs = password_envs or {}
-    return {"targets": [{
-        "name": name,
-        "baseUrls": [_base_url(name)],
-        "connection": {"url": url, "database": name, "login": "admin",
-                       "passwordEnv": envs.get(name, "ODOO_FLEET_PASSWORD")},
-        "mail": {"mode": "generic", "notifications": _mailbox(name)},
-    } for name, url in urls.items()]}
+    return {
+        "targets": [
+            {
+                "name": name,
+                "baseUrls": [_base_url(name)],
+                "connection": {
+                    "url": url,
+                    "database": name,
+                    "login": "admin",
+                    "passwordEnv": envs.get(name, "ODOO_FLEET_PASSWORD"),
+                },
+                "mail": {"mode": "generic", "notifications": _mailbox(name)},
+            }
+            for name, url in urls.items()
+        ]
+    }
 
 
 def add_databases(server: FakeOdoo, names: Iterable[str]) -> None:
@@ -60,11 +70,22 @@ def add_databases(server: FakeOdoo, names: Iterable[str]) -> None:
         server.add_database(name, admin_password=PASSWORD, base_url=_base_url(name))
 
 
-def run_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str], *extra: str
-            ) -> tuple[int, str, str]:
+def run_cli(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], *extra: str
+) -> tuple[int, str, str]:
     capsys.readouterr()
-    code = main(["sync", "--stack", "dev", "--project-dir", str(tmp_path),
-                 "--outputs", str(tmp_path / "outputs.json"), *extra])
+    code = main(
+        [
+            "sync",
+            "--stack",
+            "dev",
+            "--project-dir",
+            str(tmp_path),
+            "--outputs",
+            str(tmp_path / "outputs.json"),
+            *extra,
+        ]
+    )
     captured = capsys.readouterr()
     return code, captured.out, captured.err
 
@@ -77,9 +98,9 @@ def assert_synced(server: FakeOdoo, name: str) -> None:
     servers = [s for s in db.records("ir.mail_server") if s["active"]]
     assert [s["smtp_user"] for s in servers] == [_mailbox(name)], name
     xmlids = db.records("ir.model.data", [("module", "=", ODOO_XMLID_MODULE)])
-    assert any(x["model"] == "ir.mail_server" and x["res_id"] == servers[0]["id"]
-               for x in xmlids), name
-
+    assert any(
+        x["model"] == "ir.mail_server" and x["res_id"] == servers[0]["id"] for x in xmlids
+    ), name
 
 
 class Sink:
@@ -103,5 +124,3 @@ class Sink:
 
     def end(self) -> None:
         self.events.append("end")
-
-

@@ -40,13 +40,20 @@ def stack(
     if incoming:
         mail["incoming"] = list(incoming)
     raw: dict[str, Any] = {
-        "targets": [{
-            "name": "erp",
-            "baseUrls": list(base_urls),
-            "connection": {"url": url, "database": database, "login": login,
-                           "passwordEnv": "ODOO_ERP_PASSWORD", **connection},
-            "mail": mail,
-        }],
+        "targets": [
+            {
+                "name": "erp",
+                "baseUrls": list(base_urls),
+                "connection": {
+                    "url": url,
+                    "database": database,
+                    "login": login,
+                    "passwordEnv": "ODOO_ERP_PASSWORD",
+                    **connection,
+                },
+                "mail": mail,
+            }
+        ],
     }
     if audience:
         raw["app"] = {"signInAudience": audience, "tenantId": TENANT}
@@ -62,16 +69,31 @@ def write_project(tmp_path: Path, raw: dict[str, Any]) -> Path:
     document = {"config": {f"odoo-outlook:{k}": v for k, v in raw.items()}}
     (tmp_path / "Pulumi.dev.yaml").write_text(yaml.safe_dump(document), encoding="utf-8")
     outputs = tmp_path / "outputs.json"
-    outputs.write_text(json.dumps({
-        "clientId": CLIENT_ID, "clientSecret": CLIENT_SECRET, "tenantId": TENANT,
-        "oauthEndpoint": "https://login.microsoftonline.com/common/oauth2/v2.0/",
-    }), encoding="utf-8")
+    outputs.write_text(
+        json.dumps(
+            {
+                "clientId": CLIENT_ID,
+                "clientSecret": CLIENT_SECRET,
+                "tenantId": TENANT,
+                "oauthEndpoint": "https://login.microsoftonline.com/common/oauth2/v2.0/",
+            }
+        ),
+        encoding="utf-8",
+    )
     return outputs
 
 
 def cli_args(tmp_path: Path, *extra: str) -> list[str]:
-    return ["sync", "--stack", "dev", "--project-dir", str(tmp_path),
-            "--outputs", str(tmp_path / "outputs.json"), *extra]
+    return [
+        "sync",
+        "--stack",
+        "dev",
+        "--project-dir",
+        str(tmp_path),
+        "--outputs",
+        str(tmp_path / "outputs.json"),
+        *extra,
+    ]
 
 
 def free_port() -> int:
@@ -81,9 +103,14 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def run_sync_cli(tmp_path: Path, raw: dict[str, Any], capsys: pytest.CaptureFixture[str],
-                 monkeypatch: pytest.MonkeyPatch, credential: str | None, *extra: str
-                 ) -> tuple[int, str, str]:
+def run_sync_cli(
+    tmp_path: Path,
+    raw: dict[str, Any],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    credential: str | None,
+    *extra: str,
+) -> tuple[int, str, str]:
     """`odoo-outlook sync` on the stack `raw`, the target's password or key in its env var."""
     from odoo_outlook.cli import main
 

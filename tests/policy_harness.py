@@ -61,23 +61,36 @@ def pack_policies() -> list[Policy]:
 
 def options(delete_before_replace: bool | None = None) -> PolicyResourceOptions:
     """Resource options as the analyzer builds them (``None`` = the option was not declared)."""
-    return PolicyResourceOptions(False, [], delete_before_replace, [],
-                                 PolicyCustomTimeouts(0, 0, 0), [], None)
+    return PolicyResourceOptions(
+        False, [], delete_before_replace, [], PolicyCustomTimeouts(0, 0, 0), [], None
+    )
 
 
 def urn_of(resource_type: str, name: str) -> str:
     return f"urn:pulumi:dev::odoo-outlook::{resource_type}::{name}"
 
 
-def resource_args(resource_type: str, props: Mapping[str, Any],
-                  config: Mapping[str, Any] | None = None, *,
-                  name: str = "res", proxy: bool = True) -> ResourceValidationArgs:
+def resource_args(
+    resource_type: str,
+    props: Mapping[str, Any],
+    config: Mapping[str, Any] | None = None,
+    *,
+    name: str = "res",
+    proxy: bool = True,
+) -> ResourceValidationArgs:
     """A ResourceValidationArgs for one resource, ``config`` being that policy's own config.
 
     ``proxy=False`` hands the validator the plain properties, unknown values as raw sentinels.
     """
-    return ResourceValidationArgs(resource_type, _props(props, proxy),
-                                  urn_of(resource_type, name), name, options(), None, config)
+    return ResourceValidationArgs(
+        resource_type,
+        _props(props, proxy),
+        urn_of(resource_type, name),
+        name,
+        options(),
+        None,
+        config,
+    )
 
 
 def _props(props: Mapping[str, Any], proxy: bool) -> Mapping[str, Any]:
@@ -98,13 +111,25 @@ class Res:
         return urn_of(self.type, self.name)
 
 
-def stack_args(resources: Sequence[Res], config: Mapping[str, Any] | None = None, *,
-               proxy: bool = True) -> StackValidationArgs:
+def stack_args(
+    resources: Sequence[Res], config: Mapping[str, Any] | None = None, *, proxy: bool = True
+) -> StackValidationArgs:
     """A StackValidationArgs over ``resources``, ``config`` being that policy's own config."""
     return StackValidationArgs(
-        [PolicyResource(r.type, _props(r.props, proxy), r.urn, r.name,
-                        options(r.delete_before_replace), None, None, [], {})
-         for r in resources],
+        [
+            PolicyResource(
+                r.type,
+                _props(r.props, proxy),
+                r.urn,
+                r.name,
+                options(r.delete_before_replace),
+                None,
+                None,
+                [],
+                {},
+            )
+            for r in resources
+        ],
         config,
     )
 
@@ -126,8 +151,11 @@ def _struct(value: Mapping[str, Any]) -> struct_pb2.Struct:
     return s
 
 
-_LEVELS = {EnforcementLevel.ADVISORY: proto.ADVISORY, EnforcementLevel.MANDATORY: proto.MANDATORY,
-           EnforcementLevel.DISABLED: proto.DISABLED}
+_LEVELS = {
+    EnforcementLevel.ADVISORY: proto.ADVISORY,
+    EnforcementLevel.MANDATORY: proto.MANDATORY,
+    EnforcementLevel.DISABLED: proto.DISABLED,
+}
 
 
 def analyzer(config: PackConfig | None = None) -> _PolicyAnalyzerServicer:
@@ -138,14 +166,16 @@ def analyzer(config: PackConfig | None = None) -> _PolicyAnalyzerServicer:
     overrides the policy's own, e.g. ``"disabled"``).
     """
     declaration = pack_declaration()
-    servicer = _PolicyAnalyzerServicer(declaration["name"], "0.1.0", pack_policies(),
-                                       declaration["enforcement_level"])
+    servicer = _PolicyAnalyzerServicer(
+        declaration["name"], "0.1.0", pack_policies(), declaration["enforcement_level"]
+    )
     request = proto.ConfigureAnalyzerRequest()
     for policy in pack_policies():
         properties = dict((config or {}).get(policy.name, {}))
         level = EnforcementLevel(properties.pop("enforcementLevel", policy.enforcement_level))
         request.policyConfig[policy.name].CopyFrom(
-            proto.PolicyConfig(enforcementLevel=_LEVELS[level], properties=_struct(properties)))
+            proto.PolicyConfig(enforcementLevel=_LEVELS[level], properties=_struct(properties))
+        )
     servicer.Configure(request, None)
     return servicer
 
@@ -153,21 +183,28 @@ def analyzer(config: PackConfig | None = None) -> _PolicyAnalyzerServicer:
 def _resource(r: Res) -> proto.AnalyzerResource:
     opts = proto.AnalyzerResourceOptions(
         deleteBeforeReplace=bool(r.delete_before_replace),
-        deleteBeforeReplaceDefined=r.delete_before_replace is not None)
-    return proto.AnalyzerResource(type=r.type, urn=r.urn, name=r.name,
-                                  properties=_struct(r.props), options=opts)
+        deleteBeforeReplaceDefined=r.delete_before_replace is not None,
+    )
+    return proto.AnalyzerResource(
+        type=r.type, urn=r.urn, name=r.name, properties=_struct(r.props), options=opts
+    )
 
 
-def analyze(resources: Sequence[Res], config: PackConfig | None = None
-            ) -> list[tuple[str, str, str]]:
+def analyze(
+    resources: Sequence[Res], config: PackConfig | None = None
+) -> list[tuple[str, str, str]]:
     """(policy, message, urn) of every diagnostic the engine would get in a preview: Analyze
     for each resource in turn, then AnalyzeStack over all of them."""
     servicer = analyzer(config)
     diagnostics = []
     for r in resources:
-        request = proto.AnalyzeRequest(type=r.type, urn=r.urn, name=r.name,
-                                       properties=_struct(r.props),
-                                       options=_resource(r).options)
+        request = proto.AnalyzeRequest(
+            type=r.type,
+            urn=r.urn,
+            name=r.name,
+            properties=_struct(r.props),
+            options=_resource(r).options,
+        )
         diagnostics += list(servicer.Analyze(request, None).diagnostics)
     stack = proto.AnalyzeStackRequest(resources=[_resource(r) for r in resources])
     diagnostics += list(servicer.AnalyzeStack(stack, None).diagnostics)

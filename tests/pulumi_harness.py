@@ -104,9 +104,13 @@ class StackMocks(pulumi.runtime.Mocks):
         self.invokes.append((args.token, dict(args.args)))
         token = args.token
         if token.endswith("getApplicationPublishedAppIds"):
-            return {"id": "published", "result": {"MicrosoftGraph": GRAPH_APP_ID,
-                                                   "Office365ExchangeOnline": "00000002-0000"
-                                                   "-0ff1-ce00-000000000000"}}
+            return {
+                "id": "published",
+                "result": {
+                    "MicrosoftGraph": GRAPH_APP_ID,
+                    "Office365ExchangeOnline": "00000002-0000-0ff1-ce00-000000000000",
+                },
+            }
         if token.endswith("getServicePrincipal"):
             # azuread 6.x data source: id "/servicePrincipals/<object id>", objectId bare.
             return {
@@ -118,16 +122,26 @@ class StackMocks(pulumi.runtime.Mocks):
                 "appRoleIds": {},
             }
         if token.endswith("getClientConfig"):
-            return {"id": "config", "tenantId": TENANT_ID, "objectId": DEPLOYER_OBJECT_ID,
-                    "clientId": object_id_for("client", "deployer")}
+            return {
+                "id": "config",
+                "tenantId": TENANT_ID,
+                "objectId": DEPLOYER_OBJECT_ID,
+                "clientId": object_id_for("client", "deployer"),
+            }
         if token.endswith("getUser"):
             upn = args.args.get("userPrincipalName") or args.args.get("mail")
-            return {"id": object_id_for("user", upn), "objectId": object_id_for("user", upn),
-                    "userPrincipalName": upn}
+            return {
+                "id": object_id_for("user", upn),
+                "objectId": object_id_for("user", upn),
+                "userPrincipalName": upn,
+            }
         if token.endswith("getGroup"):
             name = args.args.get("displayName")
-            return {"id": object_id_for("group", name), "objectId": object_id_for("group", name),
-                    "displayName": name}
+            return {
+                "id": object_id_for("group", name),
+                "objectId": object_id_for("group", name),
+                "displayName": name,
+            }
         raise AssertionError(f"the program made an invoke the mocks do not know: {token}")
 
 
@@ -192,8 +206,9 @@ def run_program(
     loop.set_exception_handler(_ignore_unretrieved)
     asyncio.set_event_loop(loop)
     monitor = RecordingMonitor(mocks)
-    pulumi.runtime.set_mocks(mocks, project="odoo-outlook", stack="dev", preview=False,
-                             monitor=monitor)
+    pulumi.runtime.set_mocks(
+        mocks, project="odoo-outlook", stack="dev", preview=False, monitor=monitor
+    )
     values: dict[str, Any] = {}
     secrets: set[str] = set()
 

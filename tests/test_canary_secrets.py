@@ -34,7 +34,7 @@ CUT = 300  # odoo_outlook.odoo.errors._MAX_DETAIL
 
 def leaks(text: str, canaries: tuple[str, ...] = CANARIES) -> list[str]:
     """Every 6-character piece of a canary found in `text`."""
-    return [c[i:i + 6] for c in canaries for i in range(len(c) - 5) if c[i:i + 6] in text]
+    return [c[i : i + 6] for c in canaries for i in range(len(c) - 5) if c[i : i + 6] in text]
 
 
 def test_leaks_finds_a_cut_secret() -> None:
@@ -58,9 +58,16 @@ def test_mask_longest_first_and_across_whitespace() -> None:
     assert clean("see: pass\nword!", ["pass\nword"]) == f"see: {MASK}!"
 
 
-@pytest.mark.parametrize("name", ["odoo.exceptions.UserError", "odoo.exceptions.AccessError",
-                                  "odoo.exceptions.ValidationError", "psycopg2.DataError",
-                                  "builtins.ValueError"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "odoo.exceptions.UserError",
+        "odoo.exceptions.AccessError",
+        "odoo.exceptions.ValidationError",
+        "psycopg2.DataError",
+        "builtins.ValueError",
+    ],
+)
 def test_odoo_error_texts_of_every_length_are_masked(name: str) -> None:
     context = ErrorContext("https://erp.example.com", "odoo", "admin", [PASSWORD, CLIENT_SECRET])
     for offset in range(CUT + 5):
@@ -77,8 +84,9 @@ def test_xmlrpc_faults_of_every_length_are_masked() -> None:
         for fault in (
             xmlrpc.client.Fault(2, body),  # UserError: bare message
             xmlrpc.client.Fault(4, body),  # AccessError
-            xmlrpc.client.Fault(1, "Traceback (most recent call last):\n  File \"x\", line 1\n"
-                                   f"ValueError: {body}\n"),
+            xmlrpc.client.Fault(
+                1, f'Traceback (most recent call last):\n  File "x", line 1\nValueError: {body}\n'
+            ),
         ):
             error = context.from_fault(fault, "write")
             assert not leaks(error.message), (offset, fault.faultCode, error.message)
@@ -93,8 +101,9 @@ def project(tmp_path: Path, odoo_url: str, *, transport: str = "xmlrpc") -> Path
     config["odoo-outlook:odooPasswords"] = {"erp": {"secure": CIPHERTEXT}}
     (tmp_path / "Pulumi.dev.yaml").write_text(yaml.safe_dump({"config": config}))
     outputs = tmp_path / "outputs.json"
-    outputs.write_text(json.dumps({"clientId": CLIENT_ID, "clientSecret": CLIENT_SECRET,
-                                   "tenantId": TENANT}))
+    outputs.write_text(
+        json.dumps({"clientId": CLIENT_ID, "clientSecret": CLIENT_SECRET, "tenantId": TENANT})
+    )
     return outputs
 
 
@@ -104,12 +113,20 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
     return code, captured.out + captured.err
 
 
-@pytest.mark.parametrize(("version", "transport", "credential"), [
-    ("17.0", "xmlrpc", PASSWORD), ("19.0", "json2", API_KEY),
-])
+@pytest.mark.parametrize(
+    ("version", "transport", "credential"),
+    [
+        ("17.0", "xmlrpc", PASSWORD),
+        ("19.0", "json2", API_KEY),
+    ],
+)
 def test_every_sync_and_plan_output_mode_is_clean(
-    version: str, transport: str, credential: str, tmp_path: Path,
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+    version: str,
+    transport: str,
+    credential: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("ODOO_ERP_PASSWORD", credential)
     kwargs = {"admin_api_key": API_KEY} if transport == "json2" else {"admin_password": PASSWORD}
@@ -130,14 +147,16 @@ def test_every_sync_and_plan_output_mode_is_clean(
         # around it (the message is prefixed by Odoo's own words, so try a range).
         for offset in range(CUT - len(PASSWORD) - 40, CUT + 2, 3):
             for secret in (credential, CLIENT_SECRET):
-                odoo.inject_failure(UserError("w" * offset + secret), model="ir.config_parameter",
-                                    times=1)
+                odoo.inject_failure(
+                    UserError("w" * offset + secret), model="ir.config_parameter", times=1
+                )
                 for debug in ([], ["--debug"]):
                     monkeypatch.setenv("ODOO_ERP_PASSWORD", credential)
                     code, text = run(capsys, *debug, *sync, "--dry-run")
                     texts.append(text)
-                    odoo.inject_failure(UserError("w" * offset + secret),
-                                        model="ir.config_parameter", times=1)
+                    odoo.inject_failure(
+                        UserError("w" * offset + secret), model="ir.config_parameter", times=1
+                    )
                 code, text = run(capsys, *sync, "--json")
                 assert code == 2
                 texts.append(text)
@@ -166,8 +185,9 @@ def test_credentials_in_a_url_are_never_printed(
 def test_doctor_output_modes_are_clean(env: Env) -> None:  # noqa: F811 (fixture)
     canary = (ODOO_PASSWORD,)
     for offset in range(CUT - len(ODOO_PASSWORD) - 40, CUT + 2, 7):
-        env.odoo.inject_failure(UserError("q" * offset + ODOO_PASSWORD), model="ir.module.module",
-                                times=2)
+        env.odoo.inject_failure(
+            UserError("q" * offset + ODOO_PASSWORD), model="ir.module.module", times=2
+        )
         for as_json in (True, False):
             result = env.run(as_json=as_json)
             assert result.code == 2

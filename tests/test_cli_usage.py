@@ -20,35 +20,51 @@ ENTRY = Path(sys.executable).parent / "odoo-outlook"
 EXAMPLE = yaml.safe_load((ROOT / "Pulumi.dev.yaml").read_text())
 
 
-def run(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None
-        ) -> subprocess.CompletedProcess[str]:
+def run(
+    *args: str, cwd: Path = ROOT, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     environment = {k: v for k, v in os.environ.items() if not k.startswith(("ODOO_", "PULUMI_"))}
     environment.update(env or {})
-    return subprocess.run([str(ENTRY), *args], cwd=cwd, capture_output=True, text=True,
-                          env=environment, timeout=120, check=False)
+    return subprocess.run(
+        [str(ENTRY), *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=120,
+        check=False,
+    )
 
 
 def test_the_entry_point_is_installed() -> None:
     assert ENTRY.is_file(), "run `uv pip install -e .` so the console script exists"
 
 
-@pytest.mark.parametrize(("args", "usage", "named"), [
-    (["plan", "--bogus"], "Usage: odoo-outlook plan [OPTIONS]", r"No such option:? '?--bogus"),
-    (["sync", "--jobs", "0"], "Usage: odoo-outlook sync [OPTIONS]", "'--jobs' / '-j'"),
-    (["doctor", "--warn-days", "soon"], "Usage: odoo-outlook doctor [OPTIONS]", "'--warn-days'"),
-    (["sync", "--transport", "soap"], "Usage: odoo-outlook sync [OPTIONS]", "'--transport'"),
-    (["sync", "--timeout", "0"], "Usage: odoo-outlook sync [OPTIONS]", "'--timeout'"),
-    (["plan", "--at"], "", "Option '--at' requires an argument"),
-    (["bogus"], "Usage: odoo-outlook [OPTIONS] COMMAND [ARGS]...", "No such command 'bogus'"),
-    (["--debug", "plan", "--bogus"], "Usage: odoo-outlook plan [OPTIONS]", "--bogus"),
-])
+@pytest.mark.parametrize(
+    ("args", "usage", "named"),
+    [
+        (["plan", "--bogus"], "Usage: odoo-outlook plan [OPTIONS]", r"No such option:? '?--bogus"),
+        (["sync", "--jobs", "0"], "Usage: odoo-outlook sync [OPTIONS]", "'--jobs' / '-j'"),
+        (
+            ["doctor", "--warn-days", "soon"],
+            "Usage: odoo-outlook doctor [OPTIONS]",
+            "'--warn-days'",
+        ),
+        (["sync", "--transport", "soap"], "Usage: odoo-outlook sync [OPTIONS]", "'--transport'"),
+        (["sync", "--timeout", "0"], "Usage: odoo-outlook sync [OPTIONS]", "'--timeout'"),
+        (["plan", "--at"], "", "Option '--at' requires an argument"),
+        (["bogus"], "Usage: odoo-outlook [OPTIONS] COMMAND [ARGS]...", "No such command 'bogus'"),
+        (["--debug", "plan", "--bogus"], "Usage: odoo-outlook plan [OPTIONS]", "--bogus"),
+    ],
+)
 def test_usage_errors_are_clicks_own_and_exit_2(args: list[str], usage: str, named: str) -> None:
     result = run(*args)
     assert result.returncode == 2, result.stderr
     assert usage in result.stderr
     # click words it "No such option: --x" (8.1) or "No such option '--x'." (8.2+): either.
-    assert re.search(named if named.startswith("No such option") else re.escape(named),
-                     result.stderr), result.stderr
+    assert re.search(
+        named if named.startswith("No such option") else re.escape(named), result.stderr
+    ), result.stderr
     assert "Error:" in result.stderr
     assert "unexpected" not in result.stderr
     assert "Traceback" not in result.stderr
@@ -99,8 +115,14 @@ def test_help_imports_no_sdk_and_no_config_model() -> None:
         " 'pulumi_azuread', 'pydantic', 'kiota_abstractions', 'yaml', 'httpx'})\n"
         "print('HEAVY', heavy, code)\n"
     )
-    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                            timeout=120, check=False, cwd=ROOT)
+    result = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        cwd=ROOT,
+    )
     assert "HEAVY [] 0" in result.stdout, result.stdout + result.stderr
 
 
@@ -123,8 +145,11 @@ def test_readme_command_table_lists_every_option() -> None:
 
     readme = (ROOT / "README.md").read_text()
     table = readme.split("## Commands", 1)[1].split("\n\n", 2)[1]
-    rows = {line.split("`")[1].split()[1]: line for line in table.splitlines()
-            if line.startswith("| `odoo-outlook ")}
+    rows = {
+        line.split("`")[1].split()[1]: line
+        for line in table.splitlines()
+        if line.startswith("| `odoo-outlook ")
+    }
     group = typer.main.get_command(app)
     missing = []
     for name, command in [("", group), *group.commands.items()]:  # type: ignore[attr-defined]

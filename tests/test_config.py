@@ -39,54 +39,115 @@ def _delete(key: str) -> Mutation:
 
 T = "odoo-outlook:targets"
 INVALID: list[tuple[str, Mutation, str]] = [
-    ("http redirect on a public host", _set([T, 0, "baseUrls", 0], "http://erp.example.com"),
-     "odoo-outlook:targets[0].baseUrls[0]"),
-    ("unknown audience", _set(["odoo-outlook:app", "signInAudience"], "AzureADEveryone"),
-     "odoo-outlook:app.signInAudience"),
+    (
+        "http redirect on a public host",
+        _set([T, 0, "baseUrls", 0], "http://erp.example.com"),
+        "odoo-outlook:targets[0].baseUrls[0]",
+    ),
+    (
+        "unknown audience",
+        _set(["odoo-outlook:app", "signInAudience"], "AzureADEveryone"),
+        "odoo-outlook:app.signInAudience",
+    ),
     ("empty targets", _set([T], []), "odoo-outlook:targets"),
     ("no targets at all", _delete(T), "odoo-outlook:targets"),
-    ("duplicate mailbox", _set([T, 0, "mail", "users", 1], "notifications@example.com"),
-     "odoo-outlook:targets[0].mail.users"),
-    ("malformed e-mail", _set([T, 0, "mail", "users", 1], "bob(at)example.com"),
-     "odoo-outlook:targets[0].mail.users[1]"),
+    (
+        "duplicate mailbox",
+        _set([T, 0, "mail", "users", 1], "notifications@example.com"),
+        "odoo-outlook:targets[0].mail.users",
+    ),
+    (
+        "malformed e-mail",
+        _set([T, 0, "mail", "users", 1], "bob(at)example.com"),
+        "odoo-outlook:targets[0].mail.users[1]",
+    ),
     ("unknown top-level key", _set(["odoo-outlook:colour"], "blue"), "odoo-outlook:colour"),
-    ("misspelt nested key", _set(["odoo-outlook:app", "displayname"], "Odoo"),
-     "odoo-outlook:app.displayname"),
-    ("wrong type: number", _set(["odoo-outlook:secret", "rotationDays"], "ninety"),
-     "odoo-outlook:secret.rotationDays"),
-    ("wrong type: boolean", _set(["odoo-outlook:app", "assignmentRequired"], "maybe"),
-     "odoo-outlook:app.assignmentRequired"),
-    ("wrong type: list", _set([T, 0, "baseUrls"], "https://erp.example.com"),
-     "odoo-outlook:targets[0].baseUrls"),
-    ("secret outlives the maximum", _set(["odoo-outlook:secret", "rotationDays"], 200),
-     "odoo-outlook:secret.rotationDays"),
-    ("maximum above Entra's 24 months", _set(["odoo-outlook:secret", "maxLifetimeDays"], 1000),
-     "odoo-outlook:secret.maxLifetimeDays"),
-    ("plain password in config", _set([T, 0, "connection", "password"], "hunter2"),
-     "odoo-outlook:targets[0].connection.password"),
+    (
+        "misspelt nested key",
+        _set(["odoo-outlook:app", "displayname"], "Odoo"),
+        "odoo-outlook:app.displayname",
+    ),
+    (
+        "wrong type: number",
+        _set(["odoo-outlook:secret", "rotationDays"], "ninety"),
+        "odoo-outlook:secret.rotationDays",
+    ),
+    (
+        "wrong type: boolean",
+        _set(["odoo-outlook:app", "assignmentRequired"], "maybe"),
+        "odoo-outlook:app.assignmentRequired",
+    ),
+    (
+        "wrong type: list",
+        _set([T, 0, "baseUrls"], "https://erp.example.com"),
+        "odoo-outlook:targets[0].baseUrls",
+    ),
+    (
+        "secret outlives the maximum",
+        _set(["odoo-outlook:secret", "rotationDays"], 200),
+        "odoo-outlook:secret.rotationDays",
+    ),
+    (
+        "maximum above Entra's 24 months",
+        _set(["odoo-outlook:secret", "maxLifetimeDays"], 1000),
+        "odoo-outlook:secret.maxLifetimeDays",
+    ),
+    (
+        "plain password in config",
+        _set([T, 0, "connection", "password"], "hunter2"),
+        "odoo-outlook:targets[0].connection.password",
+    ),
     ("target name not a slug", _set([T, 0, "name"], "ERP Prod"), "odoo-outlook:targets[0].name"),
-    ("duplicate target names", lambda c: c[T].append(copy.deepcopy(c[T][0])),
-     "odoo-outlook:targets"),
-    ("redirect URI given as base URL",
-     _set([T, 0, "baseUrls", 0], "https://erp.example.com/microsoft_outlook/confirm"),
-     "odoo-outlook:targets[0].baseUrls[0]"),
-    ("tenant id not a GUID", _set(["odoo-outlook:app", "tenantId"], "contoso"),
-     "odoo-outlook:app.tenantId"),
-    ("perUser without users", _set([T, 0, "mail", "users"], []),
-     "odoo-outlook:targets[0].mail.users"),
-    ("password for an unknown target",
-     _set(["odoo-outlook:odooPasswords"], {"crm": {"secure": "v1:AAAA"}}),
-     "odoo-outlook:odooPasswords"),
-    ("unknown transport", _set([T, 0, "connection", "transport"], "soap"),
-     "odoo-outlook:targets[0].connection.transport"),
-    ("forcedAt not a timestamp", _set(["odoo-outlook:secret", "forcedAt"], "yesterday"),
-     "odoo-outlook:secret.forcedAt"),
-    ("user not an e-mail nor an object id", _set(["odoo-outlook:assignments", "users"], ["bob"]),
-     "odoo-outlook:assignments.users[0]"),
-    ("base URL not a URL", _set([T, 0, "baseUrls", 0], "erp.example.com"),
-     "odoo-outlook:targets[0].baseUrls[0]"),
-    ("Odoo API over plain http", _set([T, 0, "connection", "url"], "http://10.1.2.3:8069"),
-     "odoo-outlook:targets[0].connection.url"),
+    (
+        "duplicate target names",
+        lambda c: c[T].append(copy.deepcopy(c[T][0])),
+        "odoo-outlook:targets",
+    ),
+    (
+        "redirect URI given as base URL",
+        _set([T, 0, "baseUrls", 0], "https://erp.example.com/microsoft_outlook/confirm"),
+        "odoo-outlook:targets[0].baseUrls[0]",
+    ),
+    (
+        "tenant id not a GUID",
+        _set(["odoo-outlook:app", "tenantId"], "contoso"),
+        "odoo-outlook:app.tenantId",
+    ),
+    (
+        "perUser without users",
+        _set([T, 0, "mail", "users"], []),
+        "odoo-outlook:targets[0].mail.users",
+    ),
+    (
+        "password for an unknown target",
+        _set(["odoo-outlook:odooPasswords"], {"crm": {"secure": "v1:AAAA"}}),
+        "odoo-outlook:odooPasswords",
+    ),
+    (
+        "unknown transport",
+        _set([T, 0, "connection", "transport"], "soap"),
+        "odoo-outlook:targets[0].connection.transport",
+    ),
+    (
+        "forcedAt not a timestamp",
+        _set(["odoo-outlook:secret", "forcedAt"], "yesterday"),
+        "odoo-outlook:secret.forcedAt",
+    ),
+    (
+        "user not an e-mail nor an object id",
+        _set(["odoo-outlook:assignments", "users"], ["bob"]),
+        "odoo-outlook:assignments.users[0]",
+    ),
+    (
+        "base URL not a URL",
+        _set([T, 0, "baseUrls", 0], "erp.example.com"),
+        "odoo-outlook:targets[0].baseUrls[0]",
+    ),
+    (
+        "Odoo API over plain http",
+        _set([T, 0, "connection", "url"], "http://10.1.2.3:8069"),
+        "odoo-outlook:targets[0].connection.url",
+    ),
 ]
 
 
@@ -146,18 +207,31 @@ def test_debug_shows_the_traceback_and_keeps_the_exit_code(
 def test_base_urls_are_normalised_and_deduplicated() -> None:
     config = copy.deepcopy(EXAMPLE["config"])
     _target(config)["baseUrls"] = [
-        "https://ERP.example.com/", "https://erp.example.com", " https://erp.example.com/odoo/ ",
+        "https://ERP.example.com/",
+        "https://erp.example.com",
+        " https://erp.example.com/odoo/ ",
         "http://127.0.0.1:8069/",
     ]
     parsed = parse_config(config)
     assert parsed.targets[0].base_urls == [
-        "https://erp.example.com", "https://erp.example.com/odoo", "http://127.0.0.1:8069",
+        "https://erp.example.com",
+        "https://erp.example.com/odoo",
+        "http://127.0.0.1:8069",
     ]
 
 
 def test_defaults_follow_the_manual() -> None:
-    parsed = parse_config({T: [{"name": "erp", "baseUrls": ["https://erp.example.com"],
-                                "mail": {"notifications": "notifications@example.com"}}]})
+    parsed = parse_config(
+        {
+            T: [
+                {
+                    "name": "erp",
+                    "baseUrls": ["https://erp.example.com"],
+                    "mail": {"notifications": "notifications@example.com"},
+                }
+            ]
+        }
+    )
     assert parsed.app.display_name == "Odoo"
     assert parsed.app.sign_in_audience is SignInAudience.ORGS_AND_PERSONAL
     assert parsed.app.assignment_required is True

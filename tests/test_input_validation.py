@@ -26,8 +26,9 @@ EXAMPLE = yaml.safe_load((ROOT / "Pulumi.dev.yaml").read_text())
 T = "odoo-outlook:targets"
 
 
-def plan(tmp_path: Path, config: dict[str, Any], capsys: pytest.CaptureFixture[str],
-         *extra: str) -> tuple[int, str, str]:
+def plan(
+    tmp_path: Path, config: dict[str, Any], capsys: pytest.CaptureFixture[str], *extra: str
+) -> tuple[int, str, str]:
     (tmp_path / "Pulumi.dev.yaml").write_text(yaml.safe_dump({"config": config}))
     code = main(["plan", "--project-dir", str(tmp_path), *extra])
     captured = capsys.readouterr()
@@ -89,9 +90,13 @@ def test_bad_connection_urls_are_refused_too(url: str) -> None:
 def test_equivalent_urls_collapse_to_one_redirect_uri(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    config = with_base_urls("https://erp.example.com", "https://ERP.Example.COM:443/",
-                            "https://bücher.example", "https://xn--bcher-kva.example:443",
-                            "https://erp.example.com:8443/odoo/")
+    config = with_base_urls(
+        "https://erp.example.com",
+        "https://ERP.Example.COM:443/",
+        "https://bücher.example",
+        "https://xn--bcher-kva.example:443",
+        "https://erp.example.com:8443/odoo/",
+    )
     code, out, err = plan(tmp_path, config, capsys, "--json")
     assert code == 0, err
     assert json.loads(out)["appRegistration"]["redirectUris"] == [
@@ -124,16 +129,20 @@ def test_redirect_uri_over_256_characters_is_refused(
 # --------------------------------------------------------------------------- e-mail
 
 
-@pytest.mark.parametrize(("address", "problem"), [
-    ("a..b@example.com", "two periods in a row"),
-    (".alice@example.com", "cannot start with a period"),
-    ("a" * 65 + "@example.com", "too long before the @-sign"),
-    ("alice@example", "domain"),
-    ("alice", "@-sign"),
-    ("alice@exa mple.com", "not an e-mail address"),
-])
-def test_bad_email_addresses_are_refused(address: str, problem: str, tmp_path: Path,
-                                         capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    ("address", "problem"),
+    [
+        ("a..b@example.com", "two periods in a row"),
+        (".alice@example.com", "cannot start with a period"),
+        ("a" * 65 + "@example.com", "too long before the @-sign"),
+        ("alice@example", "domain"),
+        ("alice", "@-sign"),
+        ("alice@exa mple.com", "not an e-mail address"),
+    ],
+)
+def test_bad_email_addresses_are_refused(
+    address: str, problem: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     config = copy.deepcopy(EXAMPLE["config"])
     config[T][0]["mail"]["users"][1] = address
     code, out, err = plan(tmp_path, config, capsys)
@@ -150,14 +159,18 @@ def test_email_normalisation() -> None:
 # --------------------------------------------------------------------------- strict types
 
 
-@pytest.mark.parametrize(("section", "key", "value"), [
-    ("odoo-outlook:secret", "rotationDays", True),
-    ("odoo-outlook:secret", "graceDays", "14"),
-    ("odoo-outlook:app", "assignmentRequired", 1),
-    ("odoo-outlook:app", "adminConsent", "yes"),
-])
-def test_booleans_are_not_numbers_and_back(section: str, key: str, value: Any, tmp_path: Path,
-                                          capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    ("section", "key", "value"),
+    [
+        ("odoo-outlook:secret", "rotationDays", True),
+        ("odoo-outlook:secret", "graceDays", "14"),
+        ("odoo-outlook:app", "assignmentRequired", 1),
+        ("odoo-outlook:app", "adminConsent", "yes"),
+    ],
+)
+def test_booleans_are_not_numbers_and_back(
+    section: str, key: str, value: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     config = copy.deepcopy(EXAMPLE["config"])
     config[section][key] = value
     code, _, err = plan(tmp_path, config, capsys)
@@ -178,10 +191,15 @@ def test_timeout_seconds_is_a_positive_number() -> None:
 # --------------------------------------------------------------------------- tenant
 
 
-@pytest.mark.parametrize("tenant", [
-    "{8f2c1a7e-4b9d-4e3a-9c61-2d5f0e7b1a44}", "8f2c1a7e4b9d4e3a9c612d5f0e7b1a44",
-    "urn:uuid:8f2c1a7e-4b9d-4e3a-9c61-2d5f0e7b1a44", "contoso.onmicrosoft.com",
-])
+@pytest.mark.parametrize(
+    "tenant",
+    [
+        "{8f2c1a7e-4b9d-4e3a-9c61-2d5f0e7b1a44}",
+        "8f2c1a7e4b9d4e3a9c612d5f0e7b1a44",
+        "urn:uuid:8f2c1a7e-4b9d-4e3a-9c61-2d5f0e7b1a44",
+        "contoso.onmicrosoft.com",
+    ],
+)
 def test_tenant_id_must_be_a_plain_guid(tenant: str) -> None:
     config = copy.deepcopy(EXAMPLE["config"])
     config["azuread:tenantId"] = tenant
@@ -201,8 +219,13 @@ def test_single_tenant_app_without_tenant_id_plan_warns_and_sync_refuses(
     assert err.startswith("warning: odoo-outlook:app.tenantId: ")
     assert "azuread:tenantId" in err and "`sync` refuses" in err
     with FakeOdoo("17.0") as odoo:
-        code, _out, err = run_sync_cli(tmp_path, stack(odoo.url, audience="AzureADMyOrg") | {
-            "app": {"signInAudience": "AzureADMyOrg"}}, capsys, monkeypatch, "admin")
+        code, _out, err = run_sync_cli(
+            tmp_path,
+            stack(odoo.url, audience="AzureADMyOrg") | {"app": {"signInAudience": "AzureADMyOrg"}},
+            capsys,
+            monkeypatch,
+            "admin",
+        )
         assert code == 2
         assert err.startswith("error: odoo-outlook:app.tenantId: ")
         assert odoo.calls == []
@@ -223,19 +246,27 @@ def write(tmp_path: Path, text: str | bytes) -> Path:
 BASE = yaml.safe_dump({"config": EXAMPLE["config"]}, sort_keys=False)
 
 
-@pytest.mark.parametrize(("text", "problem"), [
-    (BASE + "  odoo-outlook:targets: []\n", "written twice"),
-    (BASE.replace("    rotationDays: 90\n", "    rotationDays: 90\n    rotationDays: 30\n"),
-     "'rotationDays' is written twice"),
-    (BASE + "  odoo-outlok:secret: {rotationDays: 30}\n", "did you mean odoo-outlook:"),
-    (BASE + "  Odoo-Outlook:app: {}\n", "namespace 'Odoo-Outlook'"),
-    (BASE.replace("    rotationDays: 90\n", "    rotationDays: 90\n    7: x\n"),
-     "read as int"),
-    (BASE.replace("    rotationDays: 90\n", "    rotationDays: 90\n    yes: x\n"),
-     "read as bool"),
-])
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        (BASE + "  odoo-outlook:targets: []\n", "written twice"),
+        (
+            BASE.replace("    rotationDays: 90\n", "    rotationDays: 90\n    rotationDays: 30\n"),
+            "'rotationDays' is written twice",
+        ),
+        (BASE + "  odoo-outlok:secret: {rotationDays: 30}\n", "did you mean odoo-outlook:"),
+        (BASE + "  Odoo-Outlook:app: {}\n", "namespace 'Odoo-Outlook'"),
+        (BASE.replace("    rotationDays: 90\n", "    rotationDays: 90\n    7: x\n"), "read as int"),
+        (
+            BASE.replace("    rotationDays: 90\n", "    rotationDays: 90\n    yes: x\n"),
+            "read as bool",
+        ),
+    ],
+)
 def test_stack_file_is_read_strictly_naming_the_line(
-    text: str, problem: str, tmp_path: Path,
+    text: str,
+    problem: str,
+    tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     write(tmp_path, text)
@@ -269,8 +300,9 @@ def test_non_utf8_stack_file(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     assert "unexpected" not in err
 
 
-def test_unreadable_stack_file(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unreadable_stack_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = write(tmp_path, BASE)
 
     def denied(self: Path) -> bytes:
@@ -284,8 +316,7 @@ def test_unreadable_stack_file(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert "unexpected" not in err
 
 
-def test_stack_file_that_is_a_directory(tmp_path: Path, capsys: pytest.CaptureFixture[str]
-                                        ) -> None:
+def test_stack_file_that_is_a_directory(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "Pulumi.dev.yaml").mkdir()
     assert main(["plan", "--project-dir", str(tmp_path)]) == 2
     assert "is a directory" in capsys.readouterr().err
@@ -328,9 +359,10 @@ def test_the_program_reads_the_engines_secret_keys(monkeypatch: pytest.MonkeyPat
 # --------------------------------------------------------------------------- outputs, options
 
 
-@pytest.mark.parametrize(("field", "value"), [("clientId", "not-a-guid"),
-                                              ("clientId", "{" + CLIENT_ID + "}"),
-                                              ("tenantId", "contoso")])
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("clientId", "not-a-guid"), ("clientId", "{" + CLIENT_ID + "}"), ("tenantId", "contoso")],
+)
 def test_outputs_ids_must_be_guids(field: str, value: str) -> None:
     data = {"clientId": CLIENT_ID, "clientSecret": "s3cr3t-value", field: value}
     with pytest.raises(ConfigError) as caught:
@@ -365,11 +397,22 @@ def test_outputs_file_not_utf8(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert f"error: --outputs ({outputs}): " in err and "is not UTF-8" in err
 
 
-def test_repeated_target_runs_once(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_repeated_target_runs_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     with FakeOdoo("17.0") as odoo:
-        code, out, err = run_sync_cli(tmp_path, stack(odoo.url), capsys, monkeypatch, "admin",
-                                      "--target", "erp", "--target", "erp", "--json")
+        code, out, err = run_sync_cli(
+            tmp_path,
+            stack(odoo.url),
+            capsys,
+            monkeypatch,
+            "admin",
+            "--target",
+            "erp",
+            "--target",
+            "erp",
+            "--json",
+        )
         assert code == 0, err
         assert [report["target"] for report in json.loads(out)] == ["erp"]
         assert odoo.count(method="authenticate") + odoo.count(method="login") == 1
@@ -383,8 +426,9 @@ def test_at_out_of_range_is_one_line(at: str, capsys: pytest.CaptureFixture[str]
     assert len(err.strip().splitlines()) == 1
 
 
-def test_outputs_on_stdin_not_utf8(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_outputs_on_stdin_not_utf8(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     import io
     import sys
 
@@ -401,12 +445,19 @@ def _program_raw(**changes: Any) -> dict[str, Any]:
     return raw
 
 
-@pytest.mark.parametrize(("raw", "key"), [
-    (_program_raw(**{"odoo-outlook:odooPasswords": {"erp": "Plain-Text-Pa55"}}),
-     "odoo-outlook:odooPasswords"),
-    (_program_raw(**{"odoo-outlook:app": {"signInAudience": "AzureADMyOrg"}}),
-     "odoo-outlook:app.tenantId"),
-])
+@pytest.mark.parametrize(
+    ("raw", "key"),
+    [
+        (
+            _program_raw(**{"odoo-outlook:odooPasswords": {"erp": "Plain-Text-Pa55"}}),
+            "odoo-outlook:odooPasswords",
+        ),
+        (
+            _program_raw(**{"odoo-outlook:app": {"signInAudience": "AzureADMyOrg"}}),
+            "odoo-outlook:app.tenantId",
+        ),
+    ],
+)
 def test_the_program_refuses_before_declaring_anything(
     raw: dict[str, Any], key: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -63,9 +63,9 @@ def sandbox(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def _run(sandbox: Path, what: str, *, uv_on_path: bool, index: str = "up") -> tuple[
-    subprocess.CompletedProcess[str], list[str]
-]:
+def _run(
+    sandbox: Path, what: str, *, uv_on_path: bool, index: str = "up"
+) -> tuple[subprocess.CompletedProcess[str], list[str]]:
     path = [str(sandbox / "stubs"), "/usr/bin", "/bin"]
     if uv_on_path:
         path.insert(0, str(sandbox / "with-uv"))
@@ -128,8 +128,9 @@ def test_missing_uv_is_installed_from_the_package_index(sandbox: Path) -> None:
     assert not any(c.startswith("python") for c in calls)
 
 
-@pytest.mark.parametrize(("what", "export"), [("runtime", "requirements.txt"),
-                                              ("dev", "requirements-dev.txt")])
+@pytest.mark.parametrize(
+    ("what", "export"), [("runtime", "requirements.txt"), ("dev", "requirements-dev.txt")]
+)
 def test_without_uv_pip_installs_the_exported_lock(sandbox: Path, what: str, export: str) -> None:
     result, calls = _run(sandbox, what, uv_on_path=False, index="down")
     assert result.returncode == 0, result.stderr
@@ -150,16 +151,21 @@ def test_unknown_target_is_refused(sandbox: Path) -> None:
     assert calls == []
 
 
-@pytest.mark.parametrize(("target", "installs"), [("plan", "runtime"), ("test", "dev"),
-                                                   ("install", "runtime"),
-                                                   ("install-dev", "dev")])
+@pytest.mark.parametrize(
+    ("target", "installs"),
+    [("plan", "runtime"), ("test", "dev"), ("install", "runtime"), ("install-dev", "dev")],
+)
 def test_make_targets_install_what_they_need(tmp_path: Path, target: str, installs: str) -> None:
     make = shutil.which("make")
     if make is None:
         pytest.skip("make is not installed")
     result = subprocess.run(
         [make, "-n", target, f"VENV={tmp_path / 'venv'}"],
-        cwd=ROOT, capture_output=True, text=True, timeout=60, check=False,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
     installs_run = [line for line in result.stdout.splitlines() if "tools/install.sh" in line]
@@ -181,7 +187,10 @@ def test_every_workflow_job_installs_through_make_from_the_lock(path: Path) -> N
 
 
 def test_ci_entry_point_installs_through_make_test() -> None:
-    commands = [line.strip() for line in (ROOT / ".ci" / "run").read_text(
-        encoding="utf-8").splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    commands = [
+        line.strip()
+        for line in (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
     assert commands[-1] == "make test"
     assert not any(re.search(r"\b(pip|uv|venv)\b", c) for c in commands), commands

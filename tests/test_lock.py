@@ -45,11 +45,15 @@ def _lock_packages() -> dict[str, dict[str, Any]]:
 def _declared() -> set[tuple[str, str, str]]:
     """pyproject's requirements as (name, specifier, extra) with normalised spelling."""
     project = _pyproject()["project"]
-    found = {(canonicalize_name(r.name), str(r.specifier), "") for r in map(
-        Requirement, project["dependencies"])}
+    found = {
+        (canonicalize_name(r.name), str(r.specifier), "")
+        for r in map(Requirement, project["dependencies"])
+    }
     for extra, requirements in project.get("optional-dependencies", {}).items():
-        found |= {(canonicalize_name(r.name), str(r.specifier), extra) for r in map(
-            Requirement, requirements)}
+        found |= {
+            (canonicalize_name(r.name), str(r.specifier), extra)
+            for r in map(Requirement, requirements)
+        }
     return found
 
 
@@ -170,6 +174,10 @@ def test_uv_agrees_the_lock_is_current() -> None:
         pytest.skip("uv is not installed (the pip fallback): the checks above cover the lock")
     result = subprocess.run(
         [uv, "lock", "--check", "--offline"],
-        cwd=ROOT, capture_output=True, text=True, timeout=60, check=False,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr

@@ -39,13 +39,26 @@ def test_plan_text_shows_every_part(capsys: pytest.CaptureFixture[str]) -> None:
     for expected in (
         "AzureADandPersonalMicrosoftAccount",
         "https://erp.example.com/microsoft_outlook/confirm",
-        "SMTP.Send", "IMAP.AccessAsUser.All", "User.Read", "offline_access",
-        "alice@example.com", "Odoo Mail Senders",
-        "Odoo Fetchmail A", "Odoo Fetchmail B", "next rotation",
-        '"requestedAccessTokenVersion": 2', '"resourceAppId"',
-        "microsoft_outlook_client_id", "microsoft_outlook_client_secret", "********",
-        "notifications@example.com", "bob@example.com", "catchall@example.com",
-        "smtp.outlook.com:587", "imap.outlook.com:993", "Connect your Outlook account",
+        "SMTP.Send",
+        "IMAP.AccessAsUser.All",
+        "User.Read",
+        "offline_access",
+        "alice@example.com",
+        "Odoo Mail Senders",
+        "Odoo Fetchmail A",
+        "Odoo Fetchmail B",
+        "next rotation",
+        '"requestedAccessTokenVersion": 2',
+        '"resourceAppId"',
+        "microsoft_outlook_client_id",
+        "microsoft_outlook_client_secret",
+        "********",
+        "notifications@example.com",
+        "bob@example.com",
+        "catchall@example.com",
+        "smtp.outlook.com:587",
+        "imap.outlook.com:993",
+        "Connect your Outlook account",
     ):
         assert expected in out, expected
 
@@ -60,14 +73,23 @@ def test_plan_json_structure(capsys: pytest.CaptureFixture[str]) -> None:
     assert manifest["isFallbackPublicClient"] is False
     assert manifest["publicClient"] == manifest["spa"] == {"redirectUris": []}
     assert manifest["web"]["implicitGrantSettings"] == {
-        "enableAccessTokenIssuance": False, "enableIdTokenIssuance": False}
+        "enableAccessTokenIssuance": False,
+        "enableIdTokenIssuance": False,
+    }
     assert [p["permission"] for p in plan["permissions"]] == [
-        "SMTP.Send", "IMAP.AccessAsUser.All", "User.Read", "offline_access", "openid", "email",
+        "SMTP.Send",
+        "IMAP.AccessAsUser.All",
+        "User.Read",
+        "offline_access",
+        "openid",
+        "email",
     ]
     assert [a["kind"] for a in plan["enterpriseApp"]["assignments"]] == ["user", "group"]
     (target,) = plan["targets"]
     assert [s["fromFilter"] for s in target["outgoingServers"]] == [
-        "alice@example.com", "bob@example.com", "notifications@example.com",
+        "alice@example.com",
+        "bob@example.com",
+        "notifications@example.com",
     ]
     assert [s["sequence"] for s in target["outgoingServers"]] == [10, 10, 20]
     assert target["catchall"]["odoo15and16"] == {
@@ -101,8 +123,12 @@ def test_plan_bad_date(capsys: pytest.CaptureFixture[str]) -> None:
 def test_single_tenant_plan_names_the_tenant_authority(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    text = (ROOT / "Pulumi.dev.yaml").read_text().replace(
-        "signInAudience: AzureADandPersonalMicrosoftAccount", "signInAudience: AzureADMyOrg"
+    text = (
+        (ROOT / "Pulumi.dev.yaml")
+        .read_text()
+        .replace(
+            "signInAudience: AzureADandPersonalMicrosoftAccount", "signInAudience: AzureADMyOrg"
+        )
     )
     (tmp_path / "Pulumi.single.yaml").write_text(text)
     assert main(["plan", "--stack", "single", "--project-dir", str(tmp_path), "--json"]) == 0

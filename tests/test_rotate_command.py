@@ -90,8 +90,23 @@ def test_rotate_records_the_slot_odoo_holds_from_the_last_up(
     boundary = schedule(before.secret, now).current.epoch_start
     outputs = project / "outputs.json"
     outputs.write_text(json.dumps({"nextRotationAt": f"{boundary:%Y-%m-%dT%H:%M:%SZ}"}))
-    assert main(["rotate", "--now", "--stack", "dev", "--project-dir", str(project),
-                 "--outputs", str(outputs), "--display-name", "Odoo Mail"]) == 0
+    assert (
+        main(
+            [
+                "rotate",
+                "--now",
+                "--stack",
+                "dev",
+                "--project-dir",
+                str(project),
+                "--outputs",
+                str(outputs),
+                "--display-name",
+                "Odoo Mail",
+            ]
+        )
+        == 0
+    )
     after = load_stack_file(project / "Pulumi.dev.yaml")
     assert after.secret.forced_slot == ("b" if newest == "a" else "a")
     assert after.secret.display_name == "Odoo Mail"
@@ -106,15 +121,27 @@ def test_rotate_refuses_a_bad_display_name_and_writes_nothing(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     before = (project / "Pulumi.dev.yaml").read_text()
-    assert main(["rotate", "--now", "--stack", "dev", "--project-dir", str(project),
-                 "--display-name", "x" * 81]) == 2
+    assert (
+        main(
+            [
+                "rotate",
+                "--now",
+                "--stack",
+                "dev",
+                "--project-dir",
+                str(project),
+                "--display-name",
+                "x" * 81,
+            ]
+        )
+        == 2
+    )
     assert "--display-name" in capsys.readouterr().err
     assert (project / "Pulumi.dev.yaml").read_text() == before
 
 
 @pytest.mark.usefixtures("capsys")
-def test_rotate_keeps_the_files_mode_owner_and_group(
-    project: Path) -> None:
+def test_rotate_keeps_the_files_mode_owner_and_group(project: Path) -> None:
     path = project / "Pulumi.dev.yaml"
     path.chmod(0o640)
     if os.geteuid() == 0:  # only root may give a file away; elsewhere the owner is ours anyway
@@ -134,8 +161,10 @@ def test_rotate_names_the_pulumi_command_it_stands_for(
     assert main(["rotate", "--now", "--stack", "dev", "--project-dir", str(project)]) == 0
     out = capsys.readouterr().out
     said = " ".join(out.split())
-    assert "edited Pulumi.dev.yaml with ruamel.yaml, as `pulumi config set --stack dev --path" \
-           " secret.forcedSlot " in said
+    assert (
+        "edited Pulumi.dev.yaml with ruamel.yaml, as `pulumi config set --stack dev --path"
+        " secret.forcedSlot " in said
+    )
     assert " && pulumi config set --stack dev --path secret.forcedAt " in said
 
 
@@ -156,14 +185,17 @@ def test_rotate_on_a_file_it_cannot_edit_safely_prints_the_command_and_writes_no
 
 
 def test_round_trip_edit_keeps_layout_and_comments() -> None:
-    text = ("config:\n"
-            "  # the app\n"
-            "  odoo-outlook:secret:\n"
-            "    rotationDays: 90  # quarterly\n"
-            "  odoo-outlook:targets:\n"
-            "  - name: erp\n"
-            "    baseUrls: ['https://erp.example.com']\n")
+    text = (
+        "config:\n"
+        "  # the app\n"
+        "  odoo-outlook:secret:\n"
+        "    rotationDays: 90  # quarterly\n"
+        "  odoo-outlook:targets:\n"
+        "  - name: erp\n"
+        "    baseUrls: ['https://erp.example.com']\n"
+    )
     edited = set_nested_value(text, "secret", "forcedAt", "2026-11-25T10:00:00Z")
-    assert edited == text.replace("    rotationDays: 90  # quarterly\n",
-                                  "    rotationDays: 90  # quarterly\n"
-                                  "    forcedAt: '2026-11-25T10:00:00Z'\n")
+    assert edited == text.replace(
+        "    rotationDays: 90  # quarterly\n",
+        "    rotationDays: 90  # quarterly\n    forcedAt: '2026-11-25T10:00:00Z'\n",
+    )

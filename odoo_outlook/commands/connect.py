@@ -57,8 +57,15 @@ def connect_command(
 
     config = with_transport(load_stack(stack, project_dir or default_project_dir()), transport)
     options = ConnectOptions(open_browser=not no_browser, timeout=timeout, poll=poll)
-    raise typer.Exit(run(config, unique_targets(targets) or [], options, as_json=as_json,
-                         allow_insecure_http=allow_insecure_http))
+    raise typer.Exit(
+        run(
+            config,
+            unique_targets(targets) or [],
+            options,
+            as_json=as_json,
+            allow_insecure_http=allow_insecure_http,
+        )
+    )
 
 
 def register(app: typer.Typer) -> None:

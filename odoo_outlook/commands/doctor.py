@@ -84,13 +84,17 @@ def doctor_command(
     ] = None,
     outputs: Annotated[
         str | None,
-        typer.Option("--outputs", help="`pulumi stack output --json --show-secrets` as a file,"
-                     " or - for stdin (clientId; clientSecret and tenantId when present)."),
+        typer.Option(
+            "--outputs",
+            help="`pulumi stack output --json --show-secrets` as a file,"
+            " or - for stdin (clientId; clientSecret and tenantId when present).",
+        ),
     ] = None,
     tenant: Annotated[
         str | None,
-        typer.Option("--tenant", help="Tenant to sign in to (id or domain).",
-                     envvar="AZURE_TENANT_ID"),
+        typer.Option(
+            "--tenant", help="Tenant to sign in to (id or domain).", envvar="AZURE_TENANT_ID"
+        ),
     ] = None,
     targets: TargetsOption = None,
     as_json: JsonOption = False,
@@ -102,28 +106,40 @@ def doctor_command(
     ] = 7,
     graph_url: Annotated[
         str | None,
-        typer.Option("--graph-url", envvar=GRAPH_URL_ENV,
-                     help="Microsoft Graph base URL (national clouds)."),
+        typer.Option(
+            "--graph-url", envvar=GRAPH_URL_ENV, help="Microsoft Graph base URL (national clouds)."
+        ),
     ] = None,
     graph_retries: Annotated[
-        int, typer.Option("--graph-retries", min=0, max=GRAPH_RETRIES_LIMIT,
-                          help="Retries on Graph 429/503/504 (Retry-After honoured).")
+        int,
+        typer.Option(
+            "--graph-retries",
+            min=0,
+            max=GRAPH_RETRIES_LIMIT,
+            help="Retries on Graph 429/503/504 (Retry-After honoured).",
+        ),
     ] = DEFAULT_GRAPH_RETRIES,
     allow_insecure_http: AllowInsecureHttpOption = False,
     jobs: JobsOption = None,
     transport: TransportOption = None,
     timeout: TimeoutOption = None,
     test_connections: Annotated[
-        bool, typer.Option("--test-connections",
-                           help="Have Odoo test every connected managed server with its own"
-                                " buttons (Test Connection; Test & Confirm, which also confirms"
-                                " an incoming server): this signs in to Microsoft. Without it"
-                                " nothing is sent to Microsoft.")
+        bool,
+        typer.Option(
+            "--test-connections",
+            help="Have Odoo test every connected managed server with its own"
+            " buttons (Test Connection; Test & Confirm, which also confirms"
+            " an incoming server): this signs in to Microsoft. Without it"
+            " nothing is sent to Microsoft.",
+        ),
     ] = False,
     explain: Annotated[
         str | None,
-        typer.Option("--explain", help="Diagnose a pasted failure text (browser or Odoo) against"
-                     " the stack only: no Odoo or Graph call."),
+        typer.Option(
+            "--explain",
+            help="Diagnose a pasted failure text (browser or Odoo) against"
+            " the stack only: no Odoo or Graph call.",
+        ),
     ] = None,
 ) -> None:
     """Check the live Entra app and Odoo against the stack: 0 ok, 1 warnings, 2 failures."""
@@ -139,16 +155,21 @@ def doctor_command(
     from odoo_outlook.odoo.client import with_transport
 
     if client_id is not None and not is_object_id(client_id.strip()):
-        raise ConfigError("--client-id", f"{client_id[:40]!r} is not a GUID",
-                          "pass the app's Application (client) ID, or --outputs")
+        raise ConfigError(
+            "--client-id",
+            f"{client_id[:40]!r} is not a GUID",
+            "pass the app's Application (client) ID, or --outputs",
+        )
     if not ctx.find_root().params.get("debug"):
         quiet_azure_identity_logs()
     config = with_transport(load_stack(stack, project_dir or default_project_dir()), transport)
     if explain is not None:
         stack_outputs = read_stack_outputs(outputs) if outputs else None
-        facts = config_facts(config, client_id or (stack_outputs.client_id if stack_outputs
-                                                   else None),
-                             tenant or (stack_outputs.tenant_id if stack_outputs else None))
+        facts = config_facts(
+            config,
+            client_id or (stack_outputs.client_id if stack_outputs else None),
+            tenant or (stack_outputs.tenant_id if stack_outputs else None),
+        )
         explained = explain_text(explain, facts)
         (render_json if as_json else render_table)(explained, stdout)
         raise typer.Exit(explained.exit_code)
@@ -160,25 +181,37 @@ def doctor_command(
         targets=tuple(targets or ()),
         warn_days=warn_days,
         graph=GraphSettings(base_url=graph_url, max_retries=graph_retries),
-        odoo=OdooReadOptions(mail_days=mail_days, timeout=timeout,
-                             allow_insecure_http=True if allow_insecure_http else None,
-                             test_connections=test_connections),
+        odoo=OdooReadOptions(
+            mail_days=mail_days,
+            timeout=timeout,
+            allow_insecure_http=True if allow_insecure_http else None,
+            test_connections=test_connections,
+        ),
         jobs=jobs,
     )
-    names = [config.target(n).name for n in targets] if targets else [
-        t.name for t in config.targets]
+    names = (
+        [config.target(n).name for n in targets] if targets else [t.name for t in config.targets]
+    )
     fleet_run = len(names) > 1
     specs = [target_spec(config, config.target(name)) for name in names]
     with still_waiting(specs, timeout, "Microsoft Graph and Odoo"):
-        report = run_doctor(config, options, progress=progress_for(stderr, "checking")
-                            if fleet_run else NoProgress())
+        report = run_doctor(
+            config,
+            options,
+            progress=progress_for(stderr, "checking") if fleet_run else NoProgress(),
+        )
     if as_json:
         render_json(report, stdout)
     else:
         render_table(report, stdout)
         if fleet_run:
-            stdout.print(summary_table(scope_rows(report, [AZURE, *names]), detail="checks",
-                                       title=f"odoo-outlook doctor: {len(names)} targets"))
+            stdout.print(
+                summary_table(
+                    scope_rows(report, [AZURE, *names]),
+                    detail="checks",
+                    title=f"odoo-outlook doctor: {len(names)} targets",
+                )
+            )
     raise typer.Exit(report.exit_code)
 
 

@@ -47,7 +47,8 @@ def parse_at(value: str | None) -> datetime:
     moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
     if not AT_EARLIEST <= moment <= AT_LATEST:
         raise ConfigError(
-            "--at", f"{value!r} is outside the years the secret schedule covers",
+            "--at",
+            f"{value!r} is outside the years the secret schedule covers",
             f"use a date from {AT_EARLIEST:%Y-%m-%d} to {AT_LATEST:%Y-%m-%d}",
         )
     return moment
@@ -104,8 +105,13 @@ def render(plan: dict[str, Any]) -> None:
             f" lives {secret['lifetimeDays']} days; next rotation {secret['nextRotationAt']})",
             ["slot", "description", "created on or after", "expires", "held by Odoo"],
             [
-                [s["slot"], s["displayName"], s["createdNotBefore"], s["expiresAt"],
-                 "yes" if s["heldByOdoo"] else "no"]
+                [
+                    s["slot"],
+                    s["displayName"],
+                    s["createdNotBefore"],
+                    s["expiresAt"],
+                    "yes" if s["heldByOdoo"] else "no",
+                ]
                 for s in secret["slots"]
             ],
         )
@@ -117,16 +123,24 @@ def render(plan: dict[str, Any]) -> None:
             f"Entra limits for {limits['signInAudience']}",
             ["key", "declared", "Entra accepts"],
             [
-                ["passwordCredentials",
-                 f"at most {secrets['atMostAtAnyInstant']} at any instant"
-                 f" ({secrets['replacement']})",
-                 "no limit" if secrets["limit"] is None else f"at most {secrets['limit']}"],
-                ["web.redirectUris", limits["redirectUris"]["declared"],
-                 f"at most {limits['redirectUris']['limit']}"],
-                ["requiredResourceAccess (Microsoft Graph)",
-                 limits["permissionsPerResource"]["declared"]["Microsoft Graph"],
-                 "no per-API limit" if limits["permissionsPerResource"]["limit"] is None
-                 else f"at most {limits['permissionsPerResource']['limit']} per API"],
+                [
+                    "passwordCredentials",
+                    f"at most {secrets['atMostAtAnyInstant']} at any instant"
+                    f" ({secrets['replacement']})",
+                    "no limit" if secrets["limit"] is None else f"at most {secrets['limit']}",
+                ],
+                [
+                    "web.redirectUris",
+                    limits["redirectUris"]["declared"],
+                    f"at most {limits['redirectUris']['limit']}",
+                ],
+                [
+                    "requiredResourceAccess (Microsoft Graph)",
+                    limits["permissionsPerResource"]["declared"]["Microsoft Graph"],
+                    "no per-API limit"
+                    if limits["permissionsPerResource"]["limit"] is None
+                    else f"at most {limits['permissionsPerResource']['limit']} per API",
+                ],
             ],
         )
     )
@@ -151,8 +165,10 @@ def _render_target(target: dict[str, Any]) -> None:
         _table(
             "System parameters",
             ["key", "value"],
-            [[key, "(unset: multitenant uses Odoo's default)" if value is None else value]
-             for key, value in params.items()]
+            [
+                [key, "(unset: multitenant uses Odoo's default)" if value is None else value]
+                for key, value in params.items()
+            ]
             + [["web.base.url (must be)", target["expectedWebBaseUrl"]]],
         )
     )
@@ -161,8 +177,15 @@ def _render_target(target: dict[str, Any]) -> None:
             "Outgoing mail servers (ir.mail_server)",
             ["name", "From filter", "username", "server", "security", "sequence", "role"],
             [
-                [s["name"], s["fromFilter"], s["smtpUser"], f"{s['host']}:{s['port']}",
-                 "TLS (STARTTLS)", s["sequence"], s["role"]]
+                [
+                    s["name"],
+                    s["fromFilter"],
+                    s["smtpUser"],
+                    f"{s['host']}:{s['port']}",
+                    "TLS (STARTTLS)",
+                    s["sequence"],
+                    s["role"],
+                ]
                 for s in target["outgoingServers"]
             ],
         )
@@ -172,8 +195,10 @@ def _render_target(target: dict[str, Any]) -> None:
             _table(
                 "Incoming mail servers (fetchmail.server)",
                 ["name", "username", "server", "SSL/TLS"],
-                [[s["name"], s["user"], f"{s['host']}:{s['port']}", "yes" if s["ssl"] else "no"]
-                 for s in target["incomingServers"]],
+                [
+                    [s["name"], s["user"], f"{s['host']}:{s['port']}", "yes" if s["ssl"] else "no"]
+                    for s in target["incomingServers"]
+                ],
             )
         )
     catchall = target["catchall"]
@@ -181,27 +206,44 @@ def _render_target(target: dict[str, Any]) -> None:
         f"  catch-all domain {catchall['domain']}, default From {catchall['defaultFromAddress']}"
         f" (15.0/16.0: system parameters; 17.0+: mail.alias.domain linked to the company)"
     )
-    stdout.print("  then, once per server (`odoo-outlook connect` opens each in turn): "
-                 + "; ".join(target["connectStep"]))
+    stdout.print(
+        "  then, once per server (`odoo-outlook connect` opens each in turn): "
+        + "; ".join(target["connectStep"])
+    )
     for company in target.get("companies", []):  # sharing_plan.py: targets[].companies
         stdout.print(
             f"  company {company['company']!r} ({company['mode']} mode): outgoing "
-            + ", ".join(f"{s['fromFilter']} (username {s['smtpUser']})"
-                        for s in company["outgoingServers"])
-            + ("; incoming " + ", ".join(s["user"] for s in company["incomingServers"])
-               if company["incomingServers"] else ""))
-        stdout.print(f"    17.0+: {company['aliasDomain']['odoo17plus']};"
-                     f" 15.0/16.0: {company['aliasDomain']['odoo15and16']}")
+            + ", ".join(
+                f"{s['fromFilter']} (username {s['smtpUser']})" for s in company["outgoingServers"]
+            )
+            + (
+                "; incoming " + ", ".join(s["user"] for s in company["incomingServers"])
+                if company["incomingServers"]
+                else ""
+            )
+        )
+        stdout.print(
+            f"    17.0+: {company['aliasDomain']['odoo17plus']};"
+            f" 15.0/16.0: {company['aliasDomain']['odoo15and16']}"
+        )
         stdout.print("    then: " + "; ".join(company["connectStep"]))
     if target.get("serverEnvironmentSections"):
-        stdout.print("  with OCA mail_environment installed, the server environment holds: "
-                     + escape(" ".join(target["serverEnvironmentSections"])))
+        stdout.print(
+            "  with OCA mail_environment installed, the server environment holds: "
+            + escape(" ".join(target["serverEnvironmentSections"]))
+        )
     delegated = target.get("delegatedSenders")
     if delegated:  # sharing_plan.py: Username != From filter, per Odoo version
-        stdout.print("  delegated senders (mail.sendAs): " + "; ".join(
-            f"{s['fromFilter']} signed in as {s['signInAs']}" for s in delegated["servers"]))
-        stdout.print("  Odoo accepts a Username that differs from the From filter on: " + "; ".join(
-            f"{version}: {rule}" for version, rule in delegated["odooSupport"].items()))
+        stdout.print(
+            "  delegated senders (mail.sendAs): "
+            + "; ".join(
+                f"{s['fromFilter']} signed in as {s['signInAs']}" for s in delegated["servers"]
+            )
+        )
+        stdout.print(
+            "  Odoo accepts a Username that differs from the From filter on: "
+            + "; ".join(f"{version}: {rule}" for version, rule in delegated["odooSupport"].items())
+        )
 
 
 def plan_command(
@@ -219,15 +261,24 @@ def plan_command(
     config = load_stack(stack, project_dir or default_project_dir())
     missing = config.missing_tenant()
     if missing:
-        stderr.print(Text.assemble(("warning: ", "yellow"), missing.message,
-                                   "; the authority below shows <tenant-id> and `sync` refuses"
-                                   " until it is set"))
+        stderr.print(
+            Text.assemble(
+                ("warning: ", "yellow"),
+                missing.message,
+                "; the authority below shows <tenant-id> and `sync` refuses until it is set",
+            )
+        )
     state = desired_state(config, parse_at(at))
     breaches = limit_breaches(state)
     if breaches:
-        raise ConfigErrors([ConfigError("odoo-outlook:app", b.message(),
-                                        "declare less, or change app.signInAudience")
-                            for b in breaches])
+        raise ConfigErrors(
+            [
+                ConfigError(
+                    "odoo-outlook:app", b.message(), "declare less, or change app.signInAudience"
+                )
+                for b in breaches
+            ]
+        )
     plan = describe_stack(state, stack)
     if as_json:
         stdout.print_json(json.dumps(plan))

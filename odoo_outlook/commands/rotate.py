@@ -34,18 +34,26 @@ def _last_next_rotation_at(outputs: str | None, project_dir: str, stack: str) ->
     if outputs is not None:
         path = Path(outputs)
         if not path.is_file():
-            raise ConfigError(f"--outputs ({outputs})", "does not exist",
-                              f"create it with `pulumi stack output --json > {outputs}`")
+            raise ConfigError(
+                f"--outputs ({outputs})",
+                "does not exist",
+                f"create it with `pulumi stack output --json > {outputs}`",
+            )
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except json.JSONDecodeError:
-            raise ConfigError(f"--outputs ({outputs})", "is not JSON",
-                              f"create it with `pulumi stack output --json > {outputs}`"
-                              ) from None
+            raise ConfigError(
+                f"--outputs ({outputs})",
+                "is not JSON",
+                f"create it with `pulumi stack output --json > {outputs}`",
+            ) from None
     elif shutil.which("pulumi") is not None:
         result = subprocess.run(
-            ["pulumi", "stack", "output", "--json", "--stack", stack], cwd=project_dir,
-            capture_output=True, text=True, check=False,
+            ["pulumi", "stack", "output", "--json", "--stack", stack],
+            cwd=project_dir,
+            capture_output=True,
+            text=True,
+            check=False,
         )
         try:
             data = json.loads(result.stdout) if result.returncode == 0 else {}
@@ -70,12 +78,18 @@ def rotate_command(
         bool, typer.Option("--up", help="Then run `pulumi up` (needs the Pulumi CLI).")
     ] = False,
     display_name: Annotated[
-        str | None, typer.Option("--display-name",
-                                 help="Also change secret.displayName (applied by this rotation).")
+        str | None,
+        typer.Option(
+            "--display-name", help="Also change secret.displayName (applied by this rotation)."
+        ),
     ] = None,
     outputs: Annotated[
-        str | None, typer.Option("--outputs", help="`pulumi stack output --json` of the last"
-                                 " up (tells which slot Odoo holds); default: ask the Pulumi CLI.")
+        str | None,
+        typer.Option(
+            "--outputs",
+            help="`pulumi stack output --json` of the last"
+            " up (tells which slot Odoo holds); default: ask the Pulumi CLI.",
+        ),
     ] = None,
     stack: StackOption = "dev",
     project_dir: ProjectDirOption = None,  # type: ignore[assignment]
@@ -98,15 +112,18 @@ def rotate_command(
     forced_at = datetime.now(UTC).replace(microsecond=0)
     stamp = forced_at.strftime("%Y-%m-%dT%H:%M:%SZ")
     if display_name is not None and not 1 <= len(display_name.strip()) <= 80:
-        raise ConfigError("--display-name", "must be 1 to 80 characters",
-                          "give a shorter description")
+        raise ConfigError(
+            "--display-name", "must be 1 to 80 characters", "give a shorter description"
+        )
     # The slot Odoo holds now, by the schedule so far (earlier forced rotations included): the
     # restarted schedule needs it, and the next forcedAt would overwrite the earlier one.
     last = _last_next_rotation_at(outputs, str(directory), stack)
     leaked = held_slot(before.secret, forced_at, last)
     if last is None:
-        stdout.print("No stack outputs of the last `pulumi up`: assuming it ran after the latest"
-                     " scheduled rotation (pass --outputs FILE to be sure).")
+        stdout.print(
+            "No stack outputs of the last `pulumi up`: assuming it ran after the latest"
+            " scheduled rotation (pass --outputs FILE to be sure)."
+        )
     values = {"forcedSlot": leaked, "forcedAt": stamp}
     if display_name is not None:
         # Only with a forced restart: a plain edit would replace both slots in one run, the one

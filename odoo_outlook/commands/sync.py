@@ -67,8 +67,9 @@ def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
-def sync_one(spec: OdooTargetSpec, app: AppCredentials, options: SyncOptions
-             ) -> Outcome[SyncReport]:
+def sync_one(
+    spec: OdooTargetSpec, app: AppCredentials, options: SyncOptions
+) -> Outcome[SyncReport]:
     """One target, in its own thread with its own Odoo client: the fleet's unit of work."""
     from odoo_outlook.odoo.sync import sync_target
 
@@ -77,8 +78,13 @@ def sync_one(spec: OdooTargetSpec, app: AppCredentials, options: SyncOptions
     password = os.environ.get(spec.connection.password_env, "")
     report = sync_target(spec, app, password, options)
     changes = _plural(len(report.changes), "change")
-    summary = (f"dry run ({changes})" if report.dry_run
-               else f"synced ({changes})" if report.changes else "no change")
+    summary = (
+        f"dry run ({changes})"
+        if report.dry_run
+        else f"synced ({changes})"
+        if report.changes
+        else "no change"
+    )
     if report.to_connect:
         summary += f", {_plural(len(report.to_connect), 'server')} to connect in Odoo"
     if report.conflicts:
@@ -90,8 +96,10 @@ def sync_one(spec: OdooTargetSpec, app: AppCredentials, options: SyncOptions
 
 def _render(report: SyncReport) -> None:
     head = "dry run, nothing written" if report.dry_run else f"{report.writes} write call(s)"
-    stdout.print(f"[bold]{report.target}[/bold]: Odoo {report.version} at {report.url}"
-                 f" (database {report.database}): {head}, {report.calls} call(s)")
+    stdout.print(
+        f"[bold]{report.target}[/bold]: Odoo {report.version} at {report.url}"
+        f" (database {report.database}): {head}, {report.calls} call(s)"
+    )
     if report.changes:
         table = Table(title_justify="left", show_lines=False)
         for column in ("action", "model", "what", "detail"):
@@ -109,8 +117,10 @@ def _render(report: SyncReport) -> None:
         for server in waiting:
             table.add_row(server.name, server.mailbox, server.needs, server.form_url)
         stdout.print(table)
-        stdout.print("  run `odoo-outlook connect` to open each server's Outlook sign-in in turn"
-                     " and have Odoo test it")
+        stdout.print(
+            "  run `odoo-outlook connect` to open each server's Outlook sign-in in turn"
+            " and have Odoo test it"
+        )
     for note in report.notes:
         stdout.print(Text.assemble(("note: ", "yellow"), note))
     for conflict in report.conflicts:
@@ -134,16 +144,24 @@ def sync_command(
     ] = False,
     allow_insecure_http: AllowInsecureHttpOption = False,
     adopt: Annotated[
-        bool, typer.Option("--adopt", help="Take over unmanaged Outlook servers whose login is"
-                           " a declared mailbox (marks them, keeps their Outlook connection).")
+        bool,
+        typer.Option(
+            "--adopt",
+            help="Take over unmanaged Outlook servers whose login is"
+            " a declared mailbox (marks them, keeps their Outlook connection).",
+        ),
     ] = False,
     as_json: JsonOption = False,
     jobs: JobsOption = None,
     transport: TransportOption = None,
     timeout: TimeoutOption = None,
     details: Annotated[
-        bool, typer.Option("--details", help="With several targets, each target's full report"
-                           " (changes, servers to connect, notes), not one line.")
+        bool,
+        typer.Option(
+            "--details",
+            help="With several targets, each target's full report"
+            " (changes, servers to connect, notes), not one line.",
+        ),
     ] = False,
 ) -> None:
     """Make each target's Odoo match the stack: Outlook module, credentials, mail servers."""
@@ -169,12 +187,19 @@ def sync_command(
     display = progress_for(stderr, "syncing") if fleet_run else NoProgress()
     # A one-line stdout echo would repeat what a live display already prints on a terminal.
     lines = not (as_json or details) and not (
-        isinstance(display, LiveProgress) and stdout.is_terminal)
-    streamed = _Streamed(display, as_json=as_json, full=details or not fleet_run,
-                         lines=fleet_run and lines)
+        isinstance(display, LiveProgress) and stdout.is_terminal
+    )
+    streamed = _Streamed(
+        display, as_json=as_json, full=details or not fleet_run, lines=fleet_run and lines
+    )
     with still_waiting(specs, timeout):
-        fleet = run_fleet(tasks, jobs=jobs, secrets=[app.client_secret], progress=streamed,
-                          debug=bool(ctx.find_root().params.get("debug")))
+        fleet = run_fleet(
+            tasks,
+            jobs=jobs,
+            secrets=[app.client_secret],
+            progress=streamed,
+            debug=bool(ctx.find_root().params.get("debug")),
+        )
     if as_json:
         sys.stdout.write(json.dumps([_result_dict(r) for r in fleet.results]) + "\n")
         sys.stdout.flush()
@@ -183,8 +208,9 @@ def sync_command(
     raise typer.Exit(fleet.exit_code)
 
 
-def still_waiting(specs: list[OdooTargetSpec], timeout: float | None, label: str = "Odoo"
-                  ) -> StillWaiting:
+def still_waiting(
+    specs: list[OdooTargetSpec], timeout: float | None, label: str = "Odoo"
+) -> StillWaiting:
     """The progress line for a slow or hung Odoo (stderr), naming the targets and the limit."""
     limits = [timeout or s.connection.timeout_seconds for s in specs if s.connection]
     names = ", ".join(s.name for s in specs)
@@ -194,8 +220,7 @@ def still_waiting(specs: list[OdooTargetSpec], timeout: float | None, label: str
 class _Streamed:
     """The fleet's progress display, plus each target's report written when it finishes."""
 
-    def __init__(self, inner: FleetProgress, *, as_json: bool, full: bool, lines: bool
-                 ) -> None:
+    def __init__(self, inner: FleetProgress, *, as_json: bool, full: bool, lines: bool) -> None:
         self._inner = inner
         self._as_json = as_json
         self._full = full
@@ -214,9 +239,13 @@ class _Streamed:
         if self._full or result.value is None:
             _show(result)  # a failure's error line goes to stderr in every mode
         if self._lines:
-            stdout.print(Text.assemble((f"{result.status:>4} ", result.status.style),
-                                       f"{result.name}: {result.line}"),
-                         soft_wrap=True, highlight=False)
+            stdout.print(
+                Text.assemble(
+                    (f"{result.status:>4} ", result.status.style), f"{result.name}: {result.line}"
+                ),
+                soft_wrap=True,
+                highlight=False,
+            )
 
     def end(self) -> None:
         self._inner.end()

@@ -29,11 +29,14 @@ from odoo_outlook.graph import (
 PULUMI_FIX = "run `pulumi up` (it makes the app registration match the stack)"
 T = TypeVar("T")
 
-ACCOUNT_ENABLED_FIX = ("grant the identity running the doctor the Graph permission"
-                       f" {Permission.USER_ACCOUNT_ENABLED.hint}"
-                       f" ({Permission.USER_ACCOUNT_ENABLED.reference}), then run it again")
-GRAPH_ACCESS_FIX = ("sign in with an identity that has the Graph permission named above"
-                    " (README: Entra roles)")
+ACCOUNT_ENABLED_FIX = (
+    "grant the identity running the doctor the Graph permission"
+    f" {Permission.USER_ACCOUNT_ENABLED.hint}"
+    f" ({Permission.USER_ACCOUNT_ENABLED.reference}), then run it again"
+)
+GRAPH_ACCESS_FIX = (
+    "sign in with an identity that has the Graph permission named above (README: Entra roles)"
+)
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,7 @@ class AzureFacts:
     """Everything the Azure checks read from Microsoft Graph for one app (`gather_azure`), each
     read kept with its failure; tenant policies need Policy.Read.All.
     """
+
     client_id: str
     app: Read[Application]
     sp: Read[ServicePrincipal] = field(default_factory=Read)
@@ -89,18 +93,23 @@ def check_app(facts: AzureFacts) -> Check:
     """The app registration exists and is not disabled by Microsoft
     (`disabledByMicrosoftStatus`)."""
     if not facts.app.ok:
-        fix = (f"check --client-id / the stack outputs' clientId, and the tenant (--tenant);"
-               f" {PULUMI_FIX}")
+        fix = (
+            f"check --client-id / the stack outputs' clientId, and the tenant (--tenant);"
+            f" {PULUMI_FIX}"
+        )
         return _read_failed("app registration", facts.app, fix)
     app = facts.app.value
     assert app is not None
     status = app.disabled_by_microsoft_status
     if status and status != "NotDisabled":
         # Graph v1.0 `application.disabledByMicrosoftStatus`: null or NotDisabled when usable.
-        return fail("app registration", f"{app.display_name!r} is disabled by Microsoft"
-                    f" ({status}): nobody can sign in (AADSTS7000112)",
-                    "see the app's overview in the Microsoft Entra admin center and contact"
-                    " Microsoft support")
+        return fail(
+            "app registration",
+            f"{app.display_name!r} is disabled by Microsoft"
+            f" ({status}): nobody can sign in (AADSTS7000112)",
+            "see the app's overview in the Microsoft Entra admin center and contact"
+            " Microsoft support",
+        )
     return ok("app registration", f"{app.display_name!r} has client id {app.client_id}")
 
 
@@ -108,12 +117,19 @@ def check_audience(app: Application, spec: AppRegistrationSpec) -> Check:
     """The app's `signInAudience` is the declared one."""
     wanted = str(spec.sign_in_audience)
     if app.sign_in_audience != wanted:
-        return fail("sign-in audience", f"supported account types are {app.sign_in_audience},"
-                    f" the stack wants {wanted}", PULUMI_FIX)
+        return fail(
+            "sign-in audience",
+            f"supported account types are {app.sign_in_audience}, the stack wants {wanted}",
+            PULUMI_FIX,
+        )
     version = spec.requested_access_token_version
     if version is not None and app.requested_access_token_version != version:
-        return fail("sign-in audience", f"{wanted} needs access token version {version}, the app"
-                    f" has {app.requested_access_token_version or 'the default (1)'}", PULUMI_FIX)
+        return fail(
+            "sign-in audience",
+            f"{wanted} needs access token version {version}, the app"
+            f" has {app.requested_access_token_version or 'the default (1)'}",
+            PULUMI_FIX,
+        )
     return ok("sign-in audience", wanted)
 
 
@@ -123,8 +139,11 @@ def check_redirect_uris(app: Application, spec: AppRegistrationSpec) -> Check:
     have = set(app.redirect_uris)
     missing = [u for u in spec.redirect_uris if u not in have]
     if missing:
-        return fail("redirect URIs", f"missing {', '.join(missing)} (Microsoft answers"
-                    " AADSTS50011 to Odoo)", PULUMI_FIX)
+        return fail(
+            "redirect URIs",
+            f"missing {', '.join(missing)} (Microsoft answers AADSTS50011 to Odoo)",
+            PULUMI_FIX,
+        )
     extra = sorted(have - set(spec.redirect_uris))
     tail = f"; also {', '.join(extra)}" if extra else ""
     return ok("redirect URIs", f"all {len(spec.redirect_uris)} Odoo confirm URLs{tail}")
@@ -149,45 +168,67 @@ def check_client_type(app: Application, spec: AppRegistrationSpec) -> list[Check
     problems: list[str] = []
     fixes: list[str] = []
     if app.is_fallback_public_client:
-        problems.append("isFallbackPublicClient is true: Microsoft treats the app as a public"
-                        " client and refuses Odoo's client secret (AADSTS700025)")
+        problems.append(
+            "isFallbackPublicClient is true: Microsoft treats the app as a public"
+            " client and refuses Odoo's client secret (AADSTS700025)"
+        )
         fixes.append("set isFallbackPublicClient to false")
     public = [u for u in app.public_client_redirect_uris if u in confirm]
     if public:
-        problems.append(f"Odoo's confirm URL {', '.join(public)} is also a mobile and desktop"
-                        " (publicClient) redirect URI: Microsoft treats the sign-in as a public"
-                        " client's and refuses Odoo's client secret (AADSTS700025)")
+        problems.append(
+            f"Odoo's confirm URL {', '.join(public)} is also a mobile and desktop"
+            " (publicClient) redirect URI: Microsoft treats the sign-in as a public"
+            " client's and refuses Odoo's client secret (AADSTS700025)"
+        )
         fixes.append("remove it from publicClient.redirectUris")
     spa = [u for u in app.spa_redirect_uris if u in confirm]
     if spa:
-        problems.append(f"Odoo's confirm URL {', '.join(spa)} is also a single-page application"
-                        " (spa) redirect URI: Microsoft then lets only a browser redeem the"
-                        " sign-in code, not Odoo's server (AADSTS9002327)")
+        problems.append(
+            f"Odoo's confirm URL {', '.join(spa)} is also a single-page application"
+            " (spa) redirect URI: Microsoft then lets only a browser redeem the"
+            " sign-in code, not Odoo's server (AADSTS9002327)"
+        )
         fixes.append("remove it from spa.redirectUris")
-    others = [u for u in (*app.public_client_redirect_uris, *app.spa_redirect_uris)
-              if u not in confirm]
+    others = [
+        u for u in (*app.public_client_redirect_uris, *app.spa_redirect_uris) if u not in confirm
+    ]
     if problems:
-        client_type = fail("client type", "; ".join(problems),
-                           f"{'; '.join(fixes)}: {PULUMI_FIX}")
+        client_type = fail("client type", "; ".join(problems), f"{'; '.join(fixes)}: {PULUMI_FIX}")
     elif others:
-        client_type = warn("client type", "public-client or SPA redirect URIs the stack does not"
-                           f" declare: {', '.join(others)}", f"{PULUMI_FIX} removes them")
+        client_type = warn(
+            "client type",
+            f"public-client or SPA redirect URIs the stack does not declare: {', '.join(others)}",
+            f"{PULUMI_FIX} removes them",
+        )
     else:
-        client_type = ok("client type", "confidential web client (isFallbackPublicClient false,"
-                         " no public-client or SPA redirect URIs)")
-    implicit = [kind for kind, on in (("access tokens", app.implicit_access_token),
-                                      ("ID tokens", app.implicit_id_token)) if on]
+        client_type = ok(
+            "client type",
+            "confidential web client (isFallbackPublicClient false,"
+            " no public-client or SPA redirect URIs)",
+        )
+    implicit = [
+        kind
+        for kind, on in (
+            ("access tokens", app.implicit_access_token),
+            ("ID tokens", app.implicit_id_token),
+        )
+        if on
+    ]
     if implicit:
-        grant = warn("implicit grant", f"on for {' and '.join(implicit)}: Odoo never uses it,"
-                     " and it hands tokens to the browser",
-                     f"turn web.implicitGrantSettings off: {PULUMI_FIX}")
+        grant = warn(
+            "implicit grant",
+            f"on for {' and '.join(implicit)}: Odoo never uses it,"
+            " and it hands tokens to the browser",
+            f"turn web.implicitGrantSettings off: {PULUMI_FIX}",
+        )
     else:
         grant = ok("implicit grant", "off (Odoo uses the authorization code flow)")
     return [client_type, grant]
 
 
-def check_permissions(app: Application, graph_sp: Read[ServicePrincipal],
-                      spec: AppRegistrationSpec) -> list[Check]:
+def check_permissions(
+    app: Application, graph_sp: Read[ServicePrincipal], spec: AppRegistrationSpec
+) -> list[Check]:
     """The app requests the declared delegated Microsoft Graph scopes (`requiredResourceAccess`),
     resolved by name on Graph's service principal (`oauth2PermissionScopes`).
     """
@@ -206,15 +247,22 @@ def check_permissions(app: Application, graph_sp: Read[ServicePrincipal],
         checks.append(ok("API permissions", "delegated " + ", ".join(spec.scopes)))
     roles = {r.id: r.value or r.id for r in graph_sp.value.app_roles}
     extra_roles = [
-        roles.get(access.id, access.id) if rra.resource_app_id == MICROSOFT_GRAPH_APP_ID
+        roles.get(access.id, access.id)
+        if rra.resource_app_id == MICROSOFT_GRAPH_APP_ID
         else f"{access.id} on {rra.resource_app_id}"
-        for rra in app.required_resource_access for access in rra.resource_access
+        for rra in app.required_resource_access
+        for access in rra.resource_access
         if access.type == "Role"
     ]
     if extra_roles:
-        checks.append(warn("application permissions", "the app also requests application"
-                           f" permissions Odoo never uses: {', '.join(extra_roles)}",
-                           "remove them (least privilege): `pulumi up`"))
+        checks.append(
+            warn(
+                "application permissions",
+                "the app also requests application"
+                f" permissions Odoo never uses: {', '.join(extra_roles)}",
+                "remove them (least privilege): `pulumi up`",
+            )
+        )
     return checks
 
 
@@ -229,26 +277,46 @@ def check_owners(facts: AzureFacts) -> list[Check]:
     owners = facts.owners.value or ()
     checks: list[Check] = []
     if owners:
-        checks.append(ok("app owners", f"{len(owners)} owner(s): "
-                         + ", ".join(_owner_name(o) for o in owners)))
+        checks.append(
+            ok(
+                "app owners",
+                f"{len(owners)} owner(s): " + ", ".join(_owner_name(o) for o in owners),
+            )
+        )
     else:
-        checks.append(warn("app owners", "the app registration has no owner: only Entra"
-                           " administrators can manage it (and a deploying identity with"
-                           " Application.ReadWrite.OwnedBy cannot)", "run `pulumi up` (the"
-                           " deploying identity becomes an owner), or add one in Entra ID > App"
-                           " registrations > Owners"))
+        checks.append(
+            warn(
+                "app owners",
+                "the app registration has no owner: only Entra"
+                " administrators can manage it (and a deploying identity with"
+                " Application.ReadWrite.OwnedBy cannot)",
+                "run `pulumi up` (the"
+                " deploying identity becomes an owner), or add one in Entra ID > App"
+                " registrations > Owners",
+            )
+        )
     ids = {o.id.lower() for o in owners}
     for principal in facts.owner_principals:
         name = f"app owner {principal.name}"
         if not principal.read.ok:
             if principal.read.missing:
-                checks.append(warn(name, principal.read.error or "not found", "fix the name in"
-                                   " the stack (app.owners) or create the account"))
+                checks.append(
+                    warn(
+                        name,
+                        principal.read.error or "not found",
+                        "fix the name in the stack (app.owners) or create the account",
+                    )
+                )
             else:
                 checks.append(fail(name, principal.read.error or "not read", GRAPH_ACCESS_FIX))
         elif str(principal.read.value).lower() not in ids:
-            checks.append(warn(name, f"{principal.read.value} is not an owner of the app"
-                               " registration", PULUMI_FIX))
+            checks.append(
+                warn(
+                    name,
+                    f"{principal.read.value} is not an owner of the app registration",
+                    PULUMI_FIX,
+                )
+            )
         else:
             checks.append(ok(name, f"owner ({principal.read.value})"))
     return checks
@@ -261,9 +329,11 @@ def check_service_principal(facts: AzureFacts) -> Check:
     sp = facts.sp.value
     assert sp is not None
     if sp.account_enabled is False:
-        return fail("enterprise application", "sign-in is disabled for users (accountEnabled"
-                    " false)", "Entra ID > Enterprise applications > Properties > Enabled for"
-                    " users to sign-in: Yes")
+        return fail(
+            "enterprise application",
+            "sign-in is disabled for users (accountEnabled false)",
+            "Entra ID > Enterprise applications > Properties > Enabled for users to sign-in: Yes",
+        )
     return ok("enterprise application", f"service principal {sp.object_id}")
 
 
@@ -271,8 +341,11 @@ def check_assignment_required(sp: ServicePrincipal, spec: AppRegistrationSpec) -
     """The service principal's `appRoleAssignmentRequired` is the declared value."""
     wanted, have = spec.assignment_required, sp.app_role_assignment_required
     if wanted != have:
-        return fail("assignment required", f"is {'yes' if have else 'no'}, the stack wants"
-                    f" {'yes' if wanted else 'no'}", PULUMI_FIX)
+        return fail(
+            "assignment required",
+            f"is {'yes' if have else 'no'}, the stack wants {'yes' if wanted else 'no'}",
+            PULUMI_FIX,
+        )
     return ok("assignment required", "yes" if have else "no (any user of the tenant may sign in)")
 
 
@@ -289,30 +362,50 @@ def check_assignments(facts: AzureFacts) -> list[Check]:
     for principal in facts.principals:
         name = f"assigned {principal.kind} {principal.name}"
         if not principal.read.ok:
-            fix = ("fix the name in the stack (assignments) or create the account"
-                   if principal.read.missing else GRAPH_ACCESS_FIX)
+            fix = (
+                "fix the name in the stack (assignments) or create the account"
+                if principal.read.missing
+                else GRAPH_ACCESS_FIX
+            )
             checks.append(fail(name, principal.read.error or "not found", fix))
         elif principal.read.value not in assigned:
-            checks.append(fail(name, f"{principal.kind} {principal.read.value} is not assigned"
-                               " to the enterprise application (Microsoft answers AADSTS50105)",
-                               PULUMI_FIX))
+            checks.append(
+                fail(
+                    name,
+                    f"{principal.kind} {principal.read.value} is not assigned"
+                    " to the enterprise application (Microsoft answers AADSTS50105)",
+                    PULUMI_FIX,
+                )
+            )
         elif principal.enabled is False:
-            checks.append(warn(name, "assigned, but the account is disabled",
-                               "enable the account in Entra ID, or remove it from the stack"))
+            checks.append(
+                warn(
+                    name,
+                    "assigned, but the account is disabled",
+                    "enable the account in Entra ID, or remove it from the stack",
+                )
+            )
         elif principal.kind == "user" and principal.enabled is None:
             # Graph answers null for accountEnabled when the identity reads basic profiles
             # only (User.ReadBasic.All): unknown, not enabled.
-            checks.append(warn(name, f"assigned ({principal.read.value}), but Graph returned no"
-                               " accountEnabled value, so the doctor could not tell whether the"
-                               " account is enabled (the signed-in identity can read basic"
-                               " profiles only)", ACCOUNT_ENABLED_FIX))
+            checks.append(
+                warn(
+                    name,
+                    f"assigned ({principal.read.value}), but Graph returned no"
+                    " accountEnabled value, so the doctor could not tell whether the"
+                    " account is enabled (the signed-in identity can read basic"
+                    " profiles only)",
+                    ACCOUNT_ENABLED_FIX,
+                )
+            )
         else:
             checks.append(ok(name, f"assigned ({principal.read.value})"))
     return checks
 
 
-def check_admin_consent(facts: AzureFacts, spec: AppRegistrationSpec,
-                        tenant_id: str | None) -> Check | None:
+def check_admin_consent(
+    facts: AzureFacts, spec: AppRegistrationSpec, tenant_id: str | None
+) -> Check | None:
     """With `admin_consent`, an `AllPrincipals` delegated grant covers every declared scope;
     None when the stack does not ask for admin consent. The fix names the admin consent URL.
     """
@@ -324,18 +417,29 @@ def check_admin_consent(facts: AzureFacts, spec: AppRegistrationSpec,
     graph_id = facts.graph_sp.value.object_id if facts.graph_sp.value else None
     granted: set[str] = set()
     for grant in facts.grants.value or ():
-        if grant.consent_type == "AllPrincipals" and (graph_id is None
-                                                      or grant.resource_id == graph_id):
+        if grant.consent_type == "AllPrincipals" and (
+            graph_id is None or grant.resource_id == graph_id
+        ):
             granted |= {s.lower() for s in grant.scopes}
     missing = [s for s in spec.scopes if s.lower() not in granted]
     if missing:
-        return fail("admin consent", f"not granted for {', '.join(missing)} (Microsoft answers"
-                    " AADSTS65001)", f"`pulumi up`, or open {url} as an administrator")
+        return fail(
+            "admin consent",
+            f"not granted for {', '.join(missing)} (Microsoft answers AADSTS65001)",
+            f"`pulumi up`, or open {url} as an administrator",
+        )
     return ok("admin consent", "granted for all users (AllPrincipals)")
 
 
-def azure_checks(facts: AzureFacts, spec: AppRegistrationSpec, *, now: datetime,
-                 warn_days: int, held: frozenset[str], tenant_id: str | None) -> list[Check]:
+def azure_checks(
+    facts: AzureFacts,
+    spec: AppRegistrationSpec,
+    *,
+    now: datetime,
+    warn_days: int,
+    held: frozenset[str],
+    tenant_id: str | None,
+) -> list[Check]:
     """Every Azure check that the fetched data allows, in a reader's order."""
     checks = [check_app(facts)]
     app = facts.app.value

@@ -18,8 +18,9 @@ from odoo_outlook.odoo.companies import domain_alias, resolve, unknown_company
 from odoo_outlook.odoo.state import OdooState
 
 
-def company_checks(state: OdooState, caps: Capabilities, spec: OdooTargetSpec, scope: str
-                   ) -> list[Check]:
+def company_checks(
+    state: OdooState, caps: Capabilities, spec: OdooTargetSpec, scope: str
+) -> list[Check]:
     """One check (15.0/16.0) or the two alias checks (17.0+) per other company."""
     checks: list[Check] = []
     for wanted in spec.companies:
@@ -31,17 +32,29 @@ def company_checks(state: OdooState, caps: Capabilities, spec: OdooTargetSpec, s
             continue
         if not caps.has_alias_domain:
             if wanted.alias.domain != spec.alias.domain:
-                checks.append(warn(
-                    name, f"Odoo {caps.version.text} has one catch-all domain per database"
-                    f" ({spec.alias.domain}); {company.name!r} declares {wanted.alias.domain}",
-                    "give every company the same notifications domain, or update Odoo to"
-                    " 17.0+", scope))
+                checks.append(
+                    warn(
+                        name,
+                        f"Odoo {caps.version.text} has one catch-all domain per database"
+                        f" ({spec.alias.domain}); {company.name!r} declares {wanted.alias.domain}",
+                        "give every company the same notifications domain, or update Odoo to 17.0+",
+                        scope,
+                    )
+                )
             else:
-                checks.append(ok(name, f"{company.name!r} shares the database's catch-all"
-                                 f" domain {spec.alias.domain}", scope))
+                checks.append(
+                    ok(
+                        name,
+                        f"{company.name!r} shares the database's catch-all"
+                        f" domain {spec.alias.domain}",
+                        scope,
+                    )
+                )
             continue
         own_state = replace(state, company=company)
         own_spec = replace(spec, alias=domain_alias(spec, wanted), outgoing=wanted.outgoing)
-        checks += [replace(c, name=f"{c.name} ({company.name})")
-                   for c in alias_checks(own_state, caps, own_spec, scope)]
+        checks += [
+            replace(c, name=f"{c.name} ({company.name})")
+            for c in alias_checks(own_state, caps, own_spec, scope)
+        ]
     return checks

@@ -19,7 +19,7 @@ from odoo_outlook.odoo.state import OUTGOING
 
 NOT_TESTED = "refresh token stored, not tested"
 TEST_HINT = "run `odoo-outlook doctor --test-connections` to have Odoo test it"
-NO_TOKEN_FIX = "run `odoo-outlook connect` (or click \"Connect your Outlook account\" in Odoo)"
+NO_TOKEN_FIX = 'run `odoo-outlook connect` (or click "Connect your Outlook account" in Odoo)'
 _DEFAULT_FIX = "read Odoo's message above; fix the server's settings, then test again"
 
 
@@ -36,9 +36,11 @@ def diagnose(message: str, stack: StackFacts) -> Diagnosis:
     """The Microsoft failures named in `message`, with causes and fixes chosen for `stack`."""
     found = diagnose_reply(message, stack)
     if found:
-        return Diagnosis(tuple(d.code for d in found),
-                         "; ".join(f"{d.code}: {d.cause}" for d in found),
-                         "; ".join(dict.fromkeys(d.fix for d in found)))
+        return Diagnosis(
+            tuple(d.code for d in found),
+            "; ".join(f"{d.code}: {d.cause}" for d in found),
+            "; ".join(dict.fromkeys(d.fix for d in found)),
+        )
     if "Please connect with your Outlook account" in message:
         return Diagnosis((), "Odoo holds no refresh token for this server", NO_TOKEN_FIX)
     return Diagnosis((), "", _DEFAULT_FIX)
@@ -54,14 +56,13 @@ def describe_test(test: ConnectionTest, stack: StackFacts) -> tuple[bool, str, s
     button = TEST_BUTTONS[test.model]
     one = " ".join(test.message.split())
     if test.ok:
-        return True, f"tested ok at {at_text(test)} (Odoo's \"{button}\": {one})", None
+        return True, f'tested ok at {at_text(test)} (Odoo\'s "{button}": {one})', None
     found = diagnose(test.message, stack)
     meaning = f" ({found.meaning})" if found.meaning else ""
     return False, f"test failed at {at_text(test)}: {one}{meaning}", found.fix
 
 
-def token_check(name: str, test: ConnectionTest | None, stack: StackFacts,
-                scope: str) -> Check:
+def token_check(name: str, test: ConnectionTest | None, stack: StackFacts, scope: str) -> Check:
     """The doctor's token line: tested ok / failed with the diagnosis / stored, not tested."""
     if test is None:
         return ok(name, f"{NOT_TESTED} ({TEST_HINT})", scope)

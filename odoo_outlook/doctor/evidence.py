@@ -61,14 +61,18 @@ def _address(value: str | None) -> str:
 def outgoing_evidence(server_id: int, mailbox: str, mails: Iterable[FailedMail]) -> Evidence:
     """The failed mail that went (or was to go) through this outgoing server."""
     wanted = mailbox.lower()
-    hits = [m for m in mails if m.server_id == server_id
-            or (m.server_id is None and _address(m.email_from) == wanted)]
+    hits = [
+        m
+        for m in mails
+        if m.server_id == server_id or (m.server_id is None and _address(m.email_from) == wanted)
+    ]
     hits.sort(key=lambda m: (m.date or "", m.id))
     return Evidence(tuple(Failure(m.date or "", m.reason) for m in hits))
 
 
-def incoming_evidence(server_id: int, errors: Iterable[FetchError],
-                      last_fetch: Mapping[int, str]) -> Evidence:
+def incoming_evidence(
+    server_id: int, errors: Iterable[FetchError], last_fetch: Mapping[int, str]
+) -> Evidence:
     """Odoo 19.0's last fetch failure of this incoming server, and its last successful fetch."""
     mine = [e for e in errors if e.id == server_id]
     return Evidence(
@@ -100,8 +104,17 @@ def age(text: str | None, now: datetime) -> str:
     return f"{moment:%Y-%m-%d %H:%M} UTC ({ago} ago)"
 
 
-def token_from_evidence(name: str, evidence: Evidence, stack: StackFacts, scope: str, *,
-                        now: datetime, since: datetime, server: str, mailbox: str) -> Check:
+def token_from_evidence(
+    name: str,
+    evidence: Evidence,
+    stack: StackFacts,
+    scope: str,
+    *,
+    now: datetime,
+    since: datetime,
+    server: str,
+    mailbox: str,
+) -> Check:
     """The token line of a connected server that was not tested in this run.
 
     Fails with the diagnosis when a failure was recorded after the last success; otherwise
@@ -111,21 +124,29 @@ def token_from_evidence(name: str, evidence: Evidence, stack: StackFacts, scope:
         first, last = evidence.failures[0], evidence.failures[-1]
         found = diagnose(last.text, stack, {"server": server, "mailbox": mailbox})
         cause = "; ".join(f"{d.code}: {d.cause}" for d in found) or (
-            "no Microsoft error code this tool knows (read the failure in Odoo)")
+            "no Microsoft error code this tool knows (read the failure in Odoo)"
+        )
         fix = "; ".join(dict.fromkeys(d.fix for d in found)) or (
             "read the failure in Odoo (Settings > Technical > Emails / Incoming Mail Servers),"
-            " fix it, then run `odoo-outlook doctor --test-connections`")
+            " fix it, then run `odoo-outlook doctor --test-connections`"
+        )
         count = len(evidence.failures)
         latest = f", {count} recorded, the latest {age(last.at, now)}" if count > 1 else ""
-        success = (f"; last success {age(evidence.last_success, now)}"
-                   if evidence.last_success else "")
-        gave_up = ("; Odoo stopped fetching (server back to Not Confirmed)"
-                   if evidence.gave_up else "")
+        success = (
+            f"; last success {age(evidence.last_success, now)}" if evidence.last_success else ""
+        )
+        gave_up = (
+            "; Odoo stopped fetching (server back to Not Confirmed)" if evidence.gave_up else ""
+        )
         # Only a transient cause (e.g. throttling) is a warning; anything else stops mail.
         transient = bool(found) and all(d.severity is Status.WARN for d in found)
         make = warn if transient and not evidence.gave_up else fail
-        return make(name, f"failing since {age(first.at, now)}{latest}{success}{gave_up}:"
-                    f" {cause}", fix, scope)
+        return make(
+            name,
+            f"failing since {age(first.at, now)}{latest}{success}{gave_up}: {cause}",
+            fix,
+            scope,
+        )
     seen = f"no failure recorded since {since:%Y-%m-%d}"
     if evidence.failures:
         seen = f"the last failure ({age(evidence.failures[-1].at, now)}) came before a success"

@@ -18,18 +18,24 @@ from odoo_outlook.doctor.model import Check, Report, Status, fail, warn
 SCOPE = "explain"
 
 
-def config_facts(config: StackConfig, client_id: str | None = None,
-                 tenant_id: str | None = None) -> StackFacts:
+def config_facts(
+    config: StackConfig, client_id: str | None = None, tenant_id: str | None = None
+) -> StackFacts:
     """The stack facts advice depends on, from the configuration alone."""
     desired = desired_state(config, datetime.now(UTC))
     app = desired.app
-    mailboxes = tuple(dict.fromkeys(
-        s.mailbox for t in desired.targets for s in t.servers))
+    mailboxes = tuple(dict.fromkeys(s.mailbox for t in desired.targets for s in t.servers))
     tenant = app.tenant_id or (tenant_id if tenant_id and is_object_id(tenant_id) else None)
     base = desired.targets[0].expected_base_url if len(desired.targets) == 1 else None
-    return StackFacts(audience=app.sign_in_audience, admin_consent=app.admin_consent,
-                      assignment_required=app.assignment_required, tenant_id=tenant,
-                      client_id=client_id, mailboxes=mailboxes, expected_base_url=base)
+    return StackFacts(
+        audience=app.sign_in_audience,
+        admin_consent=app.admin_consent,
+        assignment_required=app.assignment_required,
+        tenant_id=tenant,
+        client_id=client_id,
+        mailboxes=mailboxes,
+        expected_base_url=base,
+    )
 
 
 def explain_text(text: str, facts: StackFacts) -> Report:
@@ -37,11 +43,22 @@ def explain_text(text: str, facts: StackFacts) -> Report:
     checks: list[Check] = []
     for diagnosis in diagnose(text, facts):
         make = fail if diagnosis.severity is Status.FAIL else warn
-        checks.append(make(diagnosis.code, f"{diagnosis.cause} (source: {diagnosis.source})",
-                           diagnosis.fix, SCOPE))
+        checks.append(
+            make(
+                diagnosis.code,
+                f"{diagnosis.cause} (source: {diagnosis.source})",
+                diagnosis.fix,
+                SCOPE,
+            )
+        )
     if not checks:
-        checks.append(warn("no code", "the text names no Microsoft error this tool knows"
-                           " (no AADSTS code, Exchange status code or OAuth error)",
-                           "paste the whole message, including the AADSTS... or 5.x.x code",
-                           SCOPE))
+        checks.append(
+            warn(
+                "no code",
+                "the text names no Microsoft error this tool knows"
+                " (no AADSTS code, Exchange status code or OAuth error)",
+                "paste the whole message, including the AADSTS... or 5.x.x code",
+                SCOPE,
+            )
+        )
     return Report(facts.client_id or "(no --client-id)", checks)

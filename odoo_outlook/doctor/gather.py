@@ -52,15 +52,22 @@ async def _read(call: Awaitable[T]) -> Read[T]:
 async def _user(client: GraphServiceClient, name: str) -> Principal:
     read = await _read(resolve_user(client, name))
     user = read.value
-    return Principal("user", name, Read(value=user.id) if user else Read(
-        error=read.error, missing=read.missing), user.account_enabled if user else None)
+    return Principal(
+        "user",
+        name,
+        Read(value=user.id) if user else Read(error=read.error, missing=read.missing),
+        user.account_enabled if user else None,
+    )
 
 
 async def _group(client: GraphServiceClient, name: str) -> Principal:
     read = await _read(resolve_group(client, name))
     group = read.value
-    return Principal("group", name, Read(value=group.id) if group else Read(
-        error=read.error, missing=read.missing))
+    return Principal(
+        "group",
+        name,
+        Read(value=group.id) if group else Read(error=read.error, missing=read.missing),
+    )
 
 
 async def _owner(client: GraphServiceClient, name: str) -> Principal:
@@ -72,8 +79,9 @@ async def _owner(client: GraphServiceClient, name: str) -> Principal:
     return Principal("owner", name, user.read, user.enabled)
 
 
-async def gather_azure(client: GraphServiceClient, client_id: str,
-                       spec: AppRegistrationSpec) -> AzureFacts:
+async def gather_azure(
+    client: GraphServiceClient, client_id: str, spec: AppRegistrationSpec
+) -> AzureFacts:
     """Read everything the Azure checks need, concurrently; never raises for a Graph error.
 
     `client_id` is the app registration's appId (a GUID); `spec` the declared registration
@@ -97,14 +105,29 @@ async def gather_azure(client: GraphServiceClient, client_id: str,
         grants: Read[tuple[DelegatedGrant, ...]] = Read()
         principals: tuple[Principal, ...] = ()
     else:
-        (owners, owner_principals), policies, (assignments, grants, principals) = (
-            await asyncio.gather(owner_reads, policy_reads,
-                                 _read_assignees(client, sp.value.object_id, spec)))
+        (
+            (owners, owner_principals),
+            policies,
+            (assignments, grants, principals),
+        ) = await asyncio.gather(
+            owner_reads, policy_reads, _read_assignees(client, sp.value.object_id, spec)
+        )
     authorization, default_policy, app_policies, classifications = policies
-    return AzureFacts(client_id, app, sp, graph_sp, assignments, grants, principals,
-                      owners, owner_principals, authorization=authorization,
-                      default_policy=default_policy, app_policies=app_policies,
-                      classifications=classifications)
+    return AzureFacts(
+        client_id,
+        app,
+        sp,
+        graph_sp,
+        assignments,
+        grants,
+        principals,
+        owners,
+        owner_principals,
+        authorization=authorization,
+        default_policy=default_policy,
+        app_policies=app_policies,
+        classifications=classifications,
+    )
 
 
 async def _read_owners(
@@ -118,16 +141,25 @@ async def _read_owners(
 
 
 async def _read_policies(
-    client: GraphServiceClient, app_object_id: str, graph_sp: Read[ServicePrincipal],
+    client: GraphServiceClient,
+    app_object_id: str,
+    graph_sp: Read[ServicePrincipal],
     spec: AppRegistrationSpec,
-) -> tuple[Read[AuthorizationPolicy], Read[AppManagementPolicy],
-           Read[tuple[AppManagementPolicy, ...]], Read[tuple[PermissionClassification, ...]]]:
+) -> tuple[
+    Read[AuthorizationPolicy],
+    Read[AppManagementPolicy],
+    Read[tuple[AppManagementPolicy, ...]],
+    Read[tuple[PermissionClassification, ...]],
+]:
     # Skipped under admin consent: user consent and classifications do not matter then.
     authorization: Awaitable[Read[AuthorizationPolicy]] = (
-        _read(get_authorization_policy(client)) if not spec.admin_consent else _none())
+        _read(get_authorization_policy(client)) if not spec.admin_consent else _none()
+    )
     classifications: Awaitable[Read[tuple[PermissionClassification, ...]]] = (
         _read(list_permission_classifications(client, graph_sp.value.object_id))
-        if not spec.admin_consent and graph_sp.value is not None else _none())
+        if not spec.admin_consent and graph_sp.value is not None
+        else _none()
+    )
     return await asyncio.gather(
         authorization,
         _read(get_default_app_management_policy(client)),
@@ -138,14 +170,16 @@ async def _read_policies(
 
 async def _read_assignees(
     client: GraphServiceClient, sp_id: str, spec: AppRegistrationSpec
-) -> tuple[Read[tuple[AppRoleAssignment, ...]], Read[tuple[DelegatedGrant, ...]],
-           tuple[Principal, ...]]:
+) -> tuple[
+    Read[tuple[AppRoleAssignment, ...]], Read[tuple[DelegatedGrant, ...]], tuple[Principal, ...]
+]:
     assignments, grants, principals = await asyncio.gather(
         _read(list_app_role_assignments(client, sp_id)),
         # Read with or without admin consent: grants tell whether users can connect.
         _read(list_delegated_grants(client, sp_id)),
-        asyncio.gather(*(_user(client, u) for u in spec.users),
-                       *(_group(client, g) for g in spec.groups)),
+        asyncio.gather(
+            *(_user(client, u) for u in spec.users), *(_group(client, g) for g in spec.groups)
+        ),
     )
     return assignments, grants, tuple(principals)
 

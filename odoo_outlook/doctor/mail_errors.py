@@ -23,6 +23,7 @@ from odoo_outlook.doctor.model import Check, Status, fail, ok, warn
 @dataclass(frozen=True)
 class FailedMail:
     """One `mail.mail` in state `exception`: id, date, failure reason (never printed) and server."""
+
     id: int
     date: str | None
     reason: str  # never printed: it may quote addresses; only the codes found are shown
@@ -47,8 +48,9 @@ def _check(status: Status, name: str, detail: str, fix: str, scope: str) -> Chec
     return (fail if status is Status.FAIL else warn)(name, detail, fix, scope)
 
 
-def failed_mail_checks(mails: Iterable[FailedMail], since: datetime, stack: StackFacts,
-                       scope: str) -> list[Check]:
+def failed_mail_checks(
+    mails: Iterable[FailedMail], since: datetime, stack: StackFacts, scope: str
+) -> list[Check]:
     """One check per diagnosis found in recent failed mail; a warning for the rest."""
     mails = list(mails)
     window = f"since {since:%Y-%m-%d}"
@@ -66,38 +68,63 @@ def failed_mail_checks(mails: Iterable[FailedMail], since: datetime, stack: Stac
     checks = []
     for diagnosis, hits in found.values():
         latest = max(hits, key=lambda m: (m.date or "", m.id))
-        checks.append(_check(
-            diagnosis.severity, f"failed mail {diagnosis.code}",
-            f"{len(hits)} mail(s) {window} (latest #{latest.id} at {latest.date or '?'}):"
-            f" {diagnosis.cause}", diagnosis.fix, scope))
+        checks.append(
+            _check(
+                diagnosis.severity,
+                f"failed mail {diagnosis.code}",
+                f"{len(hits)} mail(s) {window} (latest #{latest.id} at {latest.date or '?'}):"
+                f" {diagnosis.cause}",
+                diagnosis.fix,
+                scope,
+            )
+        )
     if unknown:
         latest = max(unknown, key=lambda m: (m.date or "", m.id))
-        checks.append(warn(
-            "failed mail", f"{len(unknown)} mail(s) {window} failed without a Microsoft error"
-            f" code this tool knows (latest #{latest.id} at {latest.date or '?'})",
-            "read the failure reason in Odoo: Settings > Technical > Emails, state Delivery"
-            " Failed", scope,
-        ))
+        checks.append(
+            warn(
+                "failed mail",
+                f"{len(unknown)} mail(s) {window} failed without a Microsoft error"
+                f" code this tool knows (latest #{latest.id} at {latest.date or '?'})",
+                "read the failure reason in Odoo: Settings > Technical > Emails, state Delivery"
+                " Failed",
+                scope,
+            )
+        )
     return checks
 
 
-def fetch_error_checks(errors: Iterable[FetchError], stack: StackFacts, scope: str
-                       ) -> list[Check]:
+def fetch_error_checks(errors: Iterable[FetchError], stack: StackFacts, scope: str) -> list[Check]:
     """One check per incoming server whose last fetch failed."""
     checks = []
     for error in errors:
         name = f"incoming fetch {error.mailbox or error.name}"
-        gave_up = (" Odoo stopped fetching it (server back to Not Confirmed)"
-                   if error.state == "draft" else "")
+        gave_up = (
+            " Odoo stopped fetching it (server back to Not Confirmed)"
+            if error.state == "draft"
+            else ""
+        )
         head = f"fetchmail.server #{error.id} failing since {error.error_date or '?'}"
-        diagnoses = diagnose(error.error_message, stack,
-                             {"server": error.name, "mailbox": error.mailbox or ""})
+        diagnoses = diagnose(
+            error.error_message, stack, {"server": error.name, "mailbox": error.mailbox or ""}
+        )
         if not diagnoses:
-            checks.append(warn(name, f"{head}, without a Microsoft error code this tool knows."
-                               + gave_up, "read Last Error Message on the server in Odoo"
-                               " (Settings > Technical > Incoming Mail Servers)", scope))
+            checks.append(
+                warn(
+                    name,
+                    f"{head}, without a Microsoft error code this tool knows." + gave_up,
+                    "read Last Error Message on the server in Odoo"
+                    " (Settings > Technical > Incoming Mail Servers)",
+                    scope,
+                )
+            )
         for diagnosis in diagnoses:
-            checks.append(_check(diagnosis.severity, f"{name} {diagnosis.code}",
-                                 f"{head}: {diagnosis.cause}.{gave_up}", diagnosis.fix, scope))
+            checks.append(
+                _check(
+                    diagnosis.severity,
+                    f"{name} {diagnosis.code}",
+                    f"{head}: {diagnosis.cause}.{gave_up}",
+                    diagnosis.fix,
+                    scope,
+                )
+            )
     return checks
-

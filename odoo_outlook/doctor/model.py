@@ -28,8 +28,13 @@ class Check:
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON shape of `doctor --json` `checks` entries."""
-        return {"scope": self.scope, "name": self.name, "status": str(self.status),
-                "detail": self.detail, "fix": self.fix}
+        return {
+            "scope": self.scope,
+            "name": self.name,
+            "status": str(self.status),
+            "detail": self.detail,
+            "fix": self.fix,
+        }
 
 
 def ok(name: str, detail: str, scope: str = AZURE) -> Check:
@@ -55,6 +60,7 @@ def exit_code(checks: Iterable[Check]) -> int:
 @dataclass
 class Report:
     """Every check of one doctor run for app `client_id`, in the order they ran."""
+
     client_id: str
     checks: list[Check] = field(default_factory=list)
 
@@ -69,5 +75,9 @@ class Report:
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON shape of `doctor --json` (camelCase keys)."""
-        return {"clientId": self.client_id, "exitCode": self.exit_code,
-                "summary": self.counts(), "checks": [c.as_dict() for c in self.checks]}
+        return {
+            "clientId": self.client_id,
+            "exitCode": self.exit_code,
+            "summary": self.counts(),
+            "checks": [c.as_dict() for c in self.checks],
+        }

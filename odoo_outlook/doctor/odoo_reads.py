@@ -31,6 +31,7 @@ class OdooReadOptions:
     `mail_limit`), the call `timeout` (seconds), HTTP switches, and whether to press Odoo's
     test buttons (`test_connections`, reaches Microsoft).
     """
+
     mail_days: int = 7
     mail_limit: int = 50
     # Seconds per call to Odoo; None: the target's connection.timeoutSeconds.
@@ -46,6 +47,7 @@ class OdooFacts:
     """What the doctor read from one target, each part with its own error (one line, secrets
     redacted): connection, capabilities, state, failed mail, connection tests, fetch errors.
     """
+
     target: str
     since: datetime
     error: str | None = None  # connecting or reading failed: one line, secrets redacted
@@ -66,15 +68,22 @@ class OdooFacts:
 def read_failed_mail(client: OdooClient, since: datetime, limit: int) -> tuple[FailedMail, ...]:
     """Outgoing mail in state `exception` since `since`, newest first, at most `limit`."""
     rows = client.call(
-        "mail.mail", "search_read",
+        "mail.mail",
+        "search_read",
         [("state", "=", "exception"), ("date", ">=", since.strftime(ODOO_DATETIME))],
-        fields=["date", "failure_reason", "mail_server_id", "email_from"], limit=limit,
+        fields=["date", "failure_reason", "mail_server_id", "email_from"],
+        limit=limit,
         order="id desc",
     )
     return tuple(
-        FailedMail(int(r["id"]), str(r.get("date") or "") or None,
-                   str(r.get("failure_reason") or ""), _many2one_name(r.get("mail_server_id")),
-                   _many2one_id(r.get("mail_server_id")), str(r.get("email_from") or "") or None)
+        FailedMail(
+            int(r["id"]),
+            str(r.get("date") or "") or None,
+            str(r.get("failure_reason") or ""),
+            _many2one_name(r.get("mail_server_id")),
+            _many2one_id(r.get("mail_server_id")),
+            str(r.get("email_from") or "") or None,
+        )
         for r in rows
     )
 
@@ -84,8 +93,9 @@ def read_last_fetch(client: OdooClient, ids: Sequence[int]) -> dict[int, str]:
     of the given incoming servers, by id; one read, none without ids."""
     if not ids:
         return {}
-    rows = client.search_read("fetchmail.server", [("id", "in", list(ids))], ["date"],
-                              active_test=False)
+    rows = client.search_read(
+        "fetchmail.server", [("id", "in", list(ids))], ["date"], active_test=False
+    )
     return {int(r["id"]): str(r["date"]) for r in rows if r.get("date")}
 
 
@@ -99,13 +109,21 @@ def read_fetch_errors(client: OdooClient, caps: Capabilities) -> tuple[FetchErro
     if caps.version.major < FETCH_ERROR_MAJOR:
         return ()
     rows = client.call(
-        "fetchmail.server", "search_read", [("error_date", "!=", False)],
-        fields=["name", "user", "state", "error_date", "error_message"], order="id",
+        "fetchmail.server",
+        "search_read",
+        [("error_date", "!=", False)],
+        fields=["name", "user", "state", "error_date", "error_message"],
+        order="id",
     )
     return tuple(
-        FetchError(int(r["id"]), str(r.get("name") or ""), str(r.get("user") or "") or None,
-                   str(r.get("error_date") or "") or None, str(r.get("error_message") or ""),
-                   str(r.get("state") or "") or None)
+        FetchError(
+            int(r["id"]),
+            str(r.get("name") or ""),
+            str(r.get("user") or "") or None,
+            str(r.get("error_date") or "") or None,
+            str(r.get("error_message") or ""),
+            str(r.get("state") or "") or None,
+        )
         for r in rows
     )
 
@@ -122,18 +140,26 @@ def _many2one_name(value: object) -> str | None:
     return None
 
 
-def read_target(spec: OdooTargetSpec, password: str, now: datetime,
-                options: OdooReadOptions | None = None,
-                secrets: Sequence[str | None] = ()) -> OdooFacts:
+def read_target(
+    spec: OdooTargetSpec,
+    password: str,
+    now: datetime,
+    options: OdooReadOptions | None = None,
+    secrets: Sequence[str | None] = (),
+) -> OdooFacts:
     """Connect and read; failures become `OdooFacts.error` (the doctor goes on)."""
     options = options or OdooReadOptions()
     since = now - timedelta(days=options.mail_days)
     assert spec.connection is not None
     try:
-        client = connect(spec.connection, password, allow_insecure_http=options.allow_insecure_http,
-                         secrets=secrets,
-                         timeout=options.timeout or spec.connection.timeout_seconds,
-                         transport_factory=options.transport_factory)
+        client = connect(
+            spec.connection,
+            password,
+            allow_insecure_http=options.allow_insecure_http,
+            secrets=secrets,
+            timeout=options.timeout or spec.connection.timeout_seconds,
+            transport_factory=options.transport_factory,
+        )
         caps = detect(client, read_modules(client))
         state = read_state(client, caps, all_companies=bool(spec.companies))
     except OdooOutlookError as exc:
@@ -162,7 +188,19 @@ def read_target(spec: OdooTargetSpec, password: str, now: datetime,
         last_fetch = read_last_fetch(client, incoming_ids)
     except OdooOutlookError as exc:
         fetch_error = exc.message
-    return OdooFacts(spec.name, since, url=client.url, database=client.database,
-                     login=client.login, caps=caps, state=state, failed_mail=mails,
-                     mail_error=mail_error, tests=tests, test_error=test_error,
-                     fetch_errors=fetch_errors, fetch_error=fetch_error, last_fetch=last_fetch)
+    return OdooFacts(
+        spec.name,
+        since,
+        url=client.url,
+        database=client.database,
+        login=client.login,
+        caps=caps,
+        state=state,
+        failed_mail=mails,
+        mail_error=mail_error,
+        tests=tests,
+        test_error=test_error,
+        fetch_errors=fetch_errors,
+        fetch_error=fetch_error,
+        last_fetch=last_fetch,
+    )

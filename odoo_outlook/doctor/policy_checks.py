@@ -47,8 +47,10 @@ LEGACY = "microsoft-user-default-legacy"
 LOW = "microsoft-user-default-low"  # low-impact as the tenant classifies them
 # Built-in policies under which users cannot consent to mail access (SMTP / IMAP).
 LOW_IMPACT_ONLY = ("microsoft-user-default-low", "microsoft-user-default-recommended")
-POLICY_FIX = ("grant the identity running doctor Policy.Read.All (README: Entra roles), or"
-              " check Entra ID > Enterprise applications > Consent and permissions by hand")
+POLICY_FIX = (
+    "grant the identity running doctor Policy.Read.All (README: Entra roles), or"
+    " check Entra ID > Enterprise applications > Consent and permissions by hand"
+)
 
 
 @dataclass(frozen=True)
@@ -67,8 +69,13 @@ class PolicyFacts:
     low_impact: tuple[str, ...] | None = None
 
 
-def check_user_consent(facts: PolicyFacts, spec: AppRegistrationSpec, client_id: str,
-                       tenant_id: str | None, graph_sp: ServicePrincipal | None) -> Check | None:
+def check_user_consent(
+    facts: PolicyFacts,
+    spec: AppRegistrationSpec,
+    client_id: str,
+    tenant_id: str | None,
+    graph_sp: ServicePrincipal | None,
+) -> Check | None:
     """With app.adminConsent false: can the users who click "Connect your Outlook account"
     consent to the app's scopes themselves? None when the stack grants admin consent."""
     if spec.admin_consent:
@@ -78,8 +85,12 @@ def check_user_consent(facts: PolicyFacts, spec: AppRegistrationSpec, client_id:
     if facts.grants_error:
         return warn(name, facts.grants_error, POLICY_FIX)
     graph_id = graph_sp.object_id if graph_sp else None
-    granted = {s.lower() for g in facts.grants if g.consent_type == "AllPrincipals"
-               and (graph_id is None or g.resource_id == graph_id) for s in g.scopes}
+    granted = {
+        s.lower()
+        for g in facts.grants
+        if g.consent_type == "AllPrincipals" and (graph_id is None or g.resource_id == graph_id)
+        for s in g.scopes
+    }
     if all(s.lower() in granted for s in spec.scopes):
         return ok(name, "an administrator already consented for all users (AllPrincipals)")
     if facts.authorization_error or facts.authorization is None:
@@ -88,44 +99,69 @@ def check_user_consent(facts: PolicyFacts, spec: AppRegistrationSpec, client_id:
     if graph_sp is not None:
         kinds = {s.value: s.type for s in graph_sp.oauth2_permission_scopes}
         admin_only = [s for s in spec.scopes if kinds.get(s) == "Admin"]
-    assigned = [p.removeprefix(SELF_PREFIX) for p in
-                facts.authorization.permission_grant_policies_assigned
-                if p.startswith(SELF_PREFIX)]
+    assigned = [
+        p.removeprefix(SELF_PREFIX)
+        for p in facts.authorization.permission_grant_policies_assigned
+        if p.startswith(SELF_PREFIX)
+    ]
     users = len({g.principal_id for g in facts.grants if g.consent_type == "Principal"})
     done = f"; {users} user(s) consented already" if users else ""
-    before = (f"before anyone clicks \"Connect your Outlook account\", open {url} as an"
-              " administrator (or set app.adminConsent: true and `pulumi up`)")
+    before = (
+        f'before anyone clicks "Connect your Outlook account", open {url} as an'
+        " administrator (or set app.adminConsent: true and `pulumi up`)"
+    )
     if admin_only:
-        return warn(name, f"{', '.join(admin_only)} need an administrator's consent{done}",
-                    before)
+        return warn(name, f"{', '.join(admin_only)} need an administrator's consent{done}", before)
     if LEGACY in assigned:
-        return ok(name, "users may consent to the app's delegated permissions themselves"
-                  f" (user consent policy {LEGACY}){done}")
+        return ok(
+            name,
+            "users may consent to the app's delegated permissions themselves"
+            f" (user consent policy {LEGACY}){done}",
+        )
     if not assigned:
-        return warn(name, "users may not consent to apps in this tenant: the first user to"
-                    f" connect gets \"Need admin approval\"{done}", before)
+        return warn(
+            name,
+            "users may not consent to apps in this tenant: the first user to"
+            f' connect gets "Need admin approval"{done}',
+            before,
+        )
     if LOW in assigned and facts.low_impact is not None:
         low = {p.lower() for p in facts.low_impact}
         missing = [s for s in spec.scopes if s.lower() not in low]
         if not missing:
-            return ok(name, f"users may consent to low-impact permissions ({LOW}) and the"
-                      f" tenant classified all of {', '.join(spec.scopes)} low{done}")
-        return warn(name, f"users may consent only to low-impact permissions ({LOW});"
-                    f" {', '.join(missing)} are not classified low in this tenant (mail access"
-                    f" never is by default): users get \"Need admin approval\"{done}", before)
+            return ok(
+                name,
+                f"users may consent to low-impact permissions ({LOW}) and the"
+                f" tenant classified all of {', '.join(spec.scopes)} low{done}",
+            )
+        return warn(
+            name,
+            f"users may consent only to low-impact permissions ({LOW});"
+            f" {', '.join(missing)} are not classified low in this tenant (mail access"
+            f' never is by default): users get "Need admin approval"{done}',
+            before,
+        )
     known = [p for p in assigned if p in LOW_IMPACT_ONLY]
     if known:
-        return warn(name, f"users may consent only to low-impact permissions ({known[0]});"
-                    " SMTP.Send and IMAP.AccessAsUser.All are mail access, not low impact:"
-                    f" users get \"Need admin approval\"{done}", before)
-    return warn(name, f"user consent follows custom policy {', '.join(assigned)}; whether it"
-                " admits SMTP.Send and IMAP.AccessAsUser.All is not known" + done,
-                "to be sure, " + before)
+        return warn(
+            name,
+            f"users may consent only to low-impact permissions ({known[0]});"
+            " SMTP.Send and IMAP.AccessAsUser.All are mail access, not low impact:"
+            f' users get "Need admin approval"{done}',
+            before,
+        )
+    return warn(
+        name,
+        f"user consent follows custom policy {', '.join(assigned)}; whether it"
+        " admits SMTP.Send and IMAP.AccessAsUser.All is not known" + done,
+        "to be sure, " + before,
+    )
 
 
 @dataclass(frozen=True)
 class LifetimeCap:
     """A client secret lifetime cap in whole days and the tenant policy that sets it."""
+
     days: int
     source: str  # "tenant default policy" or "app management policy '<name>'"
 
@@ -146,22 +182,35 @@ def _applies(restriction: CredentialRestriction, created: datetime | None) -> bo
 def lifetime_cap(facts: PolicyFacts, app: Application) -> LifetimeCap | None:
     """The secret lifetime cap in force for this app: an enabled policy applied to the app
     takes precedence over the tenant default; None when nothing caps it."""
-    for policies, label in ((facts.app_policies, "app management policy"),
-                            ((facts.default_policy,) if facts.default_policy else (),
-                             "tenant default app management policy")):
+    for policies, label in (
+        (facts.app_policies, "app management policy"),
+        (
+            (facts.default_policy,) if facts.default_policy else (),
+            "tenant default app management policy",
+        ),
+    ):
         caps = [
-            LifetimeCap(_cap_days(r.max_lifetime), f"{label} {p.display_name!r}"
-                        if label == "app management policy" else label)
-            for p in policies if p.is_enabled
-            for r in p.password_restrictions if _applies(r, app.created) and r.max_lifetime
+            LifetimeCap(
+                _cap_days(r.max_lifetime),
+                f"{label} {p.display_name!r}" if label == "app management policy" else label,
+            )
+            for p in policies
+            if p.is_enabled
+            for r in p.password_restrictions
+            if _applies(r, app.created) and r.max_lifetime
         ]
         if caps:
             return min(caps, key=lambda c: c.days)
     return None
 
 
-def check_secret_lifetime(facts: PolicyFacts, app: Application, rotation_days: int,
-                          grace_days: int, max_lifetime_days: int) -> Check:
+def check_secret_lifetime(
+    facts: PolicyFacts,
+    app: Application,
+    rotation_days: int,
+    grace_days: int,
+    max_lifetime_days: int,
+) -> Check:
     """The declared secret lifetime (2 x rotationDays + graceDays) against the tenant's cap."""
     name = "secret lifetime policy"
     errors = [e for e in (facts.default_policy_error, facts.app_policies_error) if e]
@@ -170,32 +219,51 @@ def check_secret_lifetime(facts: PolicyFacts, app: Application, rotation_days: i
     lifetime = 2 * rotation_days + grace_days
     cap = lifetime_cap(facts, app)
     if cap is None:
-        return ok(name, f"no tenant cap on client secret lifetimes (the stack's secrets live"
-                  f" {lifetime} days)")
+        return ok(
+            name,
+            f"no tenant cap on client secret lifetimes (the stack's secrets live {lifetime} days)",
+        )
     if lifetime <= cap.days and max_lifetime_days <= cap.days:
-        return ok(name, f"{cap.source} caps secrets at {cap.days} days; the stack's live"
-                  f" {lifetime}")
+        return ok(
+            name, f"{cap.source} caps secrets at {cap.days} days; the stack's live {lifetime}"
+        )
     rotation = (cap.days - grace_days) // 2
     if lifetime > cap.days:
         if rotation >= 1:
-            fix = (f"set secret.maxLifetimeDays: {cap.days} and secret.rotationDays:"
-                   f" {rotation} (or less), then `pulumi up`")
+            fix = (
+                f"set secret.maxLifetimeDays: {cap.days} and secret.rotationDays:"
+                f" {rotation} (or less), then `pulumi up`"
+            )
         else:
             grace = max(1, cap.days // 3)
-            fix = (f"set secret.maxLifetimeDays: {cap.days}, secret.graceDays: {grace} and"
-                   f" secret.rotationDays: {max(1, (cap.days - grace) // 2)}, then `pulumi up`")
-        return fail(name, f"{cap.source} caps client secrets at {cap.days} days; the stack's"
-                    f" live 2 x rotationDays + graceDays = {lifetime} days, so `pulumi up`"
-                    " fails with CredentialInvalidLifetimeAsPerAppPolicy", fix)
-    return warn(name, f"{cap.source} caps client secrets at {cap.days} days, secret."
-                f"maxLifetimeDays is {max_lifetime_days}",
-                f"set secret.maxLifetimeDays: {cap.days} so the stack's own check matches the"
-                " tenant")
+            fix = (
+                f"set secret.maxLifetimeDays: {cap.days}, secret.graceDays: {grace} and"
+                f" secret.rotationDays: {max(1, (cap.days - grace) // 2)}, then `pulumi up`"
+            )
+        return fail(
+            name,
+            f"{cap.source} caps client secrets at {cap.days} days; the stack's"
+            f" live 2 x rotationDays + graceDays = {lifetime} days, so `pulumi up`"
+            " fails with CredentialInvalidLifetimeAsPerAppPolicy",
+            fix,
+        )
+    return warn(
+        name,
+        f"{cap.source} caps client secrets at {cap.days} days, secret."
+        f"maxLifetimeDays is {max_lifetime_days}",
+        f"set secret.maxLifetimeDays: {cap.days} so the stack's own check matches the tenant",
+    )
 
 
-def policy_checks(facts: PolicyFacts, spec: AppRegistrationSpec, app: Application,
-                  client_id: str, tenant_id: str | None, graph_sp: ServicePrincipal | None,
-                  secret: tuple[int, int, int]) -> Sequence[Check]:
+def policy_checks(
+    facts: PolicyFacts,
+    spec: AppRegistrationSpec,
+    app: Application,
+    client_id: str,
+    tenant_id: str | None,
+    graph_sp: ServicePrincipal | None,
+    secret: tuple[int, int, int],
+) -> Sequence[Check]:
     """Both policy checks; `secret` is (rotationDays, graceDays, maxLifetimeDays)."""
     checks = []
     consent = check_user_consent(facts, spec, client_id, tenant_id, graph_sp)
@@ -203,4 +271,3 @@ def policy_checks(facts: PolicyFacts, spec: AppRegistrationSpec, app: Applicatio
         checks.append(consent)
     checks.append(check_secret_lifetime(facts, app, *secret))
     return checks
-

@@ -19,12 +19,19 @@ def render_table(report: Report, console: Console) -> None:
     for column in ("scope", "check", "status", "detail", "fix"):
         table.add_column(column, overflow="fold")
     for check in report.checks:
-        table.add_row(check.scope, check.name, Text(str(check.status), _STYLE[check.status]),
-                      check.detail, check.fix or "")
+        table.add_row(
+            check.scope,
+            check.name,
+            Text(str(check.status), _STYLE[check.status]),
+            check.detail,
+            check.fix or "",
+        )
     console.print(table)
     counts = report.counts()
-    console.print(f"{counts['ok']} ok, {counts['warn']} warning(s), {counts['fail']}"
-                  f" failure(s): exit code {report.exit_code}")
+    console.print(
+        f"{counts['ok']} ok, {counts['warn']} warning(s), {counts['fail']}"
+        f" failure(s): exit code {report.exit_code}"
+    )
 
 
 def render_json(report: Report, console: Console) -> None:

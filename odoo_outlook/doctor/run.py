@@ -48,6 +48,7 @@ class DoctorOptions:
     it), the tenant to sign in to, the targets (default all), `warn_days` before a secret's
     expiry (days), Graph and Odoo read settings, and `jobs` targets read at once.
     """
+
     client_id: str | None = None  # default: the stack outputs' clientId
     tenant_id: str | None = None  # the tenant to sign in to (and the app's, when not configured)
     outputs: StackOutputs | None = None
@@ -65,8 +66,11 @@ def resolve_client_id(options: DoctorOptions) -> str:
     """
     client_id = options.client_id or (options.outputs.client_id if options.outputs else None)
     if not client_id:
-        raise ConfigError("--client-id", "no client id to check",
-                          f"pass --client-id ID, or --outputs FILE (or - for stdin) with `{HOW}`")
+        raise ConfigError(
+            "--client-id",
+            "no client id to check",
+            f"pass --client-id ID, or --outputs FILE (or - for stdin) with `{HOW}`",
+        )
     return client_id.strip().lower()
 
 
@@ -80,8 +84,7 @@ def _tenant(config: StackConfig, options: DoctorOptions) -> str | None:
     return None
 
 
-def _passwords(specs: Sequence[OdooTargetSpec], given: Mapping[str, str] | None
-               ) -> dict[str, str]:
+def _passwords(specs: Sequence[OdooTargetSpec], given: Mapping[str, str] | None) -> dict[str, str]:
     found = {}
     for spec in specs:
         if spec.connection is None:
@@ -92,32 +95,48 @@ def _passwords(specs: Sequence[OdooTargetSpec], given: Mapping[str, str] | None
     return found
 
 
-def _read_one(spec: OdooTargetSpec, passwords: Mapping[str, str], now: datetime,
-              options: DoctorOptions, secrets: Sequence[str | None]) -> Outcome[OdooFacts]:
+def _read_one(
+    spec: OdooTargetSpec,
+    passwords: Mapping[str, str],
+    now: datetime,
+    options: DoctorOptions,
+    secrets: Sequence[str | None],
+) -> Outcome[OdooFacts]:
     """One target's reads, in its own fleet thread with its own Odoo client."""
     if spec.connection is None:
         return Outcome(Status.OK, "not checked: no connection settings")
     if spec.name not in passwords:
-        return Outcome(Status.FAIL, "not read",
-                       f"no Odoo password (fix: export {spec.connection.password_env})")
+        return Outcome(
+            Status.FAIL,
+            "not read",
+            f"no Odoo password (fix: export {spec.connection.password_env})",
+        )
     facts = read_target(spec, passwords[spec.name], now, options.odoo, secrets)
     if facts.error or facts.caps is None:
         return Outcome(Status.FAIL, "failed", facts.error or "not read", facts)
     return Outcome(Status.OK, f"read (Odoo {facts.caps.version.text})", None, facts)
 
 
-async def _gather(client_id: str, desired: DesiredState, specs: Sequence[OdooTargetSpec],
-                  passwords: Mapping[str, str], options: DoctorOptions,
-                  credential: Credential | None, now: datetime,
-                  progress: FleetProgress | None = None
-                  ) -> tuple[AzureFacts, list[OdooFacts | None]]:
+async def _gather(
+    client_id: str,
+    desired: DesiredState,
+    specs: Sequence[OdooTargetSpec],
+    passwords: Mapping[str, str],
+    options: DoctorOptions,
+    credential: Credential | None,
+    now: datetime,
+    progress: FleetProgress | None = None,
+) -> tuple[AzureFacts, list[OdooFacts | None]]:
     secrets = [options.outputs.client_secret if options.outputs else None]
 
     def odoo() -> list[OdooFacts | None]:
-        tasks = [FleetTask(spec.name, partial(_read_one, spec, passwords, now, options, secrets))
-                 for spec in specs]
-        fleet = run_fleet(tasks, jobs=options.jobs, progress=progress,
-                          secrets=[*secrets, *passwords.values()])
+        tasks = [
+            FleetTask(spec.name, partial(_read_one, spec, passwords, now, options, secrets))
+            for spec in specs
+        ]
+        fleet = run_fleet(
+            tasks, jobs=options.jobs, progress=progress, secrets=[*secrets, *passwords.values()]
+        )
         since = now - timedelta(days=options.odoo.mail_days)
         facts: list[OdooFacts | None] = []
         for spec, result in zip(specs, fleet.results, strict=True):
@@ -145,31 +164,42 @@ async def _gather(client_id: str, desired: DesiredState, specs: Sequence[OdooTar
 def policy_facts(facts: AzureFacts) -> PolicyFacts:
     """The policy checks' view of the Graph reads."""
     return PolicyFacts(
-        authorization=facts.authorization.value, authorization_error=facts.authorization.error,
+        authorization=facts.authorization.value,
+        authorization_error=facts.authorization.error,
         default_policy=facts.default_policy.value,
         default_policy_error=facts.default_policy.error,
-        app_policies=facts.app_policies.value or (), app_policies_error=facts.app_policies.error,
-        grants=facts.grants.value or (), grants_error=facts.grants.error,
-        low_impact=tuple(c.permission_name or c.permission_id
-                         for c in facts.classifications.value or ()
-                         if c.classification == "low") if facts.classifications.ok else None,
+        app_policies=facts.app_policies.value or (),
+        app_policies_error=facts.app_policies.error,
+        grants=facts.grants.value or (),
+        grants_error=facts.grants.error,
+        low_impact=tuple(
+            c.permission_name or c.permission_id
+            for c in facts.classifications.value or ()
+            if c.classification == "low"
+        )
+        if facts.classifications.ok
+        else None,
     )
 
 
 def _redact(checks: list[Check], secrets: Sequence[str | None]) -> list[Check]:
     """Belt and braces: no secret value survives in any text, whatever a layer below said."""
+
     def clean(text: str | None) -> str | None:
         return mask(text, secrets) if text else text
 
-    return [Check(c.name, c.status, clean(c.detail) or "", clean(c.fix), c.scope)
-            for c in checks]
+    return [Check(c.name, c.status, clean(c.detail) or "", clean(c.fix), c.scope) for c in checks]
 
 
-def run_doctor(config: StackConfig, options: DoctorOptions, *,
-               credential: Credential | None = None,
-               passwords: Mapping[str, str] | None = None,
-               now: datetime | None = None,
-               progress: FleetProgress | None = None) -> Report:
+def run_doctor(
+    config: StackConfig,
+    options: DoctorOptions,
+    *,
+    credential: Credential | None = None,
+    passwords: Mapping[str, str] | None = None,
+    now: datetime | None = None,
+    progress: FleetProgress | None = None,
+) -> Report:
     """Check the live setup against the stack. Graph and Odoo failures become failed checks;
     only bad input (no client id, unknown target) raises `ConfigError`. `progress` receives
     one event per Odoo target read."""
@@ -177,26 +207,40 @@ def run_doctor(config: StackConfig, options: DoctorOptions, *,
     client_id = resolve_client_id(options)
     desired = desired_state(config, now)
     names = list(options.targets)
-    specs = [desired.target(config.target(n).name) for n in names] if names else list(
-        desired.targets)
+    specs = (
+        [desired.target(config.target(n).name) for n in names] if names else list(desired.targets)
+    )
     found = _passwords(specs, passwords)
     azure_facts, odoo_facts = asyncio.run(
-        _gather(client_id, desired, specs, found, options, credential, now, progress))
+        _gather(client_id, desired, specs, found, options, credential, now, progress)
+    )
     tenant = _tenant(config, options)
     app = azure_facts.app.value
     creds = app.password_credentials if app else ()
     stack_secret = options.outputs.client_secret if options.outputs else None
-    odoo_secrets = [f.state.param(CLIENT_SECRET_PARAM) for f in odoo_facts
-                    if f is not None and f.state is not None]
+    odoo_secrets = [
+        f.state.param(CLIENT_SECRET_PARAM)
+        for f in odoo_facts
+        if f is not None and f.state is not None
+    ]
     held = frozenset().union(*(held_key_ids(s, creds) for s in [stack_secret, *odoo_secrets]))
-    checks = azure_checks(azure_facts, desired.app, now=now, warn_days=options.warn_days,
-                          held=held, tenant_id=tenant)
+    checks = azure_checks(
+        azure_facts, desired.app, now=now, warn_days=options.warn_days, held=held, tenant_id=tenant
+    )
     if app is not None:
         checks += policy_checks(
-            policy_facts(azure_facts), desired.app, app, client_id, tenant,
+            policy_facts(azure_facts),
+            desired.app,
+            app,
+            client_id,
+            tenant,
             azure_facts.graph_sp.value,
-            (config.secret.rotation_days, config.secret.grace_days,
-             config.secret.max_lifetime_days))
+            (
+                config.secret.rotation_days,
+                config.secret.grace_days,
+                config.secret.max_lifetime_days,
+            ),
+        )
         # The live audience is the one Entra enforces now; the stack's when Graph omits it.
         audience = app.sign_in_audience or desired.app.sign_in_audience.value
         checks.append(secret_cap_check(creds, audience, desired.secret, held))
@@ -204,10 +248,18 @@ def run_doctor(config: StackConfig, options: DoctorOptions, *,
         if renamed is not None:
             checks.append(renamed)
     if app is not None and stack_secret:
-        checks.append(holder_check("stack secret", "the stack outputs' clientSecret",
-                                   stack_secret, creds, now, options.warn_days, AZURE,
-                                   fix="run `pulumi up --refresh` (it re-creates a deleted or"
-                                   " expired secret)"))
+        checks.append(
+            holder_check(
+                "stack secret",
+                "the stack outputs' clientSecret",
+                stack_secret,
+                creds,
+                now,
+                options.warn_days,
+                AZURE,
+                fix="run `pulumi up --refresh` (it re-creates a deleted or expired secret)",
+            )
+        )
     view = AppView(client_id, desired.app, tenant, app, stack_secret)
     for spec, facts in zip(specs, odoo_facts, strict=True):
         checks += odoo_checks(spec, facts, view, now=now, warn_days=options.warn_days)

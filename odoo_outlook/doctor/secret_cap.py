@@ -31,8 +31,12 @@ def is_slot(cred: PasswordCredential) -> bool:
     return bool(cred.display_name and _SLOT_LABEL.search(cred.display_name))
 
 
-def secret_cap_check(creds: Sequence[PasswordCredential], audience: str,
-                     schedule: SecretSchedule, held: frozenset[str]) -> Check:
+def secret_cap_check(
+    creds: Sequence[PasswordCredential],
+    audience: str,
+    schedule: SecretSchedule,
+    held: frozenset[str],
+) -> Check:
     """Live `passwordCredentials` counted against the cap of `audience` (manifest value).
 
     `held` are the key ids a holder (Odoo, the stack outputs) uses: those are kept whatever
@@ -42,33 +46,47 @@ def secret_cap_check(creds: Sequence[PasswordCredential], audience: str,
     try:
         cap = limits_for(audience).password_credentials
     except KeyError:
-        return warn(NAME, f"unknown signInAudience {audience!r}: cannot tell Entra's limits",
-                    "set app.signInAudience in the stack and run `pulumi up`")
+        return warn(
+            NAME,
+            f"unknown signInAudience {audience!r}: cannot tell Entra's limits",
+            "set app.signInAudience in the stack and run `pulumi up`",
+        )
     count = len(creds)
     if cap is None:
         return ok(NAME, f"{count} client secret(s); {audience} has no limit")
     if count > cap:
-        return fail(NAME, f"{count} client secrets, Entra accepts at most {cap} for"
-                    f" {audience} ({SOURCE})", f"delete the ones no holder uses in {PORTAL}")
+        return fail(
+            NAME,
+            f"{count} client secrets, Entra accepts at most {cap} for {audience} ({SOURCE})",
+            f"delete the ones no holder uses in {PORTAL}",
+        )
     foreign = [c for c in creds if c.key_id not in held and not is_slot(c)]
     due = f"{schedule.next_rotation_at:%Y-%m-%d}"
     if foreign and len(foreign) + len(SLOTS) > cap:
         names = ", ".join(label(c) for c in foreign)
-        return warn(NAME, f"{count} of {cap} client secrets and {len(foreign)} of them not the"
-                    f" stack's ({names}): the rotation due {due} needs room for the stack's"
-                    f" {len(SLOTS)} slots, Entra would refuse it for {audience} and `pulumi up`"
-                    " would fail", f"delete {names} in {PORTAL} before {due}")
+        return warn(
+            NAME,
+            f"{count} of {cap} client secrets and {len(foreign)} of them not the"
+            f" stack's ({names}): the rotation due {due} needs room for the stack's"
+            f" {len(SLOTS)} slots, Entra would refuse it for {audience} and `pulumi up`"
+            " would fail",
+            f"delete {names} in {PORTAL} before {due}",
+        )
     renewed = schedule.previous.slot.upper()
-    return ok(NAME, f"{count} of {cap} client secrets; the rotation due {due} replaces slot"
-              f" {renewed} delete-before-create, never more than {cap} at once")
+    return ok(
+        NAME,
+        f"{count} of {cap} client secrets; the rotation due {due} replaces slot"
+        f" {renewed} delete-before-create, never more than {cap} at once",
+    )
 
 
 def _prefix(description: str) -> str:
     return _SLOT_LABEL.sub("", description)
 
 
-def display_name_check(creds: Sequence[PasswordCredential], audience: str,
-                       schedule: SecretSchedule) -> Check | None:
+def display_name_check(
+    creds: Sequence[PasswordCredential], audience: str, schedule: SecretSchedule
+) -> Check | None:
     """Warns when `secret.displayName` was edited by hand under a two-secret cap.
 
     The next `pulumi up` would then replace both slots in one run, the one Odoo holds first
@@ -84,10 +102,15 @@ def display_name_check(creds: Sequence[PasswordCredential], audience: str,
     forced = schedule.current.forced_at
     # A forced restart not applied yet renames both slots in the safe order.
     pending = forced is not None and not any(
-        f"(forced {forced:%Y-%m-%d %H:%M})" in (c.display_name or "") for c in creds)
+        f"(forced {forced:%Y-%m-%d %H:%M})" in (c.display_name or "") for c in creds
+    )
     if not capped or not live or wanted in live or pending:
         return None
-    return warn("secret.displayName", f"the stack's secrets are described {wanted!r}, the live"
-                f" ones {', '.join(sorted(map(repr, live)))}: the next `pulumi up` would replace"
-                " both slots at once, the one Odoo holds first", "apply it with `odoo-outlook"
-                f" rotate --now --display-name {wanted!r}`, or restore the old secret.displayName")
+    return warn(
+        "secret.displayName",
+        f"the stack's secrets are described {wanted!r}, the live"
+        f" ones {', '.join(sorted(map(repr, live)))}: the next `pulumi up` would replace"
+        " both slots at once, the one Odoo holds first",
+        "apply it with `odoo-outlook"
+        f" rotate --now --display-name {wanted!r}`, or restore the old secret.displayName",
+    )

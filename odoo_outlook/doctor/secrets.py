@@ -14,8 +14,10 @@ from odoo_outlook.doctor.model import AZURE, Check, fail, ok, warn
 from odoo_outlook.graph import PasswordCredential
 
 ROTATE_FIX = "run `pulumi up` (or `odoo-outlook rotate --now` then `pulumi up`)"
-SYNC_FIX = ("run `pulumi up`, or `odoo-outlook sync --outputs FILE` with"
-            " `pulumi stack output --json --show-secrets`")
+SYNC_FIX = (
+    "run `pulumi up`, or `odoo-outlook sync --outputs FILE` with"
+    " `pulumi stack output --json --show-secrets`"
+)
 
 
 def label(cred: PasswordCredential) -> str:
@@ -57,8 +59,9 @@ def _end(cred: PasswordCredential) -> str:
     return f"{cred.end:%Y-%m-%d}" if cred.end else "never"
 
 
-def expiry_checks(creds: Sequence[PasswordCredential], now: datetime, warn_days: int,
-                  held: frozenset[str]) -> list[Check]:
+def expiry_checks(
+    creds: Sequence[PasswordCredential], now: datetime, warn_days: int, held: frozenset[str]
+) -> list[Check]:
     """One check per password credential, plus one when none is valid.
 
     Expired: fail (Entra refuses it; rotation has not run for at least the grace period).
@@ -66,11 +69,11 @@ def expiry_checks(creds: Sequence[PasswordCredential], now: datetime, warn_days:
     window; an older rotation slot nobody uses any more is fine (the next rotation renews it).
     """
     if not creds:
-        return [fail("client secrets", "the app registration has no client secret",
-                     ROTATE_FIX)]
+        return [fail("client secrets", "the app registration has no client secret", ROTATE_FIX)]
     checks = []
-    lasting = [c for c in creds if is_valid(c, now)
-               and (c.end is None or (c.end - now).days > warn_days)]
+    lasting = [
+        c for c in creds if is_valid(c, now) and (c.end is None or (c.end - now).days > warn_days)
+    ]
     for cred in creds:
         name = f"client secret {label(cred)}"
         left = days_left(cred, now)
@@ -82,23 +85,41 @@ def expiry_checks(creds: Sequence[PasswordCredential], now: datetime, warn_days:
             in_use = cred.key_id in held
             if in_use or not any(c.key_id != cred.key_id for c in lasting):
                 why = "a holder uses it" if in_use else "no other secret outlives it"
-                checks.append(warn(name, f"expires in {left} days on {_end(cred)}; {why}",
-                                   ROTATE_FIX))
+                checks.append(
+                    warn(name, f"expires in {left} days on {_end(cred)}; {why}", ROTATE_FIX)
+                )
             else:
-                checks.append(ok(name, f"expires in {left} days on {_end(cred)}; not in use,"
-                                 " a newer secret replaced it"))
+                checks.append(
+                    ok(
+                        name,
+                        f"expires in {left} days on {_end(cred)}; not in use,"
+                        " a newer secret replaced it",
+                    )
+                )
         else:
             more = "no end date" if left is None else f"expires in {left} days on {_end(cred)}"
             checks.append(ok(name, more))
     if not any(is_valid(c, now) for c in creds):
-        checks.append(fail("client secrets", f"none of the app's {len(creds)} client secrets"
-                           " is valid now", ROTATE_FIX))
+        checks.append(
+            fail(
+                "client secrets",
+                f"none of the app's {len(creds)} client secrets is valid now",
+                ROTATE_FIX,
+            )
+        )
     return checks
 
 
-def holder_check(name: str, holder: str, secret: str | None,
-                 creds: Sequence[PasswordCredential], now: datetime, warn_days: int,
-                 scope: str = AZURE, fix: str = SYNC_FIX) -> Check:
+def holder_check(
+    name: str,
+    holder: str,
+    secret: str | None,
+    creds: Sequence[PasswordCredential],
+    now: datetime,
+    warn_days: int,
+    scope: str = AZURE,
+    fix: str = SYNC_FIX,
+) -> Check:
     """Whether `holder`'s secret is one of the app's valid secrets (by hint; nothing printed)."""
     if not secret:
         return fail(name, f"{holder} has no client secret", fix, scope)
@@ -112,7 +133,17 @@ def holder_check(name: str, holder: str, secret: str | None,
             return warn(name, f"{text}, which expires in {left} days", fix, scope)
         return ok(name, text + ("" if left is None else f", valid {left} more days"), scope)
     if found:
-        return fail(name, f"{holder} holds client secret {label(found[0])}, which expired on"
-                    f" {_end(found[0])} (Microsoft answers AADSTS7000222)", fix, scope)
-    return fail(name, f"{holder}'s client secret is none of the app's {len(creds)} secrets"
-                " (Microsoft answers AADSTS7000215)", fix, scope)
+        return fail(
+            name,
+            f"{holder} holds client secret {label(found[0])}, which expired on"
+            f" {_end(found[0])} (Microsoft answers AADSTS7000222)",
+            fix,
+            scope,
+        )
+    return fail(
+        name,
+        f"{holder}'s client secret is none of the app's {len(creds)} secrets"
+        " (Microsoft answers AADSTS7000215)",
+        fix,
+        scope,
+    )

@@ -33,6 +33,7 @@ from .permissions import GRAPH_CALL_PERMISSIONS, CallPermissions
 class GraphFailure(StrEnum):
     """Why a Graph read failed: the kind decides the advice (sign in, permission, missing,
     retry)."""
+
     SIGN_IN = "sign-in"  # no credential / azure-identity could not get a token
     UNAUTHORIZED = "unauthorized"  # 401 from Graph
     FORBIDDEN = "forbidden"  # 403 from Graph: a permission is missing
@@ -83,6 +84,7 @@ class Permission:
     """The least-privileged Graph permission of each read, as the Microsoft Graph v1.0
     reference page of the call lists it (table in permissions.py).
     """
+
     APPLICATION_READ = GRAPH_CALL_PERMISSIONS["application-get"]
     SERVICE_PRINCIPAL_READ = GRAPH_CALL_PERMISSIONS["serviceprincipal-get"]
     ASSIGNMENTS_READ = GRAPH_CALL_PERMISSIONS["serviceprincipal-list-approleassignedto"]
@@ -98,7 +100,8 @@ class Permission:
     APP_POLICIES_READ = GRAPH_CALL_PERMISSIONS["application-list-appmanagementpolicies"]
     TENANT_APP_POLICY_READ = GRAPH_CALL_PERMISSIONS["tenantappmanagementpolicy-get"]
     CLASSIFICATIONS_READ = GRAPH_CALL_PERMISSIONS[
-        "serviceprincipal-list-delegatedpermissionclassifications"]
+        "serviceprincipal-list-delegatedpermissionclassifications"
+    ]
 
 
 SIGN_IN_HELP = (
@@ -121,8 +124,10 @@ class ReadSpec:
     def needs(self) -> str:
         """The permission sentence, with the reference page that lists it when known."""
         if isinstance(self.permission, CallPermissions):
-            return (f"{self.permission.hint}, the least privileged one Graph's reference lists"
-                    f" ({self.permission.reference})")
+            return (
+                f"{self.permission.hint}, the least privileged one Graph's reference lists"
+                f" ({self.permission.reference})"
+            )
         return self.permission
 
 
@@ -199,8 +204,7 @@ def _wait_text(seconds: float) -> str:
     return f"{whole} seconds (about {minutes} minutes)"
 
 
-def _throttled_message(label: str, read: ReadSpec,
-                       headers: Mapping[str, str] | None) -> str:
+def _throttled_message(label: str, read: ReadSpec, headers: Mapping[str, str] | None) -> str:
     """What happened on a final 429/503/504, in the terms Graph used.
 
     msgraph-sdk's RetryHandler (kiota-http) waits what ``Retry-After`` asks, but makes no
@@ -212,17 +216,23 @@ def _throttled_message(label: str, read: ReadSpec,
     seconds = retry_after_seconds(raw)
     limit = int(RetryHandlerOption.MAX_DELAY)
     if seconds is not None and seconds >= limit:
-        return (f"Microsoft Graph answered {label} while reading {read.what} and asked to wait"
-                f" {_wait_text(seconds)} (Retry-After), longer than the {limit} seconds the"
-                f" retry policy waits at most, so no retry was made; try again after that"
-                f" time.")
+        return (
+            f"Microsoft Graph answered {label} while reading {read.what} and asked to wait"
+            f" {_wait_text(seconds)} (Retry-After), longer than the {limit} seconds the"
+            f" retry policy waits at most, so no retry was made; try again after that"
+            f" time."
+        )
     if seconds is not None:
-        return (f"Microsoft Graph kept answering {label} while reading {read.what}, also after"
-                f" the bounded retries (Graph asked to wait {_wait_text(seconds)} each time);"
-                f" try again later.")
-    return (f"Microsoft Graph kept answering {label} while reading {read.what}, also after the"
-            f" bounded retries with exponential backoff (Graph sent no Retry-After); try again"
-            f" later.")
+        return (
+            f"Microsoft Graph kept answering {label} while reading {read.what}, also after"
+            f" the bounded retries (Graph asked to wait {_wait_text(seconds)} each time);"
+            f" try again later."
+        )
+    return (
+        f"Microsoft Graph kept answering {label} while reading {read.what}, also after the"
+        f" bounded retries with exponential backoff (Graph sent no Retry-After); try again"
+        f" later."
+    )
 
 
 def api_error(exc: APIError, read: ReadSpec) -> GraphAccessError:

@@ -18,6 +18,7 @@ GRAPH_APP_ID = MICROSOFT_GRAPH_APP_ID  # re-exported under the graph package's n
 class ResourceAccess:
     """Graph `resourceAccess`: one permission id an app requests, delegated (`Scope`) or
     application (`Role`)."""
+
     id: str
     type: str  # "Scope" (delegated) or "Role" (application)
 
@@ -26,6 +27,7 @@ class ResourceAccess:
 class RequiredResourceAccess:
     """Graph `requiredResourceAccess`: the permissions an app requests on one API
     (`resourceAppId`)."""
+
     resource_app_id: str
     resource_access: tuple[ResourceAccess, ...]
 
@@ -36,6 +38,7 @@ class PasswordCredential:
     description, `hint` (the first characters of the value, never the value), start and end
     (aware datetimes, UTC).
     """
+
     key_id: str
     display_name: str | None
     hint: str | None  # first characters of the secret value
@@ -48,6 +51,7 @@ class Application:
     """Graph v1.0 `application` (the app registration), with the properties the doctor reads;
     Graph's property name is in the comment where it differs.
     """
+
     object_id: str
     client_id: str  # appId
     display_name: str | None
@@ -80,6 +84,7 @@ class Application:
 @dataclass(frozen=True)
 class DirectoryObjectRef:
     """A Graph directory object (an owner): id, kind from `@odata.type`, names."""
+
     id: str
     kind: str  # "user", "servicePrincipal", "group", ... (from @odata.type)
     display_name: str | None
@@ -90,6 +95,7 @@ class DirectoryObjectRef:
 class PermissionScope:
     """Graph `permissionScope`: a delegated permission an API publishes
     (`oauth2PermissionScopes`)."""
+
     id: str
     value: str
     type: str | None  # "User" or "Admin"
@@ -99,6 +105,7 @@ class PermissionScope:
 @dataclass(frozen=True)
 class AppRole:
     """Graph `appRole`: a role an API or app publishes for assignment."""
+
     id: str
     value: str | None
     display_name: str | None
@@ -110,6 +117,7 @@ class AppRole:
 class ServicePrincipal:
     """Graph v1.0 `servicePrincipal` (the enterprise application), with the properties the doctor
     reads."""
+
     object_id: str
     client_id: str  # appId
     display_name: str | None
@@ -122,6 +130,7 @@ class ServicePrincipal:
 @dataclass(frozen=True)
 class AppRoleAssignment:
     """Graph `appRoleAssignment`: a user, group or service principal assigned to an app."""
+
     id: str
     principal_id: str
     principal_type: str | None  # "User", "Group" or "ServicePrincipal"
@@ -134,6 +143,7 @@ class AppRoleAssignment:
 @dataclass(frozen=True)
 class DelegatedGrant:
     """Graph `oAuth2PermissionGrant`: delegated scopes consented for a client on an API."""
+
     id: str
     client_id: str  # object id of the client service principal
     consent_type: str  # "AllPrincipals" (admin consent) or "Principal"
@@ -145,6 +155,7 @@ class DelegatedGrant:
 @dataclass(frozen=True)
 class User:
     """Graph `user`, with the properties the doctor reads (`accountEnabled` needs User.Read.All)."""
+
     id: str
     user_principal_name: str | None
     display_name: str | None
@@ -155,6 +166,7 @@ class User:
 @dataclass(frozen=True)
 class Group:
     """Graph `group`, with the properties the doctor reads."""
+
     id: str
     display_name: str | None
     mail: str | None

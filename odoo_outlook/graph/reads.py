@@ -121,8 +121,9 @@ def _application(app: Any) -> Application:
         password_credentials=tuple(_password(c) for c in app.password_credentials or ()),
         publisher_domain=app.publisher_domain,
         is_fallback_public_client=app.is_fallback_public_client,
-        public_client_redirect_uris=tuple(
-            app.public_client.redirect_uris or ()) if app.public_client else (),
+        public_client_redirect_uris=tuple(app.public_client.redirect_uris or ())
+        if app.public_client
+        else (),
         spa_redirect_uris=tuple(app.spa.redirect_uris or ()) if app.spa else (),
         implicit_access_token=implicit.enable_access_token_issuance if implicit else None,
         implicit_id_token=implicit.enable_id_token_issuance if implicit else None,
@@ -433,7 +434,9 @@ def _app_policy(p: Any, restrictions: Any) -> AppManagementPolicy:
         is_enabled=p.is_enabled is not False,
         password_restrictions=tuple(
             _restriction(r) for r in (restrictions.password_credentials or ())
-        ) if restrictions is not None else (),
+        )
+        if restrictions is not None
+        else (),
     )
 
 
@@ -452,8 +455,7 @@ async def get_authorization_policy(client: GraphServiceClient) -> AuthorizationP
 
 async def get_default_app_management_policy(client: GraphServiceClient) -> AppManagementPolicy:
     """The tenant default app management policy: GET /policies/defaultAppManagementPolicy."""
-    read = ReadSpec("the tenant's default app management policy",
-                    Permission.TENANT_APP_POLICY_READ)
+    read = ReadSpec("the tenant's default app management policy", Permission.TENANT_APP_POLICY_READ)
     async with graph_read(read):
         policy = await client.policies.default_app_management_policy.get()
     if policy is None:

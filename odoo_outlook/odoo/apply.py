@@ -61,18 +61,27 @@ class _Progress:
         if isinstance(exc, OdooUnreachable):
             cause = text.removeprefix(f"cannot reach Odoo at {self.client.url}: ")
             return self.client.errors.make(
-                OdooInterrupted, f"{where}: interrupted after {self.done} of {self.total}"
-                f" changes; run again to finish (the connection failed: {cause})")
+                OdooInterrupted,
+                f"{where}: interrupted after {self.done} of {self.total}"
+                f" changes; run again to finish (the connection failed: {cause})",
+            )
         if self.done == 0:
             return exc  # nothing was written: the error as it is
         return self.client.errors.make(
-            type(exc), f"{text}; interrupted after {self.done} of {self.total} changes (fix the"
-            " cause, then run again to finish)")
+            type(exc),
+            f"{text}; interrupted after {self.done} of {self.total} changes (fix the"
+            " cause, then run again to finish)",
+        )
 
 
 def _mark(name: str, model: str, res_id: int) -> dict[str, Any]:
-    return {"module": ODOO_XMLID_MODULE, "name": name, "model": model, "res_id": res_id,
-            "noupdate": True}
+    return {
+        "module": ODOO_XMLID_MODULE,
+        "name": name,
+        "model": model,
+        "res_id": res_id,
+        "noupdate": True,
+    }
 
 
 def apply_changes(client: OdooClient, plan: ChangeSet) -> dict[str, int]:
@@ -85,18 +94,26 @@ def apply_changes(client: OdooClient, plan: ChangeSet) -> dict[str, int]:
     written: dict[str, int] = {}
 
     progress.step(0, lambda: client.unlink("ir.model.data", list(plan.stale_xmlids)))
-    progress.step(len(plan.unsets),
-                  lambda: client.unlink(PARAM_MODEL, [u.record_id for u in plan.unsets]))
+    progress.step(
+        len(plan.unsets), lambda: client.unlink(PARAM_MODEL, [u.record_id for u in plan.unsets])
+    )
 
-    marks = [_mark(param_xmlid(p.key), PARAM_MODEL, p.record_id) for p in plan.params
-             if p.record_id is not None and p.add_xmlid]
+    marks = [
+        _mark(param_xmlid(p.key), PARAM_MODEL, p.record_id)
+        for p in plan.params
+        if p.record_id is not None and p.add_xmlid
+    ]
     marks += [_mark(a.xmlid, a.model, a.res_id) for a in plan.adopts]
-    only_marks = sum(1 for p in plan.params
-                     if p.record_id is not None and p.add_xmlid and not p.write_value)
+    only_marks = sum(
+        1 for p in plan.params if p.record_id is not None and p.add_xmlid and not p.write_value
+    )
     progress.step(only_marks, lambda: client.create("ir.model.data", marks))
 
-    new_params = [LoadRow(param_xmlid(p.key), {"key": p.key, "value": p.value})
-                  for p in plan.params if p.record_id is None]
+    new_params = [
+        LoadRow(param_xmlid(p.key), {"key": p.key, "value": p.value})
+        for p in plan.params
+        if p.record_id is None
+    ]
     ids = progress.step(len(new_params), lambda: load_rows(client, PARAM_MODEL, new_params))
     written.update(zip((r.xmlid for r in new_params), ids, strict=True))
     by_value: dict[str, list[int]] = defaultdict(list)
@@ -104,8 +121,9 @@ def apply_changes(client: OdooClient, plan: ChangeSet) -> dict[str, int]:
         if param.record_id is not None and param.write_value:
             by_value[param.value].append(param.record_id)
     for value, record_ids in by_value.items():
-        progress.step(len(record_ids),
-                      partial(client.write, PARAM_MODEL, record_ids, {"value": value}))
+        progress.step(
+            len(record_ids), partial(client.write, PARAM_MODEL, record_ids, {"value": value})
+        )
 
     link = plan.company_link
     for model in LOAD_ORDER:
@@ -121,15 +139,19 @@ def apply_changes(client: OdooClient, plan: ChangeSet) -> dict[str, int]:
     for archive in plan.archives:
         archives[archive.model].append(archive.res_id)
     for model, record_ids in archives.items():
-        progress.step(len(record_ids),
-                      partial(client.write, model, record_ids, {"active": False}))
+        progress.step(len(record_ids), partial(client.write, model, record_ids, {"active": False}))
 
     # The target's own company (unless Odoo links it), then the other companies it serves.
     for each in (*([link] if link is not None else []), *plan.company_links):
         if each.company_id is None or each.by_odoo:
             continue
-        domain_id = each.alias_domain if isinstance(each.alias_domain, int) else (
-            written[each.alias_domain])
-        progress.step(1, partial(client.write, "res.company", [each.company_id],
-                                 {"alias_domain_id": domain_id}))
+        domain_id = (
+            each.alias_domain
+            if isinstance(each.alias_domain, int)
+            else (written[each.alias_domain])
+        )
+        progress.step(
+            1,
+            partial(client.write, "res.company", [each.company_id], {"alias_domain_id": domain_id}),
+        )
     return written

@@ -49,6 +49,7 @@ TOKEN_FIELD = "microsoft_outlook_refresh_token"
 @dataclass(frozen=True)
 class ModuleStates:
     """`ir.module.module` states by module name (`installed`, `uninstalled`, ...) and their ids."""
+
     states: Mapping[str, str]
     ids: Mapping[str, int] = field(default_factory=dict)
 
@@ -73,6 +74,7 @@ class Capabilities:
     """What one database supports: version, module states, the mail server fields present and
     how Outlook servers are marked (see the module docstring for each version's shape).
     """
+
     version: ServerVersion
     modules: ModuleStates
     mail_server_fields: frozenset[str]
@@ -110,7 +112,6 @@ class Capabilities:
         return {"server_type": "outlook"}
 
 
-
 ENDPOINT_PARAM = "microsoft_outlook.endpoint"
 LEGACY_ENDPOINT_PARAM = "microsoft.outlook.endpoint"
 
@@ -133,8 +134,10 @@ def read_modules(client: OdooClient) -> ModuleStates:
         [("name", "in", [OUTLOOK_MODULE, FETCHMAIL_MODULE, FETCHMAIL_OUTLOOK_MODULE])],
         ["name", "state"],
     )
-    return ModuleStates({str(r["name"]): str(r["state"]) for r in rows},
-                        {str(r["name"]): int(r["id"]) for r in rows})
+    return ModuleStates(
+        {str(r["name"]): str(r["state"]) for r in rows},
+        {str(r["name"]): int(r["id"]) for r in rows},
+    )
 
 
 def install(client: OdooClient, modules: ModuleStates, names: list[str]) -> ModuleStates:
@@ -149,15 +152,22 @@ def install(client: OdooClient, modules: ModuleStates, names: list[str]) -> Modu
             f"{client.errors.where()}: module {', '.join(unavailable)} is not available"
             " (fix: add it to the addons path and update the apps list)"
         )
-    client.write_call("ir.module.module", "button_immediate_install",
-                      [modules.ids[n] for n in names], timeout=INSTALL_TIMEOUT)
+    client.write_call(
+        "ir.module.module",
+        "button_immediate_install",
+        [modules.ids[n] for n in names],
+        timeout=INSTALL_TIMEOUT,
+    )
     states = dict(modules.states)
     done = set(names)
     if FETCHMAIL_OUTLOOK_MODULE in done:
         done |= {OUTLOOK_MODULE, FETCHMAIL_MODULE}
     states.update(dict.fromkeys(done & set(states), "installed"))
-    if (FETCHMAIL_OUTLOOK_MODULE in states and states.get(OUTLOOK_MODULE) == "installed"
-            and states.get(FETCHMAIL_MODULE) == "installed"):
+    if (
+        FETCHMAIL_OUTLOOK_MODULE in states
+        and states.get(OUTLOOK_MODULE) == "installed"
+        and states.get(FETCHMAIL_MODULE) == "installed"
+    ):
         states[FETCHMAIL_OUTLOOK_MODULE] = "installed"
     return ModuleStates(states, modules.ids)
 
@@ -183,8 +193,11 @@ def _parse_selection(text: Any) -> list[list[str]]:
             items = ast.literal_eval(text)
     except (ValueError, SyntaxError):
         return []
-    return [[str(item[0]), str(item[1])] for item in items
-            if isinstance(item, (list, tuple)) and len(item) == 2]
+    return [
+        [str(item[0]), str(item[1])]
+        for item in items
+        if isinstance(item, (list, tuple)) and len(item) == 2
+    ]
 
 
 def read_fields(client: OdooClient, names: Sequence[str] | None = None) -> FieldShape:
@@ -196,9 +209,15 @@ def read_fields(client: OdooClient, names: Sequence[str] | None = None) -> Field
         # Plus OCA server_environment's fields (`server_env_defaults`, `x_<field>_env_is_editable`:
         # server_env_mixin.py), which tell the fields the environment manages (neighbours.py);
         # SQL's `_` matches any character, and neighbours.py keeps the exact names only.
-        servers = ["&", *servers, "|", "|", ("name", "in", sorted(names)),
-                   ("name", "=", "server_env_defaults"),
-                   ("name", "=like", "x_%_env_is_editable")]
+        servers = [
+            "&",
+            *servers,
+            "|",
+            "|",
+            ("name", "in", sorted(names)),
+            ("name", "=", "server_env_defaults"),
+            ("name", "=like", "x_%_env_is_editable"),
+        ]
     rows = client.search_read(
         "ir.model.fields",
         ["|", *servers, "&", ("model", "=", "res.company"), ("name", "=", COMPANY_ALIAS_FIELD)],
@@ -207,7 +226,9 @@ def read_fields(client: OdooClient, names: Sequence[str] | None = None) -> Field
     shape: FieldShape = {}
     for row in rows:
         shape.setdefault(str(row["model"]), {})[str(row["name"])] = {
-            "type": row["ttype"], "selection": _parse_selection(row.get("selection"))}
+            "type": row["ttype"],
+            "selection": _parse_selection(row.get("selection")),
+        }
     return shape
 
 
@@ -231,8 +252,9 @@ def _selection(fields: Mapping[str, Mapping[str, Any]], name: str) -> tuple[str,
     return tuple(str(item[0]) for item in fields.get(name, {}).get("selection") or ())
 
 
-def detect(client: OdooClient, modules: ModuleStates, shape: FieldShape | None = None
-           ) -> Capabilities:
+def detect(
+    client: OdooClient, modules: ModuleStates, shape: FieldShape | None = None
+) -> Capabilities:
     """The capabilities from `shape` (one `read_fields` call when not given); read the shape
     again after any module install."""
     if shape is None:

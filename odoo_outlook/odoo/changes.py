@@ -97,6 +97,7 @@ class ParamSet:
     """Set system parameter `key` to `value` (`old`: the current value, None when unset; both
     hidden from repr). `record_id` None creates the parameter; `add_xmlid` marks it as the tool's.
     """
+
     key: str
     value: str = field(repr=False)
     old: str | None = field(repr=False)
@@ -113,6 +114,7 @@ class ParamSet:
 @dataclass(frozen=True)
 class ParamUnset:
     """Clear a parameter the tool marked (teardown): its record and external id record."""
+
     key: str
     record_id: int
     xmlid_id: int
@@ -122,6 +124,7 @@ class ParamUnset:
 class Create:
     """Create a `model` record with `values` under external id `xmlid`; `label` names it in
     plans."""
+
     model: str
     xmlid: str
     values: Mapping[str, Any]
@@ -131,6 +134,7 @@ class Create:
 @dataclass(frozen=True)
 class Update:
     """Write the changed `values` (`before`: the current ones) on record `res_id` of `model`."""
+
     model: str
     res_id: int
     values: Mapping[str, Any]
@@ -160,6 +164,7 @@ class Adopt:
 @dataclass(frozen=True)
 class Archive:
     """Archive (`active = False`) record `res_id` of `model`, a server the tool created."""
+
     model: str
     res_id: int
     label: str
@@ -170,6 +175,7 @@ class Conflict:
     """A record the tool did not create that competes for a declared mailbox: nothing is written,
     `message` says what to do.
     """
+
     model: str
     res_id: int
     message: str
@@ -180,6 +186,7 @@ class CompanyLink:
     """Point `res.company.alias_domain_id` (17.0+) at the declared alias domain (an existing id,
     or the external id of the record this plan creates).
     """
+
     company_id: int | None  # None: not read, Odoo links it (by_odoo)
     company_name: str
     # An existing record id, or the xmlid of the record this plan creates.
@@ -194,6 +201,7 @@ class CompanyLink:
 @dataclass(frozen=True)
 class ChangeLine:
     """One line of the change set as shown: `action` (create/update/...), model, what, detail."""
+
     action: str
     model: str
     what: str
@@ -201,8 +209,12 @@ class ChangeLine:
 
     def as_dict(self) -> dict[str, str]:
         """The JSON shape of `sync --json` `changes` entries."""
-        return {"action": self.action, "model": self.model, "what": self.what,
-                "detail": self.detail}
+        return {
+            "action": self.action,
+            "model": self.model,
+            "what": self.what,
+            "detail": self.detail,
+        }
 
 
 @dataclass(frozen=True)
@@ -210,6 +222,7 @@ class ChangeSet:
     """The Odoo change set of one target: modules to install, parameters to set or clear, records
     to create, update, adopt or archive, the company link, and the conflicts that stop the sync.
     """
+
     install: tuple[str, ...] = ()
     params: tuple[ParamSet, ...] = ()
     unsets: tuple[ParamUnset, ...] = ()
@@ -224,7 +237,6 @@ class ChangeSet:
     # The other companies' links (targets[].companies), applied like `company_link`.
     company_links: tuple[CompanyLink, ...] = ()
 
-
     def lines(self) -> list[ChangeLine]:
         """Human-readable changes; secret values are masked."""
         out = [ChangeLine("install", "ir.module.module", name) for name in self.install]
@@ -238,22 +250,44 @@ class ChangeSet:
         out += [ChangeLine("unset", PARAM_MODEL, u.key) for u in self.unsets]
         out += [ChangeLine("create", c.model, c.label, _fmt(c.values)) for c in self.creates]
         out += [
-            ChangeLine("adopt", a.model, f"{a.label} (#{a.res_id})", "; ".join(filter(None, (
-                "now managed by odoo-outlook, Outlook connection kept", ", ".join(
-                    f"{k}: {_show(a.before.get(k))} -> {_show(v)}"
-                    for k, v in a.values.items())))))
+            ChangeLine(
+                "adopt",
+                a.model,
+                f"{a.label} (#{a.res_id})",
+                "; ".join(
+                    filter(
+                        None,
+                        (
+                            "now managed by odoo-outlook, Outlook connection kept",
+                            ", ".join(
+                                f"{k}: {_show(a.before.get(k))} -> {_show(v)}"
+                                for k, v in a.values.items()
+                            ),
+                        ),
+                    )
+                ),
+            )
             for a in self.adopts
         ]
         out += [
-            ChangeLine("update", u.model, f"{u.label} (#{u.res_id})", ", ".join(
-                f"{k}: {_show(u.before.get(k))} -> {_show(v)}" for k, v in u.values.items()))
+            ChangeLine(
+                "update",
+                u.model,
+                f"{u.label} (#{u.res_id})",
+                ", ".join(
+                    f"{k}: {_show(u.before.get(k))} -> {_show(v)}" for k, v in u.values.items()
+                ),
+            )
             for u in self.updates
         ]
         out += [ChangeLine("archive", a.model, f"{a.label} (#{a.res_id})") for a in self.archives]
         for link in (*([self.company_link] if self.company_link else []), *self.company_links):
             how = " (by Odoo, with the first alias domain)" if link.by_odoo else ""
-            out.append(ChangeLine("link", "res.company", link.company_name,
-                                  f"alias domain -> {link.domain}{how}"))
+            out.append(
+                ChangeLine(
+                    "link", "res.company", link.company_name, f"alias domain -> {link.domain}{how}"
+                )
+            )
         return out
 
 
@@ -336,9 +370,16 @@ class _Builder:
         if xmlid is not None and not marked:
             self.stale.append(xmlid.id)
         if write_value or add_xmlid:
-            self.params.append(ParamSet(
-                key, value, current.value if current else None,
-                current.id if current else None, write_value, add_xmlid))
+            self.params.append(
+                ParamSet(
+                    key,
+                    value,
+                    current.value if current else None,
+                    current.id if current else None,
+                    write_value,
+                    add_xmlid,
+                )
+            )
 
     def unset_owned_param(self, key: str, why: str) -> None:
         current = self.state.params.get(key)
@@ -348,12 +389,14 @@ class _Builder:
         if xmlid is not None and xmlid.res_id == current.id:
             self.unsets.append(ParamUnset(key, current.id, xmlid.id))
         else:
-            self.notes.append(f"system parameter {key} is set but was not set by odoo-outlook;"
-                              f" left as is ({why})")
+            self.notes.append(
+                f"system parameter {key} is set but was not set by odoo-outlook; left as is ({why})"
+            )
 
     # -- servers --------------------------------------------------------------------------
-    def server(self, model: str, xmlid: str, wanted: dict[str, Any], mailbox: str,
-               label: str) -> None:
+    def server(
+        self, model: str, xmlid: str, wanted: dict[str, Any], mailbox: str, label: str
+    ) -> None:
         ref = self.state.xmlids.get(xmlid)
         record = self.state.record_for(xmlid)
         if ref is not None and record is None:
@@ -362,35 +405,48 @@ class _Builder:
         if record is not None:
             changes = _changed(record.values, wanted)
             if record.has_password and _password_field(model) not in env_managed_fields(
-                    self.caps.mail_server_fields if model == OUTGOING
-                    else self.caps.fetchmail_fields):
+                self.caps.mail_server_fields if model == OUTGOING else self.caps.fetchmail_fields
+            ):
                 changes[_password_field(model)] = False
             if changes:
-                self.updates.append(Update(model, record.id, changes, dict(record.values), label,
-                                           xmlid, row))
+                self.updates.append(
+                    Update(model, record.id, changes, dict(record.values), label, xmlid, row)
+                )
             return
         rivals = [
-            s for s in self.state.servers
-            if s.model == model and s.active and s.sends_as(mailbox)
+            s
+            for s in self.state.servers
+            if s.model == model
+            and s.active
+            and s.sends_as(mailbox)
             and self.state.owned(model, s.id) is None
         ]
         # Hook (neighbours.py): a 19.0 personal server is its user's; noted, never a rival.
         self.notes += [personal_note(s, mailbox) for s in rivals if personal_owner(s)]
         rivals = [s for s in rivals if not personal_owner(s)]
-        adoptable = [s for s in rivals
-                     if s.login.lower() == mailbox.lower() and is_outlook_server(s)]
+        adoptable = [
+            s for s in rivals if s.login.lower() == mailbox.lower() and is_outlook_server(s)
+        ]
         if self.adopt and adoptable:
             # The connected one first (nobody has to connect again), then the oldest.
             chosen = min(adoptable, key=lambda s: (not s.connected, s.id))
             changes = _changed(chosen.values, wanted)
             if chosen.has_password:
                 changes[_password_field(model)] = False
-            self.adopts.append(Adopt(model, chosen.id, xmlid, changes, dict(chosen.values),
-                                     row, label))
+            self.adopts.append(
+                Adopt(model, chosen.id, xmlid, changes, dict(chosen.values), row, label)
+            )
             rivals = [s for s in rivals if s.id != chosen.id]
         for rival in rivals:
-            self.conflicts.append(Conflict(model, rival.id, self._rival_message(
-                rival, mailbox, rival in adoptable and not self.adopts_for(xmlid))))
+            self.conflicts.append(
+                Conflict(
+                    model,
+                    rival.id,
+                    self._rival_message(
+                        rival, mailbox, rival in adoptable and not self.adopts_for(xmlid)
+                    ),
+                )
+            )
         if not rivals and not self.adopts_for(xmlid):
             self.creates.append(Create(model, xmlid, wanted, label))
 
@@ -400,15 +456,21 @@ class _Builder:
     def _rival_message(self, rival: Server, mailbox: str, adoptable: bool) -> str:
         if not adoptable:
             return rival_conflict(rival.model, rival, mailbox)
-        head = (f"{rival.model} #{rival.id} {rival.name!r} already uses {mailbox} and was not"
-                " created by odoo-outlook")
+        head = (
+            f"{rival.model} #{rival.id} {rival.name!r} already uses {mailbox} and was not"
+            " created by odoo-outlook"
+        )
         if self.tool_uid is not None and rival.values.get("create_uid") == self.tool_uid:
-            head = (f"{rival.model} #{rival.id} {rival.name!r} uses {mailbox} with Outlook"
-                    " authentication and was created by this sync's Odoo user, but carries no"
-                    " odoo-outlook mark (an earlier version could leave it so)")
-        return (f"{head}: left untouched and no Outlook server created for {mailbox} (fix: run"
-                " `odoo-outlook sync --adopt` or set connection.adopt: true to take it over and"
-                f" keep its Outlook connection, or {rival_fix(rival.model, rival.id, mailbox)})")
+            head = (
+                f"{rival.model} #{rival.id} {rival.name!r} uses {mailbox} with Outlook"
+                " authentication and was created by this sync's Odoo user, but carries no"
+                " odoo-outlook mark (an earlier version could leave it so)"
+            )
+        return (
+            f"{head}: left untouched and no Outlook server created for {mailbox} (fix: run"
+            " `odoo-outlook sync --adopt` or set connection.adopt: true to take it over and"
+            f" keep its Outlook connection, or {rival_fix(rival.model, rival.id, mailbox)})"
+        )
 
     def archive_removed(self, wanted: set[str]) -> None:
         for name, ref in self.state.xmlids.items():
@@ -420,12 +482,18 @@ class _Builder:
 
     def plan(self, install: tuple[str, ...]) -> ChangeSet:
         return ChangeSet(
-            install=install, params=tuple(self.params), unsets=tuple(self.unsets),
-            creates=tuple(self.creates), updates=tuple(self.updates),
-            archives=tuple(self.archives), company_link=self.company_link,
+            install=install,
+            params=tuple(self.params),
+            unsets=tuple(self.unsets),
+            creates=tuple(self.creates),
+            updates=tuple(self.updates),
+            archives=tuple(self.archives),
+            company_link=self.company_link,
             adopts=tuple(self.adopts),
-            stale_xmlids=tuple(dict.fromkeys(self.stale)), conflicts=tuple(self.conflicts),
-            notes=tuple(self.notes), company_links=tuple(self.company_links),
+            stale_xmlids=tuple(dict.fromkeys(self.stale)),
+            conflicts=tuple(self.conflicts),
+            notes=tuple(self.notes),
+            company_links=tuple(self.company_links),
         )
 
 
@@ -433,16 +501,22 @@ def _password_field(model: str) -> str:
     return "smtp_pass" if model == OUTGOING else "password"
 
 
-def _alias_domain(b: _Builder, alias: AliasDomain, company: Company | None,
-                  first_links_all: bool = False) -> CompanyLink | None:
+def _alias_domain(
+    b: _Builder, alias: AliasDomain, company: Company | None, first_links_all: bool = False
+) -> CompanyLink | None:
     """ChangeSet the alias domain for `alias`; the link `company` needs to it, if any.
     `first_links_all`: a single-company target, whose company Odoo links itself when this
     creates the database's first alias domain."""
     # Hook (neighbours.py): 19.0 refuses a default From a user's own server takes.
     personal = personal_default_from(b.state, alias.default_from_address)
     if personal is not None:
-        b.conflicts.append(Conflict(OUTGOING, personal.id, personal_default_from_conflict(
-            personal, alias.default_from_address, alias.domain)))
+        b.conflicts.append(
+            Conflict(
+                OUTGOING,
+                personal.id,
+                personal_default_from_conflict(personal, alias.default_from_address, alias.domain),
+            )
+        )
         return None
     wanted = {
         "name": alias.domain,
@@ -459,8 +533,17 @@ def _alias_domain(b: _Builder, alias: AliasDomain, company: Company | None,
     if managed is not None:
         changes = _changed(managed.values, wanted)
         if changes:
-            b.updates.append(Update(ALIAS_DOMAIN, managed.id, changes, dict(managed.values),
-                                    alias.domain, xmlid, wanted))
+            b.updates.append(
+                Update(
+                    ALIAS_DOMAIN,
+                    managed.id,
+                    changes,
+                    dict(managed.values),
+                    alias.domain,
+                    xmlid,
+                    wanted,
+                )
+            )
         target = managed.id
     else:
         same = [d for d in b.state.alias_domains if d.name.lower() == alias.domain]
@@ -468,35 +551,51 @@ def _alias_domain(b: _Builder, alias: AliasDomain, company: Company | None,
             existing = same[0]
             differing = _changed(existing.values, wanted)
             if differing:
-                shown = ", ".join(f"{k}={_show(existing.values.get(k))} (wanted {v})"
-                                  for k, v in differing.items())
-                b.conflicts.append(Conflict(
-                    ALIAS_DOMAIN, existing.id,
-                    f"mail.alias.domain #{existing.id} {alias.domain!r} was not created by"
-                    f" odoo-outlook and differs: {shown}; left untouched"
-                    f" (fix: {alias_domain_fix()})",
-                ))
+                shown = ", ".join(
+                    f"{k}={_show(existing.values.get(k))} (wanted {v})"
+                    for k, v in differing.items()
+                )
+                b.conflicts.append(
+                    Conflict(
+                        ALIAS_DOMAIN,
+                        existing.id,
+                        f"mail.alias.domain #{existing.id} {alias.domain!r} was not created by"
+                        f" odoo-outlook and differs: {shown}; left untouched"
+                        f" (fix: {alias_domain_fix()})",
+                    )
+                )
                 return None
-            b.notes.append(f"using the existing alias domain {alias.domain!r}"
-                           f" (#{existing.id}); odoo-outlook did not create it and never edits it")
+            b.notes.append(
+                f"using the existing alias domain {alias.domain!r}"
+                f" (#{existing.id}); odoo-outlook did not create it and never edits it"
+            )
             target = existing.id
         else:
             if not any(c.xmlid == xmlid for c in b.creates):  # companies may share a domain
                 b.creates.append(Create(ALIAS_DOMAIN, xmlid, wanted, alias.domain))
             target = xmlid
-    if company is None and first_links_all and isinstance(target, str) and (
-            not b.state.alias_domains):
+    if (
+        company is None
+        and first_links_all
+        and isinstance(target, str)
+        and (not b.state.alias_domains)
+    ):
         # The database's first alias domain: Odoo links it to every company without one
         # (mail_alias_domain.py `create`), the user's among them (not read: see state.py).
-        return CompanyLink(None, "every company without an alias domain", target,
-                           alias.domain, by_odoo=True)
+        return CompanyLink(
+            None, "every company without an alias domain", target, alias.domain, by_odoo=True
+        )
     if company is not None and company.alias_domain_id != target:
         return CompanyLink(company.id, company.name, target, alias.domain)
     return None
 
 
-def plan_servers(b: _Builder, outgoing: Iterable[OutgoingServer],
-                 incoming: Iterable[IncomingServer], caps: Capabilities) -> None:
+def plan_servers(
+    b: _Builder,
+    outgoing: Iterable[OutgoingServer],
+    incoming: Iterable[IncomingServer],
+    caps: Capabilities,
+) -> None:
     """ChangeSet each declared server (its values less what a server environment manages)."""
     for out in outgoing:
         values = env_values(OUTGOING, outgoing_values(out, caps), caps, b.notes)
@@ -529,16 +628,21 @@ def plan_changes(
         if spec.endpoint is not None and key in wanted_endpoint_keys:
             b.set_param(key, spec.endpoint, own=True)
         else:
-            b.unset_owned_param(key, "a multitenant app uses Odoo's default `common` authority"
-                                if spec.endpoint is None else "not read by this Odoo version")
+            b.unset_owned_param(
+                key,
+                "a multitenant app uses Odoo's default `common` authority"
+                if spec.endpoint is None
+                else "not read by this Odoo version",
+            )
     if manage_base_url:
         if not base_url_ok:
             b.set_param(BASE_URL_PARAM, spec.expected_base_url, own=False)
         if not is_frozen(state.param(BASE_URL_FREEZE_PARAM)):
             b.set_param(BASE_URL_FREEZE_PARAM, "True", own=False)
     if caps.has_alias_domain:
-        b.company_link = _alias_domain(b, spec.alias, b.state.company,
-                                       first_links_all=not spec.companies)
+        b.company_link = _alias_domain(
+            b, spec.alias, b.state.company, first_links_all=not spec.companies
+        )
     else:
         alias = spec.alias
         b.set_param(CATCHALL_DOMAIN_PARAM, alias.domain, own=False)

@@ -29,6 +29,7 @@ class BaseUrlCheck:
     """The `web.base.url` verdict: `ok`, the `current` value (None when unset), the `expected`
     one, whether `web.base.url.freeze` is set, and a one-line `message`.
     """
+
     ok: bool
     current: str | None
     expected: str
@@ -57,12 +58,17 @@ def check_base_url(params: Mapping[str, Param], spec: OdooTargetSpec) -> BaseUrl
     if _clean(current) in allowed:
         message = f"web.base.url is {current}"
         if not frozen:
-            message += (" but web.base.url.freeze is not set: Odoo rewrites web.base.url when an"
-                        " administrator logs in from another address (fix: set"
-                        " connection.manageBaseUrl: true, or set web.base.url.freeze = True)")
+            message += (
+                " but web.base.url.freeze is not set: Odoo rewrites web.base.url when an"
+                " administrator logs in from another address (fix: set"
+                " connection.manageBaseUrl: true, or set web.base.url.freeze = True)"
+            )
         return BaseUrlCheck(True, current, expected, frozen, message)
     return BaseUrlCheck(
-        False, current, expected, frozen,
+        False,
+        current,
+        expected,
+        frozen,
         f"web.base.url is {current or '(not set)'}, so Odoo sends the redirect URI"
         f" {confirm_uri(current) if current else '(none)'}, which the app does not accept"
         f" (Microsoft error AADSTS50011; the app accepts {', '.join(spec.redirect_uris)})"
@@ -77,8 +83,15 @@ def check_base_url(params: Mapping[str, Param], spec: OdooTargetSpec) -> BaseUrl
 ODOO_ROUTES_SINCE = (17, 2)
 
 
-def server_form_url(base_url: str, model: str, res_id: int, major: int, *, minor: int = 0,
-                    database: str | None = None) -> str:
+def server_form_url(
+    base_url: str,
+    model: str,
+    res_id: int,
+    major: int,
+    *,
+    minor: int = 0,
+    database: str | None = None,
+) -> str:
     """The server's form in Odoo's web client, where "Connect your Outlook account" is.
 
     17.2 and later route `/odoo/action-<xmlid>/<id>`; before, `/web#id=..&model=..&
@@ -100,6 +113,7 @@ class ServerStatus:
     """One managed server's connection state: whether a refresh token is stored (`connected`),
     whether an incoming server is confirmed (`state = 'done'`), and its form URL.
     """
+
     model: str
     id: int
     name: str
@@ -128,13 +142,22 @@ class ServerStatus:
 
     def as_dict(self) -> dict[str, object]:
         """The JSON shape of `sync --json` (`formUrl`, `needs` included)."""
-        return {"model": self.model, "id": self.id, "name": self.name, "mailbox": self.mailbox,
-                "connected": self.connected, "confirmed": self.confirmed,
-                "formUrl": self.form_url, "needs": self.needs, "signInAs": self.sign_in_as}
+        return {
+            "model": self.model,
+            "id": self.id,
+            "name": self.name,
+            "mailbox": self.mailbox,
+            "connected": self.connected,
+            "confirmed": self.confirmed,
+            "formUrl": self.form_url,
+            "needs": self.needs,
+            "signInAs": self.sign_in_as,
+        }
 
 
-def server_status(server: Server, base_url: str, major: int, *, minor: int = 0,
-                  database: str | None = None) -> ServerStatus:
+def server_status(
+    server: Server, base_url: str, major: int, *, minor: int = 0, database: str | None = None
+) -> ServerStatus:
     """`server`'s status, with its form URL built for Odoo `major`.`minor` under `base_url`
     (`database` adds `?db=` for multi-database servers).
     """
@@ -142,16 +165,22 @@ def server_status(server: Server, base_url: str, major: int, *, minor: int = 0,
     # A delegated sender: From filter = the shared mailbox, Username = who signs in.
     mailbox = str(server.values.get("from_filter") or "") or server.login
     return ServerStatus(
-        model=server.model, id=server.id, name=server.name, mailbox=mailbox,
-        connected=server.connected, confirmed=confirmed,
-        form_url=server_form_url(base_url, server.model, server.id, major, minor=minor,
-                                 database=database),
+        model=server.model,
+        id=server.id,
+        name=server.name,
+        mailbox=mailbox,
+        connected=server.connected,
+        confirmed=confirmed,
+        form_url=server_form_url(
+            base_url, server.model, server.id, major, minor=minor, database=database
+        ),
         sign_in_as=server.login,
     )
 
 
-def managed_server_status(state: OdooState, base_url: str, major: int, *, minor: int = 0,
-                          database: str | None = None) -> list[ServerStatus]:
+def managed_server_status(
+    state: OdooState, base_url: str, major: int, *, minor: int = 0, database: str | None = None
+) -> list[ServerStatus]:
     """Token state of every active server the tool manages."""
     out = []
     for ref in state.xmlids.values():

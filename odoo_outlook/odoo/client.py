@@ -35,6 +35,7 @@ class OdooClient:
     `OdooError` subclasses (odoo_outlook/odoo/errors.py), with the password and other secrets
     masked.
     """
+
     transport: Transport
     errors: ErrorContext
     version: ServerVersion
@@ -49,22 +50,25 @@ class OdooClient:
         """Remote calls made so far over the transport (including the login)."""
         return self.transport.calls
 
-    def call(self, model: str, method: str, *args: Any, timeout: float | None = None,
-             **kwargs: Any) -> Any:
+    def call(
+        self, model: str, method: str, *args: Any, timeout: float | None = None, **kwargs: Any
+    ) -> Any:
         """`model.method(*args, **kwargs)` through Odoo's `execute_kw`; the answer as Odoo sent it.
 
         `timeout` is in seconds (None: the transport's). Raises `OdooError` subclasses.
         """
         return self.transport.execute_kw(model, method, list(args), kwargs, timeout=timeout)
 
-    def write_call(self, model: str, method: str, *args: Any, timeout: float | None = None,
-                   **kwargs: Any) -> Any:
+    def write_call(
+        self, model: str, method: str, *args: Any, timeout: float | None = None, **kwargs: Any
+    ) -> Any:
         """A call that changes data (counted, so a report can say "0 writes")."""
         self.writes += 1
         return self.call(model, method, *args, timeout=timeout, **kwargs)
 
-    def search_read(self, model: str, domain: Domain, fields: Sequence[str], *,
-                    active_test: bool = True) -> list[Record]:
+    def search_read(
+        self, model: str, domain: Domain, fields: Sequence[str], *, active_test: bool = True
+    ) -> list[Record]:
         """Rows of `model` matching `domain` (Odoo domain list), each a dict with `id` and `fields`.
 
         `active_test=False` also returns archived records (context `active_test`, as in Odoo's
@@ -75,8 +79,9 @@ class OdooClient:
             kwargs["context"] = {"active_test": False}
         return list(self.call(model, "search_read", domain, **kwargs))
 
-    def fields_get(self, model: str, attributes: Sequence[str] = ("type", "selection")
-                   ) -> dict[str, dict[str, Any]]:
+    def fields_get(
+        self, model: str, attributes: Sequence[str] = ("type", "selection")
+    ) -> dict[str, dict[str, Any]]:
         """`{field name: {attribute: value}}` from Odoo's `fields_get(attributes)`."""
         return dict(self.call(model, "fields_get", attributes=list(attributes)))
 
@@ -87,8 +92,13 @@ class OdooClient:
         ids = self.write_call(model, "create", values)
         return [int(i) for i in (ids if isinstance(ids, list) else [ids])]
 
-    def load(self, model: str, fields: Sequence[str], data: Sequence[Sequence[str]],
-             context: Record | None = None) -> Record:
+    def load(
+        self,
+        model: str,
+        fields: Sequence[str],
+        data: Sequence[Sequence[str]],
+        context: Record | None = None,
+    ) -> Record:
         """Odoo's import method `Model.load(fields, data)`; the answer is returned as is:
         `{'ids': [...] | False, 'messages': [...], 'nextrow': 0}` (see `odoo.load_rows`)."""
         kwargs: dict[str, Any] = {"fields": list(fields), "data": [list(r) for r in data]}
@@ -112,25 +122,37 @@ def with_transport(config: StackConfig, kind: TransportKind | None) -> StackConf
     if kind is None:
         return config
     targets = [
-        t if t.connection is None else t.model_copy(
-            update={"connection": t.connection.model_copy(update={"transport": kind})})
+        t
+        if t.connection is None
+        else t.model_copy(
+            update={"connection": t.connection.model_copy(update={"transport": kind})}
+        )
         for t in config.targets
     ]
     return config.model_copy(update={"targets": targets})
 
 
-def select_transport(kind: TransportKind, url: str, database: str, errors: ErrorContext,
-                     credential: str, *, verify_tls: bool = True,
-                     timeout: float = DEFAULT_TIMEOUT) -> Transport:
+def select_transport(
+    kind: TransportKind,
+    url: str,
+    database: str,
+    errors: ErrorContext,
+    credential: str,
+    *,
+    verify_tls: bool = True,
+    timeout: float = DEFAULT_TIMEOUT,
+) -> Transport:
     """`xmlrpc`, `json2`, or `auto`: JSON-2 when the credential is shaped like an API key (40 hex
     digits) and `GET /web/version` says Odoo 19+, else XML-RPC. A password never goes to JSON-2
     under `auto`, and `auto` with a password makes no extra call. The probe's answer is kept, so
     a JSON-2 connection costs the same calls as XML-RPC; falling back after a probe costs one."""
+
     def xmlrpc() -> Transport:
         return XmlRpcTransport(url, database, errors, verify_tls=verify_tls, timeout=timeout)
 
     if kind is TransportKind.XMLRPC or (
-            kind is TransportKind.AUTO and not looks_like_api_key(credential)):
+        kind is TransportKind.AUTO and not looks_like_api_key(credential)
+    ):
         return xmlrpc()
     json2 = Json2Transport(url, database, errors, verify_tls=verify_tls, timeout=timeout)
     if kind is TransportKind.JSON2:
@@ -159,8 +181,15 @@ class _Counted:
     def authenticate(self, login: str, password: str) -> int:
         return self._inner.authenticate(login, password)
 
-    def execute_kw(self, model: str, method: str, args: list[Any],
-                   kwargs: dict[str, Any] | None = None, *, timeout: float | None = None) -> Any:
+    def execute_kw(
+        self,
+        model: str,
+        method: str,
+        args: list[Any],
+        kwargs: dict[str, Any] | None = None,
+        *,
+        timeout: float | None = None,
+    ) -> Any:
         return self._inner.execute_kw(model, method, args, kwargs, timeout=timeout)
 
 
@@ -174,20 +203,33 @@ def connect(
     transport_factory: TransportFactory | None = None,
 ) -> OdooClient:
     """Check the URL, read the version, log in. Raises one-line `OdooError`s."""
-    insecure = connection.allow_insecure_http if allow_insecure_http is None else (
-        allow_insecure_http or connection.allow_insecure_http)
+    insecure = (
+        connection.allow_insecure_http
+        if allow_insecure_http is None
+        else (allow_insecure_http or connection.allow_insecure_http)
+    )
     url = check_url(connection.url, allow_insecure_http=insecure)
     errors = ErrorContext(url, connection.database, connection.login, [password, *secrets])
     if transport_factory is None:
         transport = select_transport(
-            connection.transport, url, connection.database, errors, password,
-            verify_tls=connection.verify_tls, timeout=timeout,
+            connection.transport,
+            url,
+            connection.database,
+            errors,
+            password,
+            verify_tls=connection.verify_tls,
+            timeout=timeout,
         )
     else:
         transport = transport_factory(url, connection.database, errors)
     version = transport.version()
     uid = transport.authenticate(connection.login, password)
     return OdooClient(
-        transport=transport, errors=errors, version=version, uid=uid, url=url,
-        database=connection.database, login=connection.login,
+        transport=transport,
+        errors=errors,
+        version=version,
+        uid=uid,
+        url=url,
+        database=connection.database,
+        login=connection.login,
     )

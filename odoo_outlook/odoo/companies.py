@@ -36,20 +36,24 @@ def resolve(companies: tuple[Company, ...], wanted: int | str) -> Company | None
 
 def unknown_company(wanted: int | str) -> str:
     """The conflict text for a `companies[].company` that names no single company."""
-    return (f"no single res.company {wanted!r} in this database: its servers and alias domain"
-            " are left alone (fix: write the company's name exactly as in Settings >"
-            " Companies, or its id, under companies[].company)")
+    return (
+        f"no single res.company {wanted!r} in this database: its servers and alias domain"
+        " are left alone (fix: write the company's name exactly as in Settings >"
+        " Companies, or its id, under companies[].company)"
+    )
 
 
 def one_global_domain(version: str, main: str, company: Company, spec: CompanySpec) -> str:
     """The conflict text for a second company's own domain on 15.0/16.0 (one catch-all domain
     per database there)."""
-    return (f"Odoo {version} has one catch-all domain and default From for the whole database"
-            f" (system parameters mail.catchall.domain / mail.default.from, {main} here):"
-            f" company {company.name!r} cannot have its own domain {spec.alias.domain}; its"
-            " servers are managed, its domain is not (fix: give every company the same"
-            " notifications domain, or update Odoo to 17.0+, where each company links its own"
-            " mail.alias.domain)")
+    return (
+        f"Odoo {version} has one catch-all domain and default From for the whole database"
+        f" (system parameters mail.catchall.domain / mail.default.from, {main} here):"
+        f" company {company.name!r} cannot have its own domain {spec.alias.domain}; its"
+        " servers are managed, its domain is not (fix: give every company the same"
+        " notifications domain, or update Odoo to 17.0+, where each company links its own"
+        " mail.alias.domain)"
+    )
 
 
 def domain_alias(spec: OdooTargetSpec, wanted: CompanySpec) -> AliasDomain:
@@ -76,17 +80,26 @@ def plan_companies(b: _Builder, spec: OdooTargetSpec, caps: Capabilities) -> Non
                 b.notes.append(
                     f"company {company.name!r} shares the alias domain {alias.domain} declared"
                     f" first: its default From is {alias.default_from_address}, not"
-                    f" {wanted.alias.default_from_address} (one mail.alias.domain per domain)")
+                    f" {wanted.alias.default_from_address} (one mail.alias.domain per domain)"
+                )
             link = _alias_domain(b, alias, company)
             if link is not None:
                 b.company_links.append(link)
         elif wanted.alias.domain != spec.alias.domain:
-            b.conflicts.append(Conflict(COMPANY, company.id, one_global_domain(
-                caps.version.text, spec.alias.default_from_address, company, wanted)))
+            b.conflicts.append(
+                Conflict(
+                    COMPANY,
+                    company.id,
+                    one_global_domain(
+                        caps.version.text, spec.alias.default_from_address, company, wanted
+                    ),
+                )
+            )
         elif wanted.alias.default_from_address != spec.alias.default_from_address:
             b.notes.append(
                 f"Odoo {caps.version.text} has one default From for the whole database"
                 f" ({spec.alias.default_from_address}): company {company.name!r}'s"
                 f" {wanted.alias.default_from_address} gets its server but is not its default"
-                " From")
+                " From"
+            )
         plan_servers(b, wanted.outgoing, wanted.incoming, caps)

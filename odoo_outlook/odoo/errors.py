@@ -79,7 +79,7 @@ def last_exception(traceback_text: str) -> tuple[str, str]:
             continue
         match = _EXCEPTION_LINE.match(line)
         if match:
-            tail = [match.group("message") or "", *lines[index + 1:]]
+            tail = [match.group("message") or "", *lines[index + 1 :]]
             return match.group("name"), " ".join(part.strip() for part in tail if part.strip())
     return "", lines[-1].strip() if lines else ""
 
@@ -128,8 +128,14 @@ class ErrorContext:
                 f"{self.where()}: user {self.login!r} may not {operation}: {message} (fix: give"
                 " this user the Settings (Administration) access right)",
             )
-        if short in ("UserError", "ValidationError", "RedirectWarning", "MissingError",
-                     "Warning", "except_orm"):
+        if short in (
+            "UserError",
+            "ValidationError",
+            "RedirectWarning",
+            "MissingError",
+            "Warning",
+            "except_orm",
+        ):
             return self.make(OdooUserError, f"{self.where()} refused to {operation}: {message}")
         label = f"{short}: {message}" if short else message
         return self.make(

@@ -83,15 +83,18 @@ SIGNATURES: dict[str, Signature] = {
 }
 
 
-def json2_body(model: str, method: str, args: list[Any], kwargs: dict[str, Any] | None
-               ) -> dict[str, Any]:
+def json2_body(
+    model: str, method: str, args: list[Any], kwargs: dict[str, Any] | None
+) -> dict[str, Any]:
     """The JSON-2 body for an XML-RPC style `execute_kw` call."""
     kwargs = dict(kwargs or {})
     signature = SIGNATURES.get(method)
     if signature is None:
         if args:
-            raise OdooError(f"{model}.{method}: no JSON-2 parameter names are known for this"
-                            " method; pass its arguments by name")
+            raise OdooError(
+                f"{model}.{method}: no JSON-2 parameter names are known for this"
+                " method; pass its arguments by name"
+            )
         return kwargs
     rest = list(args)
     body: dict[str, Any] = {}
@@ -101,8 +104,10 @@ def json2_body(model: str, method: str, args: list[Any], kwargs: dict[str, Any] 
         ids = rest.pop(0)
         body["ids"] = [ids] if isinstance(ids, int) else list(ids)
     if len(rest) > len(signature.params):
-        raise OdooError(f"{model}.{method} takes at most {len(signature.params)} positional"
-                        f" argument(s) after the ids, got {len(rest)}")
+        raise OdooError(
+            f"{model}.{method} takes at most {len(signature.params)} positional"
+            f" argument(s) after the ids, got {len(rest)}"
+        )
     body.update(zip(signature.params, rest, strict=False))
     clash = sorted(set(body) & set(kwargs))
     if clash:
@@ -164,8 +169,12 @@ class Json2Transport:
     def _connection_for(self) -> KeptAliveConnection:
         if self._connection is None:
             self._connection = KeptAliveConnection(
-                self._parts.scheme, self._parts.hostname or "", self._parts.port,
-                verify_tls=self._verify_tls, timeout=self._timeout)
+                self._parts.scheme,
+                self._parts.hostname or "",
+                self._parts.port,
+                verify_tls=self._verify_tls,
+                timeout=self._timeout,
+            )
         return self._connection
 
     def close(self) -> None:
@@ -173,10 +182,20 @@ class Json2Transport:
         if self._connection is not None:
             self._connection.close()
 
-    def _send(self, verb: str, path: str, body: dict[str, Any] | None,
-              timeout: float | None = None, *, method: str = "version") -> _Answer:
-        headers = {"Accept": "application/json", "User-Agent": USER_AGENT,
-                   "X-Odoo-Database": self.database}
+    def _send(
+        self,
+        verb: str,
+        path: str,
+        body: dict[str, Any] | None,
+        timeout: float | None = None,
+        *,
+        method: str = "version",
+    ) -> _Answer:
+        headers = {
+            "Accept": "application/json",
+            "User-Agent": USER_AGENT,
+            "X-Odoo-Database": self.database,
+        }
         data = None
         if body is not None:
             data = json.dumps(body).encode("utf-8")
@@ -186,7 +205,8 @@ class Json2Transport:
         self._calls += 1
         try:
             answer = self._connection_for().request(
-                verb, self._parts.path + path, data, headers, method=method, timeout=timeout)
+                verb, self._parts.path + path, data, headers, method=method, timeout=timeout
+            )
         except (OSError, http.client.HTTPException) as exc:
             raise self.errors.from_transport_failure(exc) from None
         return _Answer(answer.status, answer.reason, answer.body)
@@ -233,9 +253,14 @@ class Json2Transport:
         return self.errors.from_odoo_exception(name, f"{message} ({status})", operation)
 
     def _bad_key(self, answer: str) -> OdooError:
-        hint = "" if looks_like_api_key(self._key) else (
-            "; the configured credential is not shaped like an Odoo API key (40 hex digits):"
-            " a password?")
+        hint = (
+            ""
+            if looks_like_api_key(self._key)
+            else (
+                "; the configured credential is not shaped like an Odoo API key (40 hex digits):"
+                " a password?"
+            )
+        )
         return self.errors.make(
             OdooBadCredentials,
             f"{self.errors.where()} rejected login {self._login!r} over JSON-2 ({answer}{hint})"
@@ -259,7 +284,8 @@ class Json2Transport:
         if not isinstance(info, dict) or not info.get("version_info"):
             raise self._not_json(VERSION_PATH)
         self._version = ServerVersion.parse(
-            {"server_version": info.get("version"), "server_version_info": info["version_info"]})
+            {"server_version": info.get("version"), "server_version_info": info["version_info"]}
+        )
         return self._version
 
     def version(self) -> ServerVersion:
@@ -269,13 +295,14 @@ class Json2Transport:
         answer it or is older than 19.0, where `/json/2` does not exist.
         """
         found = self._version or self.probe()
-        fix = ("(fix: use --transport xmlrpc, or set connection.transport to xmlrpc or auto;"
-               " JSON-2 needs Odoo 19.0 or later)")
+        fix = (
+            "(fix: use --transport xmlrpc, or set connection.transport to xmlrpc or auto;"
+            " JSON-2 needs Odoo 19.0 or later)"
+        )
         if found is None:
             raise self.errors.make(
                 OdooSetupError,
-                f"{self.errors.where()} offers no JSON-2 API (GET {VERSION_PATH}: not found)"
-                f" {fix}",
+                f"{self.errors.where()} offers no JSON-2 API (GET {VERSION_PATH}: not found) {fix}",
             )
         if found.major < JSON2_SINCE:
             raise self.errors.make(
@@ -289,9 +316,12 @@ class Json2Transport:
         and finds the uid of `login` (the key alone decides who acts)."""
         self.errors.add_secret(password)
         self._key, self._login = password, login
-        rows = self._call("res.users", "search_read",
-                          {"domain": [["login", "=", login]], "fields": ["id"], "limit": 1},
-                          "log in")
+        rows = self._call(
+            "res.users",
+            "search_read",
+            {"domain": [["login", "=", login]], "fields": ["id"], "limit": 1},
+            "log in",
+        )
         if not rows:
             raise self.errors.make(
                 OdooBadCredentials,
@@ -301,8 +331,14 @@ class Json2Transport:
         self._uid = int(rows[0]["id"])
         return self._uid
 
-    def _call(self, model: str, method: str, body: dict[str, Any], operation: str,
-              timeout: float | None = None) -> Any:
+    def _call(
+        self,
+        model: str,
+        method: str,
+        body: dict[str, Any],
+        operation: str,
+        timeout: float | None = None,
+    ) -> Any:
         path = f"/json/2/{quote(model, safe='.')}/{quote(method, safe='')}"
         answer = self._send("POST", path, body, timeout, method=method)
         if answer.status != 200:

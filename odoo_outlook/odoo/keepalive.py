@@ -40,24 +40,45 @@ log = logging.getLogger(__name__)
 # `load` with `id` external ids creates-or-updates the same records (odoo/models.py
 # `BaseModel.load` -> `_load_records`, which updates the record an existing external id names);
 # `write` sets the same values; `set_param` stores the same value.
-IDEMPOTENT_METHODS = frozenset({
-    # common / web
-    "version", "authenticate", "login", "about",
-    # ORM reads
-    "search", "search_read", "read", "fields_get", "search_count", "name_search",
-    "read_group", "exists", "default_get", "check_access_rights", "get_param",
-    "export_data",
-    # idempotent writes
-    "load", "write", "set_param",
-})
+IDEMPOTENT_METHODS = frozenset(
+    {
+        # common / web
+        "version",
+        "authenticate",
+        "login",
+        "about",
+        # ORM reads
+        "search",
+        "search_read",
+        "read",
+        "fields_get",
+        "search_count",
+        "name_search",
+        "read_group",
+        "exists",
+        "default_get",
+        "check_access_rights",
+        "get_param",
+        "export_data",
+        # idempotent writes
+        "load",
+        "write",
+        "set_param",
+    }
+)
 # Retries of an idempotent call after a dropped connection, and the pause before the first
 # (doubled each time).
 RETRIES = 2
 BACKOFF_SECONDS = 0.1
 
 # The peer closed a kept-alive connection (idle timeout, worker restart, proxy).
-DROPPED = (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError,
-           ConnectionAbortedError, http.client.BadStatusLine)
+DROPPED = (
+    http.client.RemoteDisconnected,
+    ConnectionResetError,
+    BrokenPipeError,
+    ConnectionAbortedError,
+    http.client.BadStatusLine,
+)
 
 
 def is_idempotent(method: str) -> bool:
@@ -104,13 +125,15 @@ class DroppedConnection(ConnectionError):
         super().__init__(
             f"the connection dropped before Odoo answered {method!r} ({type(cause).__name__}),"
             " which is not repeated as it may have run (fix: run the command again; it"
-            " converges)")
+            " converges)"
+        )
         self.method = method
 
 
 @dataclass(frozen=True)
 class Answer:
     """One HTTP answer: status code, reason phrase, headers and the whole body (bytes)."""
+
     status: int
     reason: str
     headers: http.client.HTTPMessage
@@ -123,13 +146,21 @@ class KeptAliveConnection:
     Not thread-safe: one per target (each fleet target runs in one thread). The socket is
     opened on the first request and again after the server closed it."""
 
-    def __init__(self, scheme: str, host: str, port: int | None, *, verify_tls: bool = True,
-                 timeout: float = 60.0) -> None:
+    def __init__(
+        self,
+        scheme: str,
+        host: str,
+        port: int | None,
+        *,
+        verify_tls: bool = True,
+        timeout: float = 60.0,
+    ) -> None:
         self.scheme = scheme
         self.timeout = timeout
         if scheme == "https":
             self._http: http.client.HTTPConnection = http.client.HTTPSConnection(
-                host, port, timeout=timeout, context=tls_context(verify_tls))
+                host, port, timeout=timeout, context=tls_context(verify_tls)
+            )
         else:
             self._http = http.client.HTTPConnection(host, port, timeout=timeout)
         self.connects = 0  # TCP (and TLS) connections opened, for tests and benchmarks
@@ -145,8 +176,7 @@ class KeptAliveConnection:
         if self._http.sock is not None:
             self._http.sock.settimeout(seconds)
 
-    def _once(self, verb: str, path: str, body: bytes | None, headers: Mapping[str, str]
-              ) -> Answer:
+    def _once(self, verb: str, path: str, body: bytes | None, headers: Mapping[str, str]) -> Answer:
         if self._http.sock is not None and _closed_by_peer(self._http.sock):
             self._http.close()  # found before sending: nothing was sent, nothing to repeat
         if self._http.sock is None:
@@ -159,8 +189,16 @@ class KeptAliveConnection:
             self._http.close()
         return Answer(response.status, response.reason, response.msg, data)
 
-    def request(self, verb: str, path: str, body: bytes | None, headers: Mapping[str, str],
-                *, method: str, timeout: float | None = None) -> Answer:
+    def request(
+        self,
+        verb: str,
+        path: str,
+        body: bytes | None,
+        headers: Mapping[str, str],
+        *,
+        method: str,
+        timeout: float | None = None,
+    ) -> Answer:
         """Send one request; `method` is the Odoo method it carries (for the retry rule).
 
         Raises what `http.client` raises (OSError, HTTPException), or `DroppedConnection`
@@ -178,9 +216,16 @@ class KeptAliveConnection:
                     raise
                 attempt += 1
                 pause = BACKOFF_SECONDS * 2 ** (attempt - 1)
-                log.debug("retrying idempotent call %r (retry %d of %d, after %.1f s): the"
-                          " kept-alive connection to %s dropped (%s)", method, attempt,
-                          RETRIES, pause, self._http.host, type(exc).__name__)
+                log.debug(
+                    "retrying idempotent call %r (retry %d of %d, after %.1f s): the"
+                    " kept-alive connection to %s dropped (%s)",
+                    method,
+                    attempt,
+                    RETRIES,
+                    pause,
+                    self._http.host,
+                    type(exc).__name__,
+                )
                 time.sleep(pause)
             except BaseException:
                 self._http.close()

@@ -50,8 +50,9 @@ class LoadRow:
     operation: str = "create"
 
 
-def load_rows(client: OdooClient, model: str, rows: Sequence[LoadRow],
-              booleans: frozenset[str] = frozenset()) -> list[int]:
+def load_rows(
+    client: OdooClient, model: str, rows: Sequence[LoadRow], booleans: frozenset[str] = frozenset()
+) -> list[int]:
     """One `load` call for all `rows` of `model`; returns the record ids in row order.
 
     `booleans` names the boolean fields (their False is sent as '0'). Raises the same one-line
@@ -62,8 +63,10 @@ def load_rows(client: OdooClient, model: str, rows: Sequence[LoadRow],
         return []
     columns = sorted({name for row in rows for name in row.values})
     data = [
-        [f"{ODOO_XMLID_MODULE}.{row.xmlid}",
-         *(_cell(row.values.get(name, False), boolean=name in booleans) for name in columns)]
+        [
+            f"{ODOO_XMLID_MODULE}.{row.xmlid}",
+            *(_cell(row.values.get(name, False), boolean=name in booleans) for name in columns),
+        ]
         for row in rows
     ]
     answer = client.load(model, ["id", *columns], data, LOAD_CONTEXT)
@@ -72,16 +75,22 @@ def load_rows(client: OdooClient, model: str, rows: Sequence[LoadRow],
     if errors or not isinstance(ids, list):
         raise _refused(client, model, rows, errors)
     if len(ids) != len(rows):
-        raise client.errors.make(OdooError, f"{client.errors.where()}: load on {model} answered"
-                                 f" {len(ids)} ids for {len(rows)} rows")
+        raise client.errors.make(
+            OdooError,
+            f"{client.errors.where()}: load on {model} answered"
+            f" {len(ids)} ids for {len(rows)} rows",
+        )
     return [int(i) for i in ids]
 
 
-def _refused(client: OdooClient, model: str, rows: Sequence[LoadRow],
-             errors: list[dict[str, Any]]) -> OdooError:
+def _refused(
+    client: OdooClient, model: str, rows: Sequence[LoadRow], errors: list[dict[str, Any]]
+) -> OdooError:
     if not errors:
-        return client.errors.make(OdooError, f"{client.errors.where()}: load on {model} wrote"
-                                  " nothing and reported no error")
+        return client.errors.make(
+            OdooError,
+            f"{client.errors.where()}: load on {model} wrote nothing and reported no error",
+        )
     first = errors[0]
     index = first.get("record")
     row = rows[index] if isinstance(index, int) and 0 <= index < len(rows) else rows[0]
@@ -91,5 +100,6 @@ def _refused(client: OdooClient, model: str, rows: Sequence[LoadRow],
         message += f" (field {field})"
     if len(errors) > 1:
         message += f" (and {len(errors) - 1} more)"
-    return client.errors.from_odoo_exception("odoo.exceptions.UserError", message,
-                                             f"{row.operation} on {model}")
+    return client.errors.from_odoo_exception(
+        "odoo.exceptions.UserError", message, f"{row.operation} on {model}"
+    )

@@ -54,10 +54,12 @@ def personal_owner(server: Server) -> int | None:
 
 def personal_note(server: Server, mailbox: str) -> str:
     """The note for a 19.0 personal server that also uses a declared mailbox."""
-    return (f"ir.mail_server #{server.id} {server.name!r} is user #{personal_owner(server)}'s own"
-            f" server (owner_user_id) and also uses {mailbox}: it belongs to that user and is"
-            " left untouched; Odoo uses it only for that user's own mail, so the shared server"
-            f" for {mailbox} is managed next to it")
+    return (
+        f"ir.mail_server #{server.id} {server.name!r} is user #{personal_owner(server)}'s own"
+        f" server (owner_user_id) and also uses {mailbox}: it belongs to that user and is"
+        " left untouched; Odoo uses it only for that user's own mail, so the shared server"
+        f" for {mailbox} is managed next to it"
+    )
 
 
 def from_filter_matches(address: str, from_filter: object) -> bool:
@@ -76,42 +78,55 @@ def personal_default_from(state: OdooState, address: str) -> Server | None:
     (addons/mail/models/mail_alias_domain.py): a default From matched by a personal server's
     From filter raises "A personal mail server is using that address, you can not use it."
     """
-    return next((s for s in state.servers if s.model == OUTGOING and s.active
-                 and personal_owner(s) and from_filter_matches(address,
-                                                               s.values.get("from_filter"))),
-                None)
+    return next(
+        (
+            s
+            for s in state.servers
+            if s.model == OUTGOING
+            and s.active
+            and personal_owner(s)
+            and from_filter_matches(address, s.values.get("from_filter"))
+        ),
+        None,
+    )
 
 
 def personal_default_from_conflict(server: Server, address: str, domain: str) -> str:
     """The conflict text when a personal server's From filter takes the default From (19.0
     refuses the alias domain then)."""
-    return (f"ir.mail_server #{server.id} {server.name!r} is user #{personal_owner(server)}'s own"
-            f" server (owner_user_id) and its From filter {server.values.get('from_filter')!r}"
-            f" takes {address}: Odoo 19.0 refuses that address as the default From of the alias"
-            f" domain {domain}, so the alias domain is left as it is (fix: choose another"
-            " notifications address for the default From in the stack's mail settings; the"
-            " personal server stays its user's)")
+    return (
+        f"ir.mail_server #{server.id} {server.name!r} is user #{personal_owner(server)}'s own"
+        f" server (owner_user_id) and its From filter {server.values.get('from_filter')!r}"
+        f" takes {address}: Odoo 19.0 refuses that address as the default From of the alias"
+        f" domain {domain}, so the alias domain is left as it is (fix: choose another"
+        " notifications address for the default From in the stack's mail settings; the"
+        " personal server stays its user's)"
+    )
 
 
 # -- fix texts: never archive or delete what the tool does not own ----------------------------
 def rival_fix(model: str, rival_id: int, mailbox: str) -> str:
     """The fix for "an unmanaged server already uses `mailbox`": nothing destructive."""
     field = "Username / From filter" if model == OUTGOING else "Username"
-    return (f"keep #{rival_id} and remove {mailbox} from the stack's mail settings, or change"
-            f" #{rival_id}'s {field} in Odoo if it should no longer use {mailbox}, then sync"
-            " again")
+    return (
+        f"keep #{rival_id} and remove {mailbox} from the stack's mail settings, or change"
+        f" #{rival_id}'s {field} in Odoo if it should no longer use {mailbox}, then sync"
+        " again"
+    )
 
 
 def rival_conflict(model: str, rival: Server, mailbox: str) -> str:
     """The conflict text for an unmanaged server that already uses `mailbox`."""
-    return (f"{model} #{rival.id} {rival.name!r} already uses {mailbox} and was not created by"
-            f" odoo-outlook: left untouched and no Outlook server created for {mailbox}"
-            f" (fix: {rival_fix(model, rival.id, mailbox)})")
+    return (
+        f"{model} #{rival.id} {rival.name!r} already uses {mailbox} and was not created by"
+        f" odoo-outlook: left untouched and no Outlook server created for {mailbox}"
+        f" (fix: {rival_fix(model, rival.id, mailbox)})"
+    )
 
 
 def alias_domain_fix() -> str:
     """The fix for an alias domain the tool did not create and that differs."""
-    return ("edit it in Settings > Emails > Alias Domain, or change mail settings to match")
+    return "edit it in Settings > Emails > Alias Domain, or change mail settings to match"
 
 
 # -- delegated senders -----------------------------------------------------------------------
@@ -131,17 +146,21 @@ def delegation_refusal(major: int, delegated: Mapping[str, str]) -> str | None:
     if not delegated or delegation_rule(major) != "refused":
         return None
     pairs = ", ".join(f"{a} (signing in as {login})" for a, login in delegated.items())
-    return (f"Odoo {major}.0 requires an Outlook server's From filter to equal its Username,"
-            f" so the delegated senders {pairs} cannot be configured here (fix: remove them"
-            " from mail.sendAs and let each mailbox sign in as itself, or update Odoo to 18.0)")
+    return (
+        f"Odoo {major}.0 requires an Outlook server's From filter to equal its Username,"
+        f" so the delegated senders {pairs} cannot be configured here (fix: remove them"
+        " from mail.sendAs and let each mailbox sign in as itself, or update Odoo to 18.0)"
+    )
 
 
 def delegation_note(major: int) -> str | None:
     """A note for versions whose acceptance of a delegated sender depends on the build."""
     if delegation_rule(major) == "since 2024":
-        return ("Odoo 16.0 builds from before the 2024 fix refuse an Outlook server whose From"
-                " filter differs from its Username (mail.sendAs): update Odoo 16.0 if the sync"
-                " stops on that")
+        return (
+            "Odoo 16.0 builds from before the 2024 fix refuse an Outlook server whose From"
+            " filter differs from its Username (mail.sendAs): update Odoo 16.0 if the sync"
+            " stops on that"
+        )
     return None
 
 
@@ -159,8 +178,7 @@ def section_safe_name(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.@+-]+", "_", name).strip("_")
 
 
-def env_section(model: str, name: str, values: Mapping[str, Any], managed: frozenset[str]
-                ) -> str:
+def env_section(model: str, name: str, values: Mapping[str, Any], managed: frozenset[str]) -> str:
     """The server-environment section (INI text) holding the managed fields of one server."""
     lines = [f"[{ENV_GLOBAL_SECTION[model]}.{name}]"]
     for key, value in values.items():
@@ -170,8 +188,9 @@ def env_section(model: str, name: str, values: Mapping[str, Any], managed: froze
     return "\n".join(lines)
 
 
-def env_values(model: str, values: dict[str, Any], caps: Capabilities, notes: list[str]
-               ) -> dict[str, Any]:
+def env_values(
+    model: str, values: dict[str, Any], caps: Capabilities, notes: list[str]
+) -> dict[str, Any]:
     """The values the sync writes on a server when `server.env.mixin` manages some fields.
 
     Without the mixin: `values` unchanged. With it: the name made section-safe, the managed
@@ -185,9 +204,9 @@ def env_values(model: str, values: dict[str, Any], caps: Capabilities, notes: li
     notes.append(
         f"{model} {name!r}: OCA server_environment manages {', '.join(sorted(managed))};"
         " odoo-outlook does not write them. Put this section in the server environment"
-        f" configuration:\n{env_section(model, name, values, managed)}")
-    return {"name": name, **{k: v for k, v in values.items()
-                             if k != "name" and k not in managed}}
+        f" configuration:\n{env_section(model, name, values, managed)}"
+    )
+    return {"name": name, **{k: v for k, v in values.items() if k != "name" and k not in managed}}
 
 
 def check_delegation(spec: OdooTargetSpec, caps: Capabilities, where: str) -> list[str]:

@@ -17,7 +17,8 @@ def state_after(state: OdooState, plan: ChangeSet, written: Mapping[str, int]) -
     xmlids = dict(state.xmlids)
     for name, res_id in written.items():
         model = next((c.model for c in plan.creates if c.xmlid == name), None) or next(
-            (a.model for a in plan.adopts if a.xmlid == name), None)
+            (a.model for a in plan.adopts if a.xmlid == name), None
+        )
         if model is None and name in xmlids:
             continue
         if model is None:
@@ -30,8 +31,11 @@ def state_after(state: OdooState, plan: ChangeSet, written: Mapping[str, int]) -
 
     params = dict(state.params)
     for param in plan.params:
-        res_id = param.record_id if param.record_id is not None else written.get(
-            param_xmlid(param.key), 0)
+        res_id = (
+            param.record_id
+            if param.record_id is not None
+            else written.get(param_xmlid(param.key), 0)
+        )
         params[param.key] = Param(res_id, param.key, param.value)
     for unset in plan.unsets:
         params.pop(unset.key, None)
@@ -50,11 +54,20 @@ def state_after(state: OdooState, plan: ChangeSet, written: Mapping[str, int]) -
         if values is None:
             servers.append(server)
             continue
-        merged = {**server.values, **{k: v for k, v in values.items()
-                                      if k not in ("smtp_pass", "password")}}
+        merged = {
+            **server.values,
+            **{k: v for k, v in values.items() if k not in ("smtp_pass", "password")},
+        }
         servers.append(replace(server, values=merged, has_password=False))
     for create in plan.creates:
         if create.xmlid in written and create.model in ("ir.mail_server", "fetchmail.server"):
-            servers.append(Server(create.model, written[create.xmlid], dict(create.values),
-                                  has_password=False, connected=False))
+            servers.append(
+                Server(
+                    create.model,
+                    written[create.xmlid],
+                    dict(create.values),
+                    has_password=False,
+                    connected=False,
+                )
+            )
     return replace(state, params=params, xmlids=xmlids, servers=tuple(servers))

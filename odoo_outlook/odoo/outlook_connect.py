@@ -77,8 +77,14 @@ class ConnectionTest:
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON shape of `connect --json` (`at` as ISO 8601 seconds)."""
-        return {"model": self.model, "id": self.id, "mailbox": self.mailbox, "ok": self.ok,
-                "message": self.message, "at": self.at.isoformat(timespec="seconds")}
+        return {
+            "model": self.model,
+            "id": self.id,
+            "mailbox": self.mailbox,
+            "ok": self.ok,
+            "message": self.message,
+            "at": self.at.isoformat(timespec="seconds"),
+        }
 
 
 def managed_servers(client: OdooClient) -> list[ManagedServer]:
@@ -89,7 +95,8 @@ def managed_servers(client: OdooClient) -> list[ManagedServer]:
     refs = client.search_read(
         "ir.model.data",
         [("module", "=", ODOO_XMLID_MODULE), ("model", "in", [OUTGOING, INCOMING])],
-        ["model", "res_id"])
+        ["model", "res_id"],
+    )
     out: list[ManagedServer] = []
     for model in (OUTGOING, INCOMING):
         ids = sorted({int(r["res_id"]) for r in refs if r["model"] == model})
@@ -97,11 +104,20 @@ def managed_servers(client: OdooClient) -> list[ManagedServer]:
             continue
         login = LOGIN_FIELD[model]
         rows = client.search_read(model, [("id", "in", ids)], ["name", login])
-        connected = {int(i) for i in client.call(
-            model, "search", [("id", "in", ids), (TOKEN_FIELD, "!=", False)])}
-        out += [ManagedServer(model, int(r["id"]), str(r.get("name") or ""),
-                              str(r.get(login) or ""), int(r["id"]) in connected)
-                for r in sorted(rows, key=lambda r: (str(r.get(login) or ""), r["id"]))]
+        connected = {
+            int(i)
+            for i in client.call(model, "search", [("id", "in", ids), (TOKEN_FIELD, "!=", False)])
+        }
+        out += [
+            ManagedServer(
+                model,
+                int(r["id"]),
+                str(r.get("name") or ""),
+                str(r.get(login) or ""),
+                int(r["id"]) in connected,
+            )
+            for r in sorted(rows, key=lambda r: (str(r.get(login) or ""), r["id"]))
+        ]
     return out
 
 
@@ -116,14 +132,16 @@ def authorize_url(client: OdooClient, server: ManagedServer) -> str:
             f"{client.errors.where()}: Odoo has no authorize URL for {server.model}"
             f" #{server.id} ({server.mailbox}): the system parameters microsoft_outlook_client_id"
             " and microsoft_outlook_client_secret are not both set (fix: run `pulumi up` or"
-            " `odoo-outlook sync --outputs FILE` first)")
+            " `odoo-outlook sync --outputs FILE` first)"
+        )
     return str(uri)
 
 
 def is_connected(client: OdooClient, server: ManagedServer) -> bool:
     """Whether Odoo holds a refresh token for the server; the token itself is never read."""
-    found = client.call(server.model, "search_count",
-                        [("id", "=", server.id), (TOKEN_FIELD, "!=", False)])
+    found = client.call(
+        server.model, "search_count", [("id", "=", server.id), (TOKEN_FIELD, "!=", False)]
+    )
     return int(found) > 0
 
 
@@ -141,8 +159,9 @@ def _success_text(result: Any, model: str) -> str:
     return "Connection Test Successful!" if model == OUTGOING else "confirmed (state done)"
 
 
-def run_connection_test(client: OdooClient, server: ManagedServer,
-                    now: datetime | None = None) -> ConnectionTest:
+def run_connection_test(
+    client: OdooClient, server: ManagedServer, now: datetime | None = None
+) -> ConnectionTest:
     """Press the server's test button over the API (`test_smtp_connection` or
     `button_confirm_login`, which also confirms an incoming server). Odoo's refusals come
     back as a failed `ConnectionTest` with Odoo's text (secrets redacted); other failures
@@ -156,11 +175,13 @@ def run_connection_test(client: OdooClient, server: ManagedServer,
         text = _odoo_text(client, exc, operation)
         ok = bool(_SUCCESS.search(text))
         return ConnectionTest(server.model, server.id, server.mailbox, ok, text, at)
-    return ConnectionTest(server.model, server.id, server.mailbox, True,
-                          _success_text(result, server.model), at)
+    return ConnectionTest(
+        server.model, server.id, server.mailbox, True, _success_text(result, server.model), at
+    )
 
 
-def run_connection_tests(client: OdooClient, servers: Sequence[ManagedServer],
-                     now: datetime | None = None) -> list[ConnectionTest]:
+def run_connection_tests(
+    client: OdooClient, servers: Sequence[ManagedServer], now: datetime | None = None
+) -> list[ConnectionTest]:
     """`run_connection_test` on every connected server of `servers`."""
     return [run_connection_test(client, s, now) for s in servers if s.connected]

@@ -25,8 +25,10 @@ def spec_to_data(spec: OdooTargetSpec) -> dict[str, Any]:
     # inputs of existing stacks stay as they were (no update on the next `pulumi up`).
     if not data["companies"]:
         del data["companies"]
-    for server in [*data["outgoing"], *(s for c in data.get("companies", ())
-                                        for s in c["outgoing"])]:
+    for server in [
+        *data["outgoing"],
+        *(s for c in data.get("companies", ()) for s in c["outgoing"]),
+    ]:
         if not server["login"]:
             del server["login"]
     return data
@@ -45,11 +47,13 @@ def spec_from_data(data: dict[str, Any]) -> OdooTargetSpec:
         incoming=tuple(IncomingServer(**s) for s in data["incoming"]),
         alias=AliasDomain(**data["alias"]),
         endpoint=data.get("endpoint"),
-        connection=None if conn is None else OdooConnectionSpec(
-            **{**conn, "transport": Transport(conn["transport"])}),
+        connection=None
+        if conn is None
+        else OdooConnectionSpec(**{**conn, "transport": Transport(conn["transport"])}),
         companies=tuple(
             CompanySpec(
-                company=c["company"], mode=MailMode(c["mode"]),
+                company=c["company"],
+                mode=MailMode(c["mode"]),
                 outgoing=tuple(OutgoingServer(**s) for s in c["outgoing"]),
                 incoming=tuple(IncomingServer(**s) for s in c["incoming"]),
                 alias=AliasDomain(**c["alias"]),

@@ -22,8 +22,14 @@ CATCHALL_ALIAS_PARAM = "mail.catchall.alias"
 BOUNCE_ALIAS_PARAM = "mail.bounce.alias"
 SECRET_PARAMS = frozenset({CLIENT_SECRET_PARAM})
 PARAM_KEYS = (
-    CLIENT_ID_PARAM, CLIENT_SECRET_PARAM, *ENDPOINT_PARAMS, BASE_URL_PARAM,
-    BASE_URL_FREEZE_PARAM, CATCHALL_DOMAIN_PARAM, DEFAULT_FROM_PARAM, CATCHALL_ALIAS_PARAM,
+    CLIENT_ID_PARAM,
+    CLIENT_SECRET_PARAM,
+    *ENDPOINT_PARAMS,
+    BASE_URL_PARAM,
+    BASE_URL_FREEZE_PARAM,
+    CATCHALL_DOMAIN_PARAM,
+    DEFAULT_FROM_PARAM,
+    CATCHALL_ALIAS_PARAM,
     BOUNCE_ALIAS_PARAM,
 )
 
@@ -33,19 +39,30 @@ ALIAS_DOMAIN = "mail.alias.domain"
 PARAM_MODEL = "ir.config_parameter"
 
 # Fields the sync manages, per model (the Outlook marker fields are added per shape).
-OUTGOING_FIELDS = ("name", "smtp_host", "smtp_port", "smtp_encryption", "smtp_user",
-                   "from_filter", "sequence", "active", "smtp_authentication",
-                   "owner_user_id")  # 19.0+: a user's own server (neighbours.py)
-INCOMING_FIELDS = ("name", "server", "port", "is_ssl", "user", "server_type", "active",
-                   "state")
+OUTGOING_FIELDS = (
+    "name",
+    "smtp_host",
+    "smtp_port",
+    "smtp_encryption",
+    "smtp_user",
+    "from_filter",
+    "sequence",
+    "active",
+    "smtp_authentication",
+    "owner_user_id",
+)  # 19.0+: a user's own server (neighbours.py)
+INCOMING_FIELDS = ("name", "server", "port", "is_ssl", "user", "server_type", "active", "state")
 ALIAS_DOMAIN_FIELDS = ("name", "default_from", "catchall_alias", "bounce_alias")
 # Password fields are read only to know whether they are empty; the value is dropped at once.
 PASSWORD_FIELD = {OUTGOING: "smtp_pass", INCOMING: "password"}
 LOGIN_FIELD = {OUTGOING: "smtp_user", INCOMING: "user"}
 # The server fields the sync reads or tells the shape from: its `ir.model.fields` read asks
 # for these only (`capabilities.read_fields`).
-SHAPE_FIELDS = tuple(sorted({*OUTGOING_FIELDS, *INCOMING_FIELDS, *PASSWORD_FIELD.values(),
-                             OUTLOOK_BOOLEAN, TOKEN_FIELD}))
+SHAPE_FIELDS = tuple(
+    sorted(
+        {*OUTGOING_FIELDS, *INCOMING_FIELDS, *PASSWORD_FIELD.values(), OUTLOOK_BOOLEAN, TOKEN_FIELD}
+    )
+)
 
 
 def normalise(value: Any) -> Any:
@@ -60,6 +77,7 @@ def normalise(value: Any) -> Any:
 @dataclass(frozen=True)
 class Param:
     """One `ir.config_parameter` record: its id, `key` and `value` (hidden from repr)."""
+
     id: int
     key: str
     value: str = field(repr=False)
@@ -69,6 +87,7 @@ class Param:
 class XmlId:
     """One `ir.model.data` record: external id `name` (module `odoo_outlook`) of `model` record
     `res_id`."""
+
     id: int
     name: str
     model: str
@@ -82,6 +101,7 @@ class Server:
     `values` are the read fields (many2one normalised to the id); `has_password` and
     `connected` say whether a password / refresh token is stored, never their values.
     """
+
     model: str
     id: int
     values: Mapping[str, Any]
@@ -114,6 +134,7 @@ class Server:
 @dataclass(frozen=True)
 class AliasDomainRecord:
     """One `mail.alias.domain` record (Odoo 17.0+): its id and read `values`."""
+
     id: int
     values: Mapping[str, Any]
 
@@ -127,6 +148,7 @@ class AliasDomainRecord:
 class Company:
     """The main `res.company`: id, name and `alias_domain_id` (False when not set or before
     17.0)."""
+
     id: int
     name: str
     alias_domain_id: int | bool
@@ -137,6 +159,7 @@ class OdooState:
     """What the sync and the doctor read from one database: the parameters the tool sets, its
     external ids, every mail server, the alias domains and the company.
     """
+
     params: Mapping[str, Param]
     xmlids: Mapping[str, XmlId]
     servers: tuple[Server, ...]
@@ -162,14 +185,17 @@ class OdooState:
         ref = self.xmlids.get(xmlid)
         if ref is None:
             return None
-        return next((s for s in self.servers if s.model == ref.model and s.id == ref.res_id),
-                    None)
+        return next((s for s in self.servers if s.model == ref.model and s.id == ref.res_id), None)
 
 
 def _server_fields(model: str, caps: Capabilities) -> list[str]:
     available = caps.mail_server_fields if model == OUTGOING else caps.fetchmail_fields
-    wanted = [*(OUTGOING_FIELDS if model == OUTGOING else INCOMING_FIELDS), OUTLOOK_BOOLEAN,
-              PASSWORD_FIELD[model], TOKEN_FIELD]
+    wanted = [
+        *(OUTGOING_FIELDS if model == OUTGOING else INCOMING_FIELDS),
+        OUTLOOK_BOOLEAN,
+        PASSWORD_FIELD[model],
+        TOKEN_FIELD,
+    ]
     # create_uid is one of the log-access fields every model has (odoo/models.py
     # MAGIC_COLUMNS), so the shape read does not ask for it.
     return [*(f for f in wanted if f in available), "create_uid"]
@@ -191,22 +217,28 @@ def read_params(client: OdooClient) -> dict[str, Param]:
     """The `ir.config_parameter` records the tool manages, by key (one `search_read`)."""
     return {
         str(r["key"]): Param(int(r["id"]), str(r["key"]), str(r["value"] or ""))
-        for r in client.search_read(PARAM_MODEL, [("key", "in", list(PARAM_KEYS))],
-                                    ["key", "value"])
+        for r in client.search_read(
+            PARAM_MODEL, [("key", "in", list(PARAM_KEYS))], ["key", "value"]
+        )
     }
 
 
-def read_state(client: OdooClient, caps: Capabilities,
-               params: Mapping[str, Param] | None = None, *,
-               all_companies: bool = False) -> OdooState:
+def read_state(
+    client: OdooClient,
+    caps: Capabilities,
+    params: Mapping[str, Param] | None = None,
+    *,
+    all_companies: bool = False,
+) -> OdooState:
     """Everything the plan compares; pass `params` when they were just read, `all_companies`
     when the target declares other companies (one more `search_read` on res.company)."""
     if params is None:
         params = read_params(client)
     xmlids = {
         str(r["name"]): XmlId(int(r["id"]), str(r["name"]), str(r["model"]), int(r["res_id"]))
-        for r in client.search_read("ir.model.data", [("module", "=", ODOO_XMLID_MODULE)],
-                                    ["name", "model", "res_id"])
+        for r in client.search_read(
+            "ir.model.data", [("module", "=", ODOO_XMLID_MODULE)], ["name", "model", "res_id"]
+        )
     }
     servers = _servers(client, OUTGOING, caps)
     if caps.has_fetchmail_model:
@@ -225,18 +257,23 @@ def read_state(client: OdooClient, caps: Capabilities,
         # With no alias domain at all, no company links one, and creating the first one links
         # them all (mail_alias_domain.py `create`): the user's company need not be read, unless
         # the target serves several companies (which must tell the user's apart).
-        user = client.call("res.users", "read", [client.uid], fields=["company_id"]) if (
-            rows or all_companies) else []
+        user = (
+            client.call("res.users", "read", [client.uid], fields=["company_id"])
+            if (rows or all_companies)
+            else []
+        )
         link = user[0]["company_id"] if user else False
         if isinstance(link, list) and len(link) == 2:
             company_id = int(link[0])
-            linked = next((int(r["id"]) for r in rows
-                           if company_id in (r.get("company_ids") or [])), False)
+            linked = next(
+                (int(r["id"]) for r in rows if company_id in (r.get("company_ids") or [])), False
+            )
             company = Company(company_id, str(link[1]), linked)
     companies: tuple[Company, ...] = ()
     if all_companies:
         fields = ["name", "alias_domain_id"] if caps.has_alias_domain else ["name"]
         companies = tuple(
             Company(int(r["id"]), str(r["name"]), normalise(r.get("alias_domain_id")))
-            for r in client.search_read("res.company", [], fields))
+            for r in client.search_read("res.company", [], fields)
+        )
     return OdooState(params, xmlids, tuple(servers), tuple(alias_domains), company, companies)

@@ -68,6 +68,7 @@ class SyncOptions:
 
     `timeout` is in seconds per Odoo call; `transport_factory` replaces the transport choice.
     """
+
     dry_run: bool = False
     # None: take the target's connection settings.
     install_modules: bool | None = None
@@ -84,6 +85,7 @@ class SyncReport:
     """What one `sync` did or (with `dry_run`) would do: plan lines, server states, conflicts,
     notes, and the remote `calls` / data-changing `writes` made.
     """
+
     target: str
     url: str
     database: str
@@ -109,20 +111,29 @@ class SyncReport:
     def as_dict(self) -> dict[str, Any]:
         """The JSON shape of `sync --json` (camelCase keys)."""
         return {
-            "target": self.target, "url": self.url, "database": self.database,
-            "version": self.version, "dryRun": self.dry_run, "ok": self.ok,
+            "target": self.target,
+            "url": self.url,
+            "database": self.database,
+            "version": self.version,
+            "dryRun": self.dry_run,
+            "ok": self.ok,
             "changes": [c.as_dict() for c in self.changes],
             "servers": [s.as_dict() for s in self.servers],
-            "conflicts": list(self.conflicts), "notes": list(self.notes),
-            "calls": self.calls, "writes": self.writes,
+            "conflicts": list(self.conflicts),
+            "notes": list(self.notes),
+            "calls": self.calls,
+            "writes": self.writes,
         }
 
 
-def _connect(spec: OdooTargetSpec, password: str, secrets: list[str], options: SyncOptions
-             ) -> OdooClient:
+def _connect(
+    spec: OdooTargetSpec, password: str, secrets: list[str], options: SyncOptions
+) -> OdooClient:
     if spec.connection is None:
-        raise OdooSetupError(f"target {spec.name!r} has no connection settings (fix: add"
-                             " targets[].connection with url, database and login)")
+        raise OdooSetupError(
+            f"target {spec.name!r} has no connection settings (fix: add"
+            " targets[].connection with url, database and login)"
+        )
     if not password:
         raise OdooSetupError(
             f"no Odoo password for target {spec.name!r} (fix: export"
@@ -130,14 +141,18 @@ def _connect(spec: OdooTargetSpec, password: str, secrets: list[str], options: S
             f" 'odooPasswords.{spec.name}'`)"
         )
     return connect(
-        spec.connection, password, allow_insecure_http=options.allow_insecure_http,
-        secrets=secrets, timeout=options.timeout or spec.connection.timeout_seconds,
+        spec.connection,
+        password,
+        allow_insecure_http=options.allow_insecure_http,
+        secrets=secrets,
+        timeout=options.timeout or spec.connection.timeout_seconds,
         transport_factory=options.transport_factory,
     )
 
 
-def _prepare(client: OdooClient, spec: OdooTargetSpec, options: SyncOptions
-             ) -> tuple[Capabilities, tuple[str, ...], list[str]]:
+def _prepare(
+    client: OdooClient, spec: OdooTargetSpec, options: SyncOptions
+) -> tuple[Capabilities, tuple[str, ...], list[str]]:
     """The fields shape; only when Outlook is missing there, the module states and the
     install (not in a dry run), then the shape again."""
     assert spec.connection is not None
@@ -146,8 +161,11 @@ def _prepare(client: OdooClient, spec: OdooTargetSpec, options: SyncOptions
         return detect(client, implied_modules(shape), shape), (), []
     modules = read_modules(client)
     missing = modules.missing_for(incoming=bool(spec.all_incoming))
-    allowed = spec.connection.install_modules if options.install_modules is None else (
-        options.install_modules)
+    allowed = (
+        spec.connection.install_modules
+        if options.install_modules is None
+        else (options.install_modules)
+    )
     notes: list[str] = []
     planned: tuple[str, ...] = ()
     if missing and not allowed:
@@ -158,8 +176,10 @@ def _prepare(client: OdooClient, spec: OdooTargetSpec, options: SyncOptions
         )
     if missing and options.dry_run:
         planned = tuple(missing)
-        notes.append(f"{', '.join(missing)} would be installed first; the plan below assumes"
-                     " the installed shape")
+        notes.append(
+            f"{', '.join(missing)} would be installed first; the plan below assumes"
+            " the installed shape"
+        )
     elif missing:
         modules = install(client, modules, missing)
         planned = tuple(missing)
@@ -167,8 +187,7 @@ def _prepare(client: OdooClient, spec: OdooTargetSpec, options: SyncOptions
     return detect(client, modules, shape), planned, notes
 
 
-def _check_supported(client: OdooClient, spec: OdooTargetSpec, caps: Capabilities
-                     ) -> list[str]:
+def _check_supported(client: OdooClient, spec: OdooTargetSpec, caps: Capabilities) -> list[str]:
     """Refuse what this Odoo cannot do; notes on what depends on the build."""
     if spec.endpoint is None:
         return []
@@ -179,15 +198,18 @@ def _check_supported(client: OdooClient, spec: OdooTargetSpec, caps: Capabilitie
             " refuses (fix: use app.signInAudience AzureADMultipleOrgs, or update Odoo)"
         )
     if caps.version.major == 15:
-        return [f"Odoo 15.0 builds from before February 2023 ignore {caps.endpoint_param} and"
-                " sign in through the 'common' authority, which a single-tenant app refuses"
-                " (AADSTS50194): if that happens, update Odoo 15.0 or use app.signInAudience"
-                " AzureADMultipleOrgs"]
+        return [
+            f"Odoo 15.0 builds from before February 2023 ignore {caps.endpoint_param} and"
+            " sign in through the 'common' authority, which a single-tenant app refuses"
+            " (AADSTS50194): if that happens, update Odoo 15.0 or use app.signInAudience"
+            " AzureADMultipleOrgs"
+        ]
     return []
 
 
-def _base_url(client: OdooClient, params: Mapping[str, Param], spec: OdooTargetSpec
-              ) -> BaseUrlCheck:
+def _base_url(
+    client: OdooClient, params: Mapping[str, Param], spec: OdooTargetSpec
+) -> BaseUrlCheck:
     assert spec.connection is not None
     check = check_base_url(params, spec)
     if not check.ok and not spec.connection.manage_base_url:
@@ -215,18 +237,26 @@ def sync_target(
             raise
         cause = str(exc).removeprefix(f"cannot reach Odoo at {client.url}: ")
         raise client.errors.make(
-            OdooInterrupted, f"{client.errors.where()}: interrupted while installing modules"
+            OdooInterrupted,
+            f"{client.errors.where()}: interrupted while installing modules"
             f" (they may be installed now); run again to finish (the connection failed:"
-            f" {cause})") from None
+            f" {cause})",
+        ) from None
     notes += _check_supported(client, spec, caps)
     notes += check_delegation(spec, caps, client.errors.where())  # neighbours.py hook
     state = read_state(client, caps, params, all_companies=bool(spec.companies))
     assert spec.connection is not None
     adopt = spec.connection.adopt if options.adopt is None else options.adopt
     plan = plan_changes(
-        state, spec, app, caps, install=installed,
-        manage_base_url=spec.connection.manage_base_url, base_url_ok=check.ok,
-        adopt=adopt, tool_uid=client.uid,
+        state,
+        spec,
+        app,
+        caps,
+        install=installed,
+        manage_base_url=spec.connection.manage_base_url,
+        base_url_ok=check.ok,
+        adopt=adopt,
+        tool_uid=client.uid,
     )
     if not options.dry_run:
         # The report comes from the plan and the ids the writes returned: no second read.
@@ -236,23 +266,41 @@ def sync_target(
     return _report(client, spec, caps, plan, state, options.dry_run, notes)
 
 
-def _report(client: OdooClient, spec: OdooTargetSpec, caps: Capabilities, plan: ChangeSet,
-            state: OdooState, dry_run: bool, notes: list[str]) -> SyncReport:
+def _report(
+    client: OdooClient,
+    spec: OdooTargetSpec,
+    caps: Capabilities,
+    plan: ChangeSet,
+    state: OdooState,
+    dry_run: bool,
+    notes: list[str],
+) -> SyncReport:
     base = state.param("web.base.url") or spec.expected_base_url
     if spec.connection is not None and spec.connection.manage_base_url:
         base = spec.expected_base_url
     return SyncReport(
-        target=spec.name, url=client.url, database=client.database,
-        version=caps.version.text, dry_run=dry_run, changes=plan.lines(),
-        servers=managed_server_status(state, base, caps.version.major,
-                                      minor=caps.version.minor, database=client.database),
-        conflicts=[c.message for c in plan.conflicts], notes=[*notes, *plan.notes],
-        calls=client.calls, writes=client.writes,
+        target=spec.name,
+        url=client.url,
+        database=client.database,
+        version=caps.version.text,
+        dry_run=dry_run,
+        changes=plan.lines(),
+        servers=managed_server_status(
+            state, base, caps.version.major, minor=caps.version.minor, database=client.database
+        ),
+        conflicts=[c.message for c in plan.conflicts],
+        notes=[*notes, *plan.notes],
+        calls=client.calls,
+        writes=client.writes,
     )
 
 
-def teardown_target(spec: OdooTargetSpec, password: str, options: SyncOptions | None = None,
-                    secrets: list[str] | None = None) -> SyncReport:
+def teardown_target(
+    spec: OdooTargetSpec,
+    password: str,
+    options: SyncOptions | None = None,
+    secrets: list[str] | None = None,
+) -> SyncReport:
     """Archive every server the tool manages and clear the parameters it marked."""
     options = options or SyncOptions()
     client = _connect(spec, password, list(secrets or []), options)
@@ -262,7 +310,12 @@ def teardown_target(spec: OdooTargetSpec, password: str, options: SyncOptions | 
     if not options.dry_run:
         apply_changes(client, plan)
     return SyncReport(
-        target=spec.name, url=client.url, database=client.database,
-        version=caps.version.text, dry_run=options.dry_run, changes=plan.lines(),
-        calls=client.calls, writes=client.writes,
+        target=spec.name,
+        url=client.url,
+        database=client.database,
+        version=caps.version.text,
+        dry_run=options.dry_run,
+        changes=plan.lines(),
+        calls=client.calls,
+        writes=client.writes,
     )

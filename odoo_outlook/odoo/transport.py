@@ -26,6 +26,7 @@ INSTALL_TIMEOUT = 600.0
 @dataclass(frozen=True)
 class ServerVersion:
     """An Odoo server version: `text` as Odoo reports it (`17.0`, `saas~17.2`), `major`, `minor`."""
+
     text: str
     major: int
     minor: int
@@ -136,8 +137,12 @@ class XmlRpcTransport:
         if self._connection is None:
             parts = urlsplit(self.url)
             self._connection = KeptAliveConnection(
-                parts.scheme, parts.hostname or "", parts.port, verify_tls=self._verify_tls,
-                timeout=self._timeout)
+                parts.scheme,
+                parts.hostname or "",
+                parts.port,
+                verify_tls=self._verify_tls,
+                timeout=self._timeout,
+            )
         return self._connection
 
     def close(self) -> None:
@@ -145,21 +150,31 @@ class XmlRpcTransport:
         if self._connection is not None:
             self._connection.close()
 
-    def _call(self, service: str, method: str, params: tuple[Any, ...], operation: str,
-              timeout: float | None = None, *, odoo_method: str | None = None) -> Any:
+    def _call(
+        self,
+        service: str,
+        method: str,
+        params: tuple[Any, ...],
+        operation: str,
+        timeout: float | None = None,
+        *,
+        odoo_method: str | None = None,
+    ) -> Any:
         """One XML-RPC request on the kept-alive connection; `odoo_method` (default `method`)
         decides whether it may be sent again after a dropped connection (keepalive.py)."""
         self._calls += 1
         path = f"{self._path}/xmlrpc/2/{service}"
         body = xmlrpc.client.dumps(params, method, allow_none=True).encode(
-            "utf-8", "xmlcharrefreplace")
+            "utf-8", "xmlcharrefreplace"
+        )
         try:
             answer = self._connection_for().request(
-                "POST", path, body, _XMLRPC_HEADERS, method=odoo_method or method,
-                timeout=timeout)
+                "POST", path, body, _XMLRPC_HEADERS, method=odoo_method or method, timeout=timeout
+            )
             if answer.status != 200:
-                raise xmlrpc.client.ProtocolError(self.url + path, answer.status, answer.reason,
-                                                  dict(answer.headers))
+                raise xmlrpc.client.ProtocolError(
+                    self.url + path, answer.status, answer.reason, dict(answer.headers)
+                )
             parser, unmarshaller = xmlrpc.client.getparser()
             parser.feed(answer.body)
             parser.close()
@@ -183,9 +198,7 @@ class XmlRpcTransport:
         Raises `OdooBadCredentials` when Odoo answers False (wrong login, password or API key).
         """
         self.errors.add_secret(password)
-        uid = self._call(
-            "common", "authenticate", (self.database, login, password, {}), "log in"
-        )
+        uid = self._call("common", "authenticate", (self.database, login, password, {}), "log in")
         if not uid:
             raise self.errors.bad_credentials()
         self._uid = int(uid)
@@ -210,5 +223,6 @@ class XmlRpcTransport:
         if self._uid is None:
             raise OdooError("execute_kw before authenticate")
         params = (self.database, self._uid, self._password, model, method, args, kwargs or {})
-        return self._call("object", "execute_kw", params, f"{method} on {model}", timeout,
-                          odoo_method=method)
+        return self._call(
+            "object", "execute_kw", params, f"{method} on {model}", timeout, odoo_method=method
+        )

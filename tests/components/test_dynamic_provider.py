@@ -33,8 +33,13 @@ print(type(provider).__module__, type(provider).__name__, ",".join(methods))
 
 def _load_elsewhere(serialized: str, cwd: Path) -> str:
     done = subprocess.run(
-        [sys.executable, "-c", _LOAD], input=serialized, capture_output=True, text=True,
-        cwd=cwd, timeout=120, check=False,
+        [sys.executable, "-c", _LOAD],
+        input=serialized,
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=120,
+        check=False,
     )
     assert done.returncode == 0, done.stderr
     return done.stdout.strip()
@@ -62,7 +67,8 @@ def test_the_declared_provider_unpickles_in_a_fresh_process(tmp_path: Path) -> N
     serialized = declared["value"]
     assert serialized == serialize_provider(OdooExportProvider())
     assert _load_elsewhere(serialized, tmp_path) == (
-        "components.odoo_export OdooExportProvider create,diff,update,read,delete")
+        "components.odoo_export OdooExportProvider create,diff,update,read,delete"
+    )
     # No secret travels in the pickled provider (it is stored in plain text in the state).
     decoded = base64.b64decode(serialized)
     assert b"Odoo-Secret-Pw-123" not in decoded

@@ -34,8 +34,15 @@ def odoo(request: pytest.FixtureRequest) -> Any:
 
 
 def test_spec_round_trips_through_plain_data() -> None:
-    target = spec(stack("http://localhost:8069", mode="perUser", users=("a@example.com",),
-                        incoming=("c@example.com",), audience="AzureADMyOrg"))
+    target = spec(
+        stack(
+            "http://localhost:8069",
+            mode="perUser",
+            users=("a@example.com",),
+            incoming=("c@example.com",),
+            audience="AzureADMyOrg",
+        )
+    )
     assert spec_from_data(spec_to_data(target)) == target
 
 
@@ -47,7 +54,8 @@ def test_create_diff_update_read_delete(odoo: FakeOdoo) -> None:
     assert db.get_param("microsoft_outlook_client_secret") == CLIENT_SECRET
     assert created.outs["in_sync"] is True
     assert [s["mailbox"] for s in created.outs["servers_to_connect"]] == [
-        "notifications@example.com"]
+        "notifications@example.com"
+    ]
     olds = created.outs
 
     same = provider.diff(created.id, olds, dict(props))
@@ -66,19 +74,27 @@ def test_create_diff_update_read_delete(odoo: FakeOdoo) -> None:
     per_user = _props(odoo.url, mode="perUser", users=("alice@example.com",))
     updated = provider.update(created.id, updated.outs, per_user)
     assert {s["smtp_user"] for s in db.records("ir.mail_server")} == {
-        "alice@example.com", "notifications@example.com"}
+        "alice@example.com",
+        "notifications@example.com",
+    }
 
     # Someone edits a managed server by hand: read (pulumi refresh) sees the drift.
-    server_id = next(s["id"] for s in db.records("ir.mail_server")
-                     if s["smtp_user"] == "alice@example.com")
+    server_id = next(
+        s["id"] for s in db.records("ir.mail_server") if s["smtp_user"] == "alice@example.com"
+    )
     db.tables["ir.mail_server"][server_id]["smtp_port"] = 25
     odoo.reset_calls()
     read = provider.read(created.id, updated.outs)
     assert read.outs["in_sync"] is False and odoo.write_calls() == []
     assert provider.diff(created.id, read.outs, per_user).changes is True
 
-    moved = {**per_user, "target": {**per_user["target"], "connection": {
-        **per_user["target"]["connection"], "database": "other"}}}
+    moved = {
+        **per_user,
+        "target": {
+            **per_user["target"],
+            "connection": {**per_user["target"]["connection"], "database": "other"},
+        },
+    }
     assert provider.diff(created.id, updated.outs, moved).replaces == ["target"]
 
     provider.delete(created.id, updated.outs)
@@ -121,12 +137,20 @@ def test_program_without_connection_declares_no_export() -> None:
 
 
 def test_export_has_its_own_type_with_an_alias_from_the_anonymous_one(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     registered: list[tuple[str, str, pulumi.ResourceOptions | None]] = []
     register = pulumi.CustomResource.__init__
 
-    def spy(self: pulumi.CustomResource, t: str, name: str, props: Any = None,
-            opts: pulumi.ResourceOptions | None = None, *args: Any, **kwargs: Any) -> None:
+    def spy(
+        self: pulumi.CustomResource,
+        t: str,
+        name: str,
+        props: Any = None,
+        opts: pulumi.ResourceOptions | None = None,
+        *args: Any,
+        **kwargs: Any,
+    ) -> None:
         registered.append((t, name, opts))
         register(self, t, name, props, opts, *args, **kwargs)
 
@@ -140,5 +164,6 @@ def test_export_has_its_own_type_with_an_alias_from_the_anonymous_one(
     assert opts is not None
     # Old type, same name and parent (`...` = unchanged): Pulumi takes the existing state as
     # this resource.
-    assert [(a.type_, a.name, a.parent) for a in opts.aliases or []
-            if isinstance(a, pulumi.Alias)] == [("pulumi-python:dynamic:Resource", ..., ...)]
+    assert [
+        (a.type_, a.name, a.parent) for a in opts.aliases or [] if isinstance(a, pulumi.Alias)
+    ] == [("pulumi-python:dynamic:Resource", ..., ...)]

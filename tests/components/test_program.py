@@ -26,8 +26,14 @@ from tests.pulumi_harness import (
 )
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
-ODOO_SCOPES = ["SMTP.Send", "IMAP.AccessAsUser.All", "User.Read", "offline_access", "openid",
-               "email"]
+ODOO_SCOPES = [
+    "SMTP.Send",
+    "IMAP.AccessAsUser.All",
+    "User.Read",
+    "offline_access",
+    "openid",
+    "email",
+]
 
 
 def two_targets(audience: str = "AzureADandPersonalMicrosoftAccount") -> dict[str, Any]:
@@ -36,8 +42,11 @@ def two_targets(audience: str = "AzureADandPersonalMicrosoftAccount") -> dict[st
     config["odoo-outlook:targets"] = [
         {
             "name": "acme-prod",
-            "baseUrls": ["https://erp.acme.example/", "https://acme.odoo.com",
-                         "https://erp.acme.example"],
+            "baseUrls": [
+                "https://erp.acme.example/",
+                "https://acme.odoo.com",
+                "https://erp.acme.example",
+            ],
             "mail": {"notifications": "notifications@acme.example"},
         },
         {
@@ -67,7 +76,9 @@ def test_example_stack_declares_the_manual_procedure() -> None:
     ]
     assert app.inputs["api"]["requestedAccessTokenVersion"] == 2
     assert app.inputs["owners"] == [
-        DEPLOYER_OBJECT_ID, object_id_for("user", "it-admin@example.com")]
+        DEPLOYER_OBJECT_ID,
+        object_id_for("user", "it-admin@example.com"),
+    ]
     assert scope_ids_declared(run) == [GRAPH_SCOPE_IDS[name] for name in ODOO_SCOPES]
 
     principal = run.one(SERVICE_PRINCIPAL)
@@ -146,8 +157,9 @@ def test_one_assignment_per_principal_with_default_access() -> None:
 def test_assignment_not_required_when_configured() -> None:
     config = example_config()
     config["odoo-outlook:app"]["assignmentRequired"] = False
-    assert run_program(config, NOW).one(SERVICE_PRINCIPAL).inputs[
-        "appRoleAssignmentRequired"] is False
+    assert (
+        run_program(config, NOW).one(SERVICE_PRINCIPAL).inputs["appRoleAssignmentRequired"] is False
+    )
 
 
 def test_consent_grant_only_when_enabled() -> None:
@@ -158,8 +170,9 @@ def test_consent_grant_only_when_enabled() -> None:
     grant = run.one(GRANT)
     assert grant.inputs["claimValues"] == ODOO_SCOPES
     assert grant.inputs["resourceServicePrincipalObjectId"] == GRAPH_SP_OBJECT_ID
-    assert grant.inputs["servicePrincipalObjectId"] == run.one(SERVICE_PRINCIPAL).outputs[
-        "objectId"]
+    assert (
+        grant.inputs["servicePrincipalObjectId"] == run.one(SERVICE_PRINCIPAL).outputs["objectId"]
+    )
     assert "userObjectId" not in grant.inputs  # consent for all users
 
 
@@ -200,8 +213,10 @@ def test_children_are_parented_to_their_components() -> None:
 @pytest.mark.parametrize(
     ("audience", "endpoint"),
     [
-        ("AzureADandPersonalMicrosoftAccount",
-         "https://login.microsoftonline.com/common/oauth2/v2.0/"),
+        (
+            "AzureADandPersonalMicrosoftAccount",
+            "https://login.microsoftonline.com/common/oauth2/v2.0/",
+        ),
         ("AzureADMultipleOrgs", "https://login.microsoftonline.com/common/oauth2/v2.0/"),
         ("AzureADMyOrg", f"https://login.microsoftonline.com/{TENANT_ID}/oauth2/v2.0/"),
     ],
@@ -220,7 +235,10 @@ def test_all_outputs(audience: str, endpoint: str) -> None:
         f"{app.outputs['clientId']}"
     )
     assert set(outputs) >= {
-        "clientSecret", "clientSecretKeyId", "clientSecretExpiresAt", "nextRotationAt",
+        "clientSecret",
+        "clientSecretKeyId",
+        "clientSecretExpiresAt",
+        "nextRotationAt",
     }
     assert run.secret_outputs == {"clientSecret"}
 
@@ -232,8 +250,9 @@ def test_program_does_not_mutate_its_config() -> None:
     assert config == before
 
 
-@pytest.mark.parametrize("audience", ["AzureADandPersonalMicrosoftAccount", "AzureADMultipleOrgs",
-                                      "AzureADMyOrg"])
+@pytest.mark.parametrize(
+    "audience", ["AzureADandPersonalMicrosoftAccount", "AzureADMultipleOrgs", "AzureADMyOrg"]
+)
 def test_app_is_declared_a_confidential_web_client(audience: str) -> None:
     # Declared even though no stack key sets them, so `pulumi up` repairs a portal change that
     # makes Microsoft refuse Odoo's client secret (AADSTS700025).
@@ -245,4 +264,6 @@ def test_app_is_declared_a_confidential_web_client(audience: str) -> None:
     assert app.inputs["publicClient"] == {"redirectUris": []}
     assert app.inputs["singlePageApplication"] == {"redirectUris": []}
     assert app.inputs["web"]["implicitGrant"] == {
-        "accessTokenIssuanceEnabled": False, "idTokenIssuanceEnabled": False}
+        "accessTokenIssuanceEnabled": False,
+        "idTokenIssuanceEnabled": False,
+    }

@@ -187,9 +187,7 @@ def _password_inputs(now: datetime, forced_at: str | None = None) -> dict[str, s
     if forced_at:
         config["odoo-outlook:secret"]["forcedAt"] = forced_at
     run = run_program(config, now)
-    return {
-        d.name: json.dumps(d.inputs, sort_keys=True) for d in run.of_type(PASSWORD)
-    }
+    return {d.name: json.dumps(d.inputs, sort_keys=True) for d in run.of_type(PASSWORD)}
 
 
 def test_two_runs_in_one_epoch_declare_byte_identical_passwords() -> None:
@@ -214,10 +212,20 @@ def test_forced_rotation_changes_both_slots_in_the_program() -> None:
     plain = _password_inputs(now)
     forced = _password_inputs(now, forced_at="2026-11-25T11:00:00Z")
     assert [name for name in plain if plain[name] != forced[name]] == [
-        "odoo-client-secret-b", "odoo-client-secret-a"]
+        "odoo-client-secret-b",
+        "odoo-client-secret-a",
+    ]
     # Slot B is the one Odoo holds on this date: slot A becomes the newest, Odoo's.
-    run = run_program({**example_config(), "odoo-outlook:secret": {
-        **example_config()["odoo-outlook:secret"], "forcedAt": "2026-11-25T11:00:00Z"}}, now)
+    run = run_program(
+        {
+            **example_config(),
+            "odoo-outlook:secret": {
+                **example_config()["odoo-outlook:secret"],
+                "forcedAt": "2026-11-25T11:00:00Z",
+            },
+        },
+        now,
+    )
     newest = next(d for d in run.of_type(PASSWORD) if d.name == "odoo-client-secret-a")
     assert run.outputs["clientSecret"] == newest.outputs["value"]
 
@@ -249,8 +257,11 @@ def test_each_slot_secret_has_its_own_graph_hint() -> None:
     values = [d.outputs["value"] for d in run.of_type(PASSWORD)]
     assert len(values) == 2 and all(len(v) == 40 and v[5] == "~" for v in values)
     assert len({v[:3] for v in values}) == 2
-    creds = [PasswordCredential(d.outputs["keyId"], d.inputs["displayName"],
-                                d.outputs["value"][:3], None, None)
-             for d in run.of_type(PASSWORD)]
+    creds = [
+        PasswordCredential(
+            d.outputs["keyId"], d.inputs["displayName"], d.outputs["value"][:3], None, None
+        )
+        for d in run.of_type(PASSWORD)
+    ]
     newest = next(d for d in run.of_type(PASSWORD) if d.name == "odoo-client-secret-b")
     assert held_key_ids(run.outputs["clientSecret"], creds) == {newest.outputs["keyId"]}

@@ -28,13 +28,20 @@ START = datetime(2026, 3, 7, 4, 30, tzinfo=UTC)
 SECRET = "odoo-outlook:secret"
 
 
-def _force(config: dict[str, Any], at: datetime, last_next_rotation_at: str | None,
-           display_name: str | None = None) -> None:
+def _force(
+    config: dict[str, Any],
+    at: datetime,
+    last_next_rotation_at: str | None,
+    display_name: str | None = None,
+) -> None:
     """What `odoo-outlook rotate --now [--display-name] --outputs` writes into the config."""
     before = parse_config(config).secret
     section = config[SECRET]
-    last = None if last_next_rotation_at is None else datetime.fromisoformat(
-        last_next_rotation_at.replace("Z", "+00:00"))
+    last = (
+        None
+        if last_next_rotation_at is None
+        else datetime.fromisoformat(last_next_rotation_at.replace("Z", "+00:00"))
+    )
     section["forcedSlot"] = held_slot(before, at, last)
     section["forcedAt"] = at.strftime("%Y-%m-%dT%H:%M:%SZ")
     if display_name is not None:
@@ -89,8 +96,10 @@ def _config(audience: str, rotation: int, grace: int, max_days: int) -> dict[str
 
 def three_years(audience: str, rotation: int, grace: int, max_days: int) -> Simulation:
     """Daily runs for three years; four forced rotations and a display-name change."""
-    sim = Simulation(_config(audience, rotation, grace, max_days),
-                     Engine(limits_for(audience).password_credentials))
+    sim = Simulation(
+        _config(audience, rotation, grace, max_days),
+        Engine(limits_for(audience).password_credentials),
+    )
     period = timedelta(days=rotation)
     anchor = datetime(2024, 1, 1, tzinfo=UTC)
     boundary = anchor + ((START - anchor) // period + 3) * period
@@ -140,9 +149,11 @@ def test_three_years_never_exceed_the_audience_cap(
     sim = three_years(audience, rotation, grace, max_days)
     cap = limits_for(audience).password_credentials
     creates = sum(1 for s in sim.engine.steps if s.startswith("create"))
-    print(f"{audience} P={rotation}d: {sim.runs} runs, {len(sim.programs)} program executions,"
-          f" {creates} secrets created, max {max(sim.engine.counts)} secrets at once, Odoo's"
-          f" secret had at least {sim.min_remaining.days} days left at every run")
+    print(
+        f"{audience} P={rotation}d: {sim.runs} runs, {len(sim.programs)} program executions,"
+        f" {creates} secrets created, max {max(sim.engine.counts)} secrets at once, Odoo's"
+        f" secret had at least {sim.min_remaining.days} days left at every run"
+    )
     # Every instant was checked by the engine model; the cap held and Odoo never lost its secret.
     if cap is not None:
         assert max(sim.engine.counts) == cap
@@ -151,8 +162,11 @@ def test_three_years_never_exceed_the_audience_cap(
         assert max(sim.engine.counts) > 2
     assert sim.min_remaining >= timedelta(days=rotation)
     # The display-name change reached both slots.
-    assert {d.inputs["displayName"].split(" ")[:3] == ["Odoo", "Mail", "Secret"]
-            for d in sim.engine.state.values() if d.type == PASSWORD} == {True}
+    assert {
+        d.inputs["displayName"].split(" ")[:3] == ["Odoo", "Mail", "Secret"]
+        for d in sim.engine.state.values()
+        if d.type == PASSWORD
+    } == {True}
     # Scheduled renewals plus the forced ones really happened.
     assert creates >= 3 * 365 // rotation + 2 * 5
 
@@ -167,11 +181,17 @@ def test_display_name_change_needs_no_more_than_two_secrets() -> None:
     sim.force(START + timedelta(days=3), "Odoo Mail Secret")
     steps = sim.up(START + timedelta(days=3, minutes=1))
     # The slot Odoo did not hold goes first, Odoo moves to its successor, then Odoo's old slot.
-    assert steps == [f"delete {other_slot}", f"create {other_slot}", "update odoo-erp-sync",
-                     f"delete {held_slot}", f"create {held_slot}"]
+    assert steps == [
+        f"delete {other_slot}",
+        f"create {other_slot}",
+        "update odoo-erp-sync",
+        f"delete {held_slot}",
+        f"create {held_slot}",
+    ]
     assert sim.engine.odoo_secret().resource == other_slot
-    names = {d.inputs["displayName"] for run in sim.programs.values()
-             for d in run.of_type(PASSWORD)}
+    names = {
+        d.inputs["displayName"] for run in sim.programs.values() for d in run.of_type(PASSWORD)
+    }
     assert any(n.startswith("Odoo Mail Secret ") for n in names)
     assert held not in sim.engine.directory
     assert max(sim.engine.counts) == 2
@@ -209,13 +229,15 @@ def test_a_display_name_edited_by_hand_deletes_odoos_secret_under_the_cap() -> N
 @pytest.mark.parametrize("audience", AUDIENCES)
 def test_slot_options_per_audience(audience: str) -> None:
     options = slot_options(audience)
-    assert options.delete_before_replace is (audience in {
-        "AzureADandPersonalMicrosoftAccount", "PersonalMicrosoftAccount"})
+    assert options.delete_before_replace is (
+        audience in {"AzureADandPersonalMicrosoftAccount", "PersonalMicrosoftAccount"}
+    )
     assert options.additional_secret_outputs == ["value"]
 
 
-@pytest.mark.parametrize("audience", ["AzureADMyOrg", "AzureADMultipleOrgs",
-                                      "AzureADandPersonalMicrosoftAccount"])
+@pytest.mark.parametrize(
+    "audience", ["AzureADMyOrg", "AzureADMultipleOrgs", "AzureADandPersonalMicrosoftAccount"]
+)
 def test_program_declares_secret_options_per_audience(audience: str) -> None:
     config = example_config()
     config["odoo-outlook:app"]["signInAudience"] = audience
@@ -223,10 +245,14 @@ def test_program_declares_secret_options_per_audience(audience: str) -> None:
     slots = {d.name: d for d in run.of_type(PASSWORD)}
     capped = limits_for(audience).password_credentials is not None
     assert {n: d.delete_before_replace for n, d in slots.items()} == {
-        "odoo-client-secret-a": capped, "odoo-client-secret-b": capped}
+        "odoo-client-secret-a": capped,
+        "odoo-client-secret-b": capped,
+    }
     # Slot B is the one Odoo holds on this date: the export waits for it, and slot A waits for
     # the export, so slot A is only ever replaced after Odoo moved off it.
-    assert "odoo-client-secret-b" in next(
-        d for d in run.declared if d.name == "odoo-erp-sync").dependencies
+    assert (
+        "odoo-client-secret-b"
+        in next(d for d in run.declared if d.name == "odoo-erp-sync").dependencies
+    )
     assert "odoo-erp-sync" in slots["odoo-client-secret-a"].dependencies
     assert "odoo-erp-sync" not in slots["odoo-client-secret-b"].dependencies

@@ -42,8 +42,16 @@ BASE_URL = "https://odoo.example.com"
 REDIRECT_URI = f"{BASE_URL}/microsoft_outlook/confirm"
 ENDPOINT_PARAM = "microsoft_outlook.endpoint"  # 17.0+
 TENANT_ENDPOINT = f"https://login.microsoftonline.com/{TENANT_ID}/oauth2/v2.0/"
-NEVER_SHOWN = (SECRET_A, SECRET_B, SECRET_A[:3], SECRET_B[:3], ODOO_PASSWORD, CLI_TOKEN,
-               REFRESH_TOKEN, ACCESS_TOKEN)
+NEVER_SHOWN = (
+    SECRET_A,
+    SECRET_B,
+    SECRET_A[:3],
+    SECRET_B[:3],
+    ODOO_PASSWORD,
+    CLI_TOKEN,
+    REFRESH_TOKEN,
+    ACCESS_TOKEN,
+)
 
 STACK = """\
 config:
@@ -78,8 +86,11 @@ class Result:
 
     def checks(self, status: str | None = None) -> dict[str, dict[str, Any]]:
         """`scope/name` -> check, from the JSON output."""
-        return {f"{c['scope']}/{c['name']}": c for c in self.data["checks"]
-                if status is None or c["status"] == status}
+        return {
+            f"{c['scope']}/{c['name']}": c
+            for c in self.data["checks"]
+            if status is None or c["status"] == status
+        }
 
     def check(self, key: str) -> dict[str, Any]:
         found = self.checks()
@@ -102,13 +113,21 @@ class Env:
     def db(self) -> Any:
         return self.odoo.db("odoo")
 
-    def write_stack(self, audience: str = "AzureADMyOrg", tenant: str = TENANT_ID,
-                    url: str | None = None, owners: tuple[str, ...] = ()) -> None:
-        text = STACK.format(audience=audience, tenant=tenant, base_url=BASE_URL,
-                            url=url or self.odoo.url)
+    def write_stack(
+        self,
+        audience: str = "AzureADMyOrg",
+        tenant: str = TENANT_ID,
+        url: str | None = None,
+        owners: tuple[str, ...] = (),
+    ) -> None:
+        text = STACK.format(
+            audience=audience, tenant=tenant, base_url=BASE_URL, url=url or self.odoo.url
+        )
         if owners:
-            text = text.replace("    adminConsent: true\n", "    adminConsent: true\n"
-                                f"    owners: [{', '.join(owners)}]\n")
+            text = text.replace(
+                "    adminConsent: true\n",
+                f"    adminConsent: true\n    owners: [{', '.join(owners)}]\n",
+            )
         (self.project / "Pulumi.dev.yaml").write_text(text)
 
     def run(self, *args: str, outputs: bool = True, as_json: bool = True) -> Result:
@@ -146,14 +165,19 @@ def azure_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     script.write_text(
         "#!/bin/sh\n"
         f'echo "$@" >> "{log}"\n'
-        f"printf '%s' '{{\"accessToken\": \"{CLI_TOKEN}\", \"expires_on\": {expires},"
-        f" \"tenant\": \"{TENANT_ID}\", \"tokenType\": \"Bearer\"}}'\n"
+        f'printf \'%s\' \'{{"accessToken": "{CLI_TOKEN}", "expires_on": {expires},'
+        f' "tenant": "{TENANT_ID}", "tokenType": "Bearer"}}\'\n'
     )
     script.chmod(script.stat().st_mode | stat.S_IEXEC)
     monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}")
     monkeypatch.setenv("AZURE_TOKEN_CREDENTIALS", "AzureCliCredential")
-    for name in ("AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET", "AZURE_TENANT_ID",
-                 "AZURE_FEDERATED_TOKEN_FILE", "AZURE_USERNAME"):
+    for name in (
+        "AZURE_CLIENT_ID",
+        "AZURE_CLIENT_SECRET",
+        "AZURE_TENANT_ID",
+        "AZURE_FEDERATED_TOKEN_FILE",
+        "AZURE_USERNAME",
+    ):
         monkeypatch.delenv(name, raising=False)
     return log
 
@@ -161,23 +185,30 @@ def azure_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def _connect_all(db: Any) -> None:
     for model in ("ir.mail_server", "fetchmail.server"):
         for record in db.records(model):
-            db.connect_outlook(model, record["id"], refresh_token=REFRESH_TOKEN,
-                               access_token=ACCESS_TOKEN)
+            db.connect_outlook(
+                model, record["id"], refresh_token=REFRESH_TOKEN, access_token=ACCESS_TOKEN
+            )
     for record in db.records("fetchmail.server"):
         db.tables["fetchmail.server"][record["id"]]["state"] = "done"
 
 
 @pytest.fixture
-def env(fake_graph: FakeGraph, fake_odoo: Callable[..., Any],
-        azure_cli: Path,  # noqa: ARG001 - a fixture cannot use usefixtures: puts the fake az on PATH
-        tmp_path: Path,
-        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
-        caplog: pytest.LogCaptureFixture) -> Iterator[Env]:
+def env(
+    fake_graph: FakeGraph,
+    fake_odoo: Callable[..., Any],
+    azure_cli: Path,  # noqa: ARG001 - a fixture cannot use usefixtures: puts the fake az on PATH
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+) -> Iterator[Env]:
     """A healthy setup: the app as the stack wants it, Odoo synced, every server connected."""
     caplog.set_level(logging.DEBUG)
     seeded = fake_graph.seed_healthy(
-        client_id=CLIENT_ID, redirect_uris=[f"{BASE_URL}/microsoft_outlook/confirm"],
-        users=["alice@contoso.com"], groups=["Odoo Users"],
+        client_id=CLIENT_ID,
+        redirect_uris=[f"{BASE_URL}/microsoft_outlook/confirm"],
+        users=["alice@contoso.com"],
+        groups=["Odoo Users"],
         secret_hints=(SECRET_A[:3], SECRET_B[:3]),
     )
     older = fake_graph.application(CLIENT_ID)["passwordCredentials"][0]
@@ -187,8 +218,9 @@ def env(fake_graph: FakeGraph, fake_odoo: Callable[..., Any],
     monkeypatch.setenv("ODOO_OUTLOOK_GRAPH_URL", fake_graph.url)
     monkeypatch.setenv("ODOO_ERP_PASSWORD", ODOO_PASSWORD)
     outputs = tmp_path / "outputs.json"
-    outputs.write_text(json.dumps({"clientId": CLIENT_ID, "clientSecret": SECRET_B,
-                                   "tenantId": TENANT_ID}))
+    outputs.write_text(
+        json.dumps({"clientId": CLIENT_ID, "clientSecret": SECRET_B, "tenantId": TENANT_ID})
+    )
     project = tmp_path / "project"
     project.mkdir()
     environment = Env(fake_graph, odoo, seeded, project, capsys, caplog, outputs)
@@ -203,6 +235,7 @@ def env(fake_graph: FakeGraph, fake_odoo: Callable[..., Any],
     everything = "\n".join(environment.seen)
     for value in NEVER_SHOWN:
         assert value not in everything, f"{value[:3]}... leaked"
+
 
 def synced_odoo(env: Env, fake_odoo: Callable[..., Any], version: str) -> Any:
     """The env's stack synced into a fresh Odoo of another version, every server connected."""

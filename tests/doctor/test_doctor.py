@@ -43,18 +43,34 @@ def test_healthy_setup_is_all_ok_exit_0(env: Env, azure_cli: Path) -> None:
     assert result.code == 0, result.checks("fail") | result.checks("warn")
     checks = result.checks()
     assert {c["status"] for c in checks.values()} == {"ok"}
-    for key in ("azure/app registration", "azure/sign-in audience", "azure/redirect URIs",
-                "azure/client type", "azure/implicit grant",
-                "azure/API permissions", "azure/app owners", "azure/enterprise application",
-                "azure/assignment required", "azure/assigned user alice@contoso.com",
-                "azure/assigned group Odoo Users", "azure/admin consent", "azure/stack secret",
-                "erp/odoo connection", "erp/Outlook module", "erp/client id",
-                "erp/client secret", "erp/authority", "erp/web.base.url",
-                "erp/outgoing server notifications@example.com",
-                "erp/token outgoing notifications@example.com",
-                "erp/incoming server catchall@example.com",
-                "erp/token incoming catchall@example.com", "erp/catch-all domain",
-                "erp/default From", "erp/failed mail"):
+    for key in (
+        "azure/app registration",
+        "azure/sign-in audience",
+        "azure/redirect URIs",
+        "azure/client type",
+        "azure/implicit grant",
+        "azure/API permissions",
+        "azure/app owners",
+        "azure/enterprise application",
+        "azure/assignment required",
+        "azure/assigned user alice@contoso.com",
+        "azure/assigned group Odoo Users",
+        "azure/admin consent",
+        "azure/stack secret",
+        "erp/odoo connection",
+        "erp/Outlook module",
+        "erp/client id",
+        "erp/client secret",
+        "erp/authority",
+        "erp/web.base.url",
+        "erp/outgoing server notifications@example.com",
+        "erp/token outgoing notifications@example.com",
+        "erp/incoming server catchall@example.com",
+        "erp/token incoming catchall@example.com",
+        "erp/catch-all domain",
+        "erp/default From",
+        "erp/failed mail",
+    ):
         assert key in checks, key
     assert len([k for k in checks if k.startswith("azure/client secret ")]) == 2
     assert result.data["exitCode"] == 0
@@ -100,49 +116,119 @@ def _remove_owners(env: Env) -> None:
 
 AZURE_BREAKS: dict[str, tuple[Callable[[Env], None], str, str, str]] = {
     # scenario: (break it, check key, status, text in detail or fix)
-    "app missing": (lambda e: e.graph.delete_application(CLIENT_ID), "azure/app registration",
-                    "fail", "no app registration has client id"),
-    "audience": (lambda e: e.graph.set_sign_in_audience(CLIENT_ID, "AzureADMultipleOrgs"),
-                 "azure/sign-in audience", "fail", "the stack wants AzureADMyOrg"),
-    "redirect uri": (lambda e: e.graph.set_redirect_uris(CLIENT_ID, ["https://x.test/c"]),
-                     "azure/redirect URIs", "fail", "AADSTS50011"),
-    "scope": (lambda e: e.graph.remove_required_scope(CLIENT_ID, "SMTP.Send"),
-              "azure/API permissions", "fail", "SMTP.Send"),
+    "app missing": (
+        lambda e: e.graph.delete_application(CLIENT_ID),
+        "azure/app registration",
+        "fail",
+        "no app registration has client id",
+    ),
+    "audience": (
+        lambda e: e.graph.set_sign_in_audience(CLIENT_ID, "AzureADMultipleOrgs"),
+        "azure/sign-in audience",
+        "fail",
+        "the stack wants AzureADMyOrg",
+    ),
+    "redirect uri": (
+        lambda e: e.graph.set_redirect_uris(CLIENT_ID, ["https://x.test/c"]),
+        "azure/redirect URIs",
+        "fail",
+        "AADSTS50011",
+    ),
+    "scope": (
+        lambda e: e.graph.remove_required_scope(CLIENT_ID, "SMTP.Send"),
+        "azure/API permissions",
+        "fail",
+        "SMTP.Send",
+    ),
     "extra role": (_add_role, "azure/application permissions", "warn", "User.Read.All"),
-    "service principal": (lambda e: e.graph.delete_service_principal(CLIENT_ID),
-                          "azure/enterprise application", "fail", "no enterprise application"),
-    "assignment not required": (lambda e: e.graph.set_assignment_required(CLIENT_ID, False),
-                                "azure/assignment required", "fail", "the stack wants yes"),
-    "user unassigned": (lambda e: _unassign(e, "user"), "azure/assigned user alice@contoso.com",
-                        "fail", "AADSTS50105"),
-    "group unassigned": (lambda e: _unassign(e, "group"), "azure/assigned group Odoo Users",
-                         "fail", "not assigned"),
-    "user gone": (lambda e: e.graph.delete_user("alice@contoso.com"),
-                  "azure/assigned user alice@contoso.com", "fail", "no user alice@contoso.com"),
-    "user disabled": (lambda e: e.graph.disable_user("alice@contoso.com"),
-                      "azure/assigned user alice@contoso.com", "warn", "disabled"),
-    "consent scope revoked": (lambda e: e.graph.revoke_scope(CLIENT_ID, "IMAP.AccessAsUser.All"),
-                              "azure/admin consent", "fail", "adminconsent?client_id="),
-    "no consent": (lambda e: e.graph.delete_grants(CLIENT_ID), "azure/admin consent", "fail",
-                   "AADSTS65001"),
+    "service principal": (
+        lambda e: e.graph.delete_service_principal(CLIENT_ID),
+        "azure/enterprise application",
+        "fail",
+        "no enterprise application",
+    ),
+    "assignment not required": (
+        lambda e: e.graph.set_assignment_required(CLIENT_ID, False),
+        "azure/assignment required",
+        "fail",
+        "the stack wants yes",
+    ),
+    "user unassigned": (
+        lambda e: _unassign(e, "user"),
+        "azure/assigned user alice@contoso.com",
+        "fail",
+        "AADSTS50105",
+    ),
+    "group unassigned": (
+        lambda e: _unassign(e, "group"),
+        "azure/assigned group Odoo Users",
+        "fail",
+        "not assigned",
+    ),
+    "user gone": (
+        lambda e: e.graph.delete_user("alice@contoso.com"),
+        "azure/assigned user alice@contoso.com",
+        "fail",
+        "no user alice@contoso.com",
+    ),
+    "user disabled": (
+        lambda e: e.graph.disable_user("alice@contoso.com"),
+        "azure/assigned user alice@contoso.com",
+        "warn",
+        "disabled",
+    ),
+    "consent scope revoked": (
+        lambda e: e.graph.revoke_scope(CLIENT_ID, "IMAP.AccessAsUser.All"),
+        "azure/admin consent",
+        "fail",
+        "adminconsent?client_id=",
+    ),
+    "no consent": (
+        lambda e: e.graph.delete_grants(CLIENT_ID),
+        "azure/admin consent",
+        "fail",
+        "AADSTS65001",
+    ),
     "no owner": (_remove_owners, "azure/app owners", "warn", "has no owner"),
     # Entra settings no stack key sets, which break Odoo's code redemption all the same.
-    "fallback public client": (lambda e: _set_app(e, isFallbackPublicClient=True),
-                               "azure/client type", "fail", "AADSTS700025"),
+    "fallback public client": (
+        lambda e: _set_app(e, isFallbackPublicClient=True),
+        "azure/client type",
+        "fail",
+        "AADSTS700025",
+    ),
     "confirm URL as public client": (
         lambda e: _set_app(e, publicClient={"redirectUris": [REDIRECT_URI]}),
-        "azure/client type", "fail", "publicClient.redirectUris"),
-    "confirm URL as SPA": (lambda e: _set_app(e, spa={"redirectUris": [REDIRECT_URI]}),
-                           "azure/client type", "fail", "AADSTS9002327"),
+        "azure/client type",
+        "fail",
+        "publicClient.redirectUris",
+    ),
+    "confirm URL as SPA": (
+        lambda e: _set_app(e, spa={"redirectUris": [REDIRECT_URI]}),
+        "azure/client type",
+        "fail",
+        "AADSTS9002327",
+    ),
     "undeclared SPA URI": (
         lambda e: _set_app(e, spa={"redirectUris": ["https://spa.example.com/"]}),
-        "azure/client type", "warn", "https://spa.example.com/"),
-    "implicit grant": (lambda e: _set_implicit(e, enableIdTokenIssuance=True),
-                       "azure/implicit grant", "warn", "ID tokens"),
+        "azure/client type",
+        "warn",
+        "https://spa.example.com/",
+    ),
+    "implicit grant": (
+        lambda e: _set_implicit(e, enableIdTokenIssuance=True),
+        "azure/implicit grant",
+        "warn",
+        "ID tokens",
+    ),
     "disabled by Microsoft": (
         lambda e: _set_app(
-            e, disabledByMicrosoftStatus="DisabledDueToViolationOfServicesAgreement"),
-        "azure/app registration", "fail", "disabled by Microsoft"),
+            e, disabledByMicrosoftStatus="DisabledDueToViolationOfServicesAgreement"
+        ),
+        "azure/app registration",
+        "fail",
+        "disabled by Microsoft",
+    ),
 }
 
 
@@ -222,10 +308,12 @@ def test_stack_output_secret_that_is_no_app_secret_fails(env: Env) -> None:
 
 
 def test_held_secret_expiring_within_warn_days_warns(env: Env) -> None:
-    env.credential(SECRET_B[:3])["endDateTime"] = _iso(datetime.now(UTC) + timedelta(days=10,
-                                                                                    hours=1))
-    env.credential(SECRET_A[:3])["endDateTime"] = _iso(datetime.now(UTC) + timedelta(days=5,
-                                                                                    hours=1))
+    env.credential(SECRET_B[:3])["endDateTime"] = _iso(
+        datetime.now(UTC) + timedelta(days=10, hours=1)
+    )
+    env.credential(SECRET_A[:3])["endDateTime"] = _iso(
+        datetime.now(UTC) + timedelta(days=5, hours=1)
+    )
     result = env.run()
     expiring = [c for k, c in result.checks().items() if k.startswith("azure/client secret ")]
     assert {c["status"] for c in expiring} == {"warn"}
@@ -240,8 +328,9 @@ def test_held_secret_expiring_within_warn_days_warns(env: Env) -> None:
 def test_unused_older_slot_expiring_soon_is_fine(env: Env) -> None:
     env.credential(SECRET_A[:3])["endDateTime"] = _iso(datetime.now(UTC) + timedelta(days=12))
     result = env.run()
-    older = next(c for k, c in result.checks().items()
-                 if k.startswith("azure/client secret 'odoo-a'"))
+    older = next(
+        c for k, c in result.checks().items() if k.startswith("azure/client secret 'odoo-a'")
+    )
     assert older["status"] == "ok"
     assert "newer secret replaced it" in older["detail"]
     assert result.code == 0
@@ -259,7 +348,8 @@ def test_no_secret_at_all_fails(env: Env) -> None:
     env.graph.remove_secrets(CLIENT_ID)
     result = env.run()
     assert result.check("azure/client secrets")["detail"] == (
-        "the app registration has no client secret")
+        "the app registration has no client secret"
+    )
     assert result.code == 2
 
 
@@ -293,6 +383,7 @@ def _alias_domain_values(**values: str) -> Callable[[Env], None]:
     def change(env: Env) -> None:
         for record in env.db.tables["mail.alias.domain"].values():
             record.update(values)
+
     return change
 
 
@@ -300,40 +391,92 @@ def _from_filter(value: str) -> Callable[[Env], None]:
     def change(env: Env) -> None:
         server_id = env.server_ids("ir.mail_server")[0]
         env.db.tables["ir.mail_server"][server_id]["from_filter"] = value
+
     return change
 
 
 ODOO_BREAKS: dict[str, tuple[Callable[[Env], None], str, str, str]] = {
-    "client id": (lambda e: e.db.set_param("microsoft_outlook_client_id", "0000-other"),
-                  "erp/client id", "fail", "AADSTS700016"),
-    "client secret unset": (lambda e: e.db.set_param("microsoft_outlook_client_secret", False),
-                            "erp/client secret", "fail", "is not set"),
+    "client id": (
+        lambda e: e.db.set_param("microsoft_outlook_client_id", "0000-other"),
+        "erp/client id",
+        "fail",
+        "AADSTS700016",
+    ),
+    "client secret unset": (
+        lambda e: e.db.set_param("microsoft_outlook_client_secret", False),
+        "erp/client secret",
+        "fail",
+        "is not set",
+    ),
     "authority unset": (_endpoint(False), "erp/authority", "fail", "AADSTS50194"),
-    "authority common": (_endpoint("https://login.microsoftonline.com/common/oauth2/v2.0/"),
-                         "erp/authority", "fail", TENANT_ENDPOINT),
+    "authority common": (
+        _endpoint("https://login.microsoftonline.com/common/oauth2/v2.0/"),
+        "erp/authority",
+        "fail",
+        TENANT_ENDPOINT,
+    ),
     "authority other tenant": (
-        _endpoint("https://login.microsoftonline.com/11111111-2222-3333-4444-555555555555/"
-                  "oauth2/v2.0/"), "erp/authority", "fail", TENANT_ENDPOINT),
-    "base url": (lambda e: e.db.set_param("web.base.url", "http://localhost:8069"),
-                 "erp/web.base.url", "fail", "AADSTS50011"),
-    "base url not frozen": (lambda e: e.db.set_param("web.base.url.freeze", False),
-                            "erp/web.base.url", "warn", "web.base.url.freeze"),
-    "server differs": (_server_port, "erp/outgoing server notifications@example.com", "fail",
-                       "smtp_port is 25, wanted 587"),
-    "server archived": (_archive_incoming, "erp/incoming server catchall@example.com", "fail",
-                        "archived"),
-    "token not connected": (_disconnect, "erp/token outgoing notifications@example.com", "warn",
-                            "/web?db=odoo#id="),
-    "alias domain unlinked": (_unlink_alias_domain, "erp/catch-all domain", "fail",
-                              "odoo-outlook sync"),
-    "alias domain default From": (_alias_domain_values(default_from="noreply"),
-                                  "erp/catch-all domain", "fail",
-                                  "Odoo would send mail From noreply@example.com, which the"
-                                  " Outlook servers' From filters"),
-    "alias domain bounce alias": (_alias_domain_values(bounce_alias="mailer-daemon"),
-                                  "erp/catch-all domain", "fail", "bounce_alias is"),
-    "default From not filtered": (_from_filter("someone@example.com"), "erp/default From",
-                                  "fail", "generic configuration"),
+        _endpoint(
+            "https://login.microsoftonline.com/11111111-2222-3333-4444-555555555555/oauth2/v2.0/"
+        ),
+        "erp/authority",
+        "fail",
+        TENANT_ENDPOINT,
+    ),
+    "base url": (
+        lambda e: e.db.set_param("web.base.url", "http://localhost:8069"),
+        "erp/web.base.url",
+        "fail",
+        "AADSTS50011",
+    ),
+    "base url not frozen": (
+        lambda e: e.db.set_param("web.base.url.freeze", False),
+        "erp/web.base.url",
+        "warn",
+        "web.base.url.freeze",
+    ),
+    "server differs": (
+        _server_port,
+        "erp/outgoing server notifications@example.com",
+        "fail",
+        "smtp_port is 25, wanted 587",
+    ),
+    "server archived": (
+        _archive_incoming,
+        "erp/incoming server catchall@example.com",
+        "fail",
+        "archived",
+    ),
+    "token not connected": (
+        _disconnect,
+        "erp/token outgoing notifications@example.com",
+        "warn",
+        "/web?db=odoo#id=",
+    ),
+    "alias domain unlinked": (
+        _unlink_alias_domain,
+        "erp/catch-all domain",
+        "fail",
+        "odoo-outlook sync",
+    ),
+    "alias domain default From": (
+        _alias_domain_values(default_from="noreply"),
+        "erp/catch-all domain",
+        "fail",
+        "Odoo would send mail From noreply@example.com, which the Outlook servers' From filters",
+    ),
+    "alias domain bounce alias": (
+        _alias_domain_values(bounce_alias="mailer-daemon"),
+        "erp/catch-all domain",
+        "fail",
+        "bounce_alias is",
+    ),
+    "default From not filtered": (
+        _from_filter("someone@example.com"),
+        "erp/default From",
+        "fail",
+        "generic configuration",
+    ),
 }
 
 
@@ -359,11 +502,10 @@ def test_default_from_follows_the_alias_domain(env: Env) -> None:
     assert env.run().check("erp/default From")["status"] == "ok"
 
 
-
-
 @pytest.mark.parametrize("version", ["15.0", "16.0"])
-def test_catchall_parameters_before_17(env: Env, fake_odoo: Callable[..., Any],
-                                       version: str) -> None:
+def test_catchall_parameters_before_17(
+    env: Env, fake_odoo: Callable[..., Any], version: str
+) -> None:
     db = synced_odoo(env, fake_odoo, version)
     healthy = env.run()
     assert healthy.check("erp/catch-all domain")["status"] == "ok", healthy.checks("fail")
@@ -389,8 +531,9 @@ def test_catchall_parameters_before_17(env: Env, fake_odoo: Callable[..., Any],
 def test_token_warning_links_the_server_form(env: Env) -> None:
     _disconnect(env)
     check = env.run().check("erp/token outgoing notifications@example.com")
-    assert check["fix"].startswith("run `odoo-outlook connect`, or open"
-                                   f" {BASE_URL}/web?db=odoo#id=")
+    assert check["fix"].startswith(
+        f"run `odoo-outlook connect`, or open {BASE_URL}/web?db=odoo#id="
+    )
     assert "model=ir.mail_server" in check["fix"]
     assert 'click "Connect your Outlook account"' in check["fix"]
 
@@ -409,9 +552,15 @@ def test_multitenant_app_wants_no_tenant_authority(env: Env) -> None:
 def test_fresh_odoo_without_sync(env: Env, fake_odoo: Callable[..., Any]) -> None:
     fresh = fake_odoo("16.0", admin_password=ODOO_PASSWORD, base_url=BASE_URL)
     fresh.db("odoo").set_param("web.base.url.freeze", "True")
-    fresh.db("odoo").seed("ir.mail_server", {
-        "name": "Old SMTP", "smtp_host": "smtp.example.com", "smtp_user":
-        "notifications@example.com", "from_filter": "notifications@example.com"})
+    fresh.db("odoo").seed(
+        "ir.mail_server",
+        {
+            "name": "Old SMTP",
+            "smtp_host": "smtp.example.com",
+            "smtp_user": "notifications@example.com",
+            "from_filter": "notifications@example.com",
+        },
+    )
     env.write_stack(url=fresh.url)
     result = env.run()
     assert result.check("erp/Outlook module")["status"] == "fail"
@@ -432,16 +581,18 @@ def test_unreachable_odoo_still_checks_azure(env: Env) -> None:
     assert result.code == 2
 
 
-def test_wrong_odoo_password_fails_without_showing_it(env: Env,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_wrong_odoo_password_fails_without_showing_it(
+    env: Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("ODOO_ERP_PASSWORD", "Wrong-Pa55-Value")
     result = env.run()
     assert "rejected login 'admin'" in result.check("erp/odoo connection")["detail"]
     assert "Wrong-Pa55-Value" not in result.out + result.err
 
 
-def test_missing_odoo_password_names_the_variable(env: Env,
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_missing_odoo_password_names_the_variable(
+    env: Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("ODOO_ERP_PASSWORD")
     check = env.run().check("erp/odoo connection")
     assert check["fix"] == "export ODOO_ERP_PASSWORD"
@@ -450,20 +601,34 @@ def test_missing_odoo_password_names_the_variable(env: Env,
 # --------------------------------------------------------------------------- failed mail
 
 MAIL_ERRORS = {
-    "535 5.7.139": ("(535, b'5.7.139 Authentication unsuccessful, SmtpClientAuthentication is"
-                    " disabled for the Tenant. Visit https://aka.ms/smtp_auth_disabled')",
-                    "Set-TransportConfig -SmtpClientAuthenticationDisabled $false"),
-    "AADSTS7000215": ("An error occurred when fetching the access token. AADSTS7000215: Invalid"
-                      " client secret provided.", "odoo-outlook rotate --now"),
-    "AADSTS50011": ("AADSTS50011: The redirect URI 'http://localhost:8069/microsoft_outlook/"
-                    "confirm' specified in the request does not match", BASE_URL),
-    "AADSTS65001": ("AADSTS65001: The user or administrator has not consented to use the"
-                    " application", f"https://login.microsoftonline.com/{TENANT_ID}/adminconsent"
-                    f"?client_id={CLIENT_ID}"),
-    "AADSTS700016": ("AADSTS700016: Application with identifier 'x' was not found in the"
-                     " directory", TENANT_ENDPOINT),
-    "AADSTS50020": ("AADSTS50020: User account 'bob@fabrikam.com' from identity provider does"
-                    " not exist in tenant", "AzureADMultipleOrgs"),
+    "535 5.7.139": (
+        "(535, b'5.7.139 Authentication unsuccessful, SmtpClientAuthentication is"
+        " disabled for the Tenant. Visit https://aka.ms/smtp_auth_disabled')",
+        "Set-TransportConfig -SmtpClientAuthenticationDisabled $false",
+    ),
+    "AADSTS7000215": (
+        "An error occurred when fetching the access token. AADSTS7000215: Invalid"
+        " client secret provided.",
+        "odoo-outlook rotate --now",
+    ),
+    "AADSTS50011": (
+        "AADSTS50011: The redirect URI 'http://localhost:8069/microsoft_outlook/"
+        "confirm' specified in the request does not match",
+        BASE_URL,
+    ),
+    "AADSTS65001": (
+        "AADSTS65001: The user or administrator has not consented to use the application",
+        f"https://login.microsoftonline.com/{TENANT_ID}/adminconsent?client_id={CLIENT_ID}",
+    ),
+    "AADSTS700016": (
+        "AADSTS700016: Application with identifier 'x' was not found in the directory",
+        TENANT_ENDPOINT,
+    ),
+    "AADSTS50020": (
+        "AADSTS50020: User account 'bob@fabrikam.com' from identity provider does"
+        " not exist in tenant",
+        "AzureADMultipleOrgs",
+    ),
 }
 
 
@@ -506,17 +671,24 @@ def test_graph_401_names_the_permission_and_odoo_goes_on(env: Env) -> None:
     assert result.code == 2
 
 
-@pytest.mark.parametrize(("pattern", "key", "permission"), [
-    ("/applications*", "azure/app registration", "Application.Read.All"),
-    ("/applications/*/owners", "azure/app owners", "Application.Read.All"),
-    ("/servicePrincipals/*/appRoleAssignedTo", "azure/assigned users and groups",
-     "Application.Read.All"),
-    ("/oauth2PermissionGrants", "azure/admin consent", "Directory.Read.All"),
-    ("/users*", "azure/assigned user alice@contoso.com", "User.Read.All"),
-    ("/groups", "azure/assigned group Odoo Users", "GroupMember.Read.All"),
-])
-def test_graph_403_names_the_missing_permission(env: Env, pattern: str, key: str,
-                                                permission: str) -> None:
+@pytest.mark.parametrize(
+    ("pattern", "key", "permission"),
+    [
+        ("/applications*", "azure/app registration", "Application.Read.All"),
+        ("/applications/*/owners", "azure/app owners", "Application.Read.All"),
+        (
+            "/servicePrincipals/*/appRoleAssignedTo",
+            "azure/assigned users and groups",
+            "Application.Read.All",
+        ),
+        ("/oauth2PermissionGrants", "azure/admin consent", "Directory.Read.All"),
+        ("/users*", "azure/assigned user alice@contoso.com", "User.Read.All"),
+        ("/groups", "azure/assigned group Odoo Users", "GroupMember.Read.All"),
+    ],
+)
+def test_graph_403_names_the_missing_permission(
+    env: Env, pattern: str, key: str, permission: str
+) -> None:
     env.graph.deny(pattern)
     result = env.run()
     check = result.check(key)
@@ -529,8 +701,10 @@ def test_graph_403_names_the_missing_permission(env: Env, pattern: str, key: str
 def test_graph_404_says_the_app_is_missing(env: Env) -> None:
     result = env.run("--client-id", "0f0f0f0f-0000-4000-8000-000000000000")
     check = result.check("azure/app registration")
-    assert "no app registration has client id 0f0f0f0f-0000-4000-8000-000000000000" in (
-        check["detail"])
+    assert (
+        "no app registration has client id 0f0f0f0f-0000-4000-8000-000000000000"
+        in (check["detail"])
+    )
     assert "erp/client id" in result.checks()
     assert result.code == 2
 
@@ -583,6 +757,7 @@ def test_client_id_option_alone_is_enough(env: Env) -> None:
 
 def test_outputs_from_stdin(env: Env, monkeypatch: pytest.MonkeyPatch) -> None:
     import io
+
     # A real stdin: text over bytes (the reader decodes the bytes itself, strictly as UTF-8).
     stdin = io.TextIOWrapper(io.BytesIO(env.outputs.read_bytes()), encoding="utf-8")
     monkeypatch.setattr("sys.stdin", stdin)
@@ -600,7 +775,6 @@ def test_unknown_target_is_an_error(env: Env) -> None:
     result = env.run("--target", "nope")
     assert result.code == 2
     assert "no target named 'nope'" in result.err
-
 
 
 # --------------------------------------------------------------------------- strict Graph
@@ -660,12 +834,23 @@ def test_owner_the_doctor_cannot_read_is_still_recognised(env: Env) -> None:
 
 
 def test_failed_mail_names_the_password_server(env: Env) -> None:
-    legacy = env.db.seed("ir.mail_server", {
-        "name": "Legacy SMTP", "smtp_host": "smtp.office365.com", "smtp_port": 587,
-        "smtp_authentication": "login", "smtp_user": "old@example.com"})
-    env.db.seed_failed_mail(mail_server_id=legacy, failure_reason=(
-        "(535, b'5.7.139 Authentication unsuccessful, basic authentication is disabled."
-        " [PR3P195CA0012.EURP195.PROD.OUTLOOK.COM]')"))
+    legacy = env.db.seed(
+        "ir.mail_server",
+        {
+            "name": "Legacy SMTP",
+            "smtp_host": "smtp.office365.com",
+            "smtp_port": 587,
+            "smtp_authentication": "login",
+            "smtp_user": "old@example.com",
+        },
+    )
+    env.db.seed_failed_mail(
+        mail_server_id=legacy,
+        failure_reason=(
+            "(535, b'5.7.139 Authentication unsuccessful, basic authentication is disabled."
+            " [PR3P195CA0012.EURP195.PROD.OUTLOOK.COM]')"
+        ),
+    )
     check = env.run().check("erp/failed mail 535 5.7.139")
     assert check["status"] == "fail"
     assert "(Legacy SMTP)" in check["fix"] and "Outlook OAuth" in check["fix"]

@@ -36,9 +36,13 @@ TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"
 
 
 def cred(key: str, hint: str, days: float, start_days: float = -30) -> PasswordCredential:
-    return PasswordCredential(key_id=key * 8, display_name=f"odoo-{key}", hint=hint,
-                              start=NOW + timedelta(days=start_days),
-                              end=NOW + timedelta(days=days))
+    return PasswordCredential(
+        key_id=key * 8,
+        display_name=f"odoo-{key}",
+        hint=hint,
+        start=NOW + timedelta(days=start_days),
+        end=NOW + timedelta(days=days),
+    )
 
 
 # --------------------------------------------------------------------------- exit codes
@@ -55,8 +59,12 @@ def test_exit_codes() -> None:
 
 
 def test_expiry_statuses() -> None:
-    creds = [cred("a", "Aa1", 100), cred("b", "Bb2", 20), cred("c", "Cc3", -2),
-             cred("d", "Dd4", 300, start_days=5)]
+    creds = [
+        cred("a", "Aa1", 100),
+        cred("b", "Bb2", 20),
+        cred("c", "Cc3", -2),
+        cred("d", "Dd4", 300, start_days=5),
+    ]
     checks = {c.name: c for c in expiry_checks(creds, NOW, 30, held=frozenset({"b" * 8}))}
     assert checks["client secret 'odoo-a' (key aaaaaaaa)"].status is Status.OK
     held = checks["client secret 'odoo-b' (key bbbbbbbb)"]
@@ -99,28 +107,37 @@ def test_holder_matches_by_hint_and_never_prints_secret_or_hint() -> None:
 
 # --------------------------------------------------------------------------- app owners
 
-ADMIN = DirectoryObjectRef("aaaaaaaa-0000-4000-8000-000000000001", "user", "Admin",
-                           "admin@contoso.com")
-ROBOT = DirectoryObjectRef("bbbbbbbb-0000-4000-8000-000000000002", "servicePrincipal",
-                           "deployer")
+ADMIN = DirectoryObjectRef(
+    "aaaaaaaa-0000-4000-8000-000000000001", "user", "Admin", "admin@contoso.com"
+)
+ROBOT = DirectoryObjectRef("bbbbbbbb-0000-4000-8000-000000000002", "servicePrincipal", "deployer")
 
 
-def _owners(owners: Read[tuple[DirectoryObjectRef, ...]],
-            *principals: Principal) -> dict[str, Check]:
+def _owners(
+    owners: Read[tuple[DirectoryObjectRef, ...]], *principals: Principal
+) -> dict[str, Check]:
     facts = AzureFacts("id", Read(), owners=owners, owner_principals=principals)
     return {c.name: c for c in check_owners(facts)}
 
 
 def _owner(name: str, object_id: str | None = None, *, missing: bool = False) -> Principal:
-    read: Read[str] = (Read(value=object_id) if object_id else
-                       Read(error=f"no user {name} in this tenant" if missing
-                            else "Graph refused: User.Read.All", missing=missing))
+    read: Read[str] = (
+        Read(value=object_id)
+        if object_id
+        else Read(
+            error=f"no user {name} in this tenant" if missing else "Graph refused: User.Read.All",
+            missing=missing,
+        )
+    )
     return Principal("owner", name, read)
 
 
 def test_owners_healthy() -> None:
-    checks = _owners(Read(value=(ADMIN, ROBOT)), _owner("admin@contoso.com", ADMIN.id),
-                     _owner(ROBOT.id.upper(), ROBOT.id.upper()))
+    checks = _owners(
+        Read(value=(ADMIN, ROBOT)),
+        _owner("admin@contoso.com", ADMIN.id),
+        _owner(ROBOT.id.upper(), ROBOT.id.upper()),
+    )
     assert {c.status for c in checks.values()} == {Status.OK}
     assert checks["app owners"].detail == "2 owner(s): admin@contoso.com, deployer"
     assert f"app owner {ROBOT.id.upper()}" in checks
@@ -134,8 +151,11 @@ def test_no_owner_at_all_warns() -> None:
 
 
 def test_configured_owner_not_an_owner_or_unknown_warns() -> None:
-    checks = _owners(Read(value=(ROBOT,)), _owner("admin@contoso.com", ADMIN.id),
-                     _owner("carol@contoso.com", missing=True))
+    checks = _owners(
+        Read(value=(ROBOT,)),
+        _owner("admin@contoso.com", ADMIN.id),
+        _owner("carol@contoso.com", missing=True),
+    )
     assert checks["app owners"].status is Status.OK
     missing = checks["app owner admin@contoso.com"]
     assert missing.status is Status.WARN and "is not an owner" in missing.detail
@@ -144,8 +164,10 @@ def test_configured_owner_not_an_owner_or_unknown_warns() -> None:
 
 
 def test_owner_reads_refused_fail_naming_the_permission() -> None:
-    refused = _owners(Read(error="Microsoft Graph refused reading the owners (needs"
-                           " Application.Read.All)"), _owner("admin@contoso.com", ADMIN.id))
+    refused = _owners(
+        Read(error="Microsoft Graph refused reading the owners (needs Application.Read.All)"),
+        _owner("admin@contoso.com", ADMIN.id),
+    )
     assert list(refused) == ["app owners"]
     assert refused["app owners"].status is Status.FAIL
     assert "Application.Read.All" in refused["app owners"].detail
@@ -156,36 +178,47 @@ def test_owner_reads_refused_fail_naming_the_permission() -> None:
 # --------------------------------------------------------------------------- Microsoft errors
 
 
-@pytest.mark.parametrize(("text", "codes"), [
-    ("(535, b'5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for"
-     " the Mailbox.')", ["535 5.7.139"]),
-    ("535 5.7.139 Authentication unsuccessful, user is locked by security defaults",
-     ["535 5.7.139"]),
-    ("AADSTS7000215: Invalid client secret provided.", ["AADSTS7000215"]),
-    ("AADSTS7000222: The provided client secret keys are expired.", ["AADSTS7000222"]),
-    ("AADSTS700016: Application with identifier", ["AADSTS700016"]),
-    ("error AADSTS700021 and AADSTS70001", []),
-    ("AADSTS50011 then AADSTS65001", ["AADSTS50011", "AADSTS65001"]),
-    ("AADSTS50020: User account from identity provider", ["AADSTS50020"]),
-    ("AADSTS50194: Application is not configured as a multi-tenant application",
-     ["AADSTS50194"]),
-    ("5.7.1390 or 15.7.139", []),
-    ("", []),
-])
+@pytest.mark.parametrize(
+    ("text", "codes"),
+    [
+        (
+            "(535, b'5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for"
+            " the Mailbox.')",
+            ["535 5.7.139"],
+        ),
+        (
+            "535 5.7.139 Authentication unsuccessful, user is locked by security defaults",
+            ["535 5.7.139"],
+        ),
+        ("AADSTS7000215: Invalid client secret provided.", ["AADSTS7000215"]),
+        ("AADSTS7000222: The provided client secret keys are expired.", ["AADSTS7000222"]),
+        ("AADSTS700016: Application with identifier", ["AADSTS700016"]),
+        ("error AADSTS700021 and AADSTS70001", []),
+        ("AADSTS50011 then AADSTS65001", ["AADSTS50011", "AADSTS65001"]),
+        ("AADSTS50020: User account from identity provider", ["AADSTS50020"]),
+        (
+            "AADSTS50194: Application is not configured as a multi-tenant application",
+            ["AADSTS50194"],
+        ),
+        ("5.7.1390 or 15.7.139", []),
+        ("", []),
+    ],
+)
 def test_classify(text: str, codes: list[str]) -> None:
     assert sorted(e.code for e in match(text)) == sorted(codes)
 
 
 def test_failed_mail_checks_group_by_code_and_fill_the_fix() -> None:
-    mails = [FailedMail(3, "2026-02-28 10:00:00", "AADSTS65001: not consented"),
-             FailedMail(4, "2026-02-28 11:00:00", "AADSTS65001: not consented"),
-             FailedMail(5, None, "timeout")]
+    mails = [
+        FailedMail(3, "2026-02-28 10:00:00", "AADSTS65001: not consented"),
+        FailedMail(4, "2026-02-28 11:00:00", "AADSTS65001: not consented"),
+        FailedMail(5, None, "timeout"),
+    ]
     stack = StackFacts(SignInAudience.MY_ORG, tenant_id="t-1", client_id="c-1")
     checks = failed_mail_checks(mails, NOW - timedelta(days=7), stack, "erp")
     consent = next(c for c in checks if c.name == "failed mail AADSTS65001")
     assert consent.detail.startswith("2 mail(s) since 2026-02-22 (latest #4")
-    assert "https://login.microsoftonline.com/t-1/adminconsent?client_id=c-1" in (
-        consent.fix or "")
+    assert "https://login.microsoftonline.com/t-1/adminconsent?client_id=c-1" in (consent.fix or "")
     assert any(c.name == "failed mail" and c.status is Status.WARN for c in checks)
     assert failed_mail_checks([], NOW, stack, "erp")[0].status is Status.OK
     # A value the stack does not know is shown as a placeholder, never a crash.
@@ -197,25 +230,43 @@ def test_failed_mail_checks_group_by_code_and_fill_the_fix() -> None:
 
 
 def _caps(major: int) -> Capabilities:
-    param = None if major == 15 else ("microsoft.outlook.endpoint" if major == 16
-                                      else "microsoft_outlook.endpoint")
+    param = (
+        None
+        if major == 15
+        else ("microsoft.outlook.endpoint" if major == 16 else "microsoft_outlook.endpoint")
+    )
     return Capabilities(
-        version=ServerVersion(f"{major}.0", major, 0), modules=ModuleStates({}),
-        mail_server_fields=frozenset(), fetchmail_fields=frozenset(), smtp_marker="selection",
-        imap_marker="selection", has_fetchmail_model=True, has_alias_domain=major >= 17,
-        endpoint_param=param)
+        version=ServerVersion(f"{major}.0", major, 0),
+        modules=ModuleStates({}),
+        mail_server_fields=frozenset(),
+        fetchmail_fields=frozenset(),
+        smtp_marker="selection",
+        imap_marker="selection",
+        has_fetchmail_model=True,
+        has_alias_domain=major >= 17,
+        endpoint_param=param,
+    )
 
 
 def _state(**params: str) -> OdooState:
-    return OdooState({k: Param(i, k, v) for i, (k, v) in enumerate(params.items())}, {}, (), (),
-                     None)
+    return OdooState(
+        {k: Param(i, k, v) for i, (k, v) in enumerate(params.items())}, {}, (), (), None
+    )
 
 
 def _view(audience: SignInAudience, tenant: str | None = TENANT) -> AppView:
-    config = parse_config({
-        "odoo-outlook:app": {"signInAudience": str(audience)},
-        "odoo-outlook:targets": [{"name": "erp", "baseUrls": ["https://odoo.example.com"],
-                                  "mail": {"notifications": "n@example.com"}}]})
+    config = parse_config(
+        {
+            "odoo-outlook:app": {"signInAudience": str(audience)},
+            "odoo-outlook:targets": [
+                {
+                    "name": "erp",
+                    "baseUrls": ["https://odoo.example.com"],
+                    "mail": {"notifications": "n@example.com"},
+                }
+            ],
+        }
+    )
     return AppView("id", desired_state(config, NOW).app, tenant)
 
 
@@ -224,21 +275,25 @@ COMMON_URL = "https://login.microsoftonline.com/common/oauth2/v2.0/"
 ORGS_URL = "https://login.microsoftonline.com/organizations/oauth2/v2.0/"
 
 
-@pytest.mark.parametrize(("audience", "major", "value", "status"), [
-    (SignInAudience.MY_ORG, 17, TENANT_URL, Status.OK),
-    (SignInAudience.MY_ORG, 16, TENANT_URL, Status.OK),
-    (SignInAudience.MY_ORG, 17, None, Status.FAIL),
-    (SignInAudience.MY_ORG, 17, COMMON_URL, Status.FAIL),
-    (SignInAudience.MY_ORG, 15, None, Status.FAIL),
-    (SignInAudience.MULTIPLE_ORGS, 17, None, Status.OK),
-    (SignInAudience.MULTIPLE_ORGS, 17, COMMON_URL, Status.OK),
-    (SignInAudience.MULTIPLE_ORGS, 17, ORGS_URL, Status.OK),
-    (SignInAudience.ORGS_AND_PERSONAL, 17, ORGS_URL, Status.FAIL),
-    (SignInAudience.ORGS_AND_PERSONAL, 16, TENANT_URL, Status.FAIL),
-    (SignInAudience.ORGS_AND_PERSONAL, 15, None, Status.OK),
-])
-def test_authority_rules(audience: SignInAudience, major: int, value: str | None,
-                         status: Status) -> None:
+@pytest.mark.parametrize(
+    ("audience", "major", "value", "status"),
+    [
+        (SignInAudience.MY_ORG, 17, TENANT_URL, Status.OK),
+        (SignInAudience.MY_ORG, 16, TENANT_URL, Status.OK),
+        (SignInAudience.MY_ORG, 17, None, Status.FAIL),
+        (SignInAudience.MY_ORG, 17, COMMON_URL, Status.FAIL),
+        (SignInAudience.MY_ORG, 15, None, Status.FAIL),
+        (SignInAudience.MULTIPLE_ORGS, 17, None, Status.OK),
+        (SignInAudience.MULTIPLE_ORGS, 17, COMMON_URL, Status.OK),
+        (SignInAudience.MULTIPLE_ORGS, 17, ORGS_URL, Status.OK),
+        (SignInAudience.ORGS_AND_PERSONAL, 17, ORGS_URL, Status.FAIL),
+        (SignInAudience.ORGS_AND_PERSONAL, 16, TENANT_URL, Status.FAIL),
+        (SignInAudience.ORGS_AND_PERSONAL, 15, None, Status.OK),
+    ],
+)
+def test_authority_rules(
+    audience: SignInAudience, major: int, value: str | None, status: Status
+) -> None:
     caps = _caps(major)
     params = {caps.endpoint_param: value} if value and caps.endpoint_param else {}
     check = check_authority(_state(**params), caps, _view(audience), "erp")
@@ -248,8 +303,12 @@ def test_authority_rules(audience: SignInAudience, major: int, value: str | None
 def test_single_tenant_authority_without_a_known_tenant_is_accepted_unverified() -> None:
     caps = _caps(17)
     other = TENANT_URL.replace(TENANT, "11111111-1111-1111-1111-111111111111")
-    check = check_authority(_state(**{"microsoft_outlook.endpoint": other}), caps,
-                            _view(SignInAudience.MY_ORG, tenant=None), "erp")
+    check = check_authority(
+        _state(**{"microsoft_outlook.endpoint": other}),
+        caps,
+        _view(SignInAudience.MY_ORG, tenant=None),
+        "erp",
+    )
     assert check.status is Status.OK and "not compared" in check.detail
 
 
@@ -260,33 +319,68 @@ def test_split_fix() -> None:
 
 # --------------------------------------------------------------------------- catch-all / From
 
-SPEC = desired_state(parse_config({"odoo-outlook:targets": [{
-    "name": "erp", "baseUrls": ["https://odoo.example.com"],
-    "mail": {"notifications": "Notifications@Example.com"}}]}), NOW).targets[0]
-GOOD_PARAMS = {"mail.catchall.domain": "example.com", "mail.default.from": "notifications",
-               "mail.catchall.alias": "catchall", "mail.bounce.alias": "bounce"}
-GOOD_DOMAIN = {"name": "example.com", "default_from": "notifications",
-               "catchall_alias": "catchall", "bounce_alias": "bounce"}
+SPEC = desired_state(
+    parse_config(
+        {
+            "odoo-outlook:targets": [
+                {
+                    "name": "erp",
+                    "baseUrls": ["https://odoo.example.com"],
+                    "mail": {"notifications": "Notifications@Example.com"},
+                }
+            ]
+        }
+    ),
+    NOW,
+).targets[0]
+GOOD_PARAMS = {
+    "mail.catchall.domain": "example.com",
+    "mail.default.from": "notifications",
+    "mail.catchall.alias": "catchall",
+    "mail.bounce.alias": "bounce",
+}
+GOOD_DOMAIN = {
+    "name": "example.com",
+    "default_from": "notifications",
+    "catchall_alias": "catchall",
+    "bounce_alias": "bounce",
+}
 
 
-def _outlook_server(major: int, from_filter: str, *, active: bool = True,
-                    outlook: bool = True, server_id: int = 7) -> Server:
-    marker = ({"use_microsoft_outlook_service": outlook} if major == 15
-              else {"smtp_authentication": "outlook" if outlook else "login"})
-    return Server("ir.mail_server", server_id, {"name": f"Outlook {from_filter}",
-                                                "from_filter": from_filter, "active": active,
-                                                **marker}, False, True)
+def _outlook_server(
+    major: int, from_filter: str, *, active: bool = True, outlook: bool = True, server_id: int = 7
+) -> Server:
+    marker = (
+        {"use_microsoft_outlook_service": outlook}
+        if major == 15
+        else {"smtp_authentication": "outlook" if outlook else "login"}
+    )
+    return Server(
+        "ir.mail_server",
+        server_id,
+        {"name": f"Outlook {from_filter}", "from_filter": from_filter, "active": active, **marker},
+        False,
+        True,
+    )
 
 
-def _mail_state(major: int, *, params: dict[str, str] | None = None,
-                domain: dict[str, str] | None = None, link: int | bool = 3,
-                servers: tuple[Server, ...] | None = None, managed: bool = True) -> OdooState:
+def _mail_state(
+    major: int,
+    *,
+    params: dict[str, str] | None = None,
+    domain: dict[str, str] | None = None,
+    link: int | bool = 3,
+    servers: tuple[Server, ...] | None = None,
+    managed: bool = True,
+) -> OdooState:
     params = GOOD_PARAMS if params is None else params
-    servers = (_outlook_server(major, "notifications@example.com"),) if servers is None else (
-        servers)
+    servers = (
+        (_outlook_server(major, "notifications@example.com"),) if servers is None else (servers)
+    )
     if major < 17:
-        return OdooState({k: Param(i, k, v) for i, (k, v) in enumerate(params.items())}, {},
-                         servers, (), None)
+        return OdooState(
+            {k: Param(i, k, v) for i, (k, v) in enumerate(params.items())}, {}, servers, (), None
+        )
     xmlid = alias_domain_xmlid("example.com")
     xmlids = {xmlid: XmlId(1, xmlid, "mail.alias.domain", 3)} if managed else {}
     record = AliasDomainRecord(3, GOOD_DOMAIN if domain is None else domain)
@@ -295,14 +389,23 @@ def _mail_state(major: int, *, params: dict[str, str] | None = None,
 
 def _mail_caps(major: int) -> Capabilities:
     caps = _caps(major)
-    return Capabilities(caps.version, caps.modules, caps.mail_server_fields,
-                        caps.fetchmail_fields, "boolean" if major == 15 else "selection",
-                        caps.imap_marker, True, major >= 17, caps.endpoint_param)
+    return Capabilities(
+        caps.version,
+        caps.modules,
+        caps.mail_server_fields,
+        caps.fetchmail_fields,
+        "boolean" if major == 15 else "selection",
+        caps.imap_marker,
+        True,
+        major >= 17,
+        caps.endpoint_param,
+    )
 
 
 def _alias(major: int, **state: Any) -> tuple[Check, Check]:
-    catchall, default_from = alias_checks(_mail_state(major, **state), _mail_caps(major), SPEC,
-                                          "erp")
+    catchall, default_from = alias_checks(
+        _mail_state(major, **state), _mail_caps(major), SPEC, "erp"
+    )
     assert (catchall.name, default_from.name) == ("catch-all domain", "default From")
     return catchall, default_from
 
@@ -317,16 +420,20 @@ def test_catchall_and_default_from_healthy(major: int) -> None:
         assert "company 'My Company' uses mail.alias.domain #3 'example.com'" in catchall.detail
 
 
-@pytest.mark.parametrize(("key", "value"), [
-    ("mail.catchall.domain", "other.example.org"),
-    ("mail.default.from", "noreply"),
-])
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("mail.catchall.domain", "other.example.org"),
+        ("mail.default.from", "noreply"),
+    ],
+)
 def test_catchall_params_wrong_domain_or_default_from_fail(key: str, value: str) -> None:
     catchall, default_from = _alias(16, params={**GOOD_PARAMS, key: value})
     assert catchall.status is Status.FAIL
     assert f"{key} is {value!r}" in catchall.detail
     assert "which the Outlook servers' From filters (notifications@example.com) do not match" in (
-        catchall.detail)
+        catchall.detail
+    )
     assert "odoo-outlook sync" in (catchall.fix or "")
     assert default_from.status is Status.FAIL
     assert "is not matched by the From filter" in default_from.detail
@@ -352,7 +459,8 @@ def test_catchall_params_full_default_from_address_is_right_but_warns() -> None:
     params = {**GOOD_PARAMS, "mail.default.from": "notifications@example.com"}
     catchall, default_from = _alias(16, params=params)
     assert catchall.status is Status.WARN and "default From notifications@example.com is right" in (
-        catchall.detail)
+        catchall.detail
+    )
     assert default_from.status is Status.OK
 
 
@@ -369,12 +477,15 @@ def test_alias_domain_link_to_a_missing_record_fails() -> None:
     assert catchall.status is Status.FAIL and "#99, which does not exist" in catchall.detail
 
 
-@pytest.mark.parametrize(("field", "value", "from_fails"), [
-    ("name", "other.example.org", True),
-    ("default_from", "noreply", True),
-    ("catchall_alias", "postmaster", False),
-    ("bounce_alias", "mailer-daemon", False),
-])
+@pytest.mark.parametrize(
+    ("field", "value", "from_fails"),
+    [
+        ("name", "other.example.org", True),
+        ("default_from", "noreply", True),
+        ("catchall_alias", "postmaster", False),
+        ("bounce_alias", "mailer-daemon", False),
+    ],
+)
 def test_alias_domain_differences_fail(field: str, value: str, from_fails: bool) -> None:
     catchall, default_from = _alias(17, domain={**GOOD_DOMAIN, field: value})
     assert catchall.status is Status.FAIL
@@ -391,43 +502,53 @@ def test_unmanaged_alias_domain_that_differs_is_fixed_in_odoo() -> None:
     assert "Settings > Emails > Alias Domain" in fix and "never edits it" in fix
 
 
-@pytest.mark.parametrize(("servers", "status"), [
-    ((_outlook_server(17, "example.com"),), Status.OK),
-    ((_outlook_server(17, "a@example.org, NOTIFICATIONS@example.com"),), Status.OK),
-    ((_outlook_server(17, "someone@example.com"),), Status.FAIL),
-    ((_outlook_server(17, "notifications@example.com", active=False),), Status.FAIL),
-    ((_outlook_server(17, "notifications@example.com", outlook=False),), Status.FAIL),
-    ((_outlook_server(17, ""),), Status.FAIL),
-    ((), Status.FAIL),
-])
-def test_default_from_needs_an_outlook_from_filter(servers: tuple[Server, ...],
-                                                   status: Status) -> None:
+@pytest.mark.parametrize(
+    ("servers", "status"),
+    [
+        ((_outlook_server(17, "example.com"),), Status.OK),
+        ((_outlook_server(17, "a@example.org, NOTIFICATIONS@example.com"),), Status.OK),
+        ((_outlook_server(17, "someone@example.com"),), Status.FAIL),
+        ((_outlook_server(17, "notifications@example.com", active=False),), Status.FAIL),
+        ((_outlook_server(17, "notifications@example.com", outlook=False),), Status.FAIL),
+        ((_outlook_server(17, ""),), Status.FAIL),
+        ((), Status.FAIL),
+    ],
+)
+def test_default_from_needs_an_outlook_from_filter(
+    servers: tuple[Server, ...], status: Status
+) -> None:
     check = check_default_from(_mail_state(17, servers=servers), _mail_caps(17), "erp")
     assert check.status is status, check
     if status is Status.FAIL:
-        assert "generic configuration" in check.detail and "odoo-outlook sync" in (
-            check.fix or "")
+        assert "generic configuration" in check.detail and "odoo-outlook sync" in (check.fix or "")
 
 
 def test_default_from_on_15_uses_the_boolean_marker() -> None:
     servers = (_outlook_server(15, "example.com"),)
-    assert check_default_from(_mail_state(15, servers=servers), _mail_caps(15),
-                              "erp").status is Status.OK
+    assert (
+        check_default_from(_mail_state(15, servers=servers), _mail_caps(15), "erp").status
+        is Status.OK
+    )
     no_marker = (_outlook_server(15, "example.com", outlook=False),)
-    assert check_default_from(_mail_state(15, servers=no_marker), _mail_caps(15),
-                              "erp").status is Status.FAIL
+    assert (
+        check_default_from(_mail_state(15, servers=no_marker), _mail_caps(15), "erp").status
+        is Status.FAIL
+    )
 
 
-@pytest.mark.parametrize(("address", "from_filter", "matches"), [
-    ("n@example.com", "n@example.com", True),
-    ("N@Example.com", "n@example.COM", True),
-    ("n@example.com", "example.com", True),
-    ("n@example.com", "x@y.org,example.com", True),
-    ("n@example.com", "sub.example.com", False),
-    ("n@example.com", "m@example.com", False),
-    ("n@example.com", "", False),
-    ("n@example.com", None, False),
-])
+@pytest.mark.parametrize(
+    ("address", "from_filter", "matches"),
+    [
+        ("n@example.com", "n@example.com", True),
+        ("N@Example.com", "n@example.COM", True),
+        ("n@example.com", "example.com", True),
+        ("n@example.com", "x@y.org,example.com", True),
+        ("n@example.com", "sub.example.com", False),
+        ("n@example.com", "m@example.com", False),
+        ("n@example.com", "", False),
+        ("n@example.com", None, False),
+    ],
+)
 def test_matches_from_filter(address: str, from_filter: str | None, matches: bool) -> None:
     assert matches_from_filter(address, from_filter) is matches
 
@@ -440,7 +561,8 @@ def test_stack_outputs() -> None:
     outputs = parse_stack_outputs(f'{{"clientId": "{app}", "clientSecret": "[secret]"}}', "f")
     assert outputs.client_id == app and outputs.client_secret is None
     with_secret = parse_stack_outputs(
-        f'{{"clientId": "{app}", "clientSecret": "s3cr3t-value"}}', "f")
+        f'{{"clientId": "{app}", "clientSecret": "s3cr3t-value"}}', "f"
+    )
     assert with_secret.client_secret == "s3cr3t-value"
     assert "s3cr3t" not in repr(with_secret)
     with pytest.raises(ConfigError, match="has no clientId"):
@@ -455,18 +577,34 @@ def test_stack_outputs() -> None:
 def test_run_doctor_takes_a_credential(fake_graph: FakeGraph) -> None:
     """Library users hand `run_doctor` any azure-identity credential."""
     seeded = fake_graph.seed_healthy(
-        redirect_uris=["https://odoo.example.com/microsoft_outlook/confirm"], users=[])
-    config = parse_config({
-        "odoo-outlook:app": {"signInAudience": "AzureADMyOrg", "tenantId": TENANT},
-        "odoo-outlook:targets": [{"name": "erp", "baseUrls": ["https://odoo.example.com"],
-                                  "mail": {"notifications": "n@example.com"}}]})
+        redirect_uris=["https://odoo.example.com/microsoft_outlook/confirm"], users=[]
+    )
+    config = parse_config(
+        {
+            "odoo-outlook:app": {"signInAudience": "AzureADMyOrg", "tenantId": TENANT},
+            "odoo-outlook:targets": [
+                {
+                    "name": "erp",
+                    "baseUrls": ["https://odoo.example.com"],
+                    "mail": {"notifications": "n@example.com"},
+                }
+            ],
+        }
+    )
     credential = StaticTokenCredential("library-token-123")
-    report = run_doctor(config, DoctorOptions(client_id=seeded.client_id,
-                                              graph=GraphSettings(base_url=fake_graph.url)),
-                        credential=credential)
+    report = run_doctor(
+        config,
+        DoctorOptions(client_id=seeded.client_id, graph=GraphSettings(base_url=fake_graph.url)),
+        credential=credential,
+    )
     assert report.exit_code == 0, [c for c in report.checks if c.status is not Status.OK]
     assert fake_graph.saw_token("library-token-123")
-    assert any(c == Check("odoo", Status.OK, "not checked: the target has no connection"
-                          " settings", None, "erp") for c in report.checks)
+    assert any(
+        c
+        == Check(
+            "odoo", Status.OK, "not checked: the target has no connection settings", None, "erp"
+        )
+        for c in report.checks
+    )
     with pytest.raises(ConfigError, match="--client-id"):
         run_doctor(config, DoctorOptions(), credential=credential)

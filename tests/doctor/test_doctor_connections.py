@@ -29,8 +29,7 @@ def test_flag_tests_every_connected_server(env: Env) -> None:
     assert "tested ok at " in result.check(OUT)["detail"]
     assert "Connection Test Successful!" in result.check(OUT)["detail"]
     assert "tested ok at " in result.check(IN)["detail"]
-    assert env.odoo.count(method="test_smtp_connection") == len(
-        env.db.records("ir.mail_server"))
+    assert env.odoo.count(method="test_smtp_connection") == len(env.db.records("ir.mail_server"))
     assert env.odoo.count(method="button_confirm_login") == 1
     # "Test & Confirm" moved the incoming server to done, as in Odoo.
     assert {r["state"] for r in env.db.records("fetchmail.server")} == {"done"}
@@ -38,9 +37,12 @@ def test_flag_tests_every_connected_server(env: Env) -> None:
 
 def test_failed_test_is_diagnosed(env: Env) -> None:
     [server] = [r["id"] for r in env.db.records("ir.mail_server")]
-    env.db.fail_outlook("ir.mail_server", server, "reply",
-                        "5.7.139 Authentication unsuccessful, SmtpClientAuthentication is"
-                        " disabled for the Tenant.")
+    env.db.fail_outlook(
+        "ir.mail_server",
+        server,
+        "reply",
+        "5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant.",
+    )
     result = env.run("--test-connections")
     assert result.code == 2
     check = result.check(OUT)

@@ -10,9 +10,11 @@ from tests.doctor.doctor_env import Env, synced_odoo
 
 OUT = "erp/token outgoing notifications@example.com"
 IN = "erp/token incoming catchall@example.com"
-REVOKED = ("An error occurred when fetching the access token. invalid_grant: AADSTS50173: The"
-           " provided grant has expired due to it being revoked, a fresh auth token is needed."
-           " The user might have changed or reset their password.")
+REVOKED = (
+    "An error occurred when fetching the access token. invalid_grant: AADSTS50173: The"
+    " provided grant has expired due to it being revoked, a fresh auth token is needed."
+    " The user might have changed or reset their password."
+)
 IMAP_FAILED = "b'AUTHENTICATE failed.'"
 
 
@@ -27,7 +29,8 @@ def _server(env: Env, model: str) -> int:
 
 def test_healthy_token_is_stored_not_tested_never_valid(env: Env) -> None:
     env.db.tables["fetchmail.server"][_server(env, "fetchmail.server")]["date"] = _odoo_time(
-        -timedelta(hours=3))
+        -timedelta(hours=3)
+    )
     result = env.run()
     assert result.code == 0, result.checks("fail") | result.checks("warn")
     outgoing, incoming = result.check(OUT), result.check(IN)
@@ -39,8 +42,9 @@ def test_healthy_token_is_stored_not_tested_never_valid(env: Env) -> None:
 
 def test_failed_mail_through_the_server_fails_its_token(env: Env) -> None:
     server = _server(env, "ir.mail_server")
-    env.db.seed_failed_mail(mail_server_id=server, failure_reason=REVOKED,
-                            date=_odoo_time(-timedelta(hours=2)))
+    env.db.seed_failed_mail(
+        mail_server_id=server, failure_reason=REVOKED, date=_odoo_time(-timedelta(hours=2))
+    )
     result = env.run()
     check = result.check(OUT)
     assert check["status"] == "fail"
@@ -53,16 +57,19 @@ def test_failed_mail_through_the_server_fails_its_token(env: Env) -> None:
     assert "a fresh auth token is needed" not in "\n".join(env.seen)
 
 
-def test_failed_mail_found_by_its_from_address_when_odoo_chose_the_server(
-        env: Env) -> None:
-    env.db.seed_failed_mail(mail_server_id=False, failure_reason=REVOKED,
-                            email_from='"Acme" <Notifications@example.com>')
+def test_failed_mail_found_by_its_from_address_when_odoo_chose_the_server(env: Env) -> None:
+    env.db.seed_failed_mail(
+        mail_server_id=False,
+        failure_reason=REVOKED,
+        email_from='"Acme" <Notifications@example.com>',
+    )
     assert env.run().check(OUT)["status"] == "fail"
 
 
 def test_failed_mail_of_another_sender_is_not_this_servers(env: Env) -> None:
-    env.db.seed_failed_mail(mail_server_id=False, failure_reason=REVOKED,
-                            email_from="someone@elsewhere.example")
+    env.db.seed_failed_mail(
+        mail_server_id=False, failure_reason=REVOKED, email_from="someone@elsewhere.example"
+    )
     result = env.run()
     assert result.check(OUT)["status"] == "ok"
     # It is still reported, as failed mail of the database.
@@ -76,10 +83,14 @@ def _incoming_19(env: Env, fake_odoo: Any, **values: str) -> Any:
     return db
 
 
-def test_fetch_failure_after_the_last_fetch_fails_the_token(
-        env: Env, fake_odoo: Any) -> None:
-    _incoming_19(env, fake_odoo, date=_odoo_time(-timedelta(days=2)),
-                 error_date=_odoo_time(-timedelta(hours=5)), error_message=IMAP_FAILED)
+def test_fetch_failure_after_the_last_fetch_fails_the_token(env: Env, fake_odoo: Any) -> None:
+    _incoming_19(
+        env,
+        fake_odoo,
+        date=_odoo_time(-timedelta(days=2)),
+        error_date=_odoo_time(-timedelta(hours=5)),
+        error_message=IMAP_FAILED,
+    )
     check = env.run().check(IN)
     assert check["status"] == "fail"
     assert "failing since" in check["detail"] and "(5 h ago)" in check["detail"]
@@ -87,18 +98,27 @@ def test_fetch_failure_after_the_last_fetch_fails_the_token(
     assert "IMAP" in check["detail"]
 
 
-def test_fetch_failure_before_the_last_fetch_is_history(
-        env: Env, fake_odoo: Any) -> None:
-    _incoming_19(env, fake_odoo, date=_odoo_time(-timedelta(minutes=10)),
-                 error_date=_odoo_time(-timedelta(days=1)), error_message=IMAP_FAILED)
+def test_fetch_failure_before_the_last_fetch_is_history(env: Env, fake_odoo: Any) -> None:
+    _incoming_19(
+        env,
+        fake_odoo,
+        date=_odoo_time(-timedelta(minutes=10)),
+        error_date=_odoo_time(-timedelta(days=1)),
+        error_message=IMAP_FAILED,
+    )
     check = env.run().check(IN)
     assert check["status"] == "ok"
     assert "came before a success" in check["detail"]
 
 
 def test_server_odoo_gave_up_on_says_why(env: Env, fake_odoo: Any) -> None:
-    _incoming_19(env, fake_odoo, state="draft", error_date=_odoo_time(-timedelta(days=6)),
-                 error_message=IMAP_FAILED)
+    _incoming_19(
+        env,
+        fake_odoo,
+        state="draft",
+        error_date=_odoo_time(-timedelta(days=6)),
+        error_message=IMAP_FAILED,
+    )
     check = env.run().check(IN)
     assert check["status"] == "fail"
     assert "Odoo stopped fetching" in check["detail"] and "IMAP" in check["detail"]

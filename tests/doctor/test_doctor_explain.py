@@ -36,28 +36,36 @@ config:
 """
 
 
-def _project(tmp_path: Path, audience: str = "AzureADMultipleOrgs", consent: str = "false",
-             url: str = "https://odoo.example.com") -> Path:
+def _project(
+    tmp_path: Path,
+    audience: str = "AzureADMultipleOrgs",
+    consent: str = "false",
+    url: str = "https://odoo.example.com",
+) -> Path:
     (tmp_path / "Pulumi.dev.yaml").write_text(
-        STACK.format(audience=audience, tenant=TENANT, consent=consent, url=url))
+        STACK.format(audience=audience, tenant=TENANT, consent=consent, url=url)
+    )
     return tmp_path
 
 
-def _explain(capsys: pytest.CaptureFixture[str], project: Path, text: str,
-             *extra: str) -> tuple[int, dict[str, Any]]:
+def _explain(
+    capsys: pytest.CaptureFixture[str], project: Path, text: str, *extra: str
+) -> tuple[int, dict[str, Any]]:
     capsys.readouterr()
     code = main(["doctor", "--project-dir", str(project), "--explain", text, "--json", *extra])
     out = capsys.readouterr().out
     return code, json.loads(out)
 
 
-def test_explain_a_personal_account_on_a_multi_org_app(tmp_path: Path,
-                                                        capsys: pytest.CaptureFixture[str],
-                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_explain_a_personal_account_on_a_multi_org_app(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     # No Graph and no Odoo: a Graph URL that nothing listens on would fail any call.
     monkeypatch.setenv("ODOO_OUTLOOK_GRAPH_URL", "http://127.0.0.1:9/v1.0")
-    text = ("AADSTS50020: User account 'someone@live.com' from identity provider 'live.com'"
-            " does not exist in tenant 'Contoso' and cannot access the application")
+    text = (
+        "AADSTS50020: User account 'someone@live.com' from identity provider 'live.com'"
+        " does not exist in tenant 'Contoso' and cannot access the application"
+    )
     code, data = _explain(capsys, _project(tmp_path), text)
     assert code == 2
     (check,) = data["checks"]
@@ -66,18 +74,26 @@ def test_explain_a_personal_account_on_a_multi_org_app(tmp_path: Path,
     assert "someone@live.com" not in json.dumps(data)  # the pasted text is not echoed
 
 
-def test_explain_consent_uses_the_client_id_and_tenant(tmp_path: Path,
-                                                       capsys: pytest.CaptureFixture[str]) -> None:
-    code, data = _explain(capsys, _project(tmp_path, "AzureADMyOrg"),
-                          "AADSTS65001: The user or administrator has not consented to use the"
-                          " application", "--client-id", CLIENT)
+def test_explain_consent_uses_the_client_id_and_tenant(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, data = _explain(
+        capsys,
+        _project(tmp_path, "AzureADMyOrg"),
+        "AADSTS65001: The user or administrator has not consented to use the application",
+        "--client-id",
+        CLIENT,
+    )
     assert code == 2
-    assert (f"https://login.microsoftonline.com/{TENANT}/adminconsent?client_id={CLIENT}"
-            in data["checks"][0]["fix"])
+    assert (
+        f"https://login.microsoftonline.com/{TENANT}/adminconsent?client_id={CLIENT}"
+        in data["checks"][0]["fix"]
+    )
 
 
-def test_explain_exit_codes_follow_severity(tmp_path: Path,
-                                            capsys: pytest.CaptureFixture[str]) -> None:
+def test_explain_exit_codes_follow_severity(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     project = _project(tmp_path)
     throttled = "(451, b'4.7.500 Server busy. Please try again later from [203.0.113.5].')"
     assert _explain(capsys, project, throttled)[0] == 1
@@ -89,9 +105,15 @@ def test_explain_exit_codes_follow_severity(tmp_path: Path,
 
 def test_explain_table_output(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     capsys.readouterr()
-    code = main(["doctor", "--project-dir", str(_project(tmp_path)), "--explain",
-                 "unauthorized_client: The client does not exist or is not enabled for"
-                 " consumers."])
+    code = main(
+        [
+            "doctor",
+            "--project-dir",
+            str(_project(tmp_path)),
+            "--explain",
+            "unauthorized_client: The client does not exist or is not enabled for consumers.",
+        ]
+    )
     out = capsys.readouterr().out
     assert code == 2 and "unauthorized_client" in out and "AzureADandPersonal" in out
 
@@ -102,19 +124,31 @@ def test_explain_table_output(tmp_path: Path, capsys: pytest.CaptureFixture[str]
 def test_fetch_errors_are_read_from_odoo_19(tmp_path: Path, fake_odoo: Any) -> None:
     odoo = fake_odoo("19.0", admin_password="pw-odoo-19")
     db = odoo.db("odoo")
-    failing = db.seed("fetchmail.server", {
-        "name": "Outlook catchall", "server_type": "outlook", "user": "catchall@example.com",
-        "state": "done", "error_date": "2026-01-10 09:00:00",
-        "error_message": "b'AUTHENTICATE failed.'"})
-    db.seed("fetchmail.server", {"name": "Healthy", "server_type": "imap", "user": "x@y.z",
-                                 "state": "done"})
+    failing = db.seed(
+        "fetchmail.server",
+        {
+            "name": "Outlook catchall",
+            "server_type": "outlook",
+            "user": "catchall@example.com",
+            "state": "done",
+            "error_date": "2026-01-10 09:00:00",
+            "error_message": "b'AUTHENTICATE failed.'",
+        },
+    )
+    db.seed(
+        "fetchmail.server",
+        {"name": "Healthy", "server_type": "imap", "user": "x@y.z", "state": "done"},
+    )
     config = load_stack_file(_project(tmp_path, url=odoo.url) / "Pulumi.dev.yaml")
     spec = desired_state(config, datetime.now(UTC)).targets[0]
     facts = read_target(spec, "pw-odoo-19", datetime.now(UTC))
     assert facts.error is None and facts.fetch_error is None
     (error,) = facts.fetch_errors
     assert (error.id, error.mailbox, error.error_date) == (
-        failing, "catchall@example.com", "2026-01-10 09:00:00")
+        failing,
+        "catchall@example.com",
+        "2026-01-10 09:00:00",
+    )
     stack = StackFacts(SignInAudience.MULTIPLE_ORGS, mailboxes=("catchall@example.com",))
     (check,) = fetch_error_checks(facts.fetch_errors, stack, "erp")
     assert check.name == "incoming fetch catchall@example.com IMAP AUTHENTICATE failed"
@@ -132,10 +166,14 @@ def test_versions_before_19_keep_no_fetch_errors(tmp_path: Path, fake_odoo: Any)
 def test_fetch_error_checks_say_when_odoo_gave_up() -> None:
     stack = StackFacts(SignInAudience.MY_ORG, tenant_id=TENANT)
     since = (datetime.now(UTC) - timedelta(days=6)).strftime("%Y-%m-%d %H:%M:%S")
-    checks = fetch_error_checks([
-        FetchError(7, "Old IMAP", "info@example.com", since, "b'LOGIN failed.'", "draft"),
-        FetchError(8, "Odd", None, since, "socket timeout"),
-    ], stack, "erp")
+    checks = fetch_error_checks(
+        [
+            FetchError(7, "Old IMAP", "info@example.com", since, "b'LOGIN failed.'", "draft"),
+            FetchError(8, "Odd", None, since, "socket timeout"),
+        ],
+        stack,
+        "erp",
+    )
     assert checks[0].name == "incoming fetch info@example.com IMAP LOGIN failed"
     assert "Not Confirmed" in checks[0].detail and "Outlook OAuth" in (checks[0].fix or "")
     assert checks[1].status is Status.WARN and checks[1].name == "incoming fetch Odd"

@@ -35,7 +35,7 @@ EXAMPLES: dict[str, str] = {
     "smtp-auth-disabled-mailbox": "(535, b'5.7.139 Authentication unsuccessful,"
     " SmtpClientAuthentication is disabled for the Mailbox. Visit https://aka.ms/smtp_auth_disabled"
     " for more information.')",
-    "smtp-security-defaults": "(535, b\"5.7.139 Authentication unsuccessful, user is locked by"
+    "smtp-security-defaults": '(535, b"5.7.139 Authentication unsuccessful, user is locked by'
     " your organization's security defaults policy. Contact your administrator.\")",
     "smtp-auth-criteria": "(535, b'5.7.139 Authentication unsuccessful, the request did not meet"
     " the criteria to be authenticated successfully. Contact your administrator.')",
@@ -62,8 +62,7 @@ EXAMPLES: dict[str, str] = {
     "smtp-sending-limit": "(554, b'5.2.0 STOREDRV.Submission.Exception:"
     "SubmissionQuotaExceededException; Failed to process message due to a permanent"
     " exception')",
-    "imap-authenticate-failed": "An error occurred when fetching the mail: b'AUTHENTICATE"
-    " failed.'",
+    "imap-authenticate-failed": "An error occurred when fetching the mail: b'AUTHENTICATE failed.'",
     "imap-login-failed": "General failure when trying to fetch mail: b'LOGIN failed.'",
     "imap-not-connected": "b'User is authenticated but not connected.'",
     "aadsts50011": "AADSTS50011: The redirect URI 'http://localhost:8069/microsoft_outlook/"
@@ -90,8 +89,7 @@ EXAMPLES: dict[str, str] = {
     "aadsts50105": "AADSTS50105: Your administrator has configured the application Odoo"
     " ('x') to block users unless they are specifically granted ('assigned') access to the"
     " application.",
-    "aadsts50126": "AADSTS50126: Error validating credentials due to invalid username or"
-    " password.",
+    "aadsts50126": "AADSTS50126: Error validating credentials due to invalid username or password.",
     "aadsts50158": "AADSTS50158: External security challenge not satisfied. User will be"
     " redirected to another page or authentication provider to satisfy additional"
     " authentication challenges.",
@@ -140,10 +138,18 @@ EXAMPLES: dict[str, str] = {
 }
 
 STACKS = [
-    StackFacts(audience, admin_consent, assignment_required, tenant, CLIENT,
-               ("info@example.com",), "https://erp.example.com")
+    StackFacts(
+        audience,
+        admin_consent,
+        assignment_required,
+        tenant,
+        CLIENT,
+        ("info@example.com",),
+        "https://erp.example.com",
+    )
     for audience, admin_consent, assignment_required, tenant in itertools.product(
-        SignInAudience, (False, True), (False, True), (TENANT, None))
+        SignInAudience, (False, True), (False, True), (TENANT, None)
+    )
 ]
 MY_ORG = StackFacts(SignInAudience.MY_ORG, tenant_id=TENANT, client_id=CLIENT)
 MULTI = StackFacts(SignInAudience.MULTIPLE_ORGS, tenant_id=TENANT, client_id=CLIENT)
@@ -171,11 +177,20 @@ def test_each_entry_is_recognised_from_its_real_text(key: str) -> None:
         assert diagnosis.fix and "{" not in diagnosis.fix and "}" not in diagnosis.fix
 
 
-@pytest.mark.parametrize(("entry", "stack"), [
-    pytest.param(e, s, id=f"{e.key}-{s.audience}-{'consent' if s.admin_consent else 'noconsent'}"
-                 f"-{'assign' if s.assignment_required else 'open'}-{'t' if s.tenant_id else 'x'}")
-    for e in ENTRIES for s in STACKS if e.facts or len(e.advice) > 1
-])
+@pytest.mark.parametrize(
+    ("entry", "stack"),
+    [
+        pytest.param(
+            e,
+            s,
+            id=f"{e.key}-{s.audience}-{'consent' if s.admin_consent else 'noconsent'}"
+            f"-{'assign' if s.assignment_required else 'open'}-{'t' if s.tenant_id else 'x'}",
+        )
+        for e in ENTRIES
+        for s in STACKS
+        if e.facts or len(e.advice) > 1
+    ],
+)
 def test_no_advice_contradicts_the_stack(entry, stack) -> None:  # type: ignore[no-untyped-def]
     fix = next(d.fix for d in diagnose(EXAMPLES[entry.key], stack) if d.entry is entry)
     assert contradictions(fix, stack) == []
@@ -183,12 +198,16 @@ def test_no_advice_contradicts_the_stack(entry, stack) -> None:  # type: ignore[
 
 def test_the_contradiction_check_can_fail() -> None:
     assert contradictions("set app.signInAudience to AzureADMultipleOrgs", MULTI)
-    assert contradictions("or set app.adminConsent: true and `pulumi up`",
-                          StackFacts(SignInAudience.MY_ORG, admin_consent=True))
+    assert contradictions(
+        "or set app.adminConsent: true and `pulumi up`",
+        StackFacts(SignInAudience.MY_ORG, admin_consent=True),
+    )
     assert contradictions("use https://login.microsoftonline.com/common/oauth2/v2.0/", MY_ORG)
     assert contradictions("delete the system parameter microsoft_outlook.endpoint", MY_ORG)
-    assert contradictions("add the user to assignments.users", StackFacts(
-        SignInAudience.MY_ORG, assignment_required=False))
+    assert contradictions(
+        "add the user to assignments.users",
+        StackFacts(SignInAudience.MY_ORG, assignment_required=False),
+    )
     assert not contradictions("set app.signInAudience to AzureADMultipleOrgs", MY_ORG)
 
 
@@ -212,8 +231,7 @@ def test_5_7_139_variants_are_told_apart() -> None:
 
 
 def test_the_server_is_named_when_known() -> None:
-    (diagnosis,) = diagnose(EXAMPLES["smtp-basic-auth-disabled"], MY_ORG,
-                            {"server": "Legacy SMTP"})
+    (diagnosis,) = diagnose(EXAMPLES["smtp-basic-auth-disabled"], MY_ORG, {"server": "Legacy SMTP"})
     assert "(Legacy SMTP)" in diagnosis.fix
 
 
@@ -243,13 +261,15 @@ def test_not_enabled_for_consumers() -> None:
 
 
 def test_consent_advice_follows_the_stack() -> None:
-    without = StackFacts(SignInAudience.MY_ORG, admin_consent=False, tenant_id=TENANT,
-                         client_id=CLIENT)
+    without = StackFacts(
+        SignInAudience.MY_ORG, admin_consent=False, tenant_id=TENANT, client_id=CLIENT
+    )
     fix = _only(EXAMPLES["aadsts65001"], without)[1]
     assert f"https://login.microsoftonline.com/{TENANT}/adminconsent?client_id={CLIENT}" in fix
     assert "app.adminConsent: true" in fix
-    granted = StackFacts(SignInAudience.MY_ORG, admin_consent=True, tenant_id=TENANT,
-                         client_id=CLIENT)
+    granted = StackFacts(
+        SignInAudience.MY_ORG, admin_consent=True, tenant_id=TENANT, client_id=CLIENT
+    )
     assert "app.adminConsent: true" not in _only(EXAMPLES["aadsts65001"], granted)[1]
 
 
@@ -272,8 +292,10 @@ def test_unknown_codes_get_a_generic_line_with_the_raw_code() -> None:
     assert diagnosis.entry is None and diagnosis.code == "AADSTS9002313"
     assert "AADSTS9002313" in diagnosis.fix and "reference-error-codes" in diagnosis.fix
     assert diagnosis.severity is Status.WARN
-    (smtp,) = diagnose("(550, b'5.7.520 Access denied, Your organization does not allow"
-                       " external forwarding.')", MY_ORG)
+    (smtp,) = diagnose(
+        "(550, b'5.7.520 Access denied, Your organization does not allow external forwarding.')",
+        MY_ORG,
+    )
     assert smtp.code == "5.7.520" and "5.7.520" in smtp.fix
     assert diagnose("Connection unexpectedly closed", MY_ORG) == []
 
@@ -292,7 +314,9 @@ def test_a_generic_oauth_error_gives_way_to_the_aadsts_code() -> None:
     assert [d.code for d in diagnose(EXAMPLES["aadsts50076"], MY_ORG)] == ["AADSTS50076"]
     assert [d.code for d in diagnose(EXAMPLES["aadsts7000112"], MY_ORG)] == ["AADSTS7000112"]
     assert [d.code for d in diagnose("invalid_grant: AADSTS9999999: new", MY_ORG)] == [
-        "AADSTS9999999"]
+        "AADSTS9999999"
+    ]
     assert [d.code for d in diagnose(EXAMPLES["invalid-grant"], MY_ORG)] == ["invalid_grant"]
     assert [d.code for d in diagnose("interaction_required: odd", MY_ORG)] == [
-        "interaction_required"]
+        "interaction_required"
+    ]

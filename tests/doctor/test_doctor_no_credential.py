@@ -22,8 +22,11 @@ def test_doctor_without_credentials_says_so_once(tmp_path: Path) -> None:
     with FakeOdoo("17.0") as odoo:
         write_project(tmp_path, stack(odoo.url))
         (tmp_path / "outputs.json").write_text(json.dumps({"clientId": CLIENT_ID}))
-        environment = {k: v for k, v in os.environ.items()
-                       if not k.startswith(("AZURE_", "ODOO_", "PULUMI_", "IDENTITY_", "MSI_"))}
+        environment = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("AZURE_", "ODOO_", "PULUMI_", "IDENTITY_", "MSI_"))
+        }
         environment |= {
             # Developer credentials only (Azure CLI, azd, PowerShell, VS Code): none is on this
             # PATH, and no managed-identity endpoint is probed (no network beyond loopback).
@@ -33,9 +36,21 @@ def test_doctor_without_credentials_says_so_once(tmp_path: Path) -> None:
             "ODOO_ERP_PASSWORD": "admin",
         }
         result = subprocess.run(
-            [str(ENTRY), "doctor", "--project-dir", str(tmp_path), "--outputs",
-             str(tmp_path / "outputs.json"), "--json"],
-            capture_output=True, text=True, env=environment, timeout=120, check=False)
+            [
+                str(ENTRY),
+                "doctor",
+                "--project-dir",
+                str(tmp_path),
+                "--outputs",
+                str(tmp_path / "outputs.json"),
+                "--json",
+            ],
+            capture_output=True,
+            text=True,
+            env=environment,
+            timeout=120,
+            check=False,
+        )
     assert result.returncode == 2, result.stderr
     assert "DefaultAzureCredential failed" not in result.stderr
     assert "Attempted credentials" not in result.stderr
@@ -49,11 +64,14 @@ def test_doctor_without_credentials_says_so_once(tmp_path: Path) -> None:
 def test_refused_credential_still_says_refused() -> None:
     refused = ClientAuthenticationError(
         "DefaultAzureCredential failed to retrieve a token from the included credentials.\n"
-        "AzureCliCredential: AADSTS700082: The refresh token has expired")
+        "AzureCliCredential: AADSTS700082: The refresh token has expired"
+    )
     error = sign_in_error(refused)
     assert "AADSTS700082" in error.message and "refused or has expired" in error.message
     missing = ClientAuthenticationError(
         "DefaultAzureCredential failed to retrieve a token from the included credentials.\n"
-        "Attempted credentials:\n\tAzureCliCredential: Azure CLI not found on path")
+        "Attempted credentials:\n\tAzureCliCredential: Azure CLI not found on path"
+    )
     assert sign_in_error(missing).message == (
-        f"No Azure credential found to call Microsoft Graph: {SIGN_IN_HELP}.")
+        f"No Azure credential found to call Microsoft Graph: {SIGN_IN_HELP}."
+    )

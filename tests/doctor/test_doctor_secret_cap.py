@@ -17,8 +17,9 @@ SCHEDULE = schedule(SecretSettings(), NOW)
 
 
 def cred(key: str, name: str) -> PasswordCredential:
-    return PasswordCredential(key * 8, name, key.upper() + "x1", NOW - timedelta(days=9),
-                              NOW + timedelta(days=90))
+    return PasswordCredential(
+        key * 8, name, key.upper() + "x1", NOW - timedelta(days=9), NOW + timedelta(days=90)
+    )
 
 
 SLOT_A = cred("a", "Odoo Fetchmail A 2026-10-20")
@@ -91,8 +92,11 @@ def test_a_display_name_edited_by_hand_is_caught_before_the_up() -> None:
     # No cap: create-then-delete never leaves Odoo without its secret.
     assert display_name_check(live, "AzureADMyOrg", renamed) is None
     # Through `rotate --now --display-name`: the forced restart is pending, nothing to say...
-    forced = SecretSettings(displayName="Odoo Mail", forcedAt=NOW - timedelta(hours=1),  # type: ignore[call-arg]
-                            forcedSlot=SCHEDULE.current.slot)
+    forced = SecretSettings(
+        displayName="Odoo Mail",
+        forcedAt=NOW - timedelta(hours=1),  # type: ignore[call-arg]
+        forcedSlot=SCHEDULE.current.slot,
+    )
     after = schedule(forced, NOW)
     assert display_name_check(live, PERSONAL, after) is None
     # ...and once applied the live descriptions carry the new name.

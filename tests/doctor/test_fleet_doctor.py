@@ -40,9 +40,13 @@ CLI_TOKEN = "az-cli-token-fleet-4c1d"
 
 
 @pytest.fixture
-def stack(fake_odoo: Callable[..., FakeOdoo], fake_graph: FakeGraph, tmp_path: Path,
-          monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-          ) -> dict[str, Any]:
+def stack(
+    fake_odoo: Callable[..., FakeOdoo],
+    fake_graph: FakeGraph,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> dict[str, Any]:
     """Six targets on one 17.0 server, synced; acme-02 unreachable, acme-05's password wrong;
     the app registration seeded in the fake Graph with every target's redirect URI."""
     odoo = fake_odoo("17.0", db=None)
@@ -53,14 +57,25 @@ def stack(fake_odoo: Callable[..., FakeOdoo], fake_graph: FakeGraph, tmp_path: P
     monkeypatch.setenv("ODOO_FLEET_PASSWORD", PASSWORD)
     monkeypatch.setenv("ODOO_WRONG_PASSWORD", WRONG)
     write_project(tmp_path, raw)
-    code = main(["sync", "--stack", "dev", "--project-dir", str(tmp_path),
-                 "--outputs", str(tmp_path / "outputs.json")])
+    code = main(
+        [
+            "sync",
+            "--stack",
+            "dev",
+            "--project-dir",
+            str(tmp_path),
+            "--outputs",
+            str(tmp_path / "outputs.json"),
+        ]
+    )
     assert code == 2  # the two broken targets
     capsys.readouterr()
     fake_graph.seed_healthy(
-        client_id=CLIENT_ID, sign_in_audience="AzureADandPersonalMicrosoftAccount",
+        client_id=CLIENT_ID,
+        sign_in_audience="AzureADandPersonalMicrosoftAccount",
         redirect_uris=[f"{_base_url(n)}/microsoft_outlook/confirm" for n in NAMES],
-        secret_hints=(CLIENT_SECRET[:3],))
+        secret_hints=(CLIENT_SECRET[:3],),
+    )
     return raw
 
 
@@ -71,14 +86,18 @@ def _by_scope(checks: list[Any]) -> dict[str, dict[str, Any]]:
     return scopes
 
 
-def test_failing_targets_do_not_stop_the_others(stack: dict[str, Any], fake_graph: FakeGraph
-                                                ) -> None:
+def test_failing_targets_do_not_stop_the_others(
+    stack: dict[str, Any], fake_graph: FakeGraph
+) -> None:
     sink = Sink()
     passwords = {**dict.fromkeys(NAMES, PASSWORD), BAD: WRONG}
     report = run_doctor(
         parse_config(stack),
         DoctorOptions(client_id=CLIENT_ID, jobs=3, graph=GraphSettings(base_url=fake_graph.url)),
-        credential=StaticTokenCredential(), passwords=passwords, progress=sink)
+        credential=StaticTokenCredential(),
+        passwords=passwords,
+        progress=sink,
+    )
     scopes = _by_scope(report.checks)
     for name in NAMES:
         if name in (DOWN, BAD):
@@ -87,8 +106,9 @@ def test_failing_targets_do_not_stop_the_others(stack: dict[str, Any], fake_grap
         else:
             assert scopes[name]["odoo connection"].status == "ok", name
             assert scopes[name]["client id"].status == "ok", name
-            assert scopes[name][f"outgoing server notifications@{name}.example.com"].status \
-                == "ok", name
+            assert (
+                scopes[name][f"outgoing server notifications@{name}.example.com"].status == "ok"
+            ), name
     assert "connection refused" in scopes[DOWN]["odoo connection"].detail
     assert "rejected login" in scopes[BAD]["odoo connection"].detail
     assert report.exit_code == 2
@@ -107,23 +127,38 @@ def azure_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fake_graph: FakeG
     script = bin_dir / "az"
     script.write_text(
         "#!/bin/sh\n"
-        f"printf '%s' '{{\"accessToken\": \"{CLI_TOKEN}\", \"expires_on\":"
-        f" {int(time.time()) + 3600}, \"tokenType\": \"Bearer\"}}'\n")
+        f'printf \'%s\' \'{{"accessToken": "{CLI_TOKEN}", "expires_on":'
+        f' {int(time.time()) + 3600}, "tokenType": "Bearer"}}\'\n'
+    )
     script.chmod(script.stat().st_mode | stat.S_IEXEC)
     monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}")
     monkeypatch.setenv("AZURE_TOKEN_CREDENTIALS", "AzureCliCredential")
     monkeypatch.setenv("ODOO_OUTLOOK_GRAPH_URL", fake_graph.url)
-    for name in ("AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET", "AZURE_TENANT_ID",
-                 "AZURE_FEDERATED_TOKEN_FILE", "AZURE_USERNAME"):
+    for name in (
+        "AZURE_CLIENT_ID",
+        "AZURE_CLIENT_SECRET",
+        "AZURE_TENANT_ID",
+        "AZURE_FEDERATED_TOKEN_FILE",
+        "AZURE_USERNAME",
+    ):
         monkeypatch.delenv(name, raising=False)
 
 
 @pytest.mark.usefixtures("stack", "azure_cli")
 def test_cli_plain_progress_summary_and_worst_exit_code(
-        tmp_path: Path,
-        capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(["doctor", "--project-dir", str(tmp_path), "--outputs",
-                 str(tmp_path / "outputs.json"), "--jobs", "2"])
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(
+        [
+            "doctor",
+            "--project-dir",
+            str(tmp_path),
+            "--outputs",
+            str(tmp_path / "outputs.json"),
+            "--jobs",
+            "2",
+        ]
+    )
     captured = capsys.readouterr()
     assert code == 2, captured.err
     assert not ANSI.search(captured.out + captured.err)
@@ -136,8 +171,7 @@ def test_cli_plain_progress_summary_and_worst_exit_code(
     assert progress[BAD].startswith("failed: Odoo at ") and "rejected login" in progress[BAD]
     assert "odoo-outlook doctor: 6 targets" in captured.out
     summary = captured.out.split("odoo-outlook doctor: 6 targets", 1)[1]
-    rows = [line for line in summary.splitlines()
-            if re.match(r"^│ (azure|acme-\d\d) ", line)]
+    rows = [line for line in summary.splitlines() if re.match(r"^│ (azure|acme-\d\d) ", line)]
     assert [r.split("│")[1].strip() for r in rows] == ["azure", *NAMES]
     for row in rows:
         if f" {DOWN} " in row or f" {BAD} " in row:
@@ -145,8 +179,16 @@ def test_cli_plain_progress_summary_and_worst_exit_code(
     for secret in (PASSWORD, WRONG, CLIENT_SECRET, CLI_TOKEN):
         assert secret not in captured.out + captured.err
     # JSON for machines: same exit code, every target's checks present, no progress on stdout.
-    code = main(["doctor", "--project-dir", str(tmp_path), "--outputs",
-                 str(tmp_path / "outputs.json"), "--json"])
+    code = main(
+        [
+            "doctor",
+            "--project-dir",
+            str(tmp_path),
+            "--outputs",
+            str(tmp_path / "outputs.json"),
+            "--json",
+        ]
+    )
     data = json.loads(capsys.readouterr().out)
     assert code == data["exitCode"] == 2
     assert {c["scope"] for c in data["checks"]} == {"azure", *NAMES}

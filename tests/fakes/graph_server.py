@@ -854,8 +854,12 @@ class FakeGraph:
         under Enterprise applications > Consent and permissions > Permission classifications)."""
         with self._lock:
             scope_id = GRAPH_DELEGATED_SCOPES[name][0]
-            item = {"id": _opaque_id(), "permissionId": scope_id, "permissionName": name,
-                    "classification": classification}
+            item = {
+                "id": _opaque_id(),
+                "permissionId": scope_id,
+                "permissionName": name,
+                "classification": classification,
+            }
             self.permission_classifications.setdefault(self.graph_sp["id"], []).append(item)
             return item
 
@@ -875,8 +879,9 @@ class FakeGraph:
             creds = policy["applicationRestrictions"]["passwordCredentials"]
             creds[:] = [c for c in creds if c["restrictionType"] != "passwordLifetime"]
             if max_lifetime is not None:
-                creds.append(_password_restriction("passwordLifetime", max_lifetime, created_after,
-                                                   state))
+                creds.append(
+                    _password_restriction("passwordLifetime", max_lifetime, created_after, state)
+                )
 
     def apply_app_management_policy(
         self,
@@ -943,8 +948,9 @@ class FakeGraph:
                     body = handler(query, *match.groups())
                 if count_segment:
                     if "@odata.count" not in body:
-                        raise _GraphError(400, "Request_BadRequest",
-                                          "$count is not supported on this resource.")
+                        raise _GraphError(
+                            400, "Request_BadRequest", "$count is not supported on this resource."
+                        )
                     return str(body["@odata.count"])
                 return body
         segment = path.strip("/").split("/")[0] or path
@@ -970,8 +976,10 @@ class FakeGraph:
         yield r"/policies/authorizationPolicy", self._get_authorization_policy
         yield r"/policies/defaultAppManagementPolicy", self._get_default_app_management_policy
         yield r"/applications/([^/]+)/appManagementPolicies", self._list_app_policies
-        yield (r"/servicePrincipals/([^/]+)/delegatedPermissionClassifications",
-               self._list_classifications)
+        yield (
+            r"/servicePrincipals/([^/]+)/delegatedPermissionClassifications",
+            self._list_classifications,
+        )
 
     # each handler returns the JSON body (dict); errors raise _GraphError
 
@@ -1127,9 +1135,7 @@ class FakeGraph:
         # be addressed as /users('$x@y.com'):
         # https://learn.microsoft.com/en-us/graph/api/user-get?view=graph-rest-1.0 (TIP)
         if key.startswith("$"):
-            raise _GraphError(
-                400, "BadRequest", f"Resource not found for the segment '{key}'."
-            )
+            raise _GraphError(400, "BadRequest", f"Resource not found for the segment '{key}'.")
         return self._get_user_by_key(query, key.replace("'", "''"))
 
     def _get_user_by_key(self, query: dict[str, str], key: str) -> Json:
@@ -1182,7 +1188,9 @@ class FakeGraph:
             self.app_management_policies[pid] for pid in self.applied_policies.get(object_id, [])
         ]
         return self._collection(
-            "appManagementPolicies", items, f"/applications/{object_id}/appManagementPolicies",
+            "appManagementPolicies",
+            items,
+            f"/applications/{object_id}/appManagementPolicies",
             query,
         )
 
@@ -1193,7 +1201,8 @@ class FakeGraph:
         return self._collection(
             f"servicePrincipals('{object_id}')/delegatedPermissionClassifications",
             self.permission_classifications.get(object_id, []),
-            f"/servicePrincipals/{object_id}/delegatedPermissionClassifications", query,
+            f"/servicePrincipals/{object_id}/delegatedPermissionClassifications",
+            query,
         )
 
     # ------------------------------------------------------------------ HTTP plumbing

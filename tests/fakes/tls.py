@@ -27,8 +27,9 @@ class SelfSigned:
     keyfile: str
 
 
-def self_signed(directory: Path, *, names: tuple[str, ...] = ("127.0.0.1", "localhost")
-                ) -> SelfSigned:
+def self_signed(
+    directory: Path, *, names: tuple[str, ...] = ("127.0.0.1", "localhost")
+) -> SelfSigned:
     """Write `cert.pem` and `key.pem` into `directory`: valid for one day, for `names`
     (IP addresses become IP SANs, the rest DNS SANs)."""
     key = ec.generate_private_key(ec.SECP256R1())
@@ -42,7 +43,9 @@ def self_signed(directory: Path, *, names: tuple[str, ...] = ("127.0.0.1", "loca
     now = datetime.datetime.now(datetime.UTC)
     cert = (
         x509.CertificateBuilder()
-        .subject_name(subject).issuer_name(subject).public_key(key.public_key())
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - datetime.timedelta(minutes=5))
         .not_valid_after(now + datetime.timedelta(days=1))
@@ -53,7 +56,11 @@ def self_signed(directory: Path, *, names: tuple[str, ...] = ("127.0.0.1", "loca
     directory.mkdir(parents=True, exist_ok=True)
     certfile, keyfile = directory / "cert.pem", directory / "key.pem"
     certfile.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    keyfile.write_bytes(key.private_bytes(serialization.Encoding.PEM,
-                                          serialization.PrivateFormat.PKCS8,
-                                          serialization.NoEncryption()))
+    keyfile.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
     return SelfSigned(str(certfile), str(keyfile))

@@ -38,8 +38,7 @@ def seeded(fake_graph: FakeGraph) -> Seeded:
 
 
 @pytest.mark.usefixtures("seeded")
-def test_user_path_form_refuses_a_name_starting_with_dollar(
-    fake_graph: FakeGraph) -> None:
+def test_user_path_form_refuses_a_name_starting_with_dollar(fake_graph: FakeGraph) -> None:
     status, code, message = error(get(fake_graph, "/users/%24svc-mail%40contoso.com"))
     assert (status, code) == (400, "BadRequest")
     assert "$svc-mail@contoso.com" in message
@@ -89,7 +88,8 @@ def test_advanced_filter_needs_consistency_level_and_count(
 
 @pytest.mark.usefixtures("seeded")
 def test_count_segment_needs_consistency_level_and_count_param_is_ignored_without(
-    fake_graph: FakeGraph) -> None:
+    fake_graph: FakeGraph,
+) -> None:
     assert error(get(fake_graph, "/users/$count")) == (
         400,
         "Request_BadRequest",
@@ -155,9 +155,7 @@ def test_dates_have_seven_fractional_digits(fake_graph: FakeGraph, seeded: Seede
     app = get(fake_graph, f"/applications/{seeded.app['id']}").json()
     assert SEVEN_DIGITS.match(app["createdDateTime"])
     for cred in app["passwordCredentials"]:
-        assert SEVEN_DIGITS.match(cred["startDateTime"]) and SEVEN_DIGITS.match(
-            cred["endDateTime"]
-        )
+        assert SEVEN_DIGITS.match(cred["startDateTime"]) and SEVEN_DIGITS.match(cred["endDateTime"])
     assigned = get(fake_graph, f"/servicePrincipals/{seeded.sp['id']}/appRoleAssignedTo")
     assert all(SEVEN_DIGITS.match(a["createdDateTime"]) for a in assigned.json()["value"])
 

@@ -253,15 +253,17 @@ def test_permission_table_names_each_reference_pages_least_privileged_permission
     # Rows whose delegated and application columns differ on their reference page.
     owners = GRAPH_CALL_PERMISSIONS["application-list-owners"]
     assert (owners.delegated, owners.application) == (
-        "Application.Read.All", "Application.ReadWrite.OwnedBy")
+        "Application.Read.All",
+        "Application.ReadWrite.OwnedBy",
+    )
     assert Permission.USER_LIST.hint == (
-        "User.ReadBasic.All (delegated) or User.Read.All (application)")
+        "User.ReadBasic.All (delegated) or User.Read.All (application)"
+    )
     assert Permission.GRANTS_READ.hint == "Directory.Read.All (delegated or application)"
 
 
 @pytest.mark.parametrize(
-    ("pattern", "args", "permission"), [r[1:] for r in READS[:3]],
-    ids=[r[0] for r in READS[:3]]
+    ("pattern", "args", "permission"), [r[1:] for r in READS[:3]], ids=[r[0] for r in READS[:3]]
 )
 def test_401_says_sign_in_again(
     fake_graph: FakeGraph,
@@ -334,10 +336,9 @@ def test_retries_follow_the_setting(fake_graph: FakeGraph, graph_run: Run) -> No
 
 @pytest.mark.usefixtures("seeded")
 def test_other_graph_errors_keep_graph_message_one_line(
-    fake_graph: FakeGraph, graph_run: Run) -> None:
-    fake_graph.fail(
-        "/users*", 400, code="Request_BadRequest", message=f"Bad\nthing Bearer {TOKEN}"
-    )
+    fake_graph: FakeGraph, graph_run: Run
+) -> None:
+    fake_graph.fail("/users*", 400, code="Request_BadRequest", message=f"Bad\nthing Bearer {TOKEN}")
     error = graph_error(graph_run, resolve_user, "alice@contoso.com")
     assert error.failure is GraphFailure.OTHER and "Request_BadRequest" in str(error)
     assert "Bad thing" in str(error)

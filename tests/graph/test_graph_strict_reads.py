@@ -51,8 +51,7 @@ def test_every_legal_user_principal_name_resolves(
         fake_graph.add_user(f"user{n}@contoso.com")
     wanted = fake_graph.add_user(upn)
     user = graph_run(resolve_user, upn)
-    assert (user.id, user.user_principal_name, user.account_enabled) == (
-        wanted["id"], upn, True)
+    assert (user.id, user.user_principal_name, user.account_enabled) == (wanted["id"], upn, True)
     [call] = fake_graph.calls("/users*")
     assert call.path == "/users" and call.status == 200
     assert call.query["$filter"] == "userPrincipalName eq '" + upn.replace("'", "''") + "'"
@@ -82,17 +81,21 @@ def test_owners_across_pages_with_limited_information(
     fake_graph: FakeGraph, graph_run: Run
 ) -> None:
     seeded = fake_graph.seed_healthy(owners=[f"owner{n}@contoso.com" for n in range(3)])
-    robots = [fake_graph.add_service_principal(f"0a0b0c0d-0000-4000-8000-00000000000{n}")
-              for n in range(2)]
+    robots = [
+        fake_graph.add_service_principal(f"0a0b0c0d-0000-4000-8000-00000000000{n}")
+        for n in range(2)
+    ]
     for robot in robots:
         fake_graph.add_owner(seeded.app, robot)
     fake_graph.unreadable_types = {"servicePrincipal"}
     owners = graph_run(list_application_owners, seeded.app["id"])
     assert len(fake_graph.calls("/applications/*/owners")) == 3  # 5 owners, pages of 2
     assert [o.user_principal_name for o in owners[:3]] == [
-        f"owner{n}@contoso.com" for n in range(3)]
+        f"owner{n}@contoso.com" for n in range(3)
+    ]
     assert [(o.id, o.kind, o.display_name) for o in owners[3:]] == [
-        (r["id"], "servicePrincipal", None) for r in robots]
+        (r["id"], "servicePrincipal", None) for r in robots
+    ]
 
 
 def test_assignments_and_grants_across_pages(fake_graph: FakeGraph, graph_run: Run) -> None:
@@ -100,7 +103,8 @@ def test_assignments_and_grants_across_pages(fake_graph: FakeGraph, graph_run: R
     seeded = fake_graph.seed_healthy(users=users, groups=["G1", "G2"], consent_type="Principal")
     assignments = graph_run(list_app_role_assignments, seeded.sp["id"])
     assert {a.principal_id for a in assignments} == {
-        p["id"] for p in [*seeded.users, *seeded.groups]}
+        p["id"] for p in [*seeded.users, *seeded.groups]
+    }
     assert len(fake_graph.calls("/servicePrincipals/*/appRoleAssignedTo")) == 4  # 7 by 2
     grants = graph_run(list_delegated_grants, seeded.sp["id"])
     assert {g.principal_id for g in grants} == {u["id"] for u in seeded.users}
@@ -126,7 +130,8 @@ def test_seven_digit_dates_are_parsed(fake_graph: FakeGraph, graph_run: Run) -> 
     fake_graph.add_password(seeded.app, hint="Zz9", end=end)
     raw = seeded.app["passwordCredentials"][-1]["endDateTime"]
     assert raw.startswith("2026-11-29T10:00:00.123456") and len(raw) == len(
-        "2026-11-29T10:00:00.1234567Z")
+        "2026-11-29T10:00:00.1234567Z"
+    )
     app = graph_run(get_application, seeded.client_id)
     assert app.password_credentials[-1].end == end
 
@@ -147,8 +152,9 @@ def test_retry_after_beyond_the_policy_says_how_long_graph_asked(
 def test_exhausted_retries_say_what_graph_asked(fake_graph: FakeGraph, graph_run: Run) -> None:
     seeded = fake_graph.seed_healthy()
     fake_graph.throttle("/applications*", times=2, retry_after=1)
-    error = failure(graph_run, get_application, seeded.client_id,
-                    settings=GraphSettings(max_retries=1))
+    error = failure(
+        graph_run, get_application, seeded.client_id, settings=GraphSettings(max_retries=1)
+    )
     assert "Graph asked to wait 1 seconds each time" in str(error)
     assert len(fake_graph.calls("/applications*")) == 2
 
@@ -158,8 +164,9 @@ def test_503_without_retry_after_backs_off_then_says_so(
 ) -> None:
     seeded = fake_graph.seed_healthy()
     fake_graph.unavailable("/applications*", times=None)  # no Retry-After
-    error = failure(graph_run, get_application, seeded.client_id,
-                    settings=GraphSettings(max_retries=1))
+    error = failure(
+        graph_run, get_application, seeded.client_id, settings=GraphSettings(max_retries=1)
+    )
     assert error.failure is GraphFailure.THROTTLED and error.status == 503
     assert "exponential backoff (Graph sent no Retry-After)" in str(error)
     calls = fake_graph.calls("/applications*")

@@ -14,10 +14,15 @@ from tests.fakes.odoo_server import FakeOdoo
 from tests.odoo_sync_helpers import APP, PASSWORD, spec, stack
 
 RESYNC_17 = [
-    (None, "version"), (None, "authenticate"), ("ir.config_parameter", "search_read"),
-    ("ir.model.fields", "search_read"), ("ir.model.data", "search_read"),
-    ("ir.mail_server", "search_read"), ("fetchmail.server", "search_read"),
-    ("mail.alias.domain", "search_read"), ("res.users", "read"),
+    (None, "version"),
+    (None, "authenticate"),
+    ("ir.config_parameter", "search_read"),
+    ("ir.model.fields", "search_read"),
+    ("ir.model.data", "search_read"),
+    ("ir.mail_server", "search_read"),
+    ("fetchmail.server", "search_read"),
+    ("mail.alias.domain", "search_read"),
+    ("res.users", "read"),
 ]
 
 
@@ -91,7 +96,8 @@ def test_installed_shape_after_install_matches_a_fresh_read() -> None:
 @pytest.mark.parametrize("version", ["17.0", "18.0", "19.0"])
 @pytest.mark.parametrize("n", [1, 25])
 def test_first_sync_is_at_most_fifteen_calls_and_odoo_links_the_company(
-        version: str, n: int) -> None:
+    version: str, n: int
+) -> None:
     """The module install included. Creating a database's first alias domain links every
     company without one (mail_alias_domain.py `create`), so no `res.company` write is sent."""
     with FakeOdoo(version) as odoo:
@@ -115,6 +121,5 @@ def test_a_second_alias_domain_is_linked_by_a_write() -> None:
             company["alias_domain_id"] = other
         assert sync_target(spec(_raw(odoo.url, 1)), APP, PASSWORD).ok
         assert odoo.count("write", "res.company") == 1
-        ours = next(d["id"] for d in db.records("mail.alias.domain")
-                    if d["name"] == "example.com")
+        ours = next(d["id"] for d in db.records("mail.alias.domain") if d["name"] == "example.com")
         assert {c.get("alias_domain_id") for c in db.records("res.company")} == {ours}

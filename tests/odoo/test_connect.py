@@ -36,25 +36,37 @@ def _synced(odoo: FakeOdoo) -> dict[str, Any]:
     return raw
 
 
-def _run(tmp_path: Path, raw: dict[str, Any], capsys: pytest.CaptureFixture[str],
-         monkeypatch: pytest.MonkeyPatch, *extra: str) -> tuple[int, str, str]:
+def _run(
+    tmp_path: Path,
+    raw: dict[str, Any],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    *extra: str,
+) -> tuple[int, str, str]:
     monkeypatch.setenv("ODOO_ERP_PASSWORD", PASSWORD)
     write_project(tmp_path, raw)
-    code = main(["connect", "--stack", "dev", "--project-dir", str(tmp_path), "--poll", "0.1",
-                 *extra])
+    code = main(
+        ["connect", "--stack", "dev", "--project-dir", str(tmp_path), "--poll", "0.1", *extra]
+    )
     out = capsys.readouterr()
     return code, out.out, out.err
 
 
 def _tokens(odoo: FakeOdoo) -> dict[tuple[str, int], Any]:
-    return {(m, r["id"]): r.get(TOKEN_FIELD) for m in ("ir.mail_server", "fetchmail.server")
-            for r in odoo.db().records(m)}
+    return {
+        (m, r["id"]): r.get(TOKEN_FIELD)
+        for m in ("ir.mail_server", "fetchmail.server")
+        for r in odoo.db().records(m)
+    }
 
 
 @pytest.mark.parametrize("version", ["15.0", "16.0", "17.0", "18.0", "19.0"])
-def test_connect_opens_each_link_waits_then_tests(version: str, tmp_path: Path,
-                                                   capsys: pytest.CaptureFixture[str],
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_connect_opens_each_link_waits_then_tests(
+    version: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     with FakeOdoo(version) as odoo:
         raw = _synced(odoo)
         browser = ConsentBrowser(odoo.url)
@@ -84,17 +96,19 @@ def test_connect_opens_each_link_waits_then_tests(version: str, tmp_path: Path,
         assert "fake-refresh" not in out + err
 
 
-def test_connect_lists_only_servers_without_token(tmp_path: Path,
-                                                  capsys: pytest.CaptureFixture[str],
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_connect_lists_only_servers_without_token(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     with FakeOdoo("17.0") as odoo:
         raw = _synced(odoo)
-        [alice] = [r["id"] for r in odoo.db().records("ir.mail_server")
-                   if r["smtp_user"] == USERS[0]]
+        [alice] = [
+            r["id"] for r in odoo.db().records("ir.mail_server") if r["smtp_user"] == USERS[0]
+        ]
         odoo.db().connect_outlook("ir.mail_server", alice)
         # A server the tool did not create is never touched.
-        other = odoo.db().seed("ir.mail_server", {"name": "theirs", "smtp_host": "x",
-                                                  "smtp_user": "x@example.com"})
+        other = odoo.db().seed(
+            "ir.mail_server", {"name": "theirs", "smtp_host": "x", "smtp_user": "x@example.com"}
+        )
         browser = ConsentBrowser(odoo.url)
         register(monkeypatch, browser)
         code, out, _ = _run(tmp_path, raw, capsys, monkeypatch, "--json")
@@ -107,14 +121,13 @@ def test_connect_lists_only_servers_without_token(tmp_path: Path,
 
 
 def test_no_browser_prints_the_link_and_timeout_lists_what_is_left(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str],
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     with FakeOdoo("16.0") as odoo:
         raw = _synced(odoo)
         browser = ConsentBrowser(odoo.url)
         register(monkeypatch, browser)
-        code, out, err = _run(tmp_path, raw, capsys, monkeypatch, "--no-browser",
-                              "--timeout", "1")
+        code, out, err = _run(tmp_path, raw, capsys, monkeypatch, "--no-browser", "--timeout", "1")
         assert code == 1, out + err
         assert browser.opened == []  # --no-browser: nothing opened
         assert "open this link in the browser: https://login.microsoftonline.com/" in err
@@ -126,26 +139,26 @@ def test_no_browser_prints_the_link_and_timeout_lists_what_is_left(
         assert odoo.count(method="test_smtp_connection") == 0
 
 
-def test_failed_test_is_diagnosed_like_the_doctor(tmp_path: Path,
-                                                  capsys: pytest.CaptureFixture[str],
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_failed_test_is_diagnosed_like_the_doctor(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     with FakeOdoo("18.0") as odoo:
         raw = _synced(odoo)
-        [bob] = [r["id"] for r in odoo.db().records("ir.mail_server")
-                 if r["smtp_user"] == USERS[1]]
-        odoo.db().fail_outlook("ir.mail_server", bob, "token",
-                               "AADSTS7000215: Invalid client secret provided.")
+        [bob] = [r["id"] for r in odoo.db().records("ir.mail_server") if r["smtp_user"] == USERS[1]]
+        odoo.db().fail_outlook(
+            "ir.mail_server", bob, "token", "AADSTS7000215: Invalid client secret provided."
+        )
         [inbox] = [r["id"] for r in odoo.db().records("fetchmail.server")]
-        odoo.db().fail_outlook("fetchmail.server", inbox, "reply",
-                               "b'AUTHENTICATE failed.'")
+        odoo.db().fail_outlook("fetchmail.server", inbox, "reply", "b'AUTHENTICATE failed.'")
         register(monkeypatch, ConsentBrowser(odoo.url))
         code, out, _ = _run(tmp_path, raw, capsys, monkeypatch, "--json")
         assert code == 2
         rows = {m["mailbox"]: m for m in json.loads(out)["mailboxes"]}
         failed = rows[USERS[1]]
         assert failed["state"] == "test failed"
-        assert "An error occurred when fetching the access token. AADSTS7000215" in (
-            failed["detail"])
+        assert (
+            "An error occurred when fetching the access token. AADSTS7000215" in (failed["detail"])
+        )
         assert "invalid client secret" in failed["detail"]
         assert "pulumi up" in failed["fix"]
         assert rows[INCOMING[0]]["state"] == "test failed"
@@ -154,9 +167,9 @@ def test_failed_test_is_diagnosed_like_the_doctor(tmp_path: Path,
         assert odoo.db().records("fetchmail.server")[0]["state"] == "draft"
 
 
-def test_missing_client_credentials_is_an_error(tmp_path: Path,
-                                                capsys: pytest.CaptureFixture[str],
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_missing_client_credentials_is_an_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     with FakeOdoo("17.0") as odoo:
         raw = _synced(odoo)
         odoo.db().set_param("microsoft_outlook_client_secret", False)
@@ -170,8 +183,9 @@ def test_missing_client_credentials_is_an_error(tmp_path: Path,
         assert browser.opened == []
 
 
-def test_unreachable_target_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unreachable_target_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     from tests.odoo_sync_helpers import free_port
 
     raw = stack(f"http://127.0.0.1:{free_port()}", mode="perUser", users=USERS)
@@ -188,8 +202,12 @@ def test_ctrl_c_stops_cleanly_with_done_and_left() -> None:
         connection = spec(stack(odoo.url)).connection
         assert connection is not None
         client = connect(connection, PASSWORD)
-        session = TargetSession("erp", client, managed_servers(client),
-                                StackFacts(audience=SignInAudience.ORGS_AND_PERSONAL))
+        session = TargetSession(
+            "erp",
+            client,
+            managed_servers(client),
+            StackFacts(audience=SignInAudience.ORGS_AND_PERSONAL),
+        )
         browser = ConsentBrowser(odoo.url)
         opened: list[str] = []
 
@@ -205,12 +223,15 @@ def test_ctrl_c_stops_cleanly_with_done_and_left() -> None:
 
         class Quiet:
             def start(self, rows: Any) -> None: ...
-            def say(self, text: str) -> None: said.append(text)
+            def say(self, text: str) -> None:
+                said.append(text)
+
             def update(self, rows: Any, changed: Any) -> None: ...
             def stop(self) -> None: ...
 
-        result = run_connect([session], ConnectOptions(browser=FirstOnly(odoo.url)), Quiet(),
-                             sleep=sleep)
+        result = run_connect(
+            [session], ConnectOptions(browser=FirstOnly(odoo.url)), Quiet(), sleep=sleep
+        )
         assert result.stopped == "interrupted"
         states = [r.state for r in result.rows]
         assert states[0] is RowState.TESTED
@@ -219,61 +240,89 @@ def test_ctrl_c_stops_cleanly_with_done_and_left() -> None:
         assert result.exit_code == 1
 
 
-@pytest.mark.parametrize(("info", "expected"), [
-    ({"server_version_info": [17, 0, 0, "final", 0], "server_version": "17.0"},
-     "https://erp.example.com/web?db=prod%2B1#id=7&model=ir.mail_server&view_type=form"),
-    ({"server_version_info": ["saas~17", 2, 0, "final", 0], "server_version": "saas~17.2"},
-     "https://erp.example.com/odoo/action-base.action_ir_mail_server_list/7?db=prod%2B1"),
-    ({"server_version_info": [18, 0, 0, "final", 0], "server_version": "18.0"},
-     "https://erp.example.com/odoo/action-base.action_ir_mail_server_list/7?db=prod%2B1"),
-])
+@pytest.mark.parametrize(
+    ("info", "expected"),
+    [
+        (
+            {"server_version_info": [17, 0, 0, "final", 0], "server_version": "17.0"},
+            "https://erp.example.com/web?db=prod%2B1#id=7&model=ir.mail_server&view_type=form",
+        ),
+        (
+            {"server_version_info": ["saas~17", 2, 0, "final", 0], "server_version": "saas~17.2"},
+            "https://erp.example.com/odoo/action-base.action_ir_mail_server_list/7?db=prod%2B1",
+        ),
+        (
+            {"server_version_info": [18, 0, 0, "final", 0], "server_version": "18.0"},
+            "https://erp.example.com/odoo/action-base.action_ir_mail_server_list/7?db=prod%2B1",
+        ),
+    ],
+)
 def test_form_link_shape_and_database(info: dict[str, Any], expected: str) -> None:
     version = ServerVersion.parse(info)
-    assert server_form_url("https://erp.example.com/", "ir.mail_server", 7, version.major,
-                           minor=version.minor, database="prod+1") == expected
+    assert (
+        server_form_url(
+            "https://erp.example.com/",
+            "ir.mail_server",
+            7,
+            version.major,
+            minor=version.minor,
+            database="prod+1",
+        )
+        == expected
+    )
 
 
-def test_sync_prints_links_with_the_database(tmp_path: Path,
-                                             capsys: pytest.CaptureFixture[str],
-                                             monkeypatch: pytest.MonkeyPatch) -> None:
+def test_sync_prints_links_with_the_database(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Two databases on one server: the printed link names the one synced."""
     with FakeOdoo("16.0", db="first") as odoo:
         odoo.add_database("second")
         raw = stack(odoo.url, mode="perUser", users=USERS, database="second")
         monkeypatch.setenv("ODOO_ERP_PASSWORD", PASSWORD)
         outputs = write_project(tmp_path, raw)
-        code = main(["sync", "--stack", "dev", "--project-dir", str(tmp_path), "--outputs",
-                     str(outputs), "--json"])
+        code = main(
+            [
+                "sync",
+                "--stack",
+                "dev",
+                "--project-dir",
+                str(tmp_path),
+                "--outputs",
+                str(outputs),
+                "--json",
+            ]
+        )
         assert code == 0
         servers = json.loads(capsys.readouterr().out)[0]["servers"]
         assert servers and all("/web?db=second#id=" in s["formUrl"] for s in servers)
 
 
-def test_connect_over_json2_with_an_api_key(tmp_path: Path,
-                                            capsys: pytest.CaptureFixture[str],
-                                            monkeypatch: pytest.MonkeyPatch) -> None:
+def test_connect_over_json2_with_an_api_key(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Odoo 19's JSON-2: the test buttons are called on records (`ids`), by name."""
     from tests.fakes.odoo_server import DEFAULT_ADMIN_API_KEY
 
     with FakeOdoo("19.0") as odoo:
         _synced(odoo)
-        raw = stack(odoo.url, mode="perUser", users=USERS, incoming=INCOMING,
-                    transport="json2")
+        raw = stack(odoo.url, mode="perUser", users=USERS, incoming=INCOMING, transport="json2")
         register(monkeypatch, ConsentBrowser(odoo.url))
         monkeypatch.setenv("ODOO_ERP_PASSWORD", DEFAULT_ADMIN_API_KEY)
         write_project(tmp_path, raw)
-        code = main(["connect", "--stack", "dev", "--project-dir", str(tmp_path), "--poll",
-                     "0.1", "--json"])
+        code = main(
+            ["connect", "--stack", "dev", "--project-dir", str(tmp_path), "--poll", "0.1", "--json"]
+        )
         out = capsys.readouterr().out
         assert code == 0, out
         assert {m["state"] for m in json.loads(out)["mailboxes"]} == {"tested ok"}
-        assert {c.transport for c in odoo.calls if c.method == "test_smtp_connection"} == {
-            "json2"}
+        assert {c.transport for c in odoo.calls if c.method == "test_smtp_connection"} == {"json2"}
         assert DEFAULT_ADMIN_API_KEY not in out
 
 
-def test_nothing_to_connect_exits_0(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_nothing_to_connect_exits_0(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     with FakeOdoo("15.0") as odoo:
         raw = _synced(odoo)
         for record in odoo.db().records("ir.mail_server"):
@@ -301,8 +350,9 @@ def test_success_raised_as_user_error_counts_as_success() -> None:
         assert connection is not None
         client = connect(connection, PASSWORD)
         server = next(s for s in managed_servers(client) if s.model == "ir.mail_server")
-        odoo.inject_failure(UserError("Connection Test Successful!"),
-                            method="test_smtp_connection", times=1)
+        odoo.inject_failure(
+            UserError("Connection Test Successful!"), method="test_smtp_connection", times=1
+        )
         passed = run_connection_test(client, server)
         assert passed.ok and passed.message == "Connection Test Successful!"
         failed = run_connection_test(client, server)  # no token: Odoo's own refusal

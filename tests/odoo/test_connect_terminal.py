@@ -26,7 +26,7 @@ from tests.paths import ROOT
 
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
 
-BROWSER_SCRIPT = '''
+BROWSER_SCRIPT = """
 import http.client, sys, time
 from urllib.parse import parse_qs, urlencode, urlsplit
 time.sleep({delay})
@@ -37,7 +37,7 @@ if {consent}:
                                                                           "state": state}}))
     connection.getresponse()
 open(sys.argv[0] + ".done", "w").close()
-'''
+"""
 
 
 class Terminal:
@@ -45,8 +45,13 @@ class Terminal:
         self.socket = socket
 
     def tmux(self, *args: str) -> str:
-        done = subprocess.run(["tmux", "-L", self.socket, *args], capture_output=True,
-                              text=True, check=False, timeout=30)
+        done = subprocess.run(
+            ["tmux", "-L", self.socket, *args],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=30,
+        )
         return done.stdout
 
     def screen(self) -> str:
@@ -70,22 +75,38 @@ def terminal() -> Iterator[Terminal]:
     term.tmux("kill-server")
 
 
-def _start(terminal: Terminal, tmp_path: Path, odoo: FakeOdoo, *, delay: float,
-           consent: bool) -> None:
+def _start(
+    terminal: Terminal, tmp_path: Path, odoo: FakeOdoo, *, delay: float, consent: bool
+) -> None:
     raw = stack(odoo.url, mode="perUser", users=("alice@example.com",))
     report = sync_target(spec(raw), APP, PASSWORD)
     assert report.ok
     write_project(tmp_path, raw)
     browser = tmp_path / "browser.py"
     browser.write_text(BROWSER_SCRIPT.format(delay=delay, consent=consent, port=odoo.port))
-    command = " ".join([
-        "env", "-u", "COLUMNS", "-u", "LINES", f"ODOO_ERP_PASSWORD={PASSWORD}",
-        f"PYTHONPATH={shlex.quote(str(ROOT))}",
-        shlex.quote(f"BROWSER={sys.executable} {browser} %s"),
-        shlex.quote(sys.executable), "-m", "odoo_outlook.cli", "connect", "--stack", "dev",
-        "--project-dir", shlex.quote(str(tmp_path)), "--poll", "0.2",
-        "; echo EXIT=$?; sleep 60",
-    ])
+    command = " ".join(
+        [
+            "env",
+            "-u",
+            "COLUMNS",
+            "-u",
+            "LINES",
+            f"ODOO_ERP_PASSWORD={PASSWORD}",
+            f"PYTHONPATH={shlex.quote(str(ROOT))}",
+            shlex.quote(f"BROWSER={sys.executable} {browser} %s"),
+            shlex.quote(sys.executable),
+            "-m",
+            "odoo_outlook.cli",
+            "connect",
+            "--stack",
+            "dev",
+            "--project-dir",
+            shlex.quote(str(tmp_path)),
+            "--poll",
+            "0.2",
+            "; echo EXIT=$?; sleep 60",
+        ]
+    )
     terminal.tmux("new-session", "-d", "-s", "connect", "-x", "180", "-y", "50", command)
 
 

@@ -36,8 +36,9 @@ from tests.odoo_sync_helpers import CLIENT_SECRET, write_project
 
 
 @pytest.fixture
-def fleet(fake_odoo: Callable[..., FakeOdoo], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-          ) -> dict[str, FakeOdoo]:
+def fleet(
+    fake_odoo: Callable[..., FakeOdoo], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> dict[str, FakeOdoo]:
     """acme-01..10 on a 17.0 server, acme-11..20 on a 15.0 server; acme-05 points at a closed
     port, acme-12's password variable holds a wrong password, acme-17's Odoo rejects the
     mail server with a ValidationError."""
@@ -47,16 +48,18 @@ def fleet(fake_odoo: Callable[..., FakeOdoo], tmp_path: Path, monkeypatch: pytes
         add_databases(server, [n for n in NAMES if where[n] is server and n != UNREACHABLE])
     urls = {name: where[name].url for name in NAMES}
     urls[UNREACHABLE] = f"http://127.0.0.1:{_closed_port()}"
-    old.inject_failure(ValidationError(CONSTRAINT_TEXT), db=CONSTRAINT, model="ir.mail_server",
-                       method="load")
+    old.inject_failure(
+        ValidationError(CONSTRAINT_TEXT), db=CONSTRAINT, model="ir.mail_server", method="load"
+    )
     monkeypatch.setenv("ODOO_FLEET_PASSWORD", PASSWORD)
     monkeypatch.setenv("ODOO_WRONG_PASSWORD", WRONG)
     write_project(tmp_path, fleet_stack(urls, {BAD_LOGIN: "ODOO_WRONG_PASSWORD"}))
     return where
 
 
-def test_twenty_targets_three_failing(fleet: dict[str, FakeOdoo], tmp_path: Path,
-                                      capsys: pytest.CaptureFixture[str]) -> None:
+def test_twenty_targets_three_failing(
+    fleet: dict[str, FakeOdoo], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     code, out, err = run_cli(tmp_path, capsys, "--jobs", "6")
     assert code == 2
     # Progress: plain text, one line per target, counted 1..20 in completion order.
@@ -71,8 +74,10 @@ def test_twenty_targets_three_failing(fleet: dict[str, FakeOdoo], tmp_path: Path
             assert lines[name].startswith("synced (") and "change" in lines[name], lines[name]
     assert lines[UNREACHABLE].startswith("failed: cannot reach Odoo at http://127.0.0.1:")
     assert "connection refused" in lines[UNREACHABLE]
-    assert lines[BAD_LOGIN].startswith("failed: Odoo at ") and "rejected login 'admin'" in (
-        lines[BAD_LOGIN])
+    assert (
+        lines[BAD_LOGIN].startswith("failed: Odoo at ")
+        and "rejected login 'admin'" in (lines[BAD_LOGIN])
+    )
     assert "refused to load on ir.mail_server" in lines[CONSTRAINT]
     assert CONSTRAINT_TEXT in lines[CONSTRAINT]
     # The 17 others are fully synced, whatever happened next to them.
@@ -107,8 +112,9 @@ def test_twenty_targets_three_failing(fleet: dict[str, FakeOdoo], tmp_path: Path
     assert set(writes) <= {CONSTRAINT}
 
 
-def test_target_option_selects_and_exit_code_follows(fleet: dict[str, FakeOdoo], tmp_path: Path,
-                                                     capsys: pytest.CaptureFixture[str]) -> None:
+def test_target_option_selects_and_exit_code_follows(
+    fleet: dict[str, FakeOdoo], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     code, out, err = run_cli(tmp_path, capsys, "-t", "acme-01", "-t", "acme-11")
     assert code == 0
     assert sorted(m[3] for m in map(LINE.match, err.splitlines()) if m) == ["acme-01", "acme-11"]
@@ -125,8 +131,10 @@ def test_target_option_selects_and_exit_code_follows(fleet: dict[str, FakeOdoo],
 def max_in_flight(calls: Iterable[Call], latency: float) -> int:
     """Most calls the fake was serving at once: each recorded call is in flight at least from
     its arrival (`at`) until `latency` later, when the fake stops sleeping."""
-    events = sorted([(c.at, 1) for c in calls] + [(c.at + latency, -1) for c in calls],
-                    key=lambda e: (e[0], e[1]))
+    events = sorted(
+        [(c.at, 1) for c in calls] + [(c.at + latency, -1) for c in calls],
+        key=lambda e: (e[0], e[1]),
+    )
     most = current = 0
     for _, step in events:
         current += step
@@ -135,9 +143,13 @@ def max_in_flight(calls: Iterable[Call], latency: float) -> int:
 
 
 @pytest.mark.parametrize("jobs", [1, 4])
-def test_targets_run_concurrently_up_to_jobs(fake_odoo: Callable[..., FakeOdoo], tmp_path: Path,
-                                            capsys: pytest.CaptureFixture[str],
-                                            monkeypatch: pytest.MonkeyPatch, jobs: int) -> None:
+def test_targets_run_concurrently_up_to_jobs(
+    fake_odoo: Callable[..., FakeOdoo],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    jobs: int,
+) -> None:
     latency = 0.01
     server = fake_odoo("17.0", db=None, latency=latency)
     names = NAMES[:8]

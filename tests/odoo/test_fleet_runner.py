@@ -40,8 +40,13 @@ def _warn() -> Outcome[int]:
 
 
 def test_one_failure_never_affects_the_others_and_order_is_kept() -> None:
-    tasks = [FleetTask("a", lambda: _ok(1)), FleetTask("b", _boom), FleetTask("c", _expected),
-             FleetTask("d", lambda: _ok(4)), FleetTask("e", _warn)]
+    tasks = [
+        FleetTask("a", lambda: _ok(1)),
+        FleetTask("b", _boom),
+        FleetTask("c", _expected),
+        FleetTask("d", lambda: _ok(4)),
+        FleetTask("e", _warn),
+    ]
     sink = Sink()
     fleet = run_fleet(tasks, jobs=2, progress=sink, secrets=[SECRET, None])
     assert [r.name for r in fleet.results] == ["a", "b", "c", "d", "e"]
@@ -59,9 +64,15 @@ def test_one_failure_never_affects_the_others_and_order_is_kept() -> None:
     assert sink.events == ["begin 5 2", "end"]
 
 
-@pytest.mark.parametrize(("statuses", "code"), [
-    ((Status.OK, Status.OK), 0), ((Status.OK, Status.WARN), 1),
-    ((Status.WARN, Status.FAIL, Status.OK), 2), ((), 0)])
+@pytest.mark.parametrize(
+    ("statuses", "code"),
+    [
+        ((Status.OK, Status.OK), 0),
+        ((Status.OK, Status.WARN), 1),
+        ((Status.WARN, Status.FAIL, Status.OK), 2),
+        ((), 0),
+    ],
+)
 def test_exit_code_is_the_worst(statuses: tuple[Status, ...], code: int) -> None:
     tasks = [FleetTask(f"t{i}", lambda s=s: Outcome(s, str(s))) for i, s in enumerate(statuses)]
     assert run_fleet(tasks).exit_code == code
@@ -104,5 +115,7 @@ def test_plain_progress_lines_without_escapes() -> None:
     run_fleet(tasks, jobs=1, progress=progress_for(console))
     text = console.export_text(styles=True)
     assert "\x1b" not in text
-    assert text.splitlines() == ["[1/2] erp-prod: did 2",
-                                 "[2/2] erp-test: failed: Odoo at x refused; second line"]
+    assert text.splitlines() == [
+        "[1/2] erp-prod: did 2",
+        "[2/2] erp-test: failed: Odoo at x refused; second line",
+    ]

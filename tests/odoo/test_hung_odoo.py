@@ -45,7 +45,10 @@ def hung_url() -> Iterator[str]:
 
 @pytest.mark.parametrize("how", ["option", "config"])
 def test_hung_odoo_times_out_with_a_progress_line(
-    how: str, hung_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    how: str,
+    hung_url: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     raw = stack(hung_url, **({"timeoutSeconds": 1.5} if how == "config" else {}))

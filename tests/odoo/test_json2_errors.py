@@ -37,11 +37,21 @@ def odoo() -> Any:
 
 @pytest.mark.parametrize("version", ["15.0", "17.0", "18.0"])
 def test_json2_on_a_server_without_it_fails_before_any_write(
-        version: str, tmp_path: Path, capsys: pytest.CaptureFixture[str],
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    version: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     with FakeOdoo(version) as odoo:
-        code, out, err = run_sync_cli(tmp_path, stack(odoo.url), capsys, monkeypatch,
-                              DEFAULT_ADMIN_API_KEY, "--transport", "json2")
+        code, out, err = run_sync_cli(
+            tmp_path,
+            stack(odoo.url),
+            capsys,
+            monkeypatch,
+            DEFAULT_ADMIN_API_KEY,
+            "--transport",
+            "json2",
+        )
         assert code == 2
         [line] = err.strip().splitlines()
         assert "offers no JSON-2 API" in line and "--transport xmlrpc" in line
@@ -51,10 +61,14 @@ def test_json2_on_a_server_without_it_fails_before_any_write(
 
 
 def test_json2_without_an_api_key_writes_nothing(
-        odoo: FakeOdoo, tmp_path: Path, capsys: pytest.CaptureFixture[str],
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    code, _, err = run_sync_cli(tmp_path, stack(odoo.url), capsys, monkeypatch, PASSWORD,
-                          "--transport", "json2")
+    odoo: FakeOdoo,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    code, _, err = run_sync_cli(
+        tmp_path, stack(odoo.url), capsys, monkeypatch, PASSWORD, "--transport", "json2"
+    )
     assert code == 2 and "JSON-2 takes an API key, never a password" in err
     assert odoo.write_calls() == [] and odoo.count(transport="xmlrpc") == 0
     # The same stack and password over the default transport works.
@@ -63,39 +77,54 @@ def test_json2_without_an_api_key_writes_nothing(
 
 
 def test_the_cli_option_overrides_the_stack(
-        odoo: FakeOdoo, tmp_path: Path, capsys: pytest.CaptureFixture[str],
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    odoo: FakeOdoo,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     raw = stack(odoo.url, transport="json2")
-    code, _, err = run_sync_cli(tmp_path, raw, capsys, monkeypatch, PASSWORD,
-                                "--transport", "xmlrpc")
+    code, _, err = run_sync_cli(
+        tmp_path, raw, capsys, monkeypatch, PASSWORD, "--transport", "xmlrpc"
+    )
     assert code == 0, err
     assert odoo.count(transport="json2") == 0 and odoo.count(transport="xmlrpc") > 0
 
 
 def test_admin_only_method_refused_to_a_valid_key_is_an_access_error(odoo: FakeOdoo) -> None:
     odoo.db().set_module_state("microsoft_outlook", "uninstalled")
-    odoo.inject_failure(AccessDenied(), model="ir.module.module",
-                        method="button_immediate_install")
+    odoo.inject_failure(AccessDenied(), model="ir.module.module", method="button_immediate_install")
     with pytest.raises(OdooAccessRights, match=r"may not button_immediate_install.*HTTP 403"):
         sync_target(spec(stack(odoo.url, transport="json2")), APP, DEFAULT_ADMIN_API_KEY)
 
 
 def test_key_and_secret_never_appear_anywhere(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
-        caplog: pytest.LogCaptureFixture) -> None:
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     caplog.set_level(logging.DEBUG)
     with FakeOdoo("19.0") as odoo:
-        raw = stack(odoo.url, mode="perUser", users=("alice@example.com",),
-                    incoming=("catchall@example.com",), transport="json2")
+        raw = stack(
+            odoo.url,
+            mode="perUser",
+            users=("alice@example.com",),
+            incoming=("catchall@example.com",),
+            transport="json2",
+        )
         texts = []
         for extra in (("--dry-run",), (), ("--json",), ("--dry-run", "--json")):
-            code, out, err = run_sync_cli(tmp_path, raw, capsys, monkeypatch, DEFAULT_ADMIN_API_KEY,
-                                  *extra)
+            code, out, err = run_sync_cli(
+                tmp_path, raw, capsys, monkeypatch, DEFAULT_ADMIN_API_KEY, *extra
+            )
             assert code == 0, err
             texts.append(out + err)
         # A failure whose Odoo text echoes the key and the secret is redacted too.
-        odoo.inject_failure(UserError(f"bad value {CLIENT_SECRET} / {DEFAULT_ADMIN_API_KEY}"),
-                            model="ir.config_parameter", method="write")
+        odoo.inject_failure(
+            UserError(f"bad value {CLIENT_SECRET} / {DEFAULT_ADMIN_API_KEY}"),
+            model="ir.config_parameter",
+            method="write",
+        )
         write_project(tmp_path, raw)
         rotated = (tmp_path / "outputs.json").read_text().replace(CLIENT_SECRET, "other-secret")
         (tmp_path / "outputs.json").write_text(rotated)

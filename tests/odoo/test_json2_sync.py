@@ -36,8 +36,7 @@ def _round_trips(transport: str, n: int) -> tuple[int, int, int]:
     with FakeOdoo("19.0") as odoo:
         users = tuple(f"user{i}@example.com" for i in range(n))
         incoming = tuple(f"in{i}@example.com" for i in range(n))
-        raw = stack(odoo.url, mode="perUser", users=users, incoming=incoming,
-                    transport=transport)
+        raw = stack(odoo.url, mode="perUser", users=users, incoming=incoming, transport=transport)
         first = sync_target(spec(raw), APP, CREDENTIAL[transport])
         assert first.calls == len(odoo.calls)
         assert len(odoo.db().records("ir.mail_server")) == n + 1
@@ -79,8 +78,10 @@ def test_pulumi_export_over_json2(fake_odoo: Any) -> None:
     odoo = fake_odoo("19.0")
     props = {
         "target": spec_to_data(spec(stack(odoo.url, transport="json2"))),
-        "clientId": CLIENT_ID, "clientSecret": CLIENT_SECRET,
-        "password": DEFAULT_ADMIN_API_KEY, "passwordEnv": "ODOO_ERP_PASSWORD",
+        "clientId": CLIENT_ID,
+        "clientSecret": CLIENT_SECRET,
+        "password": DEFAULT_ADMIN_API_KEY,
+        "passwordEnv": "ODOO_ERP_PASSWORD",
     }
     provider = OdooExportProvider()
     created = provider.create(props)
@@ -97,10 +98,19 @@ def test_pulumi_export_over_json2(fake_odoo: Any) -> None:
 @pytest.mark.parametrize("transport", ["xmlrpc", "json2"])
 def test_both_transports_leave_the_same_records(fake_odoo: Any, transport: str) -> None:
     odoo = fake_odoo("19.0")
-    raw = stack(odoo.url, mode="perUser", users=("alice@example.com",),
-                incoming=("catchall@example.com",), transport=transport)
+    raw = stack(
+        odoo.url,
+        mode="perUser",
+        users=("alice@example.com",),
+        incoming=("catchall@example.com",),
+        transport=transport,
+    )
     sync_target(spec(raw), APP, CREDENTIAL[transport])
-    servers = sorted((s["smtp_user"], s["from_filter"], s["sequence"], s["smtp_authentication"])
-                     for s in odoo.db().records("ir.mail_server"))
-    assert servers == [("alice@example.com", "alice@example.com", 10, "outlook"),
-                       ("notifications@example.com", "notifications@example.com", 20, "outlook")]
+    servers = sorted(
+        (s["smtp_user"], s["from_filter"], s["sequence"], s["smtp_authentication"])
+        for s in odoo.db().records("ir.mail_server")
+    )
+    assert servers == [
+        ("alice@example.com", "alice@example.com", 10, "outlook"),
+        ("notifications@example.com", "notifications@example.com", 20, "outlook"),
+    ]

@@ -34,11 +34,17 @@ def _client(odoo: FakeOdoo, credential: str = PASSWORD, **connection: Any) -> Od
     return connect(target.connection, credential)
 
 
-@pytest.mark.parametrize(("version", "transport", "credential"), [
-    ("17.0", "xmlrpc", PASSWORD), ("19.0", "json2", DEFAULT_ADMIN_API_KEY),
-    ("19.0", "auto", DEFAULT_ADMIN_API_KEY)])
-def test_one_connection_per_sync(fake_odoo: Any, version: str, transport: str,
-                                 credential: str) -> None:
+@pytest.mark.parametrize(
+    ("version", "transport", "credential"),
+    [
+        ("17.0", "xmlrpc", PASSWORD),
+        ("19.0", "json2", DEFAULT_ADMIN_API_KEY),
+        ("19.0", "auto", DEFAULT_ADMIN_API_KEY),
+    ],
+)
+def test_one_connection_per_sync(
+    fake_odoo: Any, version: str, transport: str, credential: str
+) -> None:
     odoo = fake_odoo(version)
     report = sync_target(spec(stack(odoo.url, transport=transport)), APP, credential)
     assert report.ok and report.writes > 0
@@ -46,8 +52,9 @@ def test_one_connection_per_sync(fake_odoo: Any, version: str, transport: str,
     assert odoo.connections == 1
 
 
-def test_one_connection_per_sync_over_https(fake_odoo: Any, cert: Any,
-                                            monkeypatch: pytest.MonkeyPatch) -> None:
+def test_one_connection_per_sync_over_https(
+    fake_odoo: Any, cert: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("SSL_CERT_FILE", cert.certfile)
     odoo = fake_odoo("17.0", tls=(cert.certfile, cert.keyfile))
     assert odoo.url.startswith("https://")
@@ -57,8 +64,7 @@ def test_one_connection_per_sync_over_https(fake_odoo: Any, cert: Any,
     assert odoo.connections == 2  # one per sync, whatever the number of calls
 
 
-def test_tls_context_is_built_once_per_setting(cert: Any, monkeypatch: pytest.MonkeyPatch
-                                               ) -> None:
+def test_tls_context_is_built_once_per_setting(cert: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SSL_CERT_FILE", cert.certfile)
     strict = tls_context(True)
     assert tls_context(True) is strict
@@ -69,8 +75,9 @@ def test_tls_context_is_built_once_per_setting(cert: Any, monkeypatch: pytest.Mo
     assert tls_context(True) is not strict
 
 
-def test_untrusted_certificate_is_refused(fake_odoo: Any, cert: Any,
-                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_untrusted_certificate_is_refused(
+    fake_odoo: Any, cert: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("SSL_CERT_FILE", raising=False)
     odoo = fake_odoo("17.0", tls=(cert.certfile, cert.keyfile))
     with pytest.raises(OdooUnreachable, match="TLS certificate not trusted"):
@@ -78,8 +85,9 @@ def test_untrusted_certificate_is_refused(fake_odoo: Any, cert: Any,
     assert odoo.calls == []
 
 
-def test_host_name_is_checked(fake_odoo: Any, tmp_path: Path,
-                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_host_name_is_checked(
+    fake_odoo: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     other = self_signed(tmp_path, names=("odoo.example.com",))
     monkeypatch.setenv("SSL_CERT_FILE", other.certfile)  # trusted, but not for 127.0.0.1
     odoo = fake_odoo("17.0", tls=(other.certfile, other.keyfile))
@@ -88,8 +96,9 @@ def test_host_name_is_checked(fake_odoo: Any, tmp_path: Path,
     assert odoo.calls == []
 
 
-def test_verify_tls_false_skips_the_checks(fake_odoo: Any, cert: Any,
-                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_verify_tls_false_skips_the_checks(
+    fake_odoo: Any, cert: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("SSL_CERT_FILE", raising=False)
     odoo = fake_odoo("17.0", tls=(cert.certfile, cert.keyfile))
     client = _client(odoo, verifyTls=False)
@@ -97,11 +106,26 @@ def test_verify_tls_false_skips_the_checks(fake_odoo: Any, cert: Any,
 
 
 def test_classification_lives_in_one_place() -> None:
-    for method in ("version", "authenticate", "search_read", "read", "fields_get",
-                   "search_count", "get_param", "load", "write", "set_param"):
+    for method in (
+        "version",
+        "authenticate",
+        "search_read",
+        "read",
+        "fields_get",
+        "search_count",
+        "get_param",
+        "load",
+        "write",
+        "set_param",
+    ):
         assert is_idempotent(method), method
-    for method in ("create", "unlink", "button_immediate_install", "test_smtp_connection",
-                   "execute_kw"):
+    for method in (
+        "create",
+        "unlink",
+        "button_immediate_install",
+        "test_smtp_connection",
+        "execute_kw",
+    ):
         assert not is_idempotent(method), method
     assert "create" not in IDEMPOTENT_METHODS
 
@@ -110,10 +134,13 @@ def _creates(odoo: FakeOdoo) -> int:
     return odoo.count("create", "ir.config_parameter")
 
 
-@pytest.mark.parametrize(("version", "transport", "credential"), [
-    ("17.0", "xmlrpc", PASSWORD), ("19.0", "json2", DEFAULT_ADMIN_API_KEY)])
+@pytest.mark.parametrize(
+    ("version", "transport", "credential"),
+    [("17.0", "xmlrpc", PASSWORD), ("19.0", "json2", DEFAULT_ADMIN_API_KEY)],
+)
 def test_create_is_not_sent_again_after_a_dropped_connection(
-        fake_odoo: Any, version: str, transport: str, credential: str) -> None:
+    fake_odoo: Any, version: str, transport: str, credential: str
+) -> None:
     odoo = fake_odoo(version)
     client = _client(odoo, credential, transport=transport)
     odoo.inject_drop(method="create")  # Odoo runs it, then the connection drops unanswered
@@ -133,14 +160,23 @@ def test_stdlib_xmlrpc_client_would_create_twice(fake_odoo: Any) -> None:
     odoo.inject_drop(method="create")
     # The first create ran; the silent re-send runs it again and hits the unique key.
     with pytest.raises(xmlrpc.client.Fault, match="Key must be unique"):
-        proxy.execute_kw("odoo", 2, "admin", "ir.config_parameter", "create",
-                         [{"key": "issue16.twice", "value": "v"}])
+        proxy.execute_kw(
+            "odoo",
+            2,
+            "admin",
+            "ir.config_parameter",
+            "create",
+            [{"key": "issue16.twice", "value": "v"}],
+        )
     assert _creates(odoo) == 2
 
 
 def test_idempotent_call_is_retried_and_named_in_debug_output(
-        fake_odoo: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str],
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    fake_odoo: Any,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     odoo = fake_odoo("17.0")
     odoo.inject_drop(method="search_read", model="ir.module.module", times=1)
     monkeypatch.setenv("ODOO_ERP_PASSWORD", PASSWORD)
@@ -151,8 +187,10 @@ def test_idempotent_call_is_retried_and_named_in_debug_output(
     assert "retrying idempotent call 'search_read' (retry 1 of 2" in err
     plain = fake_odoo("17.0")  # the same sync without a drop
     assert sync_target(spec(stack(plain.url)), APP, PASSWORD).ok
-    assert odoo.count("search_read", "ir.module.module") == plain.count(
-        "search_read", "ir.module.module") + 1
+    assert (
+        odoo.count("search_read", "ir.module.module")
+        == plain.count("search_read", "ir.module.module") + 1
+    )
     assert len(odoo.calls) == len(plain.calls) + 1
     assert odoo.connections == 2
     # The next run in the same process without --debug prints no debug line.

@@ -34,17 +34,27 @@ def _outlook(odoo: FakeOdoo) -> dict[str, Any]:
 
 def _hand_made(odoo: FakeOdoo, **extra: Any) -> int:
     db = odoo.db()
-    rid = db.seed("ir.mail_server", {
-        "name": "Alice by hand", "smtp_host": "smtp.office365.com", "smtp_port": 587,
-        "smtp_encryption": "starttls", "smtp_user": ALICE, "sequence": 3,
-        **_outlook(odoo), **extra})
+    rid = db.seed(
+        "ir.mail_server",
+        {
+            "name": "Alice by hand",
+            "smtp_host": "smtp.office365.com",
+            "smtp_port": 587,
+            "smtp_encryption": "starttls",
+            "smtp_user": ALICE,
+            "sequence": 3,
+            **_outlook(odoo),
+            **extra,
+        },
+    )
     db.connect_outlook("ir.mail_server", rid, refresh_token=TOKEN)
     return int(rid)
 
 
 def _owner(odoo: FakeOdoo, rid: int) -> str | None:
-    rows = odoo.db().records("ir.model.data", [("model", "=", "ir.mail_server"),
-                                               ("res_id", "=", rid)])
+    rows = odoo.db().records(
+        "ir.model.data", [("model", "=", "ir.mail_server"), ("res_id", "=", rid)]
+    )
     return f"{rows[0]['module']}.{rows[0]['name']}" if rows else None
 
 
@@ -53,8 +63,11 @@ def _alice_servers(odoo: FakeOdoo) -> list[dict[str, Any]]:
 
 
 def test_without_the_opt_in_the_conflict_offers_adopt_and_nothing_is_touched(
-        odoo: FakeOdoo, tmp_path: Path, capsys: pytest.CaptureFixture[str],
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    odoo: FakeOdoo,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     rid = _hand_made(odoo)
     before = odoo.db().record("ir.mail_server", rid)
     raw = stack(odoo.url, mode="perUser", users=USERS)
@@ -66,8 +79,11 @@ def test_without_the_opt_in_the_conflict_offers_adopt_and_nothing_is_touched(
 
 
 def test_sync_adopt_marks_it_brings_its_values_and_keeps_the_token(
-        odoo: FakeOdoo, tmp_path: Path, capsys: pytest.CaptureFixture[str],
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    odoo: FakeOdoo,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     rid = _hand_made(odoo, from_filter="someone-else@example.com")
     raw = stack(odoo.url, mode="perUser", users=USERS)
     code, out, err = run_sync_cli(tmp_path, raw, capsys, monkeypatch, PASSWORD, "--adopt")
@@ -87,8 +103,9 @@ def test_sync_adopt_marks_it_brings_its_values_and_keeps_the_token(
 
 def test_connection_adopt_in_the_stack_does_the_same(odoo: FakeOdoo) -> None:
     rid = _hand_made(odoo)
-    report = sync_target(spec(stack(odoo.url, mode="perUser", users=USERS, adopt=True)),
-                         APP, PASSWORD)
+    report = sync_target(
+        spec(stack(odoo.url, mode="perUser", users=USERS, adopt=True)), APP, PASSWORD
+    )
     assert report.ok
     assert [c.action for c in report.changes].count("adopt") == 1
     assert _owner(odoo, rid) is not None and len(_alice_servers(odoo)) == 1
@@ -98,16 +115,32 @@ def test_connection_adopt_in_the_stack_does_the_same(odoo: FakeOdoo) -> None:
 
 def test_only_outlook_servers_with_the_same_login_are_adopted(odoo: FakeOdoo) -> None:
     db = odoo.db()
-    password_server = db.seed("ir.mail_server", {
-        "name": "Alice with a password", "smtp_host": "smtp.example.net", "smtp_user": ALICE,
-        "smtp_pass": "pw"})
-    shared = db.seed("ir.mail_server", {
-        "name": "Delegate", "smtp_host": "smtp.office365.com", "smtp_user": "bob@example.com",
-        "from_filter": "carol@example.com", "smtp_encryption": "starttls", **_outlook(odoo)})
+    password_server = db.seed(
+        "ir.mail_server",
+        {
+            "name": "Alice with a password",
+            "smtp_host": "smtp.example.net",
+            "smtp_user": ALICE,
+            "smtp_pass": "pw",
+        },
+    )
+    shared = db.seed(
+        "ir.mail_server",
+        {
+            "name": "Delegate",
+            "smtp_host": "smtp.office365.com",
+            "smtp_user": "bob@example.com",
+            "from_filter": "carol@example.com",
+            "smtp_encryption": "starttls",
+            **_outlook(odoo),
+        },
+    )
     before = {i: db.record("ir.mail_server", i) for i in (password_server, shared)}
-    report = sync_target(spec(stack(odoo.url, mode="perUser",
-                                    users=(ALICE, "carol@example.com"), adopt=True)),
-                         APP, PASSWORD)
+    report = sync_target(
+        spec(stack(odoo.url, mode="perUser", users=(ALICE, "carol@example.com"), adopt=True)),
+        APP,
+        PASSWORD,
+    )
     assert not report.ok and len(report.conflicts) == 2
     assert all("--adopt" not in c for c in report.conflicts)
     assert {i: db.record("ir.mail_server", i) for i in before} == before
@@ -118,9 +151,23 @@ def test_a_server_the_tool_left_unmarked_is_named_as_such(odoo: FakeOdoo) -> Non
     """Created through the API by the sync's own user (create_uid), with no mark: what an
     earlier version left after a lost reply."""
     proxy = xmlrpc.client.ServerProxy(f"{odoo.url}/xmlrpc/2/object", allow_none=True)
-    rid = proxy.execute_kw("odoo", 2, "admin", "ir.mail_server", "create", [{
-        "name": "Outlook alice", "smtp_host": "smtp.office365.com", "smtp_port": 587,
-        "smtp_encryption": "starttls", "smtp_user": ALICE, **_outlook(odoo)}])
+    rid = proxy.execute_kw(
+        "odoo",
+        2,
+        "admin",
+        "ir.mail_server",
+        "create",
+        [
+            {
+                "name": "Outlook alice",
+                "smtp_host": "smtp.office365.com",
+                "smtp_port": 587,
+                "smtp_encryption": "starttls",
+                "smtp_user": ALICE,
+                **_outlook(odoo),
+            }
+        ],
+    )
     assert odoo.db().record("ir.mail_server", rid)["create_uid"] == 2
     raw = stack(odoo.url, mode="perUser", users=USERS)
     report = sync_target(spec(raw), APP, PASSWORD)
@@ -133,13 +180,21 @@ def test_a_server_the_tool_left_unmarked_is_named_as_such(odoo: FakeOdoo) -> Non
 
 def test_two_copies_the_connected_one_is_adopted_the_other_reported(odoo: FakeOdoo) -> None:
     db = odoo.db()
-    idle = db.seed("ir.mail_server", {
-        "name": "Copy", "smtp_host": "smtp.office365.com", "smtp_encryption": "starttls",
-        "smtp_user": ALICE, **_outlook(odoo)})
+    idle = db.seed(
+        "ir.mail_server",
+        {
+            "name": "Copy",
+            "smtp_host": "smtp.office365.com",
+            "smtp_encryption": "starttls",
+            "smtp_user": ALICE,
+            **_outlook(odoo),
+        },
+    )
     connected = _hand_made(odoo)
     before = db.record("ir.mail_server", idle)
-    report = sync_target(spec(stack(odoo.url, mode="perUser", users=USERS, adopt=True)),
-                         APP, PASSWORD)
+    report = sync_target(
+        spec(stack(odoo.url, mode="perUser", users=USERS, adopt=True)), APP, PASSWORD
+    )
     assert _owner(odoo, connected) is not None and _owner(odoo, idle) is None
     [conflict] = report.conflicts
     assert f"#{idle}" in conflict
@@ -147,12 +202,15 @@ def test_two_copies_the_connected_one_is_adopted_the_other_reported(odoo: FakeOd
 
 
 def test_a_cut_after_writes_says_how_far_the_run_got(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str],
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     with FakeOdoo("17.0") as probe:
         sync_target(spec(stack(probe.url, mode="perUser", users=USERS)), APP, PASSWORD)
-        position = next(i for i, c in enumerate(probe.calls, 1)
-                        if c.method == "load" and c.model == "ir.mail_server")
+        position = next(
+            i
+            for i, c in enumerate(probe.calls, 1)
+            if c.method == "load" and c.model == "ir.mail_server"
+        )
     with FakeOdoo("17.0") as odoo:
         odoo.interrupt_at(position, committed=False)
         raw = stack(odoo.url, mode="perUser", users=USERS)
@@ -175,8 +233,9 @@ def test_a_cut_after_writes_says_how_far_the_run_got(
 def test_a_cut_after_the_module_install_says_so_and_the_next_run_finishes() -> None:
     with FakeOdoo("17.0") as probe:
         sync_target(spec(stack(probe.url)), APP, PASSWORD)
-        position = next(i for i, c in enumerate(probe.calls, 1)
-                        if c.method == "button_immediate_install")
+        position = next(
+            i for i, c in enumerate(probe.calls, 1) if c.method == "button_immediate_install"
+        )
     with FakeOdoo("17.0") as odoo:
         odoo.interrupt_at(position, committed=True)
         with pytest.raises(OdooError) as caught:

@@ -41,19 +41,34 @@ def _scenario(version: str) -> tuple[FakeOdoo, dict[str, Any], str, dict[str, An
     odoo = FakeOdoo(version.partition("-")[0]).start()
     db = odoo.db()
     db.install_modules(["microsoft_outlook", *(["fetchmail_outlook"] if major == 15 else [])])
-    mass = db.seed("ir.mail_server", {"name": "Mass mailing", "smtp_host": "mx.example.net",
-                                      "smtp_port": 25, "sequence": 5})
-    other = db.seed("ir.mail_server", {"name": "Other", "smtp_host": "smtp.example.org",
-                                       "smtp_user": "other@example.org", "smtp_pass": "pw"})
-    alice = db.seed("ir.mail_server", {
-        "name": "Alice by hand", "smtp_host": "smtp.office365.com", "smtp_port": 587,
-        "smtp_encryption": "starttls", "smtp_user": "alice@example.com",
-        **_outlook(major, "ir.mail_server")})
+    mass = db.seed(
+        "ir.mail_server",
+        {"name": "Mass mailing", "smtp_host": "mx.example.net", "smtp_port": 25, "sequence": 5},
+    )
+    other = db.seed(
+        "ir.mail_server",
+        {
+            "name": "Other",
+            "smtp_host": "smtp.example.org",
+            "smtp_user": "other@example.org",
+            "smtp_pass": "pw",
+        },
+    )
+    alice = db.seed(
+        "ir.mail_server",
+        {
+            "name": "Alice by hand",
+            "smtp_host": "smtp.office365.com",
+            "smtp_port": 587,
+            "smtp_encryption": "starttls",
+            "smtp_user": "alice@example.com",
+            **_outlook(major, "ir.mail_server"),
+        },
+    )
     db.connect_outlook("ir.mail_server", alice, refresh_token=TOKEN)
     unmanaged = {("ir.mail_server", i): db.record("ir.mail_server", i) for i in (mass, other)}
     transport = {"transport": "json2"} if version == "19.0-json2" else {}
-    raw = stack(odoo.url, mode="perUser", users=USERS, incoming=INCOMING, adopt=True,
-                **transport)
+    raw = stack(odoo.url, mode="perUser", users=USERS, incoming=INCOMING, adopt=True, **transport)
     credential = DEFAULT_ADMIN_API_KEY if transport else PASSWORD
     return odoo, raw, credential, {"unmanaged": unmanaged, "alice": alice}
 
@@ -64,16 +79,23 @@ def _run(raw: dict[str, Any], credential: str) -> Any:
 
 def _assert_converged(odoo: FakeOdoo, seeded: dict[str, Any], where: str) -> None:
     db = odoo.db()
-    owned = {(r["model"], r["res_id"]): r["name"]
-             for r in db.records("ir.model.data", [("module", "=", ODOO_XMLID_MODULE)])}
+    owned = {
+        (r["model"], r["res_id"]): r["name"]
+        for r in db.records("ir.model.data", [("module", "=", ODOO_XMLID_MODULE)])
+    }
     for (model, res_id), name in owned.items():
         assert res_id in db.tables[model], f"{where}: {name} names a missing record"
-    wanted = {"ir.mail_server": {"notifications@example.com", *USERS},
-              "fetchmail.server": set(INCOMING)}
+    wanted = {
+        "ir.mail_server": {"notifications@example.com", *USERS},
+        "fetchmail.server": set(INCOMING),
+    }
     for model in SERVER_MODELS:
         login = "smtp_user" if model == "ir.mail_server" else "user"
-        active = [r for r in db.records(model) if r["active"]
-                  and (model, r["id"]) not in seeded["unmanaged"]]
+        active = [
+            r
+            for r in db.records(model)
+            if r["active"] and (model, r["id"]) not in seeded["unmanaged"]
+        ]
         logins = sorted(r[login] for r in active)
         assert logins == sorted(wanted[model]), f"{where}: {model} {logins}"
         unowned = [r["id"] for r in active if (model, r["id"]) not in owned]
@@ -108,19 +130,21 @@ def test_every_interrupted_sync_converges(version: str, cut: str) -> None:
         where = f"{version} {cut} at request {position}"
         odoo, raw, credential, seeded = _scenario(version)
         try:
-            odoo.interrupt_at(position, committed=cut != "request-dropped",
-                              outage=cut != "reply-lost-once")
+            odoo.interrupt_at(
+                position, committed=cut != "request-dropped", outage=cut != "reply-lost-once"
+            )
             try:
                 _run(raw, credential)
             except OdooError as exc:
                 text = str(exc)
                 assert "\n" not in text and "Traceback" not in text, where
-                applied = [c for c in odoo.write_calls()
-                           if c.method != "button_immediate_install"]
+                applied = [c for c in odoo.write_calls() if c.method != "button_immediate_install"]
                 if applied and cut != "reply-lost-once":
                     # Odoo was reached and written to: say how far, not "cannot reach".
                     assert "interrupted after" in text and "run again to finish" in text, (
-                        where, text)
+                        where,
+                        text,
+                    )
                     assert not text.startswith("cannot reach"), (where, text)
             odoo.clear_interruption()
             second = _run(raw, credential)

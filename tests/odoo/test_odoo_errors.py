@@ -32,20 +32,30 @@ def odoo() -> Any:
 
 
 def test_access_error_names_the_fix(odoo: FakeOdoo) -> None:
-    odoo.inject_failure(AccessError("You are not allowed to modify 'Mail Server'"),
-                        model="ir.mail_server", method="load")
+    odoo.inject_failure(
+        AccessError("You are not allowed to modify 'Mail Server'"),
+        model="ir.mail_server",
+        method="load",
+    )
     with pytest.raises(Exception, match="Administration"):
         sync_target(spec(stack(odoo.url)), APP, PASSWORD)
 
 
-def test_secrets_never_appear_anywhere(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                       monkeypatch: pytest.MonkeyPatch,
-                                       caplog: pytest.LogCaptureFixture) -> None:
+def test_secrets_never_appear_anywhere(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     caplog.set_level(logging.DEBUG)
     password = "S3cure-Odoo-Pa55word"
     with FakeOdoo("16.0", admin_password=password) as odoo:
-        raw = stack(odoo.url, mode="perUser", users=("alice@example.com",),
-                    incoming=("catchall@example.com",))
+        raw = stack(
+            odoo.url,
+            mode="perUser",
+            users=("alice@example.com",),
+            incoming=("catchall@example.com",),
+        )
         texts = []
         for extra in (("--dry-run",), (), ("--json",), ("--dry-run", "--json")):
             code, out, err = run_sync_cli(tmp_path, raw, capsys, monkeypatch, password, *extra)
@@ -53,8 +63,11 @@ def test_secrets_never_appear_anywhere(tmp_path: Path, capsys: pytest.CaptureFix
             texts.append(out + err)
         assert "microsoft_outlook_client_secret" in texts[0]
         # A failure whose Odoo text echoes the secret is redacted too.
-        odoo.inject_failure(UserError(f"bad value {CLIENT_SECRET} / {password}"),
-                            model="ir.config_parameter", method="write")
+        odoo.inject_failure(
+            UserError(f"bad value {CLIENT_SECRET} / {password}"),
+            model="ir.config_parameter",
+            method="write",
+        )
         monkeypatch.setenv("ODOO_ERP_PASSWORD", password)
         write_project(tmp_path, raw)
         rotated = (tmp_path / "outputs.json").read_text().replace(CLIENT_SECRET, "other-secret")
@@ -100,5 +113,4 @@ def test_client_refuses_cleartext_to_a_remote_host_unless_allowed() -> None:
     with pytest.raises(OdooSetupError, match=r"cleartext.*--allow-insecure-http"):
         sync_target(target, APP, PASSWORD)
     with pytest.raises(OdooUnreachable):  # allowed: it tries, and the host does not exist
-        sync_target(target, APP, PASSWORD,
-                    SyncOptions(allow_insecure_http=True, timeout=5))
+        sync_target(target, APP, PASSWORD, SyncOptions(allow_insecure_http=True, timeout=5))

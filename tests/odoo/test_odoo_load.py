@@ -13,13 +13,20 @@ from odoo_outlook.odoo.loader import LoadRow, load_rows
 from tests.fakes.odoo_server import DEFAULT_ADMIN_API_KEY, FakeOdoo
 from tests.odoo_sync_helpers import PASSWORD, spec, stack
 
-FIELDS = ["id", "name", "smtp_host", "smtp_port", "smtp_encryption", "smtp_user",
-          "smtp_authentication", "active"]
+FIELDS = [
+    "id",
+    "name",
+    "smtp_host",
+    "smtp_port",
+    "smtp_encryption",
+    "smtp_user",
+    "smtp_authentication",
+    "active",
+]
 
 
 def _row(xmlid: str, user: str, encryption: str = "starttls") -> list[str]:
-    return [xmlid, f"Outlook {user}", "smtp.office365.com", "587", encryption, user, "outlook",
-            "1"]
+    return [xmlid, f"Outlook {user}", "smtp.office365.com", "587", encryption, user, "outlook", "1"]
 
 
 @pytest.fixture
@@ -38,12 +45,15 @@ def _load(odoo: FakeOdoo, fields: list[str], data: list[list[str]]) -> dict[str,
 
 
 def _xmlids(odoo: FakeOdoo) -> dict[str, int]:
-    return {f"{r['module']}.{r['name']}": r["res_id"]
-            for r in odoo.db().records("ir.model.data", [("model", "=", "ir.mail_server")])}
+    return {
+        f"{r['module']}.{r['name']}": r["res_id"]
+        for r in odoo.db().records("ir.model.data", [("model", "=", "ir.mail_server")])
+    }
 
 
 def test_load_creates_records_and_external_ids_then_repeats_without_creating(
-        odoo: FakeOdoo) -> None:
+    odoo: FakeOdoo,
+) -> None:
     data = [_row("odoo_outlook.a", "a@example.com"), _row("odoo_outlook.b", "b@example.com")]
     first = _load(odoo, FIELDS, data)
     assert first["messages"] == [] and first["nextrow"] == 0
@@ -68,8 +78,10 @@ def test_load_updates_the_record_its_external_id_names(odoo: FakeOdoo) -> None:
 
 
 def test_a_refused_row_writes_nothing_of_the_call(odoo: FakeOdoo) -> None:
-    data = [_row("odoo_outlook.a", "a@example.com"),
-            _row("odoo_outlook.b", "b@example.com", encryption="ssl")]
+    data = [
+        _row("odoo_outlook.a", "a@example.com"),
+        _row("odoo_outlook.b", "b@example.com", encryption="ssl"),
+    ]
     answer = _load(odoo, FIELDS, data)
     assert answer["ids"] is False
     [message] = answer["messages"]
@@ -92,11 +104,21 @@ def test_a_conversion_error_names_the_field(odoo: FakeOdoo) -> None:
 
 def test_load_rows_maps_messages_to_the_one_line_error(odoo: FakeOdoo) -> None:
     client = connect(spec(stack(odoo.url)).connection, PASSWORD)  # type: ignore[arg-type]
-    good = {"name": "A", "smtp_host": "h", "smtp_port": 587, "smtp_encryption": "starttls",
-            "smtp_user": "a@example.com", "smtp_authentication": "outlook", "active": True}
+    good = {
+        "name": "A",
+        "smtp_host": "h",
+        "smtp_port": 587,
+        "smtp_encryption": "starttls",
+        "smtp_user": "a@example.com",
+        "smtp_authentication": "outlook",
+        "active": True,
+    }
     with pytest.raises(OdooUserError) as caught:
-        load_rows(client, "ir.mail_server", [
-            LoadRow("a", good), LoadRow("b", {**good, "smtp_encryption": "ssl"}, "write")])
+        load_rows(
+            client,
+            "ir.mail_server",
+            [LoadRow("a", good), LoadRow("b", {**good, "smtp_encryption": "ssl"}, "write")],
+        )
     text = str(caught.value)
     assert "refused to write on ir.mail_server" in text
     assert "Incorrect Connection Security" in text and "\n" not in text
@@ -107,16 +129,16 @@ def test_load_rows_maps_messages_to_the_one_line_error(odoo: FakeOdoo) -> None:
 
 def test_load_over_json2_takes_fields_and_data() -> None:
     with FakeOdoo("19.0") as server:
-        client = connect(spec(stack(server.url, transport="json2")).connection,  # type: ignore[arg-type]
-                         DEFAULT_ADMIN_API_KEY)
-        ids = load_rows(client, "ir.config_parameter",
-                        [LoadRow("p", {"key": "x.y", "value": "1"})])
+        client = connect(
+            spec(stack(server.url, transport="json2")).connection,  # type: ignore[arg-type]
+            DEFAULT_ADMIN_API_KEY,
+        )
+        ids = load_rows(client, "ir.config_parameter", [LoadRow("p", {"key": "x.y", "value": "1"})])
         assert server.db().record("ir.config_parameter", ids[0])["value"] == "1"
         assert server.calls[-1].kwargs.keys() == {"fields", "data"}
 
 
-def test_xmlrpc_client_resend_of_load_is_harmless_and_of_create_is_not(
-        odoo: FakeOdoo) -> None:
+def test_xmlrpc_client_resend_of_load_is_harmless_and_of_create_is_not(odoo: FakeOdoo) -> None:
     """Python's xmlrpc.client sends a request again once when the connection closes without
     an answer: the fake carries out the first request and closes (a lost reply)."""
     data = [_row("odoo_outlook.a", "a@example.com")]
@@ -127,17 +149,30 @@ def test_xmlrpc_client_resend_of_load_is_harmless_and_of_create_is_not(
     assert _xmlids(odoo) == {"odoo_outlook.a": answer["ids"][0]}
     # The same lost reply on `create` makes two records: why the sync never uses it for them.
     odoo.interrupt_at(1, committed=True, outage=False)
-    _proxy(odoo).execute_kw("odoo", 2, "admin", "ir.mail_server", "create", [{
-        "name": "Copy", "smtp_host": "h", "smtp_user": "c@example.com"}])
+    _proxy(odoo).execute_kw(
+        "odoo",
+        2,
+        "admin",
+        "ir.mail_server",
+        "create",
+        [{"name": "Copy", "smtp_host": "h", "smtp_user": "c@example.com"}],
+    )
     assert len([r for r in odoo.db().records("ir.mail_server") if r["name"] == "Copy"]) == 2
 
 
 def test_external_ids_take_noupdate_from_the_context_and_a_dangling_one_is_recreated(
-        odoo: FakeOdoo) -> None:
+    odoo: FakeOdoo,
+) -> None:
     proxy = _proxy(odoo)
-    [rid] = proxy.execute_kw("odoo", 2, "admin", "ir.mail_server", "load",
-                             [FIELDS, [_row("odoo_outlook.a", "a@example.com")]],
-                             {"context": {"noupdate": True}})["ids"]
+    [rid] = proxy.execute_kw(
+        "odoo",
+        2,
+        "admin",
+        "ir.mail_server",
+        "load",
+        [FIELDS, [_row("odoo_outlook.a", "a@example.com")]],
+        {"context": {"noupdate": True}},
+    )["ids"]
     [mark] = odoo.db().records("ir.model.data", [("name", "=", "a")])
     assert mark["noupdate"] is True and mark["res_id"] == rid
     odoo.db().tables["ir.mail_server"].pop(rid)  # gone without Odoo's unlink: mark dangles

@@ -89,20 +89,26 @@ def test_generic_mode(odoo: FakeOdoo) -> None:
         [company] = db.read("res.company", [1], ["default_from_email", "alias_domain_id"])
         assert company["default_from_email"] == "notifications@example.com"
     assert f"mail_server_{'notifications_example_com'}" in next(iter(_xmlids(odoo))) or any(
-        name.startswith("mail_server_notifications_example_com") for name in _xmlids(odoo))
+        name.startswith("mail_server_notifications_example_com") for name in _xmlids(odoo)
+    )
     assert [s.mailbox for s in report.to_connect] == ["notifications@example.com"]
     _resync_writes_nothing(odoo, raw)
 
 
 def test_per_user_mode_with_fallback_and_incoming(odoo: FakeOdoo) -> None:
-    raw = stack(odoo.url, mode="perUser", users=("alice@example.com", "bob@example.com"),
-                incoming=("catchall@example.com",))
+    raw = stack(
+        odoo.url,
+        mode="perUser",
+        users=("alice@example.com", "bob@example.com"),
+        incoming=("catchall@example.com",),
+    )
     report = sync_target(spec(raw), APP, PASSWORD)
     servers = {s["smtp_user"]: s for s in _servers(odoo)}
     assert set(servers) == {"alice@example.com", "bob@example.com", "notifications@example.com"}
     assert servers["alice@example.com"]["from_filter"] == "alice@example.com"
-    assert servers["alice@example.com"]["sequence"] < servers["notifications@example.com"][
-        "sequence"]
+    assert (
+        servers["alice@example.com"]["sequence"] < servers["notifications@example.com"]["sequence"]
+    )
     assert servers["notifications@example.com"]["name"].endswith("(fallback)")
     [imap] = _servers(odoo, "fetchmail.server")
     assert imap["server"] == "imap.outlook.com" and imap["port"] == 993 and imap["is_ssl"]
@@ -158,9 +164,12 @@ def test_multitenant_leaves_an_endpoint_it_did_not_set(odoo: FakeOdoo) -> None:
     assert any("not set by odoo-outlook" in n for n in report.notes)
 
 
-def test_no_install_names_the_module(odoo: FakeOdoo, tmp_path: Path,
-                                     capsys: pytest.CaptureFixture[str],
-                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_no_install_names_the_module(
+    odoo: FakeOdoo,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setenv("ODOO_ERP_PASSWORD", PASSWORD)
     write_project(tmp_path, stack(odoo.url))
     code = main(cli_args(tmp_path, "--no-install"))
@@ -176,8 +185,11 @@ def test_no_install_names_the_module(odoo: FakeOdoo, tmp_path: Path,
 
 def test_removed_mailbox_is_archived_not_deleted(odoo: FakeOdoo) -> None:
     users = ("alice@example.com", "bob@example.com")
-    sync_target(spec(stack(odoo.url, mode="perUser", users=users,
-                           incoming=("catchall@example.com",))), APP, PASSWORD)
+    sync_target(
+        spec(stack(odoo.url, mode="perUser", users=users, incoming=("catchall@example.com",))),
+        APP,
+        PASSWORD,
+    )
     smaller = stack(odoo.url, mode="perUser", users=("alice@example.com",))
     report = sync_target(spec(smaller), APP, PASSWORD)
     servers = {s["smtp_user"]: s for s in _servers(odoo)}
@@ -194,15 +206,33 @@ def test_removed_mailbox_is_archived_not_deleted(odoo: FakeOdoo) -> None:
     assert len(_servers(odoo)) == 3
 
 
-def test_unmanaged_records_are_untouched(odoo: FakeOdoo, tmp_path: Path,
-                                        capsys: pytest.CaptureFixture[str],
-                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unmanaged_records_are_untouched(
+    odoo: FakeOdoo,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     db = odoo.db()
-    mass = db.seed("ir.mail_server", {"name": "Mass mailing", "smtp_host": "mx.example.net",
-                                      "smtp_port": 25, "from_filter": False, "sequence": 5})
-    rival = db.seed("ir.mail_server", {"name": "Alice by hand", "smtp_host": "smtp.office365.com",
-                                       "smtp_port": 587, "smtp_user": "alice@example.com",
-                                       "from_filter": "alice@example.com"})
+    mass = db.seed(
+        "ir.mail_server",
+        {
+            "name": "Mass mailing",
+            "smtp_host": "mx.example.net",
+            "smtp_port": 25,
+            "from_filter": False,
+            "sequence": 5,
+        },
+    )
+    rival = db.seed(
+        "ir.mail_server",
+        {
+            "name": "Alice by hand",
+            "smtp_host": "smtp.office365.com",
+            "smtp_port": 587,
+            "smtp_user": "alice@example.com",
+            "from_filter": "alice@example.com",
+        },
+    )
     before = {i: db.record("ir.mail_server", i) for i in (mass, rival)}
     raw = stack(odoo.url, mode="perUser", users=("alice@example.com", "bob@example.com"))
     monkeypatch.setenv("ODOO_ERP_PASSWORD", PASSWORD)
@@ -221,8 +251,11 @@ def test_unmanaged_records_are_untouched(odoo: FakeOdoo, tmp_path: Path,
 
 
 def test_base_url_mismatch_is_an_error_naming_both_values(
-        odoo: FakeOdoo, tmp_path: Path, capsys: pytest.CaptureFixture[str],
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    odoo: FakeOdoo,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     raw = stack(odoo.url, base_urls=("https://erp.example.com",))
     monkeypatch.setenv("ODOO_ERP_PASSWORD", PASSWORD)
     write_project(tmp_path, raw)
@@ -274,11 +307,13 @@ def test_server_form_link_format(odoo: FakeOdoo) -> None:
     report = sync_target(spec(stack(odoo.url)), APP, PASSWORD)
     [status] = report.servers
     if _major(odoo) >= 18:
-        assert status.form_url == ("http://localhost:8069/odoo/action-base."
-                                   f"action_ir_mail_server_list/{status.id}?db=odoo")
+        assert status.form_url == (
+            f"http://localhost:8069/odoo/action-base.action_ir_mail_server_list/{status.id}?db=odoo"
+        )
     else:
-        assert status.form_url == ("http://localhost:8069/web?db=odoo"
-                                   f"#id={status.id}&model=ir.mail_server&view_type=form")
+        assert status.form_url == (
+            f"http://localhost:8069/web?db=odoo#id={status.id}&model=ir.mail_server&view_type=form"
+        )
 
 
 def test_install_rereads_module_states_15_without_fetchmail() -> None:

@@ -57,7 +57,8 @@ def _two_targets(url: str, database: str = "odoo") -> dict[str, Any]:
 
 
 def test_two_targets_on_one_database_are_refused_by_plan(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     raw = _two_targets("https://erp.example.com")
     with pytest.raises(ConfigErrors) as caught:
         parse_config(raw)
@@ -80,11 +81,20 @@ def test_two_targets_on_one_database_are_refused_by_plan(
 def _personal(odoo: FakeOdoo, address: str, owner: int = DEMO_UID) -> int:
     """A user's own Outlook server as Odoo 19.0 creates it (owner_user_id set, connected)."""
     db = odoo.db()
-    rid = db.seed("ir.mail_server", {
-        "name": f"{address} (personal)", "smtp_authentication": "outlook",
-        "smtp_host": "smtp-mail.outlook.com", "smtp_port": 587, "smtp_encryption": "starttls",
-        "smtp_user": address, "from_filter": address, "owner_user_id": owner,
-    }, check=True)
+    rid = db.seed(
+        "ir.mail_server",
+        {
+            "name": f"{address} (personal)",
+            "smtp_authentication": "outlook",
+            "smtp_host": "smtp-mail.outlook.com",
+            "smtp_port": 587,
+            "smtp_encryption": "starttls",
+            "smtp_user": address,
+            "from_filter": address,
+            "owner_user_id": owner,
+        },
+        check=True,
+    )
     db.connect_outlook("ir.mail_server", rid)
     return int(rid)
 
@@ -105,8 +115,9 @@ def test_personal_server_is_read_noted_and_never_touched() -> None:
         ours = [s for s in odoo.db().records("ir.mail_server") if s["id"] != personal]
         assert [s["from_filter"] for s in ours if s["from_filter"] == address] == [address]
         # Dropping the mailbox from the stack never archives the user's server.
-        sync_target(spec(stack(odoo.url, mode="perUser", users=("other@example.com",))),
-                    APP, PASSWORD)
+        sync_target(
+            spec(stack(odoo.url, mode="perUser", users=("other@example.com",))), APP, PASSWORD
+        )
         assert odoo.db().record("ir.mail_server", personal) == before
 
 
@@ -117,8 +128,7 @@ def test_personal_server_on_the_default_from_is_named_by_the_dry_run(mode: str) 
     with FakeOdoo("19.0") as odoo:
         personal = _personal(odoo, "notifications@example.com")
         before = odoo.db().record("ir.mail_server", personal)
-        raw = stack(odoo.url, mode=mode, users=("marc@example.com",) if mode == "perUser"
-                    else ())
+        raw = stack(odoo.url, mode=mode, users=("marc@example.com",) if mode == "perUser" else ())
         dry = sync_target(spec(raw), APP, PASSWORD, SyncOptions(dry_run=True))
         real = sync_target(spec(raw), APP, PASSWORD)
         assert _changes(dry) == _changes(real)
@@ -139,29 +149,38 @@ def test_personal_server_on_the_default_from_is_named_by_the_dry_run(mode: str) 
         assert catchall.fix != SYNC and not DESTRUCTIVE.search(catchall.fix or "")
         # The fake enforces the rule like Odoo does.
         with pytest.raises(UserError, match="personal mail server is using that address"):
-            odoo.db().seed("mail.alias.domain", {"name": "example.com",
-                                                 "default_from": "notifications"}, check=True)
+            odoo.db().seed(
+                "mail.alias.domain",
+                {"name": "example.com", "default_from": "notifications"},
+                check=True,
+            )
 
 
 def test_a_managed_server_a_user_took_over_is_not_archived() -> None:
     with FakeOdoo("19.0") as odoo:
         raw = stack(odoo.url, mode="perUser", users=("marc@example.com",))
         sync_target(spec(raw), APP, PASSWORD)
-        [mine] = [s for s in odoo.db().records("ir.mail_server")
-                  if s["from_filter"] == "marc@example.com"]
+        [mine] = [
+            s for s in odoo.db().records("ir.mail_server") if s["from_filter"] == "marc@example.com"
+        ]
         odoo.db().tables["ir.mail_server"][mine["id"]]["owner_user_id"] = ADMIN_UID
-        report = sync_target(spec(stack(odoo.url, mode="perUser", users=("bob@example.com",))),
-                             APP, PASSWORD)
-        assert not [c for c in _changes(report) if c["action"] == "archive"
-                    and f"#{mine['id']}" in c["what"]]
+        report = sync_target(
+            spec(stack(odoo.url, mode="perUser", users=("bob@example.com",))), APP, PASSWORD
+        )
+        assert not [
+            c
+            for c in _changes(report)
+            if c["action"] == "archive" and f"#{mine['id']}" in c["what"]
+        ]
         assert odoo.db().record("ir.mail_server", mine["id"])["active"] is True
 
 
 def _server_checks(facts: Any, model: str, server: Any) -> list[Check]:
     """The doctor's checks of one server (its values, then its token line)."""
     stack_facts = StackFacts(audience=SignInAudience.ORGS_AND_PERSONAL)
-    return check_server(facts.state, facts.caps, model, server, BASE, "erp",
-                        stack=stack_facts, facts=facts, now=NOW)
+    return check_server(
+        facts.state, facts.caps, model, server, BASE, "erp", stack=stack_facts, facts=facts, now=NOW
+    )
 
 
 def test_doctor_does_not_call_a_personal_server_a_rival() -> None:
@@ -186,7 +205,9 @@ def test_delegated_sender_signs_in_as_the_delegate(version: str) -> None:
         assert report.ok
         [server] = odoo.db().records("ir.mail_server")
         assert (server["smtp_user"], server["from_filter"]) == (
-            "delegate@example.com", "notifications@example.com")
+            "delegate@example.com",
+            "notifications@example.com",
+        )
         [todo] = report.to_connect
         assert todo.mailbox == "notifications@example.com"
         assert "sign in as delegate@example.com" in todo.needs
@@ -211,12 +232,18 @@ def test_delegated_sender_is_refused_before_any_write_on_17() -> None:
         assert odoo.write_calls() == []
 
 
-@pytest.mark.parametrize("version,refused", [("16.0", False), ("17.0", True), ("18.0", False),
-                                             ("19.0", False)])
+@pytest.mark.parametrize(
+    "version,refused", [("16.0", False), ("17.0", True), ("18.0", False), ("19.0", False)]
+)
 def test_fake_applies_each_versions_from_filter_rule(version: str, refused: bool) -> None:
     with FakeOdoo(version, modules={"microsoft_outlook": "installed"}) as odoo:
-        values = {"name": "shared", "smtp_authentication": "outlook", "smtp_encryption": "starttls",
-                  "smtp_user": "delegate@example.com", "from_filter": "shared@example.com"}
+        values = {
+            "name": "shared",
+            "smtp_authentication": "outlook",
+            "smtp_encryption": "starttls",
+            "smtp_user": "delegate@example.com",
+            "from_filter": "shared@example.com",
+        }
         if refused:
             with pytest.raises(UserError, match="From Filter"):
                 odoo.db().seed("ir.mail_server", values, check=True)
@@ -225,7 +252,8 @@ def test_fake_applies_each_versions_from_filter_rule(version: str, refused: bool
 
 
 def test_plan_names_the_delegate_and_the_versions_rule(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     write_project(tmp_path, _send_as(stack("https://erp.example.com"), DELEGATED))
     assert main(["plan", "--stack", "dev", "--project-dir", str(tmp_path), "--json"]) == 0
     [target] = json.loads(capsys.readouterr().out)["targets"]
@@ -248,8 +276,9 @@ ENV_MODULES = {"server_environment": "installed", "mail_environment": "installed
 
 def _sections(notes: list[str]) -> configparser.ConfigParser:
     parser = configparser.ConfigParser(interpolation=None)
-    parser.read_string("\n".join(n.split("configuration:\n", 1)[1] for n in notes
-                                 if "server environment" in n))
+    parser.read_string(
+        "\n".join(n.split("configuration:\n", 1)[1] for n in notes if "server environment" in n)
+    )
     return parser
 
 
@@ -293,11 +322,14 @@ def test_environment_managed_servers(version: str) -> None:
             assert not _written_fields(odoo, model) & set(SERVER_ENV_FIELDS[model])
         [server] = odoo.db().records("ir.mail_server")
         assert f"outgoing_mail.{server['name']}" == out_section
-        [effective] = odoo.db().read("ir.mail_server", [server["id"]],
-                                     ["smtp_host", "smtp_encryption", "smtp_user"])
-        assert (effective["smtp_host"], effective["smtp_encryption"],
-                effective["smtp_user"]) == ("smtp.outlook.com", "starttls",
-                                            "notifications@example.com")
+        [effective] = odoo.db().read(
+            "ir.mail_server", [server["id"]], ["smtp_host", "smtp_encryption", "smtp_user"]
+        )
+        assert (effective["smtp_host"], effective["smtp_encryption"], effective["smtp_user"]) == (
+            "smtp.outlook.com",
+            "starttls",
+            "notifications@example.com",
+        )
         odoo.reset_calls()
         assert sync_target(spec(raw), APP, PASSWORD).changes == []
         assert odoo.write_calls() == []
@@ -311,8 +343,10 @@ def test_environment_managed_servers(version: str) -> None:
 @pytest.mark.parametrize("version", ["16.0", "19.0"])
 def test_doctor_points_to_the_environment_not_to_sync(version: str) -> None:
     with FakeOdoo(version, modules=ENV_MODULES) as odoo:
-        odoo.db().server_env["outgoing_mail"] = {"smtp_host": "mail.corp.example",
-                                                 "smtp_encryption": "ssl"}
+        odoo.db().server_env["outgoing_mail"] = {
+            "smtp_host": "mail.corp.example",
+            "smtp_encryption": "ssl",
+        }
         raw = stack(odoo.url)
         assert sync_target(spec(raw), APP, PASSWORD).ok
         target = spec(raw)
@@ -326,11 +360,19 @@ def test_doctor_points_to_the_environment_not_to_sync(version: str) -> None:
 # ------------------------------------------------------------------ no destructive advice
 def _rival(odoo: FakeOdoo, model: str, address: str) -> int:
     if model == OUTGOING:
-        values = {"name": "Someone's server", "smtp_host": "smtp.example.com",
-                  "smtp_user": address, "from_filter": address}
+        values = {
+            "name": "Someone's server",
+            "smtp_host": "smtp.example.com",
+            "smtp_user": address,
+            "from_filter": address,
+        }
     else:
-        values = {"name": "Someone's inbox", "server": "imap.example.com", "user": address,
-                  "server_type": "imap"}
+        values = {
+            "name": "Someone's inbox",
+            "server": "imap.example.com",
+            "user": address,
+            "server_type": "imap",
+        }
     return int(odoo.db().seed(model, values))
 
 
@@ -375,8 +417,10 @@ def test_no_fix_text_archives_or_deletes_what_the_tool_does_not_own(version: str
     kinds = _conflict_kinds(version)
     # Every kind of Conflict the diff can raise is enumerated here.
     package = ROOT / "odoo_outlook/odoo"
-    raised = sum(len(re.findall(r"\bConflict\(", (package / name).read_text()))
-                 for name in ("changes.py", "companies.py"))
+    raised = sum(
+        len(re.findall(r"\bConflict\(", (package / name).read_text()))
+        for name in ("changes.py", "companies.py")
+    )
     # rival server (outgoing and incoming share one site), alias domain (17.0+), unknown
     # company, one global domain (15.0/16.0), personal default From (19.0): a new site must be
     # enumerated above.
@@ -426,8 +470,9 @@ def test_companies_each_link_their_own_alias_domain(version: str) -> None:
         kept = odoo.db().record("ir.mail_server", main_server["id"])
         assert kept["active"] and kept["microsoft_outlook_refresh_token"]
         domains = {d["id"]: d["name"] for d in odoo.db().records("mail.alias.domain")}
-        companies = {c["id"]: domains.get(c["alias_domain_id"])
-                     for c in odoo.db().records("res.company")}
+        companies = {
+            c["id"]: domains.get(c["alias_domain_id"]) for c in odoo.db().records("res.company")
+        }
         assert companies == {1: "example.com", b: "b.example.com"}
         filters = sorted(s["from_filter"] for s in odoo.db().records("ir.mail_server"))
         assert filters == ["notifications@b.example.com", "notifications@example.com"]
@@ -448,8 +493,7 @@ def test_companies_each_link_their_own_alias_domain(version: str) -> None:
 def test_companies_before_17_share_one_catchall_domain(version: str) -> None:
     with FakeOdoo(version) as odoo:
         _company_b(odoo)
-        same = _with_company(stack(odoo.url), "B Corp",
-                             notifications="notifications+b@example.com")
+        same = _with_company(stack(odoo.url), "B Corp", notifications="notifications+b@example.com")
         assert sync_target(spec(same), APP, PASSWORD).ok
         other = _with_company(stack(odoo.url), "B Corp")
         report = sync_target(spec(other), APP, PASSWORD)
@@ -464,20 +508,25 @@ def test_an_unknown_company_is_reported_not_guessed() -> None:
         [conflict] = report.conflicts
         assert "'Nobody Ltd'" in conflict and "Settings > Companies" in conflict
         assert [s["from_filter"] for s in odoo.db().records("ir.mail_server")] == [
-            "notifications@example.com"]
+            "notifications@example.com"
+        ]
 
 
 def test_a_mailbox_in_two_companies_is_refused() -> None:
-    raw = _with_company(stack("https://erp.example.com"), "B Corp",
-                        notifications="notifications@example.com")
+    raw = _with_company(
+        stack("https://erp.example.com"), "B Corp", notifications="notifications@example.com"
+    )
     with pytest.raises(ConfigErrors, match="declared by mail and by company 'B Corp'"):
         parse_config(raw)
 
 
 def test_plan_shows_each_company_and_what_15_and_16_support(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    write_project(tmp_path, _with_company(stack("https://erp.example.com"), "B Corp",
-                                          incoming=["inbox@b.example.com"]))
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_project(
+        tmp_path,
+        _with_company(stack("https://erp.example.com"), "B Corp", incoming=["inbox@b.example.com"]),
+    )
     assert main(["plan", "--stack", "dev", "--project-dir", str(tmp_path), "--json"]) == 0
     [target] = json.loads(capsys.readouterr().out)["targets"]
     [company] = target["companies"]
@@ -512,15 +561,17 @@ def test_doctor_does_not_count_a_personal_server_for_the_default_from() -> None:
         assert check.status is Status.FAIL and check.fix == SYNC
 
 
-@pytest.mark.parametrize("version,domain_status", [("16.0", Status.WARN), ("17.0", Status.OK),
-                                                   ("19.0", Status.OK)])
+@pytest.mark.parametrize(
+    "version,domain_status", [("16.0", Status.WARN), ("17.0", Status.OK), ("19.0", Status.OK)]
+)
 def test_doctor_checks_each_company(version: str, domain_status: Status) -> None:
     from odoo_outlook.doctor.company_checks import company_checks
 
     with FakeOdoo(version) as odoo:
         _company_b(odoo)
-        raw = _with_company(_with_company(stack(odoo.url), "B Corp"), "Nobody",
-                            notifications="n@c.example.com")
+        raw = _with_company(
+            _with_company(stack(odoo.url), "B Corp"), "Nobody", notifications="n@c.example.com"
+        )
         sync_target(spec(raw), APP, PASSWORD)
         target = spec(raw)
         facts = read_target(target, PASSWORD, NOW)
@@ -537,8 +588,11 @@ def test_doctor_checks_each_company(version: str, domain_status: Status) -> None
             odoo.db().tables["mail.alias.domain"][b["alias_domain_id"]]["default_from"] = "x"
             facts = read_target(target, PASSWORD, NOW)
             assert facts.state is not None and facts.caps is not None
-            drifted = [c for c in company_checks(facts.state, facts.caps, target, "erp")
-                       if "B Corp" in c.name and c.status is Status.FAIL]
+            drifted = [
+                c
+                for c in company_checks(facts.state, facts.caps, target, "erp")
+                if "B Corp" in c.name and c.status is Status.FAIL
+            ]
             assert drifted and drifted[0].fix == SYNC
 
 
@@ -549,9 +603,13 @@ def test_resource_inputs_round_trip_and_stay_unchanged_for_single_company_stacks
     data = spec_to_data(plain)
     assert "companies" not in data and "login" not in data["outgoing"][0]
     assert spec_from_data(data) == plain
-    shared = spec(_with_company(_send_as(stack("https://erp.example.com"), DELEGATED),
-                                "B Corp", sendAs={"notifications@b.example.com":
-                                                  "delegate@b.example.com"}))
+    shared = spec(
+        _with_company(
+            _send_as(stack("https://erp.example.com"), DELEGATED),
+            "B Corp",
+            sendAs={"notifications@b.example.com": "delegate@b.example.com"},
+        )
+    )
     assert spec_from_data(json.loads(json.dumps(spec_to_data(shared)))) == shared
 
 
@@ -564,14 +622,16 @@ def test_doctor_never_asks_to_delete_an_authority_parameter_it_did_not_set() -> 
     with FakeOdoo("18.0") as odoo:
         raw = stack(odoo.url)
         sync_target(spec(raw), APP, PASSWORD)
-        tenant = ("https://login.microsoftonline.com/11111111-2222-3333-4444-555555555555"
-                  "/oauth2/v2.0/")
+        tenant = (
+            "https://login.microsoftonline.com/11111111-2222-3333-4444-555555555555/oauth2/v2.0/"
+        )
         odoo.db().set_param(ENDPOINT_PARAMS[0], tenant)  # set by someone else
         target = spec(raw)
         facts = read_target(target, PASSWORD, NOW)
         assert facts.state is not None and facts.caps is not None
-        app = AppRegistrationSpec("Odoo", SignInAudience.MULTIPLE_ORGS, (), None, (), True,
-                                  False, (), (), (), None)
+        app = AppRegistrationSpec(
+            "Odoo", SignInAudience.MULTIPLE_ORGS, (), None, (), True, False, (), (), (), None
+        )
         check = check_authority(facts.state, facts.caps, AppView("id", app, None), "erp")
         assert check.status is Status.FAIL
         assert not DESTRUCTIVE.search(check.fix or "") and "/common/" in (check.fix or "")
@@ -591,10 +651,15 @@ def test_companies_personal_servers_and_delegates_over_json2() -> None:
         assert odoo.db().record("ir.mail_server", personal) == before
         domains = {d["id"]: d["name"] for d in odoo.db().records("mail.alias.domain")}
         assert domains[odoo.db().record("res.company", b)["alias_domain_id"]] == "b.example.com"
-        users = {s["from_filter"]: s["smtp_user"] for s in odoo.db().records("ir.mail_server")
-                 if s["id"] != personal}
-        assert users == {"notifications@example.com": "delegate@example.com",
-                         "notifications@b.example.com": "notifications@b.example.com"}
+        users = {
+            s["from_filter"]: s["smtp_user"]
+            for s in odoo.db().records("ir.mail_server")
+            if s["id"] != personal
+        }
+        assert users == {
+            "notifications@example.com": "delegate@example.com",
+            "notifications@b.example.com": "notifications@b.example.com",
+        }
 
 
 def test_companies_on_one_domain_share_its_alias_domain_and_converge() -> None:
@@ -618,8 +683,12 @@ def test_companies_cost_one_read_whatever_their_number() -> None:
         raw = copy.deepcopy(plain)
         for i in range(3):
             odoo.db().seed("res.company", {"name": f"Company {i}"})
-            _with_company(raw, f"Company {i}", notifications=f"n@c{i}.example.com",
-                          incoming=[f"in@c{i}.example.com"])
+            _with_company(
+                raw,
+                f"Company {i}",
+                notifications=f"n@c{i}.example.com",
+                incoming=[f"in@c{i}.example.com"],
+            )
         sync_target(spec(raw), APP, PASSWORD)
         again = sync_target(spec(raw), APP, PASSWORD)
         assert again.changes == [] and again.calls == base + 1

@@ -20,8 +20,9 @@ SLOW, FAST = "acme-01", "acme-02"
 
 
 @pytest.fixture
-def two_targets(fake_odoo: Callable[..., FakeOdoo], tmp_path: Path,
-                monkeypatch: pytest.MonkeyPatch) -> None:
+def two_targets(
+    fake_odoo: Callable[..., FakeOdoo], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """acme-01 on a server answering after 40 ms, acme-02 on one without latency."""
     slow, fast = fake_odoo("17.0", db=None, latency=0.04), fake_odoo("17.0", db=None)
     add_databases(slow, [SLOW])
@@ -32,7 +33,8 @@ def two_targets(fake_odoo: Callable[..., FakeOdoo], tmp_path: Path,
 
 @pytest.mark.usefixtures("two_targets")
 def test_one_line_per_target_in_the_order_they_finish(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     code, out, _ = run_cli(tmp_path, capsys, "--jobs", "2")
     assert code == 0
     lines = out.splitlines()
@@ -45,8 +47,9 @@ def test_one_line_per_target_in_the_order_they_finish(
 
 
 @pytest.mark.usefixtures("two_targets")
-def test_details_prints_each_full_report(tmp_path: Path,
-                                         capsys: pytest.CaptureFixture[str]) -> None:
+def test_details_prints_each_full_report(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     code, out, _ = run_cli(tmp_path, capsys, "--details")
     assert code == 0
     assert out.count("write call(s)") == 2
@@ -54,8 +57,7 @@ def test_details_prints_each_full_report(tmp_path: Path,
 
 
 @pytest.mark.usefixtures("two_targets")
-def test_json_is_plain_json_dumps(tmp_path: Path,
-                                  capsys: pytest.CaptureFixture[str]) -> None:
+def test_json_is_plain_json_dumps(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run_cli(tmp_path, capsys, "--json")
     assert code == 0
     reports = json.loads(out)
@@ -70,9 +72,12 @@ def test_stack_file_uses_the_c_loader_when_built() -> None:
     assert issubclass(strict_files._StrictLoader, expected)
 
 
-def test_many_jobs_one_connection_per_target(fake_odoo: Callable[..., FakeOdoo], tmp_path: Path,
-                                             capsys: pytest.CaptureFixture[str],
-                                             monkeypatch: pytest.MonkeyPatch) -> None:
+def test_many_jobs_one_connection_per_target(
+    fake_odoo: Callable[..., FakeOdoo],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """`--jobs` up to 256; each target's whole sync uses one connection to its server."""
     server = fake_odoo("17.0", db=None)
     names = [f"acme-{i:02d}" for i in range(1, 41)]

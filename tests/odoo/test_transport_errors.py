@@ -21,28 +21,49 @@ TRANSPORTS: dict[str, tuple[str, str, str, str]] = {
 CASES: dict[str, dict[str, tuple[str, ...]]] = {
     "unreachable": {"xmlrpc": ("connection refused",), "json2": ("connection refused",)},
     "unknown-database": {"xmlrpc": ("does not exist",), "json2": ("does not exist", "HTTP 404")},
-    "bad-credentials": {"xmlrpc": ("rejected login",),
-                        "json2": ("rejected login 'admin'", "HTTP 401 Invalid apikey", "API key")},
-    "access-rights": {"xmlrpc": ("may not",),
-                      "json2": ("user 'demo' may not", "HTTP 403", "Administration")},
-    "user-error": {"xmlrpc": ("refused to load",),
-                   "json2": ("refused to load", "Nope, said Odoo.", "HTTP 422")},
-    "server-error": {"xmlrpc": ("ValueError",),
-                     "json2": ("ValueError", "Invalid field 'x'", "HTTP 500")},
+    "bad-credentials": {
+        "xmlrpc": ("rejected login",),
+        "json2": ("rejected login 'admin'", "HTTP 401 Invalid apikey", "API key"),
+    },
+    "access-rights": {
+        "xmlrpc": ("may not",),
+        "json2": ("user 'demo' may not", "HTTP 403", "Administration"),
+    },
+    "user-error": {
+        "xmlrpc": ("refused to load",),
+        "json2": ("refused to load", "Nope, said Odoo.", "HTTP 422"),
+    },
+    "server-error": {
+        "xmlrpc": ("ValueError",),
+        "json2": ("ValueError", "Invalid field 'x'", "HTTP 500"),
+    },
     # The stack config already refuses it; the client refuses it too (test_odoo_errors.py).
     "insecure-http": {"xmlrpc": ("http",)},
-    "no-credential": {"xmlrpc": ("export ODOO_ERP_PASSWORD",),
-                      "json2": ("export ODOO_ERP_PASSWORD",)},
-    "password-not-key": {"json2": ("rejected login", "HTTP 401", "not shaped like an Odoo API key",
-                                   "--transport xmlrpc")},
+    "no-credential": {
+        "xmlrpc": ("export ODOO_ERP_PASSWORD",),
+        "json2": ("export ODOO_ERP_PASSWORD",),
+    },
+    "password-not-key": {
+        "json2": (
+            "rejected login",
+            "HTTP 401",
+            "not shaped like an Odoo API key",
+            "--transport xmlrpc",
+        )
+    },
 }
 PAIRS = [(t, c) for c in sorted(CASES) for t in TRANSPORTS if t in CASES[c]]
 
 
 @pytest.mark.parametrize(("transport", "case"), PAIRS, ids=[f"{t}-{c}" for t, c in PAIRS])
 def test_each_error_is_one_line_exit_2_without_secrets(
-        transport: str, case: str, tmp_path: Path, capsys: pytest.CaptureFixture[str],
-        monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    transport: str,
+    case: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     caplog.set_level(logging.DEBUG)
     version, credential, wrong, demo = TRANSPORTS[transport]
     with FakeOdoo(version) as odoo:
@@ -57,8 +78,11 @@ def test_each_error_is_one_line_exit_2_without_secrets(
             kwargs, secret = {"login": "demo"}, demo
             odoo.db().set_module_state("microsoft_outlook", "installed")
         elif case in ("user-error", "server-error"):
-            failure: Any = (UserError("Nope, said Odoo.") if case == "user-error" else
-                            ValueError("Invalid field 'x' on model 'ir.mail_server'"))
+            failure: Any = (
+                UserError("Nope, said Odoo.")
+                if case == "user-error"
+                else ValueError("Invalid field 'x' on model 'ir.mail_server'")
+            )
             odoo.inject_failure(failure, model="ir.mail_server", method="load")
         elif case == "insecure-http":
             url = "http://odoo.example.com"
@@ -66,14 +90,15 @@ def test_each_error_is_one_line_exit_2_without_secrets(
             secret = None  # type: ignore[assignment]
         elif case == "password-not-key":
             secret = PASSWORD
-        code, out, err = run_sync_cli(tmp_path, stack(url, transport=transport, **kwargs),
-                                      capsys, monkeypatch, secret)
+        code, out, err = run_sync_cli(
+            tmp_path, stack(url, transport=transport, **kwargs), capsys, monkeypatch, secret
+        )
         assert code == 2
         lines = err.strip().splitlines()
         assert len(lines) == 1, err
         for text in CASES[case][transport]:
             assert text in lines[0], lines[0]
-        assert "Traceback" not in err and "File \"" not in err
+        assert "Traceback" not in err and 'File "' not in err
         everything = out + err + caplog.text
         assert CLIENT_SECRET not in everything
         if secret:

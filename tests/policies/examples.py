@@ -109,5 +109,3 @@ def example_stack() -> list[tuple[str, dict[str, Any]]]:
         (DELEGATED_GRANT, example_grant()),
         *((APPLICATION_PASSWORD, p) for p in example_passwords()),
     ]
-
-

@@ -49,29 +49,40 @@ def as_resources(stack: list[tuple[str, dict[str, Any]]]) -> list[Res]:
 # --------------------------------------------------------------------------
 # The two ways of running every policy of the pack on one resource.
 # --------------------------------------------------------------------------
-def direct(resource_type: str, props: Mapping[str, Any],
-           config: Mapping[str, Mapping[str, Any]] | None = None, *,
-           proxy: bool = True) -> list[tuple[str, str]]:
+def direct(
+    resource_type: str,
+    props: Mapping[str, Any],
+    config: Mapping[str, Mapping[str, Any]] | None = None,
+    *,
+    proxy: bool = True,
+) -> list[tuple[str, str]]:
     """Every policy's validator, called with the argument bag pulumi_policy would build
     (``proxy=False``: with the plain properties instead of its unknown-checking proxy)."""
     found: list[tuple[str, str]] = []
     for policy in pack_policies():
         own = (config or {}).get(policy.name)
-        args = (resource_args(resource_type, props, own, proxy=proxy)
-                if isinstance(policy, ResourceValidationPolicy)
-                else stack_args([Res(resource_type, props)], own, proxy=proxy))
+        args = (
+            resource_args(resource_type, props, own, proxy=proxy)
+            if isinstance(policy, ResourceValidationPolicy)
+            else stack_args([Res(resource_type, props)], own, proxy=proxy)
+        )
         found += [(policy.name, message) for message, _ in collect(policy.validate, args)]
     return found
 
 
-def direct_plain_props(resource_type: str, props: Mapping[str, Any],
-                       config: Mapping[str, Mapping[str, Any]] | None = None
-                       ) -> list[tuple[str, str]]:
+def direct_plain_props(
+    resource_type: str,
+    props: Mapping[str, Any],
+    config: Mapping[str, Mapping[str, Any]] | None = None,
+) -> list[tuple[str, str]]:
     return direct(resource_type, props, config, proxy=False)
 
 
-def engine(resource_type: str, props: Mapping[str, Any],
-           config: Mapping[str, Mapping[str, Any]] | None = None) -> list[tuple[str, str]]:
+def engine(
+    resource_type: str,
+    props: Mapping[str, Any],
+    config: Mapping[str, Mapping[str, Any]] | None = None,
+) -> list[tuple[str, str]]:
     """(policy, message) pairs the analyzer reports through Analyze + AnalyzeStack."""
     return [(name, message) for name, message, _ in analyze([Res(resource_type, props)], config)]
 
@@ -103,8 +114,11 @@ def test_pack_declares_the_seven_documented_policies() -> None:
     others = [p for name, p in policies.items() if name not in stack]
     assert all(isinstance(p, ResourceValidationPolicy) for p in others)
     assert policies["app-has-owner"].enforcement_level == EnforcementLevel.ADVISORY
-    assert all(p.enforcement_level == EnforcementLevel.MANDATORY
-               for name, p in policies.items() if name != "app-has-owner")
+    assert all(
+        p.enforcement_level == EnforcementLevel.MANDATORY
+        for name, p in policies.items()
+        if name != "app-has-owner"
+    )
 
 
 EXPECTED_CONFIG_KEYS = {
@@ -364,14 +378,20 @@ UNKNOWN_CASES = [
     (SERVICE_PRINCIPAL, _sp(appRoleAssignmentRequired=UNKNOWN_STRING_VALUE)),
     (APPLICATION_PASSWORD, _password(endDate=UNKNOWN_STRING_VALUE)),
     (APPLICATION_PASSWORD, _password(startDate=UNKNOWN_STRING_VALUE)),
-    (APPLICATION_PASSWORD, {**{k: v for k, v in _password().items() if k != "endDate"},
-                            "endDateRelative": UNKNOWN_STRING_VALUE}),
+    (
+        APPLICATION_PASSWORD,
+        {
+            **{k: v for k, v in _password().items() if k != "endDate"},
+            "endDateRelative": UNKNOWN_STRING_VALUE,
+        },
+    ),
     (DELEGATED_GRANT, {**example_grant(), "claimValues": UNKNOWN_STRING_VALUE}),
 ]
 
 
-@pytest.mark.parametrize("run", [direct, direct_plain_props, engine],
-                         ids=["direct", "plain-props", "engine"])
+@pytest.mark.parametrize(
+    "run", [direct, direct_plain_props, engine], ids=["direct", "plain-props", "engine"]
+)
 @pytest.mark.parametrize(("resource_type", "props"), UNKNOWN_CASES)
 def test_unknown_values_are_skipped(run: Any, resource_type: str, props: dict[str, Any]) -> None:
     # No violation and no "can't run policy during preview" diagnostic either; a validator
@@ -390,4 +410,5 @@ def test_config_numbers_arrive_as_floats_from_the_engine() -> None:
     config = {"secret-max-lifetime": {"maxLifetimeDays": 730.0}, "app-has-owner": {"minOwners": 2}}
     assert engine(APPLICATION_PASSWORD, example_passwords()[0], config) == []
     assert [name for name, _ in engine(APPLICATION, example_application(), config)] == [
-        "app-has-owner"]
+        "app-has-owner"
+    ]

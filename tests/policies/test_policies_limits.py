@@ -22,8 +22,11 @@ APP_OBJECT_ID = "9c1f4a3e-0d7b-4e55-8a2c-6b3f1e9d0a12"
 
 def stack_of(run: ProgramRun) -> list[Res]:
     """What the engine hands the pack: type, inputs, name and the resource options."""
-    return [Res(d.type, copy.deepcopy(d.inputs), d.name, d.delete_before_replace)
-            for d in run.declared if d.type.startswith("azuread:")]
+    return [
+        Res(d.type, copy.deepcopy(d.inputs), d.name, d.delete_before_replace)
+        for d in run.declared
+        if d.type.startswith("azuread:")
+    ]
 
 
 def _program(audience: str) -> list[Res]:
@@ -36,14 +39,20 @@ def _ours(resources: list[Res]) -> list[str]:
     return [message for message, _ in collect(validate_audience_limits, stack_args(resources))]
 
 
-def _with_option(resources: list[Res], delete_before_replace: bool | None,
-                 name_suffix: str = "") -> list[Res]:
-    return [Res(r.type, r.props, r.name, delete_before_replace)
-            if r.type == PASSWORD and r.name.endswith(name_suffix) else r for r in resources]
+def _with_option(
+    resources: list[Res], delete_before_replace: bool | None, name_suffix: str = ""
+) -> list[Res]:
+    return [
+        Res(r.type, r.props, r.name, delete_before_replace)
+        if r.type == PASSWORD and r.name.endswith(name_suffix)
+        else r
+        for r in resources
+    ]
 
 
-@pytest.mark.parametrize("audience", ["AzureADMyOrg", "AzureADMultipleOrgs",
-                                      "AzureADandPersonalMicrosoftAccount"])
+@pytest.mark.parametrize(
+    "audience", ["AzureADMyOrg", "AzureADMultipleOrgs", "AzureADandPersonalMicrosoftAccount"]
+)
 def test_the_program_passes_for_every_audience(audience: str) -> None:
     assert analyze(_program(audience)) == []
 
@@ -51,12 +60,16 @@ def test_the_program_passes_for_every_audience(audience: str) -> None:
 def test_a_create_first_secret_under_the_cap_is_refused() -> None:
     resources = _with_option(_program("AzureADandPersonalMicrosoftAccount"), False, "-a")
     secret_a = next(r for r in resources if r.type == PASSWORD and r.name.endswith("-a"))
-    assert collect(validate_audience_limits, stack_args(resources)) == [(
-        f"ApplicationPassword {secret_a.urn} is replaced create-before-delete: at its next"
-        " rotation the app would briefly hold 3 client secrets, Entra accepts at most 2 for"
-        " signInAudience AzureADandPersonalMicrosoftAccount (Microsoft identity platform,"
-        " 'Validation differences by supported account types (signInAudience)'); declare it"
-        " with delete_before_replace=True", secret_a.urn)]
+    assert collect(validate_audience_limits, stack_args(resources)) == [
+        (
+            f"ApplicationPassword {secret_a.urn} is replaced create-before-delete: at its next"
+            " rotation the app would briefly hold 3 client secrets, Entra accepts at most 2 for"
+            " signInAudience AzureADandPersonalMicrosoftAccount (Microsoft identity platform,"
+            " 'Validation differences by supported account types (signInAudience)'); declare it"
+            " with delete_before_replace=True",
+            secret_a.urn,
+        )
+    ]
     # An option the engine did not report is not a create-first replacement.
     assert _ours(_with_option(_program("AzureADandPersonalMicrosoftAccount"), None)) == []
     # Without a cap the default replacement is fine.
@@ -68,27 +81,40 @@ def test_a_third_secret_is_refused_with_personal_accounts() -> None:
     extra = next(r for r in resources if r.type == PASSWORD)
     app = next(r for r in resources if r.type == APPLICATION)
     resources.append(Res(PASSWORD, extra.props, "third", True))
-    assert collect(validate_audience_limits, stack_args(resources)) == [(
-        "3 ApplicationPassword resources on one app: passwordCredentials: 3 client secrets,"
-        " Entra accepts at most 2 for signInAudience AzureADandPersonalMicrosoftAccount"
-        " (Microsoft identity platform, 'Validation differences by supported account types"
-        " (signInAudience)')", app.urn)]
+    assert collect(validate_audience_limits, stack_args(resources)) == [
+        (
+            "3 ApplicationPassword resources on one app: passwordCredentials: 3 client secrets,"
+            " Entra accepts at most 2 for signInAudience AzureADandPersonalMicrosoftAccount"
+            " (Microsoft identity platform, 'Validation differences by supported account types"
+            " (signInAudience)')",
+            app.urn,
+        )
+    ]
     work = [*_program("AzureADMyOrg"), Res(PASSWORD, extra.props, "third", False)]
     assert _ours(work) == []
 
 
 def test_with_several_apps_secrets_count_for_the_app_their_application_id_names() -> None:
     personal = {"signInAudience": "AzureADandPersonalMicrosoftAccount", "objectId": APP_OBJECT_ID}
-    other = {"signInAudience": "AzureADandPersonalMicrosoftAccount",
-             "objectId": "0b7e4c1d-2a3f-4e5d-8c9b-1a2b3c4d5e6f"}
+    other = {
+        "signInAudience": "AzureADandPersonalMicrosoftAccount",
+        "objectId": "0b7e4c1d-2a3f-4e5d-8c9b-1a2b3c4d5e6f",
+    }
     mine = {"applicationId": f"/applications/{APP_OBJECT_ID}"}
-    resources = [Res(APPLICATION, personal, "mine"), Res(APPLICATION, other, "other"),
-                 *(Res(PASSWORD, mine, f"s{i}", True) for i in range(3))]
-    assert collect(validate_audience_limits, stack_args(resources)) == [(
-        "3 ApplicationPassword resources on one app: passwordCredentials: 3 client secrets,"
-        " Entra accepts at most 2 for signInAudience AzureADandPersonalMicrosoftAccount"
-        " (Microsoft identity platform, 'Validation differences by supported account types"
-        " (signInAudience)')", resources[0].urn)]
+    resources = [
+        Res(APPLICATION, personal, "mine"),
+        Res(APPLICATION, other, "other"),
+        *(Res(PASSWORD, mine, f"s{i}", True) for i in range(3)),
+    ]
+    assert collect(validate_audience_limits, stack_args(resources)) == [
+        (
+            "3 ApplicationPassword resources on one app: passwordCredentials: 3 client secrets,"
+            " Entra accepts at most 2 for signInAudience AzureADandPersonalMicrosoftAccount"
+            " (Microsoft identity platform, 'Validation differences by supported account types"
+            " (signInAudience)')",
+            resources[0].urn,
+        )
+    ]
 
 
 def _with_permissions(resources: list[Res], count: int, apis: int = 1) -> list[Res]:
@@ -97,10 +123,15 @@ def _with_permissions(resources: list[Res], count: int, apis: int = 1) -> list[R
         if r.type == APPLICATION:
             props: dict[str, Any] = copy.deepcopy(dict(r.props))
             props["requiredResourceAccesses"] = [
-                {"resourceAppId": f"00000003-0000-0000-c000-{api:012d}",
-                 "resourceAccesses": [{"id": f"00000000-0000-0000-0000-{i:012d}", "type": "Scope"}
-                                      for i in range(count)]}
-                for api in range(apis)]
+                {
+                    "resourceAppId": f"00000003-0000-0000-c000-{api:012d}",
+                    "resourceAccesses": [
+                        {"id": f"00000000-0000-0000-0000-{i:012d}", "type": "Scope"}
+                        for i in range(count)
+                    ],
+                }
+                for api in range(apis)
+            ]
             r = Res(r.type, props, r.name, r.delete_before_replace)
         out.append(r)
     return out
@@ -109,11 +140,15 @@ def _with_permissions(resources: list[Res], count: int, apis: int = 1) -> list[R
 def test_more_than_30_permissions_on_one_api_with_personal_accounts() -> None:
     personal = _with_permissions(_program("AzureADandPersonalMicrosoftAccount"), 31)
     app = next(r for r in personal if r.type == APPLICATION)
-    assert collect(validate_audience_limits, stack_args(personal)) == [(
-        "requiredResourceAccess[00000003-0000-0000-c000-000000000000]: 31 permissions on one"
-        " API, Entra accepts at most 30 for signInAudience AzureADandPersonalMicrosoftAccount"
-        " (Microsoft identity platform, 'Validation differences by supported account types"
-        " (signInAudience)')", app.urn)]
+    assert collect(validate_audience_limits, stack_args(personal)) == [
+        (
+            "requiredResourceAccess[00000003-0000-0000-c000-000000000000]: 31 permissions on one"
+            " API, Entra accepts at most 30 for signInAudience AzureADandPersonalMicrosoftAccount"
+            " (Microsoft identity platform, 'Validation differences by supported account types"
+            " (signInAudience)')",
+            app.urn,
+        )
+    ]
     assert _ours(_with_permissions(_program("AzureADandPersonalMicrosoftAccount"), 30)) == []
     assert _ours(_with_permissions(_program("AzureADMyOrg"), 31)) == []
 
@@ -122,18 +157,22 @@ def test_totals_and_api_counts_follow_the_audience() -> None:
     # 7 APIs x 29 = 203 permissions: over 200 with personal accounts, within 400 otherwise.
     personal = _ours(_with_permissions(_program("AzureADandPersonalMicrosoftAccount"), 29, 7))
     assert [m.split(",")[0] for m in personal] == [
-        "requiredResourceAccess: 203 permissions over all APIs"]
+        "requiredResourceAccess: 203 permissions over all APIs"
+    ]
     assert _ours(_with_permissions(_program("AzureADMyOrg"), 29, 7)) == []
     # 51 APIs with 8 each: too many APIs and 408 permissions over all, whatever the audience.
     work = _ours(_with_permissions(_program("AzureADMyOrg"), 8, 51))
     assert [m.split(",")[0] for m in work] == [
-        "requiredResourceAccess: 51 APIs", "requiredResourceAccess: 408 permissions over all APIs"]
+        "requiredResourceAccess: 51 APIs",
+        "requiredResourceAccess: 408 permissions over all APIs",
+    ]
 
 
 def test_an_unknown_audience_is_left_to_the_other_rules() -> None:
-    resources = [Res(APPLICATION, {"signInAudience": "NotAnAudience",
-                                   "requiredResourceAccesses": []}),
-                 *(Res(PASSWORD, {}, f"s{i}", False) for i in range(3))]
+    resources = [
+        Res(APPLICATION, {"signInAudience": "NotAnAudience", "requiredResourceAccesses": []}),
+        *(Res(PASSWORD, {}, f"s{i}", False) for i in range(3)),
+    ]
     assert _ours(resources) == []
 
 

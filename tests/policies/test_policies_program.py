@@ -26,12 +26,14 @@ AZUREAD = "azuread:"
 
 def declared(run: ProgramRun) -> list[Res]:
     """The azuread resources as the engine hands them to the pack: inputs, name, options."""
-    return [Res(d.type, copy.deepcopy(d.inputs), d.name, d.delete_before_replace)
-            for d in run.declared if d.type.startswith(AZUREAD)]
+    return [
+        Res(d.type, copy.deepcopy(d.inputs), d.name, d.delete_before_replace)
+        for d in run.declared
+        if d.type.startswith(AZUREAD)
+    ]
 
 
-def violations(resources: list[Res], config: dict[str, dict[str, Any]] | None = None
-               ) -> list[str]:
+def violations(resources: list[Res], config: dict[str, dict[str, Any]] | None = None) -> list[str]:
     """The policies the engine would report on these resources in a preview, in order."""
     return [name for name, _, _ in analyze(resources, config)]
 
@@ -64,25 +66,44 @@ def _add_access(props: dict[str, Any], entry: dict[str, str]) -> None:
 
 
 MUTATIONS: list[tuple[str, str, Any, str]] = [
-    ("http redirect", APPLICATION,
-     lambda p: p["web"]["redirectUris"].append("http://erp.example.com/microsoft_outlook/confirm"),
-     "odoo-redirect-uris"),
-    ("extra Mail.ReadWrite scope", APPLICATION,
-     lambda p: _add_access(p, {"id": GRAPH_SCOPE_IDS["Mail.ReadWrite"], "type": "Scope"}),
-     "odoo-graph-scopes"),
-    ("application Role permission", APPLICATION,
-     lambda p: _add_access(p, {"id": "b633e1c5-b582-4048-a93e-9f11b44c7e96", "type": "Role"}),
-     "odoo-graph-scopes"),
-    ("assignment not required", SERVICE_PRINCIPAL,
-     lambda p: p.update(appRoleAssignmentRequired=False), "sp-assignment-required"),
-    ("two-year secret", PASSWORD,
-     lambda p: p.update(endDate=(NOW + timedelta(days=731)).strftime("%Y-%m-%dT%H:%M:%SZ")),
-     "secret-max-lifetime"),
+    (
+        "http redirect",
+        APPLICATION,
+        lambda p: p["web"]["redirectUris"].append(
+            "http://erp.example.com/microsoft_outlook/confirm"
+        ),
+        "odoo-redirect-uris",
+    ),
+    (
+        "extra Mail.ReadWrite scope",
+        APPLICATION,
+        lambda p: _add_access(p, {"id": GRAPH_SCOPE_IDS["Mail.ReadWrite"], "type": "Scope"}),
+        "odoo-graph-scopes",
+    ),
+    (
+        "application Role permission",
+        APPLICATION,
+        lambda p: _add_access(p, {"id": "b633e1c5-b582-4048-a93e-9f11b44c7e96", "type": "Role"}),
+        "odoo-graph-scopes",
+    ),
+    (
+        "assignment not required",
+        SERVICE_PRINCIPAL,
+        lambda p: p.update(appRoleAssignmentRequired=False),
+        "sp-assignment-required",
+    ),
+    (
+        "two-year secret",
+        PASSWORD,
+        lambda p: p.update(endDate=(NOW + timedelta(days=731)).strftime("%Y-%m-%dT%H:%M:%SZ")),
+        "secret-max-lifetime",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("_case", "type_token", "change", "policy"), MUTATIONS,
-                         ids=[m[0] for m in MUTATIONS])
+@pytest.mark.parametrize(
+    ("_case", "type_token", "change", "policy"), MUTATIONS, ids=[m[0] for m in MUTATIONS]
+)
 def test_mutated_declaration_gives_exactly_the_expected_violation(
     _case: str, type_token: str, change: Any, policy: str
 ) -> None:
@@ -98,8 +119,9 @@ def test_mutated_declaration_gives_exactly_the_expected_violation(
 
 def test_forbidden_audience() -> None:
     resources = declared(run_program(example_config(), NOW))
-    config = {"allowed-sign-in-audience": {"allowedAudiences": ["AzureADMyOrg",
-                                                                "AzureADMultipleOrgs"]}}
+    config = {
+        "allowed-sign-in-audience": {"allowedAudiences": ["AzureADMyOrg", "AzureADMultipleOrgs"]}
+    }
     assert violations(resources, config) == ["allowed-sign-in-audience"]
 
 

@@ -38,8 +38,9 @@ def _app(**changes: Any) -> dict[str, Any]:
     return {**example_application(), **changes}
 
 
-def messages(validate: Any, resource_type: str, props: dict[str, Any],
-             config: dict[str, Any] | None = None) -> list[str]:
+def messages(
+    validate: Any, resource_type: str, props: dict[str, Any], config: dict[str, Any] | None = None
+) -> list[str]:
     return [m for m, _ in collect(validate, resource_args(resource_type, props, config))]
 
 
@@ -52,12 +53,18 @@ def messages(validate: Any, resource_type: str, props: dict[str, Any],
         ("http://127.0.0.1:8069/microsoft_outlook/confirm", None),
         ("http://localhost/microsoft_outlook/confirm", None),
         ("http://10.0.0.5/microsoft_outlook/confirm", "uses http on a public host"),
-        ("https://odoo.example.com/microsoft_outlook/confirm?x=1",
-         "must not carry a query string or fragment"),
-        ("https://odoo.example.com/microsoft_outlook/confirm#x",
-         "must not carry a query string or fragment"),
-        ("ftp://odoo.example.com/microsoft_outlook/confirm",
-         "uses scheme 'ftp'; only https is allowed"),
+        (
+            "https://odoo.example.com/microsoft_outlook/confirm?x=1",
+            "must not carry a query string or fragment",
+        ),
+        (
+            "https://odoo.example.com/microsoft_outlook/confirm#x",
+            "must not carry a query string or fragment",
+        ),
+        (
+            "ftp://odoo.example.com/microsoft_outlook/confirm",
+            "uses scheme 'ftp'; only https is allowed",
+        ),
         ("https:///microsoft_outlook/confirm", "has no host"),
         ("https://[::1/microsoft_outlook/confirm", "is not a valid URL"),
     ],
@@ -76,7 +83,8 @@ def test_redirect_rule_also_covers_the_other_platforms(platform: str) -> None:
     app = _app(**{platform: {"redirectUris": ["https://spa.example.com/"]}})
     assert messages(validate_redirect_uris, APPLICATION, app) == [
         f"{platform}.redirectUris: 'https://spa.example.com/' does not end in "
-        "'/microsoft_outlook/confirm' (Odoo's Outlook confirmation route)"]
+        "'/microsoft_outlook/confirm' (Odoo's Outlook confirmation route)"
+    ]
 
 
 def test_redirect_rule_options_are_configurable() -> None:
@@ -104,15 +112,21 @@ def test_redirect_rule_options_are_configurable() -> None:
         (UNKNOWN_STRING_VALUE, 300, None),
     ],
 )
-def test_redirect_uri_count_limit_follows_the_audience(audience: str | None, count: int,
-                                                         limit: int | None) -> None:
+def test_redirect_uri_count_limit_follows_the_audience(
+    audience: str | None, count: int, limit: int | None
+) -> None:
     # Entra caps redirect URIs per platform: 100 with personal accounts, 256 otherwise; the
     # azuread provider itself refuses more than 100 for personal audiences at preview.
     uris = [f"https://odoo{i}.example.com/microsoft_outlook/confirm" for i in range(count)]
     app = _app(signInAudience=audience, web={"redirectUris": uris})
-    expected = [] if limit is None else [
-        f"web.redirectUris: {count} URIs, Entra accepts at most {limit} per platform for "
-        f"signInAudience '{audience or 'AzureADMyOrg'}'"]
+    expected = (
+        []
+        if limit is None
+        else [
+            f"web.redirectUris: {count} URIs, Entra accepts at most {limit} per platform for "
+            f"signInAudience '{audience or 'AzureADMyOrg'}'"
+        ]
+    )
     assert messages(validate_redirect_uris, APPLICATION, app) == expected
 
 
@@ -123,11 +137,15 @@ EXCHANGE = "00000002-0000-0ff1-ce00-000000000000"
 def test_delegated_scope_on_another_api_needs_configuration() -> None:
     app = example_application()
     app["requiredResourceAccesses"].append(
-        {"resourceAppId": EXCHANGE,
-         "resourceAccesses": [{"id": SCOPE_IDS["SMTP.Send"], "type": "Scope"}]})
+        {
+            "resourceAppId": EXCHANGE,
+            "resourceAccesses": [{"id": SCOPE_IDS["SMTP.Send"], "type": "Scope"}],
+        }
+    )
     assert messages(validate_graph_scopes, APPLICATION, app) == [
         f"delegated scope '{SCOPE_IDS['SMTP.Send']}' requested on resource '{EXCHANGE}'; "
-        "Odoo only needs Microsoft Graph"]
+        "Odoo only needs Microsoft Graph"
+    ]
     config = {"allowedOtherResourceAppIds": [EXCHANGE.upper()]}
     assert messages(validate_graph_scopes, APPLICATION, app, config) == []
 
@@ -135,11 +153,13 @@ def test_delegated_scope_on_another_api_needs_configuration() -> None:
 def test_a_role_is_refused_even_on_an_allowed_other_api() -> None:
     app = example_application()
     app["requiredResourceAccesses"].append(
-        {"resourceAppId": EXCHANGE, "resourceAccesses": [{"id": "x", "type": "Role"}]})
+        {"resourceAppId": EXCHANGE, "resourceAccesses": [{"id": "x", "type": "Role"}]}
+    )
     config = {"allowedOtherResourceAppIds": [EXCHANGE]}
     assert messages(validate_graph_scopes, APPLICATION, app, config) == [
         f"application permission (Role) 'x' requested on resource '{EXCHANGE}'; Odoo signs in "
-        "as the mailbox user and needs none"]
+        "as the mailbox user and needs none"
+    ]
 
 
 def test_scope_ids_compare_case_insensitively() -> None:
@@ -152,7 +172,8 @@ def test_scope_ids_compare_case_insensitively() -> None:
 def test_allowed_scopes_and_graph_app_id_are_configurable() -> None:
     app = example_application()
     app["requiredResourceAccesses"][0]["resourceAccesses"].append(
-        {"id": MAIL_READWRITE_DELEGATED, "type": "Scope"})
+        {"id": MAIL_READWRITE_DELEGATED, "type": "Scope"}
+    )
     grant = {**example_grant(), "claimValues": [*SCOPE_IDS, "Mail.ReadWrite"]}
     wider = {"allowedScopes": {**SCOPE_IDS, "Mail.ReadWrite": MAIL_READWRITE_DELEGATED}}
     assert messages(validate_graph_scopes, APPLICATION, app, wider) == []
@@ -169,11 +190,14 @@ def test_other_resource_types_are_not_checked_for_scopes() -> None:
 # ---------------------------------------------------------------- sp-assignment-required
 @pytest.mark.parametrize(("value", "found"), [(True, False), (False, True), ("true", True)])
 def test_assignment_required_must_be_true(value: Any, found: bool) -> None:
-    reported = messages(validate_assignment_required, SERVICE_PRINCIPAL,
-                        {"appRoleAssignmentRequired": value})
+    reported = messages(
+        validate_assignment_required, SERVICE_PRINCIPAL, {"appRoleAssignmentRequired": value}
+    )
     assert bool(reported) is found
-    assert messages(validate_assignment_required, APPLICATION,
-                    {"appRoleAssignmentRequired": False}) == []
+    assert (
+        messages(validate_assignment_required, APPLICATION, {"appRoleAssignmentRequired": False})
+        == []
+    )
 
 
 # ---------------------------------------------------------------- secret-max-lifetime
@@ -188,10 +212,12 @@ def _rfc3339(moment: datetime) -> str:
 def test_secret_of_exactly_the_maximum_passes() -> None:
     password = _password(startDate="2025-01-01T00:00:00Z", endDate="2027-01-01T00:00:00Z")
     assert messages(validate_secret_lifetime, APPLICATION_PASSWORD, password) == []  # 730 days
-    assert messages(validate_secret_lifetime, APPLICATION_PASSWORD, password,
-                    {"maxLifetimeDays": 729.5}) == [
+    assert messages(
+        validate_secret_lifetime, APPLICATION_PASSWORD, password, {"maxLifetimeDays": 729.5}
+    ) == [
         "secret lives 730 days from startDate to endDate 2027-01-01T00:00:00Z; the maximum is "
-        "729.5 days"]
+        "729.5 days"
+    ]
 
 
 def test_secret_without_start_date_is_measured_from_creation() -> None:
@@ -205,36 +231,45 @@ def test_secret_without_start_date_is_measured_from_creation() -> None:
     (message,) = messages(validate_secret_lifetime, APPLICATION_PASSWORD, too_long)
     assert message.startswith("secret lives 73") and "days from creation to endDate" in message
     assert messages(validate_secret_lifetime, APPLICATION_PASSWORD, past) == [
-        f"endDate {past['endDate']} is not after creation"]
+        f"endDate {past['endDate']} is not after creation"
+    ]
 
 
 def test_relative_end_date_is_understood() -> None:
     assert parse_go_duration("2400h30m").total_seconds() == 2400 * 3600 + 30 * 60
     base = {k: v for k, v in example_passwords()[0].items() if k != "endDate"}
-    assert messages(validate_secret_lifetime, APPLICATION_PASSWORD,
-                    {**base, "endDateRelative": "4320h"}) == []
-    assert messages(validate_secret_lifetime, APPLICATION_PASSWORD,
-                    {**base, "endDateRelative": "17544h"}) == [
-        "secret lives 731 days from startDate to endDateRelative 17544h; the maximum is 730 days"]
-    assert messages(validate_secret_lifetime, APPLICATION_PASSWORD,
-                    {**base, "endDateRelative": "two years"}) == [
-        "endDateRelative 'two years' is not a duration like '4320h'"]
+    assert (
+        messages(
+            validate_secret_lifetime, APPLICATION_PASSWORD, {**base, "endDateRelative": "4320h"}
+        )
+        == []
+    )
+    assert messages(
+        validate_secret_lifetime, APPLICATION_PASSWORD, {**base, "endDateRelative": "17544h"}
+    ) == ["secret lives 731 days from startDate to endDateRelative 17544h; the maximum is 730 days"]
+    assert messages(
+        validate_secret_lifetime, APPLICATION_PASSWORD, {**base, "endDateRelative": "two years"}
+    ) == ["endDateRelative 'two years' is not a duration like '4320h'"]
 
 
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
-        ({"startDate": "2025-09-01T00:00:00"},
-         "startDate '2025-09-01T00:00:00' is not an RFC 3339 timestamp"),
+        (
+            {"startDate": "2025-09-01T00:00:00"},
+            "startDate '2025-09-01T00:00:00' is not an RFC 3339 timestamp",
+        ),
         ({"endDate": "next spring"}, "endDate 'next spring' is not an RFC 3339 timestamp"),
-        ({"endDate": "2025-09-01T00:00:00Z"},
-         "endDate 2025-09-01T00:00:00Z is not after startDate"),
+        (
+            {"endDate": "2025-09-01T00:00:00Z"},
+            "endDate 2025-09-01T00:00:00Z is not after startDate",
+        ),
     ],
 )
-def test_malformed_or_backwards_dates_are_violations(changes: dict[str, str],
-                                                      message: str) -> None:
+def test_malformed_or_backwards_dates_are_violations(changes: dict[str, str], message: str) -> None:
     assert messages(validate_secret_lifetime, APPLICATION_PASSWORD, _password(**changes)) == [
-        message]
+        message
+    ]
 
 
 # ---------------------------------------------------------------- allowed-sign-in-audience
@@ -242,7 +277,8 @@ def test_unset_audience_means_provider_default_my_org() -> None:
     app = {k: v for k, v in example_application().items() if k != "signInAudience"}
     config = {"allowedAudiences": ["AzureADMultipleOrgs"]}
     assert messages(validate_sign_in_audience, APPLICATION, app, config) == [
-        "signInAudience 'AzureADMyOrg' is not allowed here (allowed: AzureADMultipleOrgs)"]
+        "signInAudience 'AzureADMyOrg' is not allowed here (allowed: AzureADMultipleOrgs)"
+    ]
 
 
 def test_personal_accounts_only_is_not_allowed_by_default_and_needs_v2_tokens() -> None:
@@ -265,8 +301,12 @@ def test_owners_are_counted_per_app_and_reported_on_its_urn() -> None:
     others = Res(SERVICE_PRINCIPAL, {"owners": []}, "sp")
     assert collect(validate_app_owners, stack_args([one_owner, others])) == []
     assert collect(validate_app_owners, stack_args([one_owner, others], {"minOwners": 2.0})) == [
-        ("the app registration has 1 owner(s), fewer than 2; nobody is accountable for its "
-         "secrets and consent", one_owner.urn)]
+        (
+            "the app registration has 1 owner(s), fewer than 2; nobody is accountable for its "
+            "secrets and consent",
+            one_owner.urn,
+        )
+    ]
 
 
 def test_owners_not_known_yet_are_skipped() -> None:

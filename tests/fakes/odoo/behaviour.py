@@ -47,8 +47,9 @@ def is_outlook(db: Database, model: str, rec: Record) -> bool:
 
 # --------------------------------------------------------------------------- computes
 def _outlook_configured(db: Database, model: str, rec: Record) -> bool:
-    configured = bool(db.param("microsoft_outlook_client_id")
-                      and db.param("microsoft_outlook_client_secret"))
+    configured = bool(
+        db.param("microsoft_outlook_client_id") and db.param("microsoft_outlook_client_secret")
+    )
     if db.major == 15:  # microsoft_outlook_mixin.py 15.0: no per-server filter
         return configured
     return configured and is_outlook(db, model, rec)
@@ -72,15 +73,18 @@ def _outlook_uri(db: Database, model: str, rec: Record) -> str | bool:
     if db.major >= 18:
         scope = f"openid email offline_access https://outlook.office.com/User.read {SCOPES[model]}"
     base_url = db.param("web.base.url") or ""
-    query = urlencode({
-        "client_id": client_id,
-        "response_type": "code",
-        "redirect_uri": urljoin(base_url, "/microsoft_outlook/confirm"),
-        "response_mode": "query",
-        "scope": scope,
-        "state": json.dumps({"model": model, "id": rec["id"],
-                             "csrf_token": csrf_token(db, model, rec["id"])}),
-    })
+    query = urlencode(
+        {
+            "client_id": client_id,
+            "response_type": "code",
+            "redirect_uri": urljoin(base_url, "/microsoft_outlook/confirm"),
+            "response_mode": "query",
+            "scope": scope,
+            "state": json.dumps(
+                {"model": model, "id": rec["id"], "csrf_token": csrf_token(db, model, rec["id"])}
+            ),
+        }
+    )
     return urljoin(endpoint, f"authorize?{query}")
 
 
@@ -106,6 +110,7 @@ def _company_from_domain(key: str) -> Callable[[Database, str, Record], Any]:
     def compute(db: Database, _model: str, rec: Record) -> Any:
         domain = _alias_domain(db, rec)
         return COMPUTES[key](db, "mail.alias.domain", domain) if domain else False
+
     return compute
 
 
@@ -175,30 +180,36 @@ def server_env_inverse(db: Database, model: str, rec: Record, vals: dict[str, An
 
 def effective(db: Database, model: str, rec: Record) -> Record:
     """The record as constraints see it: env-computed fields with their computed value."""
-    env_fields = [n for n, f in db.schema[model].fields.items()
-                  if (f.compute or "").startswith("server_env:")]
+    env_fields = [
+        n for n, f in db.schema[model].fields.items() if (f.compute or "").startswith("server_env:")
+    ]
     if not env_fields:
         return rec
     return {**rec, **{n: _env_value(db, model, rec, n) for n in env_fields}}
 
 
-COMPUTES: dict[str, Callable[[Database, str, Record], Any]] = _Computes({
-    "display_name": _display_name,
-    "imd_complete_name": lambda _db, _m, r: f"{r.get('module')}.{r.get('name')}",
-    "outlook_configured": _outlook_configured,
-    "outlook_uri": _outlook_uri,
-    "domain_bounce_email": lambda _db, _m, r: (
-        f"{r['bounce_alias']}@{r['name']}" if r.get("bounce_alias") else ""),
-    "domain_catchall_email": lambda _db, _m, r: (
-        f"{r['catchall_alias']}@{r['name']}" if r.get("catchall_alias") else ""),
-    "domain_default_from_email": _domain_default_from_email,
-    "company_alias_domain_name": lambda db, _m, r: (
-        (_alias_domain(db, r) or {}).get("name") or False),
-    "company_default_from_email": _company_from_domain("domain_default_from_email"),
-    "company_bounce_email": _company_from_domain("domain_bounce_email"),
-    "company_catchall_email": _company_from_domain("domain_catchall_email"),
-    "company_catchall_email_icp": _company_catchall_icp,
-})
+COMPUTES: dict[str, Callable[[Database, str, Record], Any]] = _Computes(
+    {
+        "display_name": _display_name,
+        "imd_complete_name": lambda _db, _m, r: f"{r.get('module')}.{r.get('name')}",
+        "outlook_configured": _outlook_configured,
+        "outlook_uri": _outlook_uri,
+        "domain_bounce_email": lambda _db, _m, r: (
+            f"{r['bounce_alias']}@{r['name']}" if r.get("bounce_alias") else ""
+        ),
+        "domain_catchall_email": lambda _db, _m, r: (
+            f"{r['catchall_alias']}@{r['name']}" if r.get("catchall_alias") else ""
+        ),
+        "domain_default_from_email": _domain_default_from_email,
+        "company_alias_domain_name": lambda db, _m, r: (
+            (_alias_domain(db, r) or {}).get("name") or False
+        ),
+        "company_default_from_email": _company_from_domain("domain_default_from_email"),
+        "company_bounce_email": _company_from_domain("domain_bounce_email"),
+        "company_catchall_email": _company_from_domain("domain_catchall_email"),
+        "company_catchall_email_icp": _company_catchall_icp,
+    }
+)
 
 
 # --------------------------------------------------------------------------- constraints
@@ -216,25 +227,32 @@ def _check_outlook_smtp(db: Database, rec: Record) -> None:
     if rec.get("smtp_pass"):
         raise UserError(
             f"Please leave the password field empty for Outlook mail server {name}. "
-            "The OAuth process does not require it")
+            "The OAuth process does not require it"
+        )
     if rec.get("smtp_encryption") != "starttls":
         raise UserError(
             f"Incorrect Connection Security for Outlook mail server {name}. "
-            'Please set it to "TLS (STARTTLS)".')
+            'Please set it to "TLS (STARTTLS)".'
+        )
     if not rec.get("smtp_user"):
         raise UserError(
             'Please fill the "Username" field with your Outlook/Office365 username '
             "(your email address). This should be the same account as the one used "
-            "for the Outlook OAuthentication Token.")
+            "for the Outlook OAuthentication Token."
+        )
     from_filter = rec.get("from_filter")
-    if db.major in FROM_FILTER_MUST_BE_USERNAME and from_filter and from_filter != rec.get(
-            "smtp_user"):
+    if (
+        db.major in FROM_FILTER_MUST_BE_USERNAME
+        and from_filter
+        and from_filter != rec.get("smtp_user")
+    ):
         # Not a verbatim copy: the 17.0 build checked in the lab (odoo-facts.md, "Others in the
         # same database") refuses Username != From filter; 16.0 since the 2024 fix, 18.0 and
         # 19.0 accept a delegate sending as a shared mailbox.
         raise UserError(
             f"The From Filter of Outlook mail server {name} must be the same as its Username"
-            " (the Outlook account used for the OAuthentication Token).")
+            " (the Outlook account used for the OAuthentication Token)."
+        )
 
 
 def _check_outlook_imap_15(_db: Database, rec: Record) -> None:
@@ -247,7 +265,8 @@ def _check_outlook_imap_15(_db: Database, rec: Record) -> None:
     if rec.get("password"):
         raise UserError(
             f"Please leave the password field empty for Outlook mail server {name}. "
-            "The OAuth process does not require it")
+            "The OAuth process does not require it"
+        )
     if not rec.get("is_ssl"):
         # Odoo 15.0 ships `_('SSL is required .') % server.name`, which raises
         # TypeError instead of the intended UserError (fault code 1).
@@ -271,7 +290,8 @@ def _check_alias_domain_name(_db: Database, rec: Record) -> None:
     if not DOT_ATOM_TEXT.match(rec.get("name") or ""):
         raise ValidationError(
             "You cannot use anything else than unaccented latin characters in the "
-            f"domain name {rec.get('name')}.")
+            f"domain name {rec.get('name')}."
+        )
 
 
 def _match_from_filter(address: str, from_filter: Any) -> bool:
@@ -288,8 +308,12 @@ def _check_default_from_not_used_by_users(db: Database, rec: Record) -> None:
     personal server's From filter matches."""
     address = _domain_default_from_email(db, "mail.alias.domain", rec)
     for server in db.tables["ir.mail_server"].values():
-        if server.get("owner_user_id") and server.get("active") and address \
-                and _match_from_filter(address, server.get("from_filter")):
+        if (
+            server.get("owner_user_id")
+            and server.get("active")
+            and address
+            and _match_from_filter(address, server.get("from_filter"))
+        ):
             raise UserError("A personal mail server is using that address, you can not use it.")
 
 
@@ -330,14 +354,25 @@ def sql_uniques(db: Database, model: str) -> list[SqlUnique]:
         return [SqlUnique("ir_model_data_module_name_uniq_index", ("module", "name"), None)]
     if model == "mail.alias.domain":
         return [
-            SqlUnique("mail_alias_domain_bounce_email_uniques", ("bounce_alias", "name"),
-                      "Bounce emails should be unique"),
-            SqlUnique("mail_alias_domain_catchall_email_uniques", ("catchall_alias", "name"),
-                      "Catchall emails should be unique"),
+            SqlUnique(
+                "mail_alias_domain_bounce_email_uniques",
+                ("bounce_alias", "name"),
+                "Bounce emails should be unique",
+            ),
+            SqlUnique(
+                "mail_alias_domain_catchall_email_uniques",
+                ("catchall_alias", "name"),
+                "Catchall emails should be unique",
+            ),
         ]
     if model == "ir.mail_server" and db.major >= 19:
-        return [SqlUnique("ir_mail_server_unique_owner_user_id", ("owner_user_id",),
-                          "owner_user_id must be unique")]
+        return [
+            SqlUnique(
+                "ir_mail_server_unique_owner_user_id",
+                ("owner_user_id",),
+                "owner_user_id must be unique",
+            )
+        ]
     return []
 
 
@@ -348,10 +383,13 @@ def unique_violation(db: Database, uniq: SqlUnique, values: tuple[Any, ...]) -> 
     else:
         cols = ", ".join(uniq.fields)
         vals = ", ".join(str(v) for v in values)
-        text = (f'duplicate key value violates unique constraint "{uniq.name}"\n'
-                f"DETAIL:  Key ({cols})=({vals}) already exists.\n")
-    error = ValidationError(text if db.major == 15 else
-                            f"The operation cannot be completed: {text}")
+        text = (
+            f'duplicate key value violates unique constraint "{uniq.name}"\n'
+            f"DETAIL:  Key ({cols})=({vals}) already exists.\n"
+        )
+    error = ValidationError(
+        text if db.major == 15 else f"The operation cannot be completed: {text}"
+    )
     error.sql_unique = uniq  # type: ignore[attr-defined]  # what psycopg2's diag names (load)
     return error
 

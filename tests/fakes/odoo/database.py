@@ -44,10 +44,18 @@ class Method:
 
 
 class Database:
-    def __init__(self, name: str, version: str, *, modules: dict[str, str] | None = None,
-                 admin_password: str = "admin", admin_api_key: str | None = None,
-                 demo_password: str = "demo", demo_api_key: str | None = None,
-                 base_url: str = "http://localhost:8069") -> None:
+    def __init__(
+        self,
+        name: str,
+        version: str,
+        *,
+        modules: dict[str, str] | None = None,
+        admin_password: str = "admin",
+        admin_api_key: str | None = None,
+        demo_password: str = "demo",
+        demo_api_key: str | None = None,
+        base_url: str = "http://localhost:8069",
+    ) -> None:
         self.name = name
         self.version = version
         self.major = int(version.split(".")[0])
@@ -62,8 +70,9 @@ class Database:
             self.api_keys[demo_api_key] = DEMO_UID
         self.catalog = module_catalog(self.major)
         installed = default_installed(self.major)
-        self.module_states = {n: ("installed" if n in installed else "uninstalled")
-                              for n in self.catalog}
+        self.module_states = {
+            n: ("installed" if n in installed else "uninstalled") for n in self.catalog
+        }
         self.module_states.update(modules or {})
         self.schema: dict[str, ModelDef] = {}
         # (model, id) -> ("token" | "reply", Microsoft's text): see outlook_flow.py.
@@ -90,11 +99,19 @@ class Database:
         keep: set[int] = set()
         for model in self.schema.values():
             for f in model.fields.values():
-                row = {"name": f.name, "model": model.name, "field_description": f.string,
-                       "ttype": f.type, "relation": f.relation or False,
-                       "selection": str([tuple(item) for item in f.selection])
-                       if f.selection is not None else False,
-                       "required": f.required, "readonly": f.readonly, "store": f.store}
+                row = {
+                    "name": f.name,
+                    "model": model.name,
+                    "field_description": f.string,
+                    "ttype": f.type,
+                    "relation": f.relation or False,
+                    "selection": str([tuple(item) for item in f.selection])
+                    if f.selection is not None
+                    else False,
+                    "required": f.required,
+                    "readonly": f.readonly,
+                    "store": f.store,
+                }
                 rid = by_key.get((model.name, f.name))
                 if rid is None:
                     rid = self.insert("ir.model.fields", row)
@@ -132,16 +149,24 @@ class Database:
     # ------------------------------------------------------------------ initial data
     def _init_data(self, base_url: str) -> None:
         env = self.env()
-        self.insert("res.company", {"name": "My Company", "active": True, "sequence": 0,
-                                    "email": "info@yourcompany.com"}, 1)
+        self.insert(
+            "res.company",
+            {"name": "My Company", "active": True, "sequence": 0, "email": "info@yourcompany.com"},
+            1,
+        )
         users = [
             (SUPERUSER_UID, "OdooBot", "__system__", False),
             (ADMIN_UID, "Mitchell Admin", "admin", True),
             (DEMO_UID, "Marc Demo", "demo", True),
         ]
         for uid, uname, login, active in users:
-            rec = {"name": uname, "login": login, "active": active, "company_id": 1,
-                   "email": f"{login}@example.com"}
+            rec = {
+                "name": uname,
+                "login": login,
+                "active": active,
+                "company_id": 1,
+                "email": f"{login}@example.com",
+            }
             if "outgoing_mail_server_type" in self.schema["res.users"].fields:
                 rec["outgoing_mail_server_type"] = "default"
             self.insert("res.users", rec, uid)
@@ -152,24 +177,41 @@ class Database:
             "database.create_date": self.now(),
         }
         if self.major <= 16:
-            params |= {"mail.catchall.alias": "catchall", "mail.bounce.alias": "bounce",
-                       "mail.default.from": "notifications"}
-        orm.create(env, "ir.config_parameter", [{"key": k, "value": v}
-                                                 for k, v in params.items()])
+            params |= {
+                "mail.catchall.alias": "catchall",
+                "mail.bounce.alias": "bounce",
+                "mail.default.from": "notifications",
+            }
+        orm.create(env, "ir.config_parameter", [{"key": k, "value": v} for k, v in params.items()])
         for name, module in self.catalog.items():
-            self.insert("ir.module.module", {
-                "name": name, "shortdesc": module.shortdesc, "state": self.module_states[name],
-                "auto_install": module.auto_install, "application": module.application,
-                "author": "Odoo S.A.", "latest_version": f"{self.version}.1.0", "demo": False,
-                "summary": False,
-            })
-        xmlids = [("base", "main_company", "res.company", 1),
-                  ("base", "user_root", "res.users", SUPERUSER_UID),
-                  ("base", "user_admin", "res.users", ADMIN_UID),
-                  ("base", "user_demo", "res.users", DEMO_UID)]
-        orm.create(env, "ir.model.data", [
-            {"module": m, "name": n, "model": model, "res_id": rid, "noupdate": True}
-            for m, n, model, rid in xmlids])
+            self.insert(
+                "ir.module.module",
+                {
+                    "name": name,
+                    "shortdesc": module.shortdesc,
+                    "state": self.module_states[name],
+                    "auto_install": module.auto_install,
+                    "application": module.application,
+                    "author": "Odoo S.A.",
+                    "latest_version": f"{self.version}.1.0",
+                    "demo": False,
+                    "summary": False,
+                },
+            )
+        xmlids = [
+            ("base", "main_company", "res.company", 1),
+            ("base", "user_root", "res.users", SUPERUSER_UID),
+            ("base", "user_admin", "res.users", ADMIN_UID),
+            ("base", "user_demo", "res.users", DEMO_UID),
+        ]
+        orm.create(
+            env,
+            "ir.model.data",
+            [
+                {"module": m, "name": n, "model": model, "res_id": rid, "noupdate": True}
+                for m, n, model, rid in xmlids
+            ],
+        )
 
     # ------------------------------------------------------------------ auth
     def authenticate(self, login: str, password: str) -> int | bool:
@@ -190,8 +232,12 @@ class Database:
         except (TypeError, ValueError):
             raise AccessDenied() from None
         user = self.tables["res.users"].get(uid)
-        if not user or not user.get("active") or not password \
-                or not self._password_ok(uid, str(password)):
+        if (
+            not user
+            or not user.get("active")
+            or not password
+            or not self._password_ok(uid, str(password))
+        ):
             raise AccessDenied()
         return uid
 
@@ -228,8 +274,11 @@ class Database:
             changed = False
             done = self.installed | set(todo)
             for mod in self.catalog.values():
-                if mod.auto_install and mod.name not in done \
-                        and all(d in done for d in mod.depends):
+                if (
+                    mod.auto_install
+                    and mod.name not in done
+                    and all(d in done for d in mod.depends)
+                ):
                     todo.append(mod.name)
                     changed = True
         was_mail = "mail" in self.installed
@@ -242,12 +291,18 @@ class Database:
     def _migrate_icp_to_domain(self) -> None:
         domain = self.param("mail.catchall.domain")
         if domain:
-            orm.create(self.env(), "mail.alias.domain", [{
-                "name": domain,
-                "bounce_alias": self.param("mail.bounce.alias") or "bounce",
-                "catchall_alias": self.param("mail.catchall.alias") or "catchall",
-                "default_from": self.param("mail.default.from") or "notifications",
-            }])
+            orm.create(
+                self.env(),
+                "mail.alias.domain",
+                [
+                    {
+                        "name": domain,
+                        "bounce_alias": self.param("mail.bounce.alias") or "bounce",
+                        "catchall_alias": self.param("mail.catchall.alias") or "catchall",
+                        "default_from": self.param("mail.default.from") or "notifications",
+                    }
+                ],
+            )
 
     # ------------------------------------------------------------------ test helpers
     def records(self, model: str, domain: Sequence[Any] | None = None) -> list[Record]:
@@ -261,15 +316,20 @@ class Database:
         with self.lock:
             return dict(self.tables[model][res_id])
 
-    def read(self, model: str, ids: Sequence[int], fields: Sequence[str] | None = None,
-             ) -> list[dict[str, Any]]:
+    def read(
+        self,
+        model: str,
+        ids: Sequence[int],
+        fields: Sequence[str] | None = None,
+    ) -> list[dict[str, Any]]:
         """``read()`` as the superuser, computed fields included."""
         with self.lock:
             env = self.env()
             return orm.read_records(env, model, orm.existing(env, model, ids), fields)
 
-    def seed(self, model: str, vals: dict[str, Any] | list[dict[str, Any]],
-             *, check: bool = False) -> Any:
+    def seed(
+        self, model: str, vals: dict[str, Any] | list[dict[str, Any]], *, check: bool = False
+    ) -> Any:
         """Insert records directly (defaults applied; constraints only if ``check``)."""
         vals_list = [vals] if isinstance(vals, dict) else list(vals)
         with self.lock:
@@ -305,17 +365,26 @@ class Database:
     def module_state(self, name: str) -> str:
         return self.module_states[name]
 
-    def connect_outlook(self, model: str, res_id: int, *, refresh_token: str = "fake-refresh",
-                        access_token: str = "fake-access",
-                        expiration: int | None = None) -> None:
+    def connect_outlook(
+        self,
+        model: str,
+        res_id: int,
+        *,
+        refresh_token: str = "fake-refresh",
+        access_token: str = "fake-access",
+        expiration: int | None = None,
+    ) -> None:
         """What "Connect your Outlook account" leaves behind on a server record."""
         with self.lock:
-            self.tables[model][res_id].update({
-                "microsoft_outlook_refresh_token": refresh_token,
-                "microsoft_outlook_access_token": access_token,
-                "microsoft_outlook_access_token_expiration":
-                    expiration if expiration is not None else int(time.time()) + 3600,
-            })
+            self.tables[model][res_id].update(
+                {
+                    "microsoft_outlook_refresh_token": refresh_token,
+                    "microsoft_outlook_access_token": access_token,
+                    "microsoft_outlook_access_token_expiration": expiration
+                    if expiration is not None
+                    else int(time.time()) + 3600,
+                }
+            )
 
     def fail_outlook(self, model: str, res_id: int, kind: str, text: str) -> None:
         """Make Microsoft refuse this server's Outlook login in the test buttons: kind "token"
@@ -325,16 +394,29 @@ class Database:
         with self.lock:
             self.outlook_failures[(model, res_id)] = (kind, text)
 
-    def seed_failed_mail(self, *, subject: str = "Test", email_from: str = "admin@example.com",
-                         failure_reason: str = "Authentication failed",
-                         failure_type: str = "mail_smtp", mail_server_id: int | bool = False,
-                         date: str | None = None) -> int:
-        return self.seed("mail.mail", {
-            "subject": subject, "email_from": email_from, "email_to": "to@example.com",
-            "state": "exception", "failure_reason": failure_reason,
-            "failure_type": failure_type, "mail_server_id": mail_server_id,
-            "date": date or self.now(),
-        })
+    def seed_failed_mail(
+        self,
+        *,
+        subject: str = "Test",
+        email_from: str = "admin@example.com",
+        failure_reason: str = "Authentication failed",
+        failure_type: str = "mail_smtp",
+        mail_server_id: int | bool = False,
+        date: str | None = None,
+    ) -> int:
+        return self.seed(
+            "mail.mail",
+            {
+                "subject": subject,
+                "email_from": email_from,
+                "email_to": "to@example.com",
+                "state": "exception",
+                "failure_reason": failure_reason,
+                "failure_type": failure_type,
+                "mail_server_id": mail_server_id,
+                "date": date or self.now(),
+            },
+        )
 
     def add_api_key(self, uid: int, key: str) -> None:
         self.api_keys[key] = uid
@@ -359,7 +441,8 @@ class Database:
             if self.major <= 16:
                 raise AccessError(f"Private methods (such as {name}) cannot be called remotely.")
             raise AccessError(
-                f"Private methods (such as '{model}.{name}') cannot be called remotely.")
+                f"Private methods (such as '{model}.{name}') cannot be called remotely."
+            )
         method = self.get_method(model, name)
         if method is None:
             if self.major <= 17:
@@ -367,8 +450,9 @@ class Database:
             raise AttributeError(f"The method '{model}.{name}' does not exist")
         return method
 
-    def execute_kw(self, uid: int, model: str, name: str, args: Sequence[Any],
-                   kwargs: dict[str, Any]) -> Any:
+    def execute_kw(
+        self, uid: int, model: str, name: str, args: Sequence[Any], kwargs: dict[str, Any]
+    ) -> Any:
         """odoo.api.call_kw: ids come first for record methods, context is a kwarg."""
         if self.major <= 16 and name.startswith("_"):
             self.public_method(model, name)  # check_method_name runs before the model lookup
@@ -393,8 +477,15 @@ class Database:
             return result[0] if isinstance(first, dict) else result
         return result
 
-    def call_json2(self, uid: int, model: str, name: str, ids: Sequence[int],
-                   context: dict[str, Any], kwargs: dict[str, Any]) -> Any:
+    def call_json2(
+        self,
+        uid: int,
+        model: str,
+        name: str,
+        ids: Sequence[int],
+        context: dict[str, Any],
+        kwargs: dict[str, Any],
+    ) -> Any:
         """addons/rpc/controllers/json2.py ``web_json_2_rpc``."""
         from .exceptions import NotFound, UnprocessableEntity
 
@@ -419,8 +510,16 @@ class Database:
 
 
 # ---------------------------------------------------------------------- methods
-def _search(env: Env, model: str, ids: list[int], domain: Any, offset: int = 0,
-            limit: Any = None, order: Any = None, count: bool = False) -> Any:
+def _search(
+    env: Env,
+    model: str,
+    ids: list[int],
+    domain: Any,
+    offset: int = 0,
+    limit: Any = None,
+    order: Any = None,
+    count: bool = False,
+) -> Any:
     recs = orm.search_records(env, model, domain, offset, limit, order)
     return len(recs) if count else [r["id"] for r in recs]
 
@@ -429,14 +528,23 @@ def _search_count(env: Env, model: str, ids: list[int], domain: Any, limit: Any 
     return len(orm.search_records(env, model, domain, 0, limit, None))
 
 
-def _search_read(env: Env, model: str, ids: list[int], domain: Any = None, fields: Any = None,
-                 offset: int = 0, limit: Any = None, order: Any = None) -> list[dict[str, Any]]:
+def _search_read(
+    env: Env,
+    model: str,
+    ids: list[int],
+    domain: Any = None,
+    fields: Any = None,
+    offset: int = 0,
+    limit: Any = None,
+    order: Any = None,
+) -> list[dict[str, Any]]:
     recs = orm.search_records(env, model, domain, offset, limit, order)
     return orm.read_records(env, model, recs, fields)
 
 
-def _read(env: Env, model: str, ids: list[int], fields: Any = None,
-          load: str = "_classic_read") -> list[dict[str, Any]]:
+def _read(
+    env: Env, model: str, ids: list[int], fields: Any = None, load: str = "_classic_read"
+) -> list[dict[str, Any]]:
     orm.check_access(env, model, "read")
     return orm.read_records(env, model, orm.existing(env, model, ids), fields)
 
@@ -479,14 +587,20 @@ def _button_immediate_install(env: Env, model: str, ids: list[int]) -> dict[str,
 
 def _name_get(env: Env, model: str, ids: list[int]) -> list[list[Any]]:
     orm.check_access(env, model, "read")
-    return [[r["id"], orm.value_of(env, model, r, "display_name")]
-            for r in orm.existing(env, model, ids)]
+    return [
+        [r["id"], orm.value_of(env, model, r, "display_name")]
+        for r in orm.existing(env, model, ids)
+    ]
 
 
 def methods(major: int) -> list[Method]:
     dom = "args" if major <= 16 else "domain"
     search_params: tuple[tuple[str, Any], ...] = (
-        (dom, _REQUIRED), ("offset", 0), ("limit", None), ("order", None))
+        (dom, _REQUIRED),
+        ("offset", 0),
+        ("limit", None),
+        ("order", None),
+    )
     if major <= 16:
         search_params += (("count", False),)
     count_params: tuple[tuple[str, Any], ...] = ((dom, _REQUIRED),)
@@ -498,34 +612,77 @@ def methods(major: int) -> list[Method]:
             if dom in kw:
                 kw["domain"] = kw.pop(dom)
             return fn(env, model, ids, **kw)
+
         return call
 
     out = [
         Method("search", search_params, True, rename(_search)),
         Method("search_count", count_params, True, rename(_search_count)),
-        Method("search_read", (("domain", None), ("fields", None), ("offset", 0),
-                               ("limit", None), ("order", None)), True, _search_read),
+        Method(
+            "search_read",
+            (("domain", None), ("fields", None), ("offset", 0), ("limit", None), ("order", None)),
+            True,
+            _search_read,
+        ),
         Method("read", (("fields", None), ("load", "_classic_read")), False, _read),
         Method("create", (("vals_list", _REQUIRED),), True, _create),
         Method("load", (("fields", _REQUIRED), ("data", _REQUIRED)), True, load_records),
-        Method("write", (("vals", _REQUIRED),), False,
-               lambda env, model, ids, vals: orm.write(env, model, ids, vals)),
+        Method(
+            "write",
+            (("vals", _REQUIRED),),
+            False,
+            lambda env, model, ids, vals: orm.write(env, model, ids, vals),
+        ),
         Method("unlink", (), False, lambda env, model, ids: orm.unlink(env, model, ids)),
-        Method("fields_get", (("allfields", None), ("attributes", None)), True,
-               lambda env, model, ids, allfields, attributes:
-               orm.fields_get(env, model, allfields, attributes)),
-        Method("exists", (), False, lambda env, model, ids:
-               [i for i in ids if i in env.db.tables[model]]),
-        Method("get_param", (("key", _REQUIRED), ("default", False)), True, _get_param,
-               frozenset({"ir.config_parameter"})),
-        Method("set_param", (("key", _REQUIRED), ("value", _REQUIRED)), True, _set_param,
-               frozenset({"ir.config_parameter"})),
-        Method("button_immediate_install", (), False, _button_immediate_install,
-               frozenset({"ir.module.module"})),
-        Method("test_smtp_connection", (), False, outlook_flow.test_smtp_connection,
-               frozenset({"ir.mail_server"})),
-        Method("button_confirm_login", (), False, outlook_flow.button_confirm_login,
-               frozenset({"fetchmail.server"})),
+        Method(
+            "fields_get",
+            (("allfields", None), ("attributes", None)),
+            True,
+            lambda env, model, ids, allfields, attributes: orm.fields_get(
+                env, model, allfields, attributes
+            ),
+        ),
+        Method(
+            "exists",
+            (),
+            False,
+            lambda env, model, ids: [i for i in ids if i in env.db.tables[model]],
+        ),
+        Method(
+            "get_param",
+            (("key", _REQUIRED), ("default", False)),
+            True,
+            _get_param,
+            frozenset({"ir.config_parameter"}),
+        ),
+        Method(
+            "set_param",
+            (("key", _REQUIRED), ("value", _REQUIRED)),
+            True,
+            _set_param,
+            frozenset({"ir.config_parameter"}),
+        ),
+        Method(
+            "button_immediate_install",
+            (),
+            False,
+            _button_immediate_install,
+            frozenset({"ir.module.module"}),
+        ),
+        Method(
+            "test_smtp_connection",
+            (),
+            False,
+            outlook_flow.test_smtp_connection,
+            frozenset({"ir.mail_server"}),
+        ),
+        Method(
+            "button_confirm_login",
+            (),
+            False,
+            outlook_flow.button_confirm_login,
+            frozenset({"fetchmail.server"}),
+        ),
     ]
     if major <= 16:
         out.append(Method("name_get", (), False, _name_get))

@@ -5,8 +5,25 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-OPERATORS = {"=", "!=", "<>", "in", "not in", "like", "ilike", "not like", "not ilike",
-             "=like", "=ilike", ">", "<", ">=", "<=", "child_of", "parent_of"}
+OPERATORS = {
+    "=",
+    "!=",
+    "<>",
+    "in",
+    "not in",
+    "like",
+    "ilike",
+    "not like",
+    "not ilike",
+    "=like",
+    "=ilike",
+    ">",
+    "<",
+    ">=",
+    "<=",
+    "child_of",
+    "parent_of",
+}
 
 Getter = Callable[[dict[str, Any], str], Any]
 
@@ -71,8 +88,12 @@ def _compare(value: Any, op: str, target: Any) -> bool:
     if value in (None, False) or target in (None, False):
         return False
     try:
-        return {">": value > target, "<": value < target,
-                ">=": value >= target, "<=": value <= target}[op]
+        return {
+            ">": value > target,
+            "<": value < target,
+            ">=": value >= target,
+            "<=": value <= target,
+        }[op]
     except TypeError:
         return False
 

@@ -68,8 +68,9 @@ def _convert_cell(f: Field, cell: Any) -> tuple[Any, str | None]:
 Row = tuple[int, str | bool, int | bool, dict[str, Any]]
 
 
-def _rows(env: Env, model: str, fields: list[str], data: list[list[Any]],
-          messages: list[dict[str, Any]]) -> list[Row]:
+def _rows(
+    env: Env, model: str, fields: list[str], data: list[list[Any]], messages: list[dict[str, Any]]
+) -> list[Row]:
     """_extract_records + _convert_records: (index, xid, dbid, converted values) per row."""
     mdef = env.model(model)
     for name in fields:
@@ -86,9 +87,15 @@ def _rows(env: Env, model: str, fields: list[str], data: list[list[Any]],
             except (TypeError, ValueError):
                 dbid = False
             if not dbid or dbid not in env.db.tables[model]:
-                messages.append({"type": "error", "record": index, "field": ".id",
-                                 "rows": {"from": index, "to": index},
-                                 "message": f"Unknown database identifier '{record['.id']}'"})
+                messages.append(
+                    {
+                        "type": "error",
+                        "record": index,
+                        "field": ".id",
+                        "rows": {"from": index, "to": index},
+                        "message": f"Unknown database identifier '{record['.id']}'",
+                    }
+                )
                 dbid = False
         converted: dict[str, Any] = {}
         for name, cell in record.items():
@@ -100,18 +107,25 @@ def _rows(env: Env, model: str, fields: list[str], data: list[list[Any]],
             f = mdef.fields[name]
             value, error = _convert_cell(f, cell)
             if error:
-                messages.append({"type": "error", "record": index, "field": name,
-                                 "field_name": f.string, "rows": {"from": index, "to": index},
-                                 "message": error})
+                messages.append(
+                    {
+                        "type": "error",
+                        "record": index,
+                        "field": name,
+                        "field_name": f.string,
+                        "rows": {"from": index, "to": index},
+                        "message": error,
+                    }
+                )
                 continue
             converted[name] = value
         out.append((index, xid, dbid, converted))
     return out
 
 
-def _load_records(env: Env, model: str, batch: list[tuple[str | bool, int | bool,
-                                                           dict[str, Any]]],
-                  noupdate: bool) -> list[int]:
+def _load_records(
+    env: Env, model: str, batch: list[tuple[str | bool, int | bool, dict[str, Any]]], noupdate: bool
+) -> list[int]:
     """models.py ``_load_records`` (mode 'init'): update what an external id names, create
     the rest, then create or repoint the external ids."""
     imd = env.db.tables["ir.model.data"]
@@ -128,13 +142,15 @@ def _load_records(env: Env, model: str, batch: list[tuple[str | bool, int | bool
             continue
         module, _, name = str(xid).rpartition(".")
         module = module or "__import__"
-        row = next((r for r in imd.values()
-                    if r.get("module") == module and r.get("name") == name), None)
+        row = next(
+            (r for r in imd.values() if r.get("module") == module and r.get("name") == name), None
+        )
         if row is not None and row.get("model") != model:
             raise ValidationError(
                 f"For external id {module}.{name} when trying to create/update a record of"
                 f" model {model} found record of different model {row.get('model')}"
-                f" ({row['id']})")
+                f" ({row['id']})"
+            )
         if row is not None and row.get("res_id") in env.db.tables[model]:
             orm.write(env, model, [int(row["res_id"])], values)
             ids.append(int(row["res_id"]))
@@ -150,8 +166,15 @@ def _load_records(env: Env, model: str, batch: list[tuple[str | bool, int | bool
     for (xid, _), rid in zip(to_create, created, strict=True):
         if xid:
             module, _, name = str(xid).rpartition(".")
-            marks.append({"module": module, "name": name, "model": model, "res_id": rid,
-                          "noupdate": noupdate})
+            marks.append(
+                {
+                    "module": module,
+                    "name": name,
+                    "model": model,
+                    "res_id": rid,
+                    "noupdate": noupdate,
+                }
+            )
     if marks:
         orm.create(env.db.env(), "ir.model.data", marks)
     return ids
@@ -173,20 +196,28 @@ def _error_message(env: Env, model: str, exc: Exception) -> dict[str, Any]:
         fields = uniq.fields
         mdef = env.model(model)
         if len(fields) == 1:
-            return {"message": f"The value for the field '{fields[0]}' already exists (this is"
-                               f" probably '{mdef.fields[fields[0]].string}' in the current"
-                               " model).", "field": fields[0]}
+            return {
+                "message": f"The value for the field '{fields[0]}' already exists (this is"
+                f" probably '{mdef.fields[fields[0]].string}' in the current"
+                " model).",
+                "field": fields[0],
+            }
         strings = ", ".join(mdef.fields[n].string for n in fields)
-        return {"message": f"The values for the fields '{', '.join(fields)}' already exist"
-                           f" (they are probably '{strings}' in the current model)."}
+        return {
+            "message": f"The values for the fields '{', '.join(fields)}' already exist"
+            f" (they are probably '{strings}' in the current model)."
+        }
     if isinstance(exc, UserError):
         return {"message": str(exc)}
-    return {"message": f"Unknown error during import: {type(exc)}: {exc}",
-            "moreinfo": "Resolve other errors first"}
+    return {
+        "message": f"Unknown error during import: {type(exc)}: {exc}",
+        "moreinfo": "Resolve other errors first",
+    }
 
 
-def load(env: Env, model: str, ids: list[int], fields: list[str], data: list[list[Any]]
-         ) -> dict[str, Any]:
+def load(
+    env: Env, model: str, ids: list[int], fields: list[str], data: list[list[Any]]
+) -> dict[str, Any]:
     orm.check_access(env, model, "create")
     noupdate = bool(env.context.get("noupdate", False))
     messages: list[dict[str, Any]] = []
@@ -206,9 +237,14 @@ def load(env: Env, model: str, ids: list[int], fields: list[str], data: list[lis
                     loaded += _load_records(env, model, [item], noupdate)
                 except Exception as exc:  # each error becomes a message
                     _restore(env, snap)
-                    messages.append({"type": "error", "record": index,
-                                     "rows": {"from": index, "to": index},
-                                     **_error_message(env, model, exc)})
+                    messages.append(
+                        {
+                            "type": "error",
+                            "record": index,
+                            "rows": {"from": index, "to": index},
+                            **_error_message(env, model, exc),
+                        }
+                    )
     if any(m["type"] == "error" for m in messages):
         _restore(env, outer)
         return {"ids": False, "messages": messages, "nextrow": 0}

@@ -45,7 +45,8 @@ def check_access(env: Env, model: str, operation: str) -> None:
         f"You are not allowed to {ACCESS_VERBS[operation]} '{mdef.description}' ({model}) "
         "records.\n\nThis operation is allowed for the following groups:\n"
         "\t- Administration/Settings\n\n"
-        "Contact your administrator to request access if necessary.")
+        "Contact your administrator to request access if necessary."
+    )
 
 
 def _visible(env: Env, f: Field) -> bool:
@@ -61,7 +62,8 @@ def _check_fields(env: Env, model: str, names: Sequence[str]) -> None:
             raise AccessError(
                 "The requested operation can not be completed due to security restrictions.\n\n"
                 f"Document type: {mdef.description} ({model})\nOperation: read\n"
-                f"User: {env.uid}\nFields:\n- {name}")
+                f"User: {env.uid}\nFields:\n- {name}"
+            )
 
 
 # --------------------------------------------------------------------------- values
@@ -74,8 +76,11 @@ def value_of(env: Env, model: str, rec: Record, fname: str) -> Any:
         return behaviour.COMPUTES[f.compute](env.db, model, rec)
     if f.type == "one2many":
         assert f.relation and f.inverse_name
-        return sorted(rid for rid, other in env.db.tables[f.relation].items()
-                      if other.get(f.inverse_name) == rec["id"])
+        return sorted(
+            rid
+            for rid, other in env.db.tables[f.relation].items()
+            if other.get(f.inverse_name) == rec["id"]
+        )
     return rec.get(fname, False)
 
 
@@ -91,8 +96,11 @@ def _path_value(env: Env, model: str, rec: Record, path: str) -> Any:
     if not target or not value:
         return False
     ids = value if isinstance(value, list) else [value]
-    values = [_path_value(env, target, env.db.tables[target][i], rest)
-              for i in ids if i in env.db.tables[target]]
+    values = [
+        _path_value(env, target, env.db.tables[target][i], rest)
+        for i in ids
+        if i in env.db.tables[target]
+    ]
     return values[0] if len(values) == 1 else values
 
 
@@ -160,8 +168,14 @@ def _order_key(order: str | None, mdef: ModelDef) -> list[tuple[str, bool]]:
     return keys
 
 
-def search_records(env: Env, model: str, domain: Sequence[Any] | None, offset: int = 0,
-                   limit: int | None = None, order: str | None = None) -> list[Record]:
+def search_records(
+    env: Env,
+    model: str,
+    domain: Sequence[Any] | None,
+    offset: int = 0,
+    limit: int | None = None,
+    order: str | None = None,
+) -> list[Record]:
     check_access(env, model, "read")
     mdef = env.model(model)
     dom = normalize(list(domain or []))
@@ -171,8 +185,11 @@ def search_records(env: Env, model: str, domain: Sequence[Any] | None, offset: i
             raise ValueError(f"Invalid field {model}.{name} in leaf {list(leaf)!r}")
         if len(leaf) == 3 and leaf[1] not in behaviour_operators():
             raise ValueError(f"Invalid leaf {list(leaf)!r}")
-    if mdef.has_active and env.context.get("active_test", True) and \
-            not any(str(leaf[0]) == "active" for leaf in leaves(dom)):
+    if (
+        mdef.has_active
+        and env.context.get("active_test", True)
+        and not any(str(leaf[0]) == "active" for leaf in leaves(dom))
+    ):
         dom = ["&", ("active", "=", True), *dom] if dom else [("active", "=", True)]
 
     def getter(rec: Record, path: str) -> Any:
@@ -182,7 +199,7 @@ def search_records(env: Env, model: str, domain: Sequence[Any] | None, offset: i
     for fname, desc in reversed(_order_key(order, mdef)):
         found.sort(key=lambda r, f=fname: _sort_value(value_of(env, model, r, f)), reverse=desc)
     end = None if not limit else offset + int(limit)
-    return found[int(offset or 0):end]
+    return found[int(offset or 0) : end]
 
 
 def behaviour_operators() -> set[str]:
@@ -207,12 +224,14 @@ def existing(env: Env, model: str, ids: Sequence[int]) -> list[Record]:
         shown = ", ".join(str(i) for i in missing)
         raise MissingError(
             "Record does not exist or has been deleted.\n"
-            f"(Record: {model}({shown},), User: {env.uid})")
+            f"(Record: {model}({shown},), User: {env.uid})"
+        )
     return [table[i] for i in ids]
 
 
-def read_records(env: Env, model: str, recs: list[Record],
-                 fields: Sequence[str] | None) -> list[dict[str, Any]]:
+def read_records(
+    env: Env, model: str, recs: list[Record], fields: Sequence[str] | None
+) -> list[dict[str, Any]]:
     mdef = env.model(model)
     names = list(fields) if fields else [n for n, f in mdef.fields.items() if _visible(env, f)]
     _check_fields(env, model, names)
@@ -226,8 +245,12 @@ def read_records(env: Env, model: str, recs: list[Record],
     return out
 
 
-def fields_get(env: Env, model: str, allfields: Sequence[str] | None = None,
-               attributes: Sequence[str] | None = None) -> dict[str, dict[str, Any]]:
+def fields_get(
+    env: Env,
+    model: str,
+    allfields: Sequence[str] | None = None,
+    attributes: Sequence[str] | None = None,
+) -> dict[str, dict[str, Any]]:
     mdef = env.model(model)
     result: dict[str, dict[str, Any]] = {}
     for name, f in mdef.fields.items():
@@ -272,14 +295,19 @@ def _split(env: Env, model: str, vals: dict[str, Any]) -> tuple[Record, dict[str
 def _check_required(env: Env, model: str, rec: Record) -> None:
     mdef = env.model(model)
     for name, f in mdef.fields.items():
-        if f.required and f.store and f.type != "boolean" \
-                and (rec.get(name) is None or rec.get(name) is False):
+        if (
+            f.required
+            and f.store
+            and f.type != "boolean"
+            and (rec.get(name) is None or rec.get(name) is False)
+        ):
             raise ValidationError(
                 "The operation cannot be completed:\n"
                 "- Create/update: a mandatory field is not set.\n"
                 "- Delete: another model requires the record being deleted. "
                 "If possible, archive it instead.\n\n"
-                f"Model: {mdef.description} ({model})\nField: {f.string} ({name})\n")
+                f"Model: {mdef.description} ({model})\nField: {f.string} ({name})\n"
+            )
 
 
 def _check_uniques(env: Env, model: str, candidates: list[Record]) -> None:
@@ -298,8 +326,7 @@ def _check_uniques(env: Env, model: str, candidates: list[Record]) -> None:
             seen[key] = rec.get("id") or -1
 
 
-def _check_constraints(env: Env, model: str, recs: list[Record],
-                       written: set[str] | None) -> None:
+def _check_constraints(env: Env, model: str, recs: list[Record], written: set[str] | None) -> None:
     for constraint in behaviour.constraints(env.db, model):
         if written is not None and not (constraint.triggers & written):
             continue
@@ -400,7 +427,8 @@ def unlink(env: Env, model: str, ids: Sequence[int]) -> bool:
         env.db.tables[model].pop(rid, None)
     if model != "ir.model.data":
         data = env.db.tables["ir.model.data"]
-        for xid in [k for k, r in data.items() if r.get("model") == model
-                    and r.get("res_id") in ids]:
+        for xid in [
+            k for k, r in data.items() if r.get("model") == model and r.get("res_id") in ids
+        ]:
             data.pop(xid)
     return True

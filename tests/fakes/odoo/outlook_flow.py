@@ -71,21 +71,27 @@ def test_smtp_connection(env: Env, model: str, ids: list[int]) -> dict[str, Any]
     orm.check_access(env, model, "read")
     for rec in orm.existing(env, model, ids):
         if not is_outlook(env.db, model, rec):
-            raise UserError("No response received. Check server address and port number.\n"
-                            " [Errno -3] Temporary failure in name resolution")
+            raise UserError(
+                "No response received. Check server address and port number.\n"
+                " [Errno -3] Temporary failure in name resolution"
+            )
         error = _outlook_login_error(env.db, model, rec)
         if error:
             raise UserError(error)
-    return {"type": "ir.actions.client", "tag": "display_notification",
-            "params": {"message": SMTP_SUCCESS, "type": "success", "sticky": False}}
+    return {
+        "type": "ir.actions.client",
+        "tag": "display_notification",
+        "params": {"message": SMTP_SUCCESS, "type": "success", "sticky": False},
+    }
 
 
 def button_confirm_login(env: Env, model: str, ids: list[int]) -> bool:
     orm.check_access(env, model, "write")
     for rec in orm.existing(env, model, ids):
         if not is_outlook(env.db, model, rec):
-            raise UserError("Connection test failed: [Errno -3] Temporary failure in name"
-                            " resolution")
+            raise UserError(
+                "Connection test failed: [Errno -3] Temporary failure in name resolution"
+            )
         error = _outlook_login_error(env.db, model, rec)
         if error:
             kind = env.db.outlook_failures.get((model, rec["id"]), ("", ""))[0]
@@ -104,7 +110,11 @@ def confirm(databases: list[Database], code: str, state: str) -> tuple[Database,
         raise ValueError("invalid state") from exc
     for db in databases:
         if res_id in db.tables.get(model, {}) and csrf_token(db, model, res_id) == token:
-            db.connect_outlook(model, res_id, refresh_token=f"fake-refresh-{code}",
-                               expiration=int(time.time()) + 3600)
+            db.connect_outlook(
+                model,
+                res_id,
+                refresh_token=f"fake-refresh-{code}",
+                expiration=int(time.time()) + 3600,
+            )
             return db, model, res_id
     raise ValueError("Invalid CSRF token")

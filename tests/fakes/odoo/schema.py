@@ -124,7 +124,9 @@ def module_catalog(major: int) -> dict[str, Module]:
             Module("fetchmail", "Fetchmail", ("mail",)),
             Module("microsoft_outlook", "Microsoft Outlook", ("mail",)),
             Module(
-                "fetchmail_outlook", "Fetchmail Outlook", ("microsoft_outlook", "fetchmail"),
+                "fetchmail_outlook",
+                "Fetchmail Outlook",
+                ("microsoft_outlook", "fetchmail"),
                 auto_install=True,
             ),
             Module("google_gmail", "Google Gmail", ("mail",)),
@@ -138,7 +140,9 @@ def module_catalog(major: int) -> dict[str, Module]:
         mods += [
             Module("google_gmail", "Google Gmail", ("mail",), auto_install=True),
             Module(
-                "microsoft_outlook", "Microsoft Outlook", ("mail", "google_gmail"),
+                "microsoft_outlook",
+                "Microsoft Outlook",
+                ("mail", "google_gmail"),
                 auto_install=True,
             ),
         ]
@@ -149,8 +153,11 @@ def module_catalog(major: int) -> dict[str, Module]:
 # OCA server-env (not part of Odoo): available on every version, installed only on request.
 OCA_MODULES = (
     Module("server_environment", "server configuration environment files", ("base",)),
-    Module("mail_environment", "Mail configuration with server_environment",
-           ("mail", "server_environment")),
+    Module(
+        "mail_environment",
+        "Mail configuration with server_environment",
+        ("mail", "server_environment"),
+    ),
 )
 
 
@@ -197,8 +204,13 @@ def _base_models(major: int) -> dict[str, ModelDef]:
     )
     models[imf.name] = imf
 
-    mod = ModelDef("ir.module.module", "Module", order="name", rec_name="shortdesc",
-                   user_access=frozenset({"read"}))
+    mod = ModelDef(
+        "ir.module.module",
+        "Module",
+        order="name",
+        rec_name="shortdesc",
+        user_access=frozenset({"read"}),
+    )
     mod.add(
         _c("name", "Technical Name", required=True, readonly=True),
         _c("shortdesc", "Module Name", readonly=True),
@@ -212,8 +224,13 @@ def _base_models(major: int) -> dict[str, ModelDef]:
     )
     models[mod.name] = mod
 
-    imd = ModelDef("ir.model.data", "Model Data", order="module, model, name",
-                   rec_name="complete_name", user_access=frozenset({"read"}))
+    imd = ModelDef(
+        "ir.model.data",
+        "Model Data",
+        order="module, model, name",
+        rec_name="complete_name",
+        user_access=frozenset({"read"}),
+    )
     imd.add(
         _c("name", "External Identifier", required=True),
         _c("complete_name", "Complete ID", compute="imd_complete_name"),
@@ -224,8 +241,9 @@ def _base_models(major: int) -> dict[str, ModelDef]:
     )
     models[imd.name] = imd
 
-    company = ModelDef("res.company", "Companies", order="sequence, name",
-                       user_access=frozenset({"read"}))
+    company = ModelDef(
+        "res.company", "Companies", order="sequence, name", user_access=frozenset({"read"})
+    )
     company.add(
         _c("name", "Company Name", required=True),
         _b("active", "Active", default=True),
@@ -234,8 +252,12 @@ def _base_models(major: int) -> dict[str, ModelDef]:
     )
     models[company.name] = company
 
-    users = ModelDef("res.users", "Users" if major < 17 else "User", order="name, login",
-                     user_access=frozenset({"read"}))
+    users = ModelDef(
+        "res.users",
+        "Users" if major < 17 else "User",
+        order="name, login",
+        user_access=frozenset({"read"}),
+    )
     users.add(
         _c("name", "Name", required=True),
         _c("login", "Login", required=True),
@@ -267,8 +289,13 @@ def _base_models(major: int) -> dict[str, ModelDef]:
         _sel("smtp_authentication", "Authenticate with", auth, required=True, default="login"),
         _c("smtp_user", "Username", groups=SYSTEM),
         _c("smtp_pass", "Password", groups=SYSTEM),
-        _sel("smtp_encryption", "Connection Encryption" if major >= 19 else "Connection Security",
-             encryption, required=True, default="none"),
+        _sel(
+            "smtp_encryption",
+            "Connection Encryption" if major >= 19 else "Connection Security",
+            encryption,
+            required=True,
+            default="none",
+        ),
         Field("smtp_ssl_certificate", "binary", "SSL Certificate", groups=SYSTEM),
         Field("smtp_ssl_private_key", "binary", "SSL Private Key", groups=SYSTEM),
         _b("smtp_debug", "Debugging"),
@@ -300,10 +327,19 @@ def _add_mail(models: dict[str, ModelDef], major: int) -> None:
         _c("email_from", "From"),
         Field("email_to", "text", "To"),
         Field("body_html", "text", "Text Contents"),
-        _sel("state", "Status", [
-            ("outgoing", "Outgoing"), ("sent", "Sent"), ("received", "Received"),
-            ("exception", "Delivery Failed"), ("cancel", "Cancelled"),
-        ], default="outgoing", readonly=True),
+        _sel(
+            "state",
+            "Status",
+            [
+                ("outgoing", "Outgoing"),
+                ("sent", "Sent"),
+                ("received", "Received"),
+                ("exception", "Delivery Failed"),
+                ("cancel", "Cancelled"),
+            ],
+            default="outgoing",
+            readonly=True,
+        ),
         Field("failure_reason", "text", "Failure Reason", readonly=True),
         _sel("failure_type", "Failure type", failure_types),
         _m2o("mail_server_id", "Outgoing mail server", "ir.mail_server"),
@@ -313,12 +349,21 @@ def _add_mail(models: dict[str, ModelDef], major: int) -> None:
     models[mail.name] = mail
     company = models["res.company"]
     if major >= 17:
-        domain = ModelDef("mail.alias.domain", "Email Domain", order="sequence ASC, id ASC",
-                          user_access=frozenset({"read"}))
+        domain = ModelDef(
+            "mail.alias.domain",
+            "Email Domain",
+            order="sequence ASC, id ASC",
+            user_access=frozenset({"read"}),
+        )
         domain.add(
             _c("name", "Name", required=True),
-            Field("company_ids", "one2many", "Companies", relation="res.company",
-                  inverse_name="alias_domain_id"),
+            Field(
+                "company_ids",
+                "one2many",
+                "Companies",
+                relation="res.company",
+                inverse_name="alias_domain_id",
+            ),
             _i("sequence", "Sequence", default=10),
             _c("bounce_alias", "Bounce Alias", required=True, default="bounce"),
             _c("bounce_email", "Bounce Email", compute="domain_bounce_email"),
@@ -329,8 +374,9 @@ def _add_mail(models: dict[str, ModelDef], major: int) -> None:
         )
         models[domain.name] = domain
         company.add(
-            _m2o("alias_domain_id", "Email Domain", "mail.alias.domain",
-                 default="first_alias_domain"),
+            _m2o(
+                "alias_domain_id", "Email Domain", "mail.alias.domain", default="first_alias_domain"
+            ),
             _c("alias_domain_name", "Alias Domain Name", compute="company_alias_domain_name"),
             _c("default_from_email", "Default From", compute="company_default_from_email"),
             _c("bounce_email", "Bounce Email", compute="company_bounce_email"),
@@ -343,10 +389,16 @@ def _add_mail(models: dict[str, ModelDef], major: int) -> None:
     if major >= 19:
         models["ir.mail_server"].add(_m2o("owner_user_id", "Owner", "res.users"))
         models["res.users"].add(
-            _sel("outgoing_mail_server_type", "Outgoing Mail Server Type",
-                 [("default", "Default")], required=True, default="default"),
-            _m2o("outgoing_mail_server_id", "Outgoing Mail Server", "ir.mail_server",
-                 groups=SYSTEM),
+            _sel(
+                "outgoing_mail_server_type",
+                "Outgoing Mail Server Type",
+                [("default", "Default")],
+                required=True,
+                default="default",
+            ),
+            _m2o(
+                "outgoing_mail_server_id", "Outgoing Mail Server", "ir.mail_server", groups=SYSTEM
+            ),
         )
 
 
@@ -356,13 +408,26 @@ def _add_fetchmail(models: dict[str, ModelDef], major: int) -> None:
     server.add(
         _c("name", "Name", required=True),
         _b("active", "Active", default=True),
-        _sel("state", "Status", [("draft", "Not Confirmed"), ("done", "Confirmed")],
-             default="draft", readonly=True),
+        _sel(
+            "state",
+            "Status",
+            [("draft", "Not Confirmed"), ("done", "Confirmed")],
+            default="draft",
+            readonly=True,
+        ),
         _c("server", "Server Name", readonly=ro),
         _i("port", "Port", readonly=ro),
-        _sel("server_type", "Server Type", [
-            ("imap", "IMAP Server"), ("pop", "POP Server"), ("local", "Local Server"),
-        ], required=True, default="pop"),
+        _sel(
+            "server_type",
+            "Server Type",
+            [
+                ("imap", "IMAP Server"),
+                ("pop", "POP Server"),
+                ("local", "Local Server"),
+            ],
+            required=True,
+            default="pop",
+        ),
         _b("is_ssl", "SSL/TLS", default=False),
         _b("attach", "Keep Attachments", default=True),
         _b("original", "Keep Original", default=False),
@@ -375,8 +440,13 @@ def _add_fetchmail(models: dict[str, ModelDef], major: int) -> None:
         # odoo/odoo 19.0 addons/mail/models/fetchmail.py: set by _fetch_mail on the first
         # failure of a run of failures, reset (False) by the next successful fetch.
         server.add(
-            Field("error_date", "datetime", "Last Error Date", readonly=True,
-                  help="Date of last failure, reset on success."),
+            Field(
+                "error_date",
+                "datetime",
+                "Last Error Date",
+                readonly=True,
+                help="Date of last failure, reset on success.",
+            ),
             Field("error_message", "text", "Last Error Message", readonly=True),
         )
     models[server.name] = server
@@ -387,15 +457,28 @@ def _mixin_fields(major: int, *, with_checkbox: bool) -> list[Field]:
     if with_checkbox:
         out.append(_b("use_microsoft_outlook_service", "Outlook Authentication", default=False))
     if major <= 18:
-        out.append(_b("is_microsoft_outlook_configured", "Is Outlook Credential Configured",
-                      compute="outlook_configured"))
+        out.append(
+            _b(
+                "is_microsoft_outlook_configured",
+                "Is Outlook Credential Configured",
+                compute="outlook_configured",
+            )
+        )
     out += [
         _c("microsoft_outlook_refresh_token", "Outlook Refresh Token", groups=SYSTEM),
         _c("microsoft_outlook_access_token", "Outlook Access Token", groups=SYSTEM),
-        _i("microsoft_outlook_access_token_expiration",
-           "Outlook Access Token Expiration Timestamp", groups=SYSTEM),
-        _c("microsoft_outlook_uri", "Authentication URI", compute="outlook_uri", groups=SYSTEM,
-           help="The URL to generate the authorization code from Outlook"),
+        _i(
+            "microsoft_outlook_access_token_expiration",
+            "Outlook Access Token Expiration Timestamp",
+            groups=SYSTEM,
+        ),
+        _c(
+            "microsoft_outlook_uri",
+            "Authentication URI",
+            compute="outlook_uri",
+            groups=SYSTEM,
+            help="The URL to generate the authorization code from Outlook",
+        ),
     ]
     return out
 
@@ -417,9 +500,11 @@ def _add_google_gmail(models: dict[str, ModelDef], major: int) -> None:
         models["ir.mail_server"].add(_b("use_google_gmail_service", "Gmail Authentication"))
         return
     models["ir.mail_server"].selection_add(
-        "smtp_authentication", [("gmail", "Gmail OAuth Authentication")])
+        "smtp_authentication", [("gmail", "Gmail OAuth Authentication")]
+    )
     models["fetchmail.server"].selection_add(
-        "server_type", [("gmail", "Gmail OAuth Authentication")])
+        "server_type", [("gmail", "Gmail OAuth Authentication")]
+    )
     if major >= 19:
         models["res.users"].selection_add("outgoing_mail_server_type", [("gmail", "Gmail")])
 
@@ -428,11 +513,26 @@ def _add_google_gmail(models: dict[str, ModelDef], major: int) -> None:
 # (mail_environment/models/ir_mail_server.py) and fetchmail.server
 # (mail_environment/models/fetchmail_server.py), global sections outgoing_mail / incoming_mail.
 SERVER_ENV_FIELDS = {
-    "ir.mail_server": ("smtp_host", "smtp_port", "smtp_user", "smtp_pass",
-                       "smtp_ssl_certificate", "smtp_ssl_private_key", "smtp_encryption",
-                       "smtp_authentication"),
-    "fetchmail.server": ("server", "port", "server_type", "is_ssl", "attach", "original",
-                         "user", "password"),
+    "ir.mail_server": (
+        "smtp_host",
+        "smtp_port",
+        "smtp_user",
+        "smtp_pass",
+        "smtp_ssl_certificate",
+        "smtp_ssl_private_key",
+        "smtp_encryption",
+        "smtp_authentication",
+    ),
+    "fetchmail.server": (
+        "server",
+        "port",
+        "server_type",
+        "is_ssl",
+        "attach",
+        "original",
+        "user",
+        "password",
+    ),
 }
 SERVER_ENV_SECTIONS = {"ir.mail_server": "outgoing_mail", "fetchmail.server": "incoming_mail"}
 
@@ -452,10 +552,18 @@ def _add_mail_environment(models: dict[str, ModelDef], _major: int) -> None:
             base = mdef.fields[name]
             mdef.fields[name] = replace(base, compute=f"server_env:{name}", required=False)
             mdef.add(
-                replace(base, name=f"x_{name}_env_default", string=f"{base.string} (default)",
-                        required=False, readonly=False),
-                _b(f"x_{name}_env_is_editable", f"{base.string} is editable",
-                   compute=f"server_env_editable:{name}"),
+                replace(
+                    base,
+                    name=f"x_{name}_env_default",
+                    string=f"{base.string} (default)",
+                    required=False,
+                    readonly=False,
+                ),
+                _b(
+                    f"x_{name}_env_is_editable",
+                    f"{base.string} is editable",
+                    compute=f"server_env_editable:{name}",
+                ),
             )
 
 
@@ -465,11 +573,18 @@ _MODULE_HOOKS: dict[str, Callable[[dict[str, ModelDef], int], None]] = {
     "google_gmail": _add_google_gmail,
     "microsoft_outlook": _add_microsoft_outlook,
     "fetchmail_outlook": lambda models, major: models["fetchmail.server"].add(
-        *_mixin_fields(major, with_checkbox=True)),
+        *_mixin_fields(major, with_checkbox=True)
+    ),
     "mail_environment": _add_mail_environment,
 }
-_HOOK_ORDER = ["mail", "fetchmail", "google_gmail", "microsoft_outlook", "fetchmail_outlook",
-               "mail_environment"]
+_HOOK_ORDER = [
+    "mail",
+    "fetchmail",
+    "google_gmail",
+    "microsoft_outlook",
+    "fetchmail_outlook",
+    "mail_environment",
+]
 
 
 # Models whose `create_uid` the sync reads (every Odoo model has it; the fake adds it where used).

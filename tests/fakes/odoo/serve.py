@@ -41,8 +41,9 @@ def main(argv: list[str] | None = None) -> int:
     tls = (args.cert, args.key) if args.cert and args.key else None
     odoo = FakeOdoo(args.version, db=None, latency=args.latency, tls=tls)
     for index in range(args.databases):
-        odoo.add_database(database_name(index), admin_password=args.password,
-                          base_url=base_url(index))
+        odoo.add_database(
+            database_name(index), admin_password=args.password, base_url=base_url(index)
+        )
     with odoo:
         print(odoo.url, flush=True)
         sys.stdin.read()  # until the parent closes our stdin

@@ -40,8 +40,9 @@ from .exceptions import (
 
 DEFAULT_ADMIN_API_KEY = "0123456789abcdef0123456789abcdef01234567"
 DEFAULT_DEMO_API_KEY = "fedcba9876543210fedcba9876543210fedcba98"
-WRITE_METHODS = frozenset({"create", "write", "unlink", "set_param", "button_immediate_install",
-                           "load"})
+WRITE_METHODS = frozenset(
+    {"create", "write", "unlink", "set_param", "button_immediate_install", "load"}
+)
 ALL_VERSIONS = ("15.0", "16.0", "17.0", "18.0", "19.0")
 REQUEST_QUEUE_SIZE = 1024
 
@@ -57,10 +58,12 @@ class _Server(ThreadingHTTPServer):
     def handle_error(self, _request: Any, _client_address: Any) -> None:
         return  # a client that rejected the certificate or went away: not the fake's error
 
+
 NOT_FOUND_HTML = (
     "<!doctype html>\n<html lang=en>\n<title>404 Not Found</title>\n<h1>Not Found</h1>\n"
     "<p>The requested URL was not found on the server. If you entered the URL manually "
-    "please check your spelling and try again.</p>\n")
+    "please check your spelling and try again.</p>\n"
+)
 
 
 @dataclass(frozen=True)
@@ -89,8 +92,10 @@ class Failure:
     remaining: int | None = None
 
     def matches(self, db: str, model: str, method: str) -> bool:
-        return all(want is None or want == got for want, got in
-                   ((self.db, db), (self.model, model), (self.method, method)))
+        return all(
+            want is None or want == got
+            for want, got in ((self.db, db), (self.model, model), (self.method, method))
+        )
 
 
 def version_info(version: str) -> list[Any]:
@@ -106,16 +111,19 @@ def xmlrpc_fault(exc: BaseException) -> str:
     """rpc.py ``xmlrpc_handle_exception_int``."""
     code = fault_code(exc)
     text = str(exc) if code != 1 else format_traceback(exc)
-    return xmlrpc.client.dumps(xmlrpc.client.Fault(code, text), methodresponse=True,
-                               allow_none=False)
+    return xmlrpc.client.dumps(
+        xmlrpc.client.Fault(code, text), methodresponse=True, allow_none=False
+    )
 
 
-def serialize_exception(exc: BaseException, *, message: str | None = None,
-                        arguments: Any = None) -> dict[str, Any]:
+def serialize_exception(
+    exc: BaseException, *, message: str | None = None, arguments: Any = None
+) -> dict[str, Any]:
     """odoo/http.py ``serialize_exception`` (JSON-2 error body)."""
     cls = type(exc)
-    name = f"{cls.__module__}.{cls.__qualname__}" if cls.__module__ != "builtins" \
-        else cls.__qualname__
+    name = (
+        f"{cls.__module__}.{cls.__qualname__}" if cls.__module__ != "builtins" else cls.__qualname__
+    )
     return {
         "name": name,
         "message": str(exc) if message is None else message,
@@ -128,19 +136,31 @@ def serialize_exception(exc: BaseException, *, message: str | None = None,
 class FakeOdoo:
     """A local Odoo-like server; see tests/fakes/odoo_server.py for the API."""
 
-    def __init__(self, version: str = "17.0", *, db: str | None = "odoo",
-                 admin_password: str = "admin", admin_api_key: str = DEFAULT_ADMIN_API_KEY,
-                 demo_password: str = "demo", demo_api_key: str = DEFAULT_DEMO_API_KEY,
-                 modules: dict[str, str] | None = None, latency: float = 0.0,
-                 base_url: str = "http://localhost:8069",
-                 tls: tuple[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        version: str = "17.0",
+        *,
+        db: str | None = "odoo",
+        admin_password: str = "admin",
+        admin_api_key: str = DEFAULT_ADMIN_API_KEY,
+        demo_password: str = "demo",
+        demo_api_key: str = DEFAULT_DEMO_API_KEY,
+        modules: dict[str, str] | None = None,
+        latency: float = 0.0,
+        base_url: str = "http://localhost:8069",
+        tls: tuple[str, str] | None = None,
+    ) -> None:
         if version not in ALL_VERSIONS:
             raise ValueError(f"unsupported Odoo version {version!r}")
         self.version = version
         self.latency = latency
-        self._defaults = {"admin_password": admin_password, "admin_api_key": admin_api_key,
-                          "demo_password": demo_password, "demo_api_key": demo_api_key,
-                          "base_url": base_url}
+        self._defaults = {
+            "admin_password": admin_password,
+            "admin_api_key": admin_api_key,
+            "demo_password": demo_password,
+            "demo_api_key": demo_api_key,
+            "base_url": base_url,
+        }
         self._dbs: dict[str, Database] = {}
         self._dbs_lock = threading.Lock()
         self._calls: list[Call] = []
@@ -164,9 +184,11 @@ class FakeOdoo:
             context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
             context.load_cert_chain(*self._tls)
             self._httpd.socket = context.wrap_socket(
-                self._httpd.socket, server_side=True, do_handshake_on_connect=False)
-        self._thread = threading.Thread(target=self._httpd.serve_forever,
-                                        kwargs={"poll_interval": 0.05}, daemon=True)
+                self._httpd.socket, server_side=True, do_handshake_on_connect=False
+            )
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
         self._thread.start()
         return self
 
@@ -192,8 +214,14 @@ class FakeOdoo:
         return f"{'https' if self._tls else 'http'}://127.0.0.1:{self.port}"
 
     # ------------------------------------------------------------------ databases
-    def add_database(self, name: str, version: str | None = None, *,
-                     modules: dict[str, str] | None = None, **overrides: Any) -> Database:
+    def add_database(
+        self,
+        name: str,
+        version: str | None = None,
+        *,
+        modules: dict[str, str] | None = None,
+        **overrides: Any,
+    ) -> Database:
         """Create a fresh database (``version`` defaults to the server's)."""
         options = {**self._defaults, **overrides}
         database = Database(name, version or self.version, modules=modules, **options)
@@ -223,7 +251,8 @@ class FakeOdoo:
         if database is None:
             raise OperationalError(
                 'connection to server on socket "/var/run/postgresql/.s.PGSQL.5432" failed: '
-                f'FATAL:  database "{name}" does not exist\n')
+                f'FATAL:  database "{name}" does not exist\n'
+            )
         return database
 
     # ------------------------------------------------------------------ instrumentation
@@ -236,13 +265,22 @@ class FakeOdoo:
         with self._calls_lock:
             return list(self._calls)
 
-    def count(self, method: str | None = None, model: str | None = None, *,
-              db: str | None = None, transport: str | None = None) -> int:
-        return sum(1 for c in self.calls
-                   if (method is None or c.method == method)
-                   and (model is None or c.model == model)
-                   and (db is None or c.db == db)
-                   and (transport is None or c.transport == transport))
+    def count(
+        self,
+        method: str | None = None,
+        model: str | None = None,
+        *,
+        db: str | None = None,
+        transport: str | None = None,
+    ) -> int:
+        return sum(
+            1
+            for c in self.calls
+            if (method is None or c.method == method)
+            and (model is None or c.model == model)
+            and (db is None or c.db == db)
+            and (transport is None or c.transport == transport)
+        )
 
     def write_calls(self) -> list[Call]:
         return [c for c in self.calls if c.method in WRITE_METHODS]
@@ -251,9 +289,15 @@ class FakeOdoo:
         with self._calls_lock:
             self._calls.clear()
 
-    def inject_failure(self, exc: BaseException | Callable[[], BaseException], *,
-                       model: str | None = None, method: str | None = None,
-                       db: str | None = None, times: int | None = None) -> None:
+    def inject_failure(
+        self,
+        exc: BaseException | Callable[[], BaseException],
+        *,
+        model: str | None = None,
+        method: str | None = None,
+        db: str | None = None,
+        times: int | None = None,
+    ) -> None:
         """Make matching object/JSON-2 calls raise ``exc`` (``times`` None: always)."""
         if isinstance(exc, BaseException):
             template = exc
@@ -302,8 +346,14 @@ class FakeOdoo:
             self._failures.clear()
             self._drops.clear()
 
-    def inject_drop(self, *, model: str | None = None, method: str | None = None,
-                    db: str | None = None, times: int | None = 1) -> None:
+    def inject_drop(
+        self,
+        *,
+        model: str | None = None,
+        method: str | None = None,
+        db: str | None = None,
+        times: int | None = 1,
+    ) -> None:
         """Run matching object/JSON-2 calls, then close the connection without answering."""
         with self._calls_lock:
             self._drops.append(Failure(_DropConnection, model, method, db, times))
@@ -344,9 +394,12 @@ class FakeOdoo:
         self.record(Call("xmlrpc", "common", db, None, method, args=params, at=time.time()))
         self._pause()
         if method == "version":
-            return {"server_version": self.version,
-                    "server_version_info": version_info(self.version),
-                    "server_serie": self.version, "protocol_version": 1}
+            return {
+                "server_version": self.version,
+                "server_version_info": version_info(self.version),
+                "server_serie": self.version,
+                "protocol_version": 1,
+            }
         if method == "login":
             return self._get_db(params[0]).authenticate(params[1], params[2])
         if method == "authenticate":
@@ -359,9 +412,18 @@ class FakeOdoo:
         db_name, uid, password = params[0], params[1], params[2]
         model = params[3] if len(params) > 3 else None
         name = params[4] if len(params) > 4 else method
-        self.record(Call("xmlrpc", "object", str(db_name), model, str(name),
-                         uid=uid if isinstance(uid, int) else None,
-                         args=tuple(params[5:]), at=time.time()))
+        self.record(
+            Call(
+                "xmlrpc",
+                "object",
+                str(db_name),
+                model,
+                str(name),
+                uid=uid if isinstance(uid, int) else None,
+                args=tuple(params[5:]),
+                at=time.time(),
+            )
+        )
         self._pause()
         database = self._get_db(db_name)
         uid = database.check_credentials(uid, password)
@@ -397,8 +459,9 @@ class FakeOdoo:
                 return self._dbs.get(header)
             return next(iter(self._dbs.values())) if len(self._dbs) == 1 else None
 
-    def dispatch_json2(self, database: Database, model: str, method: str,
-                       authorization: str | None, body: bytes) -> Any:
+    def dispatch_json2(
+        self, database: Database, model: str, method: str, authorization: str | None, body: bytes
+    ) -> Any:
         """ir.http ``_auth_method_bearer`` then json2.py ``web_json_2_rpc``."""
         token = None
         if authorization and authorization[:7].lower() == "bearer " and authorization[7:].strip():
@@ -418,8 +481,18 @@ class FakeOdoo:
             params = {}
         ids = params.pop("ids", ()) or ()
         context = params.pop("context", {}) or {}
-        self.record(Call("json2", "json2", database.name, model, method, uid=uid,
-                         kwargs=dict(params), at=time.time()))
+        self.record(
+            Call(
+                "json2",
+                "json2",
+                database.name,
+                model,
+                method,
+                uid=uid,
+                kwargs=dict(params),
+                at=time.time(),
+            )
+        )
         self._pause()
         self._maybe_fail(database.name, model, method)
         result = database.call_json2(uid, model, method, ids, context, params)
@@ -449,8 +522,13 @@ class _Handler(BaseHTTPRequestHandler):
 
     _lose_reply = False
 
-    def _send(self, status: int, body: bytes | str, content_type: str,
-              headers: dict[str, str] | None = None) -> None:
+    def _send(
+        self,
+        status: int,
+        body: bytes | str,
+        content_type: str,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         if self._lose_reply:  # the work is done; the connection closes without an answer
             self.close_connection = True
             return
@@ -467,8 +545,9 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(404, NOT_FOUND_HTML, "text/html; charset=utf-8")
 
     def _json(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
-        self._send(status, json.dumps(payload, default=str), "application/json; charset=utf-8",
-                   headers)
+        self._send(
+            status, json.dumps(payload, default=str), "application/json; charset=utf-8", headers
+        )
 
     def _admitted(self) -> bool:
         gate = self.odoo.admit()
@@ -488,8 +567,7 @@ class _Handler(BaseHTTPRequestHandler):
         if path in ("/web/version", "/json/version") and odoo.version >= "19.0":
             # addons/rpc/controllers/__init__.py (19.0): route(['/web/version',
             # '/json/version'], type='http', auth='none')
-            self._json(200, {"version_info": version_info(odoo.version),
-                             "version": odoo.version})
+            self._json(200, {"version_info": version_info(odoo.version), "version": odoo.version})
         elif path.startswith("/json/2") and odoo.version >= "19.0":
             self._json2_error(NotFound("Did you mean POST /json/2/<model>/<method>?"))
         elif path == "/microsoft_outlook/confirm":
@@ -504,14 +582,20 @@ class _Handler(BaseHTTPRequestHandler):
         databases = [odoo.db(name) for name in odoo.database_names()]
         try:
             database, model, res_id = outlook_flow.confirm(
-                databases, query.get("code", [""])[0], query.get("state", [""])[0])
+                databases, query.get("code", [""])[0], query.get("state", [""])[0]
+            )
         except ValueError as exc:
             self._send(400, str(exc), "text/plain; charset=utf-8")
             return
-        odoo.record(Call("http", "microsoft_outlook", database.name, model, "confirm",
-                         at=time.time()))
-        self._send(303, "", "text/html; charset=utf-8", {
-            "Location": f"/web#id={res_id}&model={model}&view_type=form"})
+        odoo.record(
+            Call("http", "microsoft_outlook", database.name, model, "confirm", at=time.time())
+        )
+        self._send(
+            303,
+            "",
+            "text/html; charset=utf-8",
+            {"Location": f"/web#id={res_id}&model={model}&view_type=form"},
+        )
 
     def do_POST(self) -> None:
         path = self.path.split("?")[0]
@@ -519,7 +603,7 @@ class _Handler(BaseHTTPRequestHandler):
         if not self._admitted():
             return
         if path.startswith("/xmlrpc/2/"):
-            self._xmlrpc(path[len("/xmlrpc/2/"):], body)
+            self._xmlrpc(path[len("/xmlrpc/2/") :], body)
         elif path.startswith("/json/2"):
             self._json2(path, body)
         elif path == "/web/webclient/version_info":
@@ -544,8 +628,12 @@ class _Handler(BaseHTTPRequestHandler):
         with contextlib.suppress(ValueError):
             request_id = json.loads(body or b"{}").get("id")
         v = self.odoo.version
-        result = {"server_version": v, "server_version_info": version_info(v),
-                  "server_serie": v, "protocol_version": 1}
+        result = {
+            "server_version": v,
+            "server_version_info": version_info(v),
+            "server_serie": v,
+            "protocol_version": 1,
+        }
         self._json(200, {"jsonrpc": "2.0", "id": request_id, "result": result})
 
     def _json2(self, path: str, body: bytes) -> None:
@@ -558,8 +646,9 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             if len(parts) != 5 or not parts[3] or not parts[4]:
                 raise NotFound("Did you mean POST /json/2/<model>/<method>?")
-            result = odoo.dispatch_json2(database, parts[3], parts[4],
-                                         self.headers.get("Authorization"), body)
+            result = odoo.dispatch_json2(
+                database, parts[3], parts[4], self.headers.get("Authorization"), body
+            )
         except _DropConnection:
             self.close_connection = True
             return
@@ -575,8 +664,9 @@ class _Handler(BaseHTTPRequestHandler):
             status, payload = exc.http_status, serialize_exception(exc)
         elif isinstance(exc, HTTPException):
             status = exc.code
-            payload = serialize_exception(exc, message=exc.description,
-                                          arguments=(exc.description, exc.code))
+            payload = serialize_exception(
+                exc, message=exc.description, arguments=(exc.description, exc.code)
+            )
             if isinstance(exc, Unauthorized):
                 headers["WWW-Authenticate"] = "Bearer"
         else:
@@ -588,5 +678,11 @@ def iter_versions() -> Iterator[str]:
     yield from ALL_VERSIONS
 
 
-__all__ = ["ALL_VERSIONS", "DEFAULT_ADMIN_API_KEY", "DEFAULT_DEMO_API_KEY", "AccessDenied",
-           "Call", "FakeOdoo"]
+__all__ = [
+    "ALL_VERSIONS",
+    "DEFAULT_ADMIN_API_KEY",
+    "DEFAULT_DEMO_API_KEY",
+    "AccessDenied",
+    "Call",
+    "FakeOdoo",
+]
