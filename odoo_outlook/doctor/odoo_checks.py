@@ -344,20 +344,8 @@ def check_server(
         )
     elif test is not None:
         checks.append(token_check(token, test, stack, scope))
-    elif evidence.failing:  # Odoo recorded a failure since the server last worked
-        checks.append(
-            token_from_evidence(
-                token,
-                evidence,
-                stack,
-                scope,
-                now=now,
-                since=since,
-                server=record.name,
-                mailbox=server.mailbox,
-            )
-        )
-    elif status.needs:
+    # A failure Odoo recorded since the server last worked outranks "not confirmed".
+    elif status.needs and not evidence.failing:
         checks.append(
             warn(
                 token,
