@@ -168,12 +168,8 @@ class Json2Transport:
     # -- HTTP -----------------------------------------------------------------------------
     def _connection_for(self) -> KeptAliveConnection:
         if self._connection is None:
-            self._connection = KeptAliveConnection(
-                self._parts.scheme,
-                self._parts.hostname or "",
-                self._parts.port,
-                verify_tls=self._verify_tls,
-                timeout=self._timeout,
+            self._connection = KeptAliveConnection.for_url(
+                self.url, verify_tls=self._verify_tls, timeout=self._timeout
             )
         return self._connection
 

@@ -32,6 +32,7 @@ import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 log = logging.getLogger(__name__)
 
@@ -164,6 +165,14 @@ class KeptAliveConnection:
         else:
             self._http = http.client.HTTPConnection(host, port, timeout=timeout)
         self.connects = 0  # TCP (and TLS) connections opened, for tests and benchmarks
+
+    @classmethod
+    def for_url(cls, url: str, *, verify_tls: bool, timeout: float) -> KeptAliveConnection:
+        """The connection to `url`'s scheme, host and port (its path is the caller's)."""
+        parts = urlsplit(url)
+        return cls(
+            parts.scheme, parts.hostname or "", parts.port, verify_tls=verify_tls, timeout=timeout
+        )
 
     def close(self) -> None:
         """Close the socket (a later request opens a new one)."""

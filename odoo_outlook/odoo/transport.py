@@ -135,13 +135,8 @@ class XmlRpcTransport:
 
     def _connection_for(self) -> KeptAliveConnection:
         if self._connection is None:
-            parts = urlsplit(self.url)
-            self._connection = KeptAliveConnection(
-                parts.scheme,
-                parts.hostname or "",
-                parts.port,
-                verify_tls=self._verify_tls,
-                timeout=self._timeout,
+            self._connection = KeptAliveConnection.for_url(
+                self.url, verify_tls=self._verify_tls, timeout=self._timeout
             )
         return self._connection
 
