@@ -16,7 +16,7 @@ from odoo_outlook.cli import main
 from odoo_outlook.desired import ODOO_XMLID_MODULE
 from odoo_outlook.fleet import TargetResult
 from tests.fakes.odoo_server import FakeOdoo
-from tests.odoo_sync_helpers import CLIENT_ID, CLIENT_SECRET
+from tests.odoo_sync_helpers import CLIENT_ID, CLIENT_SECRET, cli_args
 
 PASSWORD = "Fleet-Pa55word-7q"
 WRONG = "not-the-password-3x"
@@ -74,18 +74,7 @@ def run_cli(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], *extra: str
 ) -> tuple[int, str, str]:
     capsys.readouterr()
-    code = main(
-        [
-            "sync",
-            "--stack",
-            "dev",
-            "--project-dir",
-            str(tmp_path),
-            "--outputs",
-            str(tmp_path / "outputs.json"),
-            *extra,
-        ]
-    )
+    code = main(cli_args(tmp_path, *extra))
     captured = capsys.readouterr()
     return code, captured.out, captured.err
 

@@ -32,7 +32,7 @@ from tests.fleet_helpers import (
     add_databases,
     fleet_stack,
 )
-from tests.odoo_sync_helpers import CLIENT_ID, CLIENT_SECRET, write_project
+from tests.odoo_sync_helpers import CLIENT_ID, CLIENT_SECRET, cli_args, write_project
 
 NAMES = [f"acme-{i:02d}" for i in range(1, 7)]
 DOWN, BAD = "acme-02", "acme-05"
@@ -57,17 +57,7 @@ def stack(
     monkeypatch.setenv("ODOO_FLEET_PASSWORD", PASSWORD)
     monkeypatch.setenv("ODOO_WRONG_PASSWORD", WRONG)
     write_project(tmp_path, raw)
-    code = main(
-        [
-            "sync",
-            "--stack",
-            "dev",
-            "--project-dir",
-            str(tmp_path),
-            "--outputs",
-            str(tmp_path / "outputs.json"),
-        ]
-    )
+    code = main(cli_args(tmp_path))
     assert code == 2  # the two broken targets
     capsys.readouterr()
     fake_graph.seed_healthy(

@@ -21,7 +21,7 @@ from odoo_outlook.odoo.outlook_connect import managed_servers
 from odoo_outlook.odoo.transport import ServerVersion
 from tests.connect_helpers import ConsentBrowser, register
 from tests.fakes.odoo_server import FakeOdoo
-from tests.odoo_sync_helpers import APP, PASSWORD, spec, stack, write_project
+from tests.odoo_sync_helpers import APP, PASSWORD, cli_args, spec, stack, write_project
 
 USERS = ("alice@example.com", "bob@example.com")
 INCOMING = ("catchall@example.com",)
@@ -280,19 +280,8 @@ def test_sync_prints_links_with_the_database(
         odoo.add_database("second")
         raw = stack(odoo.url, mode="perUser", users=USERS, database="second")
         monkeypatch.setenv("ODOO_ERP_PASSWORD", PASSWORD)
-        outputs = write_project(tmp_path, raw)
-        code = main(
-            [
-                "sync",
-                "--stack",
-                "dev",
-                "--project-dir",
-                str(tmp_path),
-                "--outputs",
-                str(outputs),
-                "--json",
-            ]
-        )
+        write_project(tmp_path, raw)
+        code = main(cli_args(tmp_path, "--json"))
         assert code == 0
         servers = json.loads(capsys.readouterr().out)[0]["servers"]
         assert servers and all("/web?db=second#id=" in s["formUrl"] for s in servers)
