@@ -78,6 +78,25 @@ def oauth_endpoint(audience: SignInAudience, tenant_id: str | None) -> str:
     return f"{LOGIN_AUTHORITY}/{tenant}/oauth2/v2.0/"
 
 
+def authority_tenant(url: str) -> str:
+    """The tenant segment of an authority URL (`https://login.microsoftonline.com/<tenant>/...`),
+    lower-cased; '' when the URL has none."""
+    parts = url.strip().split("/")
+    return parts[3].lower() if len(parts) > 3 else ""
+
+
+def accepted_authorities(audience: SignInAudience) -> frozenset[str]:
+    """The shared authorities (tenant segments) through which every account the app admits can
+    sign in: `common` for every multitenant audience, `organizations` too when the app admits
+    work and school accounts only; none for a single-tenant app (its own tenant only).
+    Source: Microsoft identity platform, "Application configuration options" (authority)."""
+    if not audience.is_multitenant:
+        return frozenset()
+    if audience is SignInAudience.MULTIPLE_ORGS:
+        return frozenset({"common", "organizations"})
+    return frozenset({"common"})
+
+
 def admin_consent_url(tenant_id: str | None, client_id: str) -> str:
     """Microsoft's admin consent URL for the app (`/{tenant}/adminconsent?client_id=...`, Microsoft
     identity platform admin consent endpoint); `organizations` when the tenant is not known.
@@ -202,6 +221,13 @@ class OdooTargetSpec:
     connection: OdooConnectionSpec | None
     # The other companies of the database; the fields above are the connection user's company.
     companies: tuple[CompanySpec, ...] = ()
+    # The app's audience: which authority Odoo's endpoint parameter may name.
+    sign_in_audience: SignInAudience = SignInAudience.MULTIPLE_ORGS
+
+    @property
+    def accepted_authorities(self) -> frozenset[str]:
+        """The shared authorities an Odoo endpoint parameter may name (`accepted_authorities`)."""
+        return accepted_authorities(self.sign_in_audience)
 
     @property
     def all_outgoing(self) -> tuple[OutgoingServer, ...]:
@@ -350,6 +376,7 @@ def target_spec(config: StackConfig, target: Target) -> OdooTargetSpec:
         alias=_alias(target.mail),
         endpoint=endpoint,
         connection=_connection(target),
+        sign_in_audience=audience,
         companies=tuple(
             CompanySpec(
                 company=c.company,

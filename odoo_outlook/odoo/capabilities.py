@@ -84,7 +84,7 @@ class Capabilities:
     imap_marker: str
     has_fetchmail_model: bool
     has_alias_domain: bool
-    endpoint_param: str | None
+    endpoint_param: str
     # Older names the same version may read instead (16.0 before February 2023).
     legacy_endpoint_params: tuple[str, ...] = ()
     selections: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
@@ -93,6 +93,10 @@ class Capabilities:
     def outlook_installed(self) -> bool:
         """Whether `microsoft_outlook` is installed."""
         return self.modules.installed(OUTLOOK_MODULE)
+
+    def fields_of(self, model: str) -> frozenset[str]:
+        """The fields `model` (`ir.mail_server` or `fetchmail.server`) has in this database."""
+        return self.mail_server_fields if model == OUTGOING_MODEL else self.fetchmail_fields
 
     def outgoing_marker(self) -> dict[str, Any]:
         """The `ir.mail_server` values that make a server Outlook's: `use_microsoft_outlook_service`
@@ -116,7 +120,7 @@ ENDPOINT_PARAM = "microsoft_outlook.endpoint"
 LEGACY_ENDPOINT_PARAM = "microsoft.outlook.endpoint"
 
 
-def endpoint_param_for() -> str | None:
+def endpoint_param_for() -> str:
     """The authority parameter current builds of every version read (`_get_microsoft_endpoint`)."""
     return ENDPOINT_PARAM
 
