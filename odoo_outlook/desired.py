@@ -6,8 +6,6 @@ redirect URI, a scope, a server's From filter) is written here once.
 
 from __future__ import annotations
 
-import hashlib
-import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -19,6 +17,7 @@ from odoo_outlook.config import (
     StackConfig,
     Target,
 )
+from odoo_outlook.external_ids import fetchmail_server_xmlid, mail_server_xmlid
 from odoo_outlook.rotation import SecretSchedule, schedule
 from odoo_outlook.transport_kind import Transport
 
@@ -102,13 +101,6 @@ def admin_consent_url(tenant_id: str | None, client_id: str) -> str:
     identity platform admin consent endpoint); `organizations` when the tenant is not known.
     """
     return f"{LOGIN_AUTHORITY}/{tenant_id or 'organizations'}/adminconsent?client_id={client_id}"
-
-
-def _xmlid_suffix(address: str) -> str:
-    # Readable and unique: 'a.b@x' and 'a_b@x' sanitise alike, the digest tells them apart.
-    readable = re.sub(r"[^a-z0-9]+", "_", address.lower()).strip("_")
-    digest = hashlib.sha1(address.lower().encode()).hexdigest()[:6]
-    return f"{readable}_{digest}"
 
 
 @dataclass(frozen=True)
@@ -299,7 +291,7 @@ def _outgoing(target: Target | CompanyMail) -> tuple[OutgoingServer, ...]:
     if mail.mode is MailMode.GENERIC:
         return (
             OutgoingServer(
-                xmlid=f"mail_server_{_xmlid_suffix(mail.notifications)}",
+                xmlid=mail_server_xmlid(mail.notifications),
                 name=f"Outlook {mail.notifications}",
                 mailbox=mail.notifications,
                 from_filter=mail.notifications,
@@ -310,7 +302,7 @@ def _outgoing(target: Target | CompanyMail) -> tuple[OutgoingServer, ...]:
         )
     personal = tuple(
         OutgoingServer(
-            xmlid=f"mail_server_{_xmlid_suffix(address)}",
+            xmlid=mail_server_xmlid(address),
             name=f"Outlook {address}",
             mailbox=address,
             from_filter=address,
@@ -321,7 +313,7 @@ def _outgoing(target: Target | CompanyMail) -> tuple[OutgoingServer, ...]:
         for address in mail.users
     )
     fallback = OutgoingServer(
-        xmlid=f"mail_server_{_xmlid_suffix(mail.notifications)}",
+        xmlid=mail_server_xmlid(mail.notifications),
         name=f"Outlook {mail.notifications} (fallback)",
         mailbox=mail.notifications,
         from_filter=mail.notifications,
@@ -335,7 +327,7 @@ def _outgoing(target: Target | CompanyMail) -> tuple[OutgoingServer, ...]:
 def _incoming(target: Target | CompanyMail) -> tuple[IncomingServer, ...]:
     return tuple(
         IncomingServer(
-            xmlid=f"fetchmail_server_{_xmlid_suffix(address)}",
+            xmlid=fetchmail_server_xmlid(address),
             name=f"Outlook {address}",
             mailbox=address,
         )

@@ -30,6 +30,7 @@ from odoo_outlook.doctor.alias_checks import (
     unmatched_default_from,
 )
 from odoo_outlook.doctor.model import SYNC, Check, fail, ok, warn
+from odoo_outlook.external_ids import alias_domain_xmlid
 from odoo_outlook.odoo.capabilities import Capabilities
 from odoo_outlook.odoo.changes import (
     AppCredentials,
@@ -38,7 +39,6 @@ from odoo_outlook.odoo.changes import (
     Conflict,
     ParamSet,
     ParamUnset,
-    alias_domain_xmlid,
     plan_changes,
 )
 from odoo_outlook.odoo.checks import check_base_url

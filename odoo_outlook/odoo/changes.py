@@ -26,8 +26,6 @@ Ownership rules (also in README.md, section `sync`, "Safety rules"):
 
 from __future__ import annotations
 
-import hashlib
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -40,6 +38,7 @@ from odoo_outlook.desired import (
     authority_tenant,
     oauth_endpoint,
 )
+from odoo_outlook.external_ids import alias_domain_xmlid, param_xmlid
 from odoo_outlook.masking import MASK
 from odoo_outlook.odoo.capabilities import OUTLOOK_BOOLEAN, Capabilities
 from odoo_outlook.odoo.checks import is_frozen
@@ -77,19 +76,6 @@ from odoo_outlook.odoo.state import (
 )
 
 SERVER_MODELS = (OUTGOING, INCOMING)
-
-
-def param_xmlid(key: str) -> str:
-    """The external id name (module `odoo_outlook`) of the `ir.config_parameter` with `key`:
-    readable part plus the first 6 hex digits of the key's SHA-1, so similar keys stay distinct.
-    """
-    readable = re.sub(r"[^a-z0-9]+", "_", key.lower()).strip("_")
-    return f"config_parameter_{readable}_{hashlib.sha1(key.encode()).hexdigest()[:6]}"
-
-
-def alias_domain_xmlid(domain: str) -> str:
-    """The external id name of the `mail.alias.domain` record for `domain` (17.0+)."""
-    return "alias_domain_" + re.sub(r"[^a-z0-9]+", "_", domain.lower()).strip("_")
 
 
 @dataclass(frozen=True)

@@ -24,9 +24,9 @@ from odoo_outlook.doctor.plan_checks import (
 )
 from odoo_outlook.doctor.secrets import expiry_checks, held_key_ids, holder_check
 from odoo_outlook.errors import ConfigError
+from odoo_outlook.external_ids import alias_domain_xmlid
 from odoo_outlook.graph import DirectoryObjectRef, GraphSettings, PasswordCredential
 from odoo_outlook.odoo.capabilities import Capabilities, ModuleStates
-from odoo_outlook.odoo.changes import alias_domain_xmlid
 from odoo_outlook.odoo.neighbours import from_filter_matches
 from odoo_outlook.odoo.state import AliasDomainRecord, Company, OdooState, Param, Server, XmlId
 from odoo_outlook.odoo.transport import ServerVersion
