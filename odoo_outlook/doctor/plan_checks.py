@@ -39,6 +39,7 @@ from odoo_outlook.odoo.changes import (
     Conflict,
     ParamSet,
     ParamUnset,
+    password_field,
     plan_changes,
 )
 from odoo_outlook.odoo.checks import check_base_url
@@ -54,7 +55,6 @@ from odoo_outlook.odoo.state import (
     CLIENT_SECRET_PARAM,
     DEFAULT_FROM_PARAM,
     ENDPOINT_PARAMS,
-    INCOMING,
     OUTGOING,
     Company,
     OdooState,
@@ -66,7 +66,6 @@ from odoo_outlook.odoo.state import (
 _SHARED_AUTHORITIES = frozenset({"common", "organizations", "consumers"})
 _PLACEHOLDER_TENANT = "<tenant-id>"
 _MAIL_PARAMS = (CATCHALL_DOMAIN_PARAM, DEFAULT_FROM_PARAM, CATCHALL_ALIAS_PARAM, BOUNCE_ALIAS_PARAM)
-_PASSWORD_FIELDS = {OUTGOING: "smtp_pass", INCOMING: "password"}
 
 
 def split_fix(message: str, default: str) -> tuple[str, str]:
@@ -247,9 +246,9 @@ def _differences(values: dict[str, Any], before: dict[str, Any], model: str) -> 
     out = [
         f"{k} is {normalise(before.get(k))!r}, wanted {v!r}"
         for k, v in values.items()
-        if k != _PASSWORD_FIELDS[model]
+        if k != password_field(model)
     ]
-    if _PASSWORD_FIELDS[model] in values:
+    if password_field(model) in values:
         out.append("a password is set (Odoo refuses one on an Outlook server)")
     return out
 

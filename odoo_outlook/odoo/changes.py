@@ -429,7 +429,7 @@ class _Builder:
         record = self.state.record_for(xmlid)
         if ref is not None and record is None:
             self.stale.append(ref.id)
-        row = {**wanted, _password_field(model): False}
+        row = {**wanted, password_field(model): False}
         if record is not None:
             held = {k: v for k, v in (declared or {}).items() if k not in wanted}
             drift = _changed(record.values, held)
@@ -449,10 +449,10 @@ class _Builder:
                     )
                 )
             changes = _changed(record.values, wanted)
-            if record.has_password and _password_field(model) not in env_managed_fields(
+            if record.has_password and password_field(model) not in env_managed_fields(
                 self.caps.fields_of(model)
             ):
-                changes[_password_field(model)] = False
+                changes[password_field(model)] = False
             if changes:
                 self.updates.append(
                     Update(model, record.id, changes, dict(record.values), label, xmlid, row)
@@ -477,7 +477,7 @@ class _Builder:
             chosen = min(adoptable, key=lambda s: (not s.connected, s.id))
             changes = _changed(chosen.values, wanted)
             if chosen.has_password:
-                changes[_password_field(model)] = False
+                changes[password_field(model)] = False
             self.adopts.append(
                 Adopt(model, chosen.id, xmlid, changes, dict(chosen.values), row, label)
             )
@@ -544,7 +544,8 @@ class _Builder:
         )
 
 
-def _password_field(model: str) -> str:
+def password_field(model: str) -> str:
+    """The password field of a server model (Odoo refuses a password on an Outlook server)."""
     return "smtp_pass" if model == OUTGOING else "password"
 
 
