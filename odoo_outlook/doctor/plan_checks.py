@@ -103,17 +103,18 @@ class DoctorPlan:
 
 def _known_spec(
     spec: OdooTargetSpec, state: OdooState, caps: Capabilities, tenant_id: str | None
-) -> OdooTargetSpec:
+) -> tuple[OdooTargetSpec, bool]:
     """A single-tenant stack without `app.tenantId`: the authority of the tenant the doctor
-    knows (outputs, --tenant); unknown, the tenant Odoo names is taken as declared."""
+    knows (outputs, --tenant); unknown, the tenant Odoo names is taken as declared (and the
+    second value, "not verified", is True)."""
     if spec.endpoint is None or authority_tenant(spec.endpoint) != _PLACEHOLDER_TENANT.lower():
-        return spec
+        return spec, False
     if tenant_id:
-        return replace(spec, endpoint=oauth_endpoint(spec.sign_in_audience, tenant_id))
+        return replace(spec, endpoint=oauth_endpoint(spec.sign_in_audience, tenant_id)), False
     current = state.param(caps.endpoint_param)
     if current and authority_tenant(current) not in _SHARED_AUTHORITIES:
-        return replace(spec, endpoint=current)
-    return spec
+        return replace(spec, endpoint=current), True
+    return spec, False
 
 
 def doctor_plan(
@@ -134,7 +135,7 @@ def doctor_plan(
     held_id = state.param(CLIENT_ID_PARAM) or ""
     client_id = held_id if held_id.strip().lower() == client_id.lower() else client_id
     secret = stack_secret or state.param(CLIENT_SECRET_PARAM) or ""
-    known = _known_spec(spec, state, caps, tenant_id)
+    known, unverified = _known_spec(spec, state, caps, tenant_id)
     conn = spec.connection
     changes = plan_changes(
         state,
@@ -145,11 +146,6 @@ def doctor_plan(
         base_url_ok=check_base_url(state.params, spec).ok,
         adopt=bool(conn and conn.adopt),
         tool_uid=tool_uid,
-    )
-    unverified = (
-        known.endpoint is not None
-        and known.endpoint == state.param(caps.endpoint_param)
-        and known is not spec
     )
     return DoctorPlan(changes, known, client_id, unverified)
 

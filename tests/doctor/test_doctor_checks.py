@@ -304,6 +304,7 @@ def test_authority_rules(
     params = dict.fromkeys(keys, value) if value else {}
     check = _authority(audience, caps, _state(**params))
     assert check.status is status, check
+    assert "not compared" not in check.detail  # the tenant is known here
 
 
 def test_single_tenant_authority_without_a_known_tenant_is_accepted_unverified() -> None:
