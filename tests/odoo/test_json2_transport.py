@@ -7,9 +7,10 @@ from typing import Any
 import pytest
 
 from odoo_outlook.config import Transport, parse_config
-from odoo_outlook.odoo import OdooError, sync_target
 from odoo_outlook.odoo.client import connect, with_transport
+from odoo_outlook.odoo.errors import OdooError
 from odoo_outlook.odoo.json2 import Json2Transport, json2_body, looks_like_api_key
+from odoo_outlook.odoo.sync import sync_target
 from odoo_outlook.odoo.transport import XmlRpcTransport
 from tests.fakes.odoo_server import DEFAULT_ADMIN_API_KEY, FakeOdoo
 from tests.odoo_sync_helpers import APP, PASSWORD, spec, stack
