@@ -152,7 +152,6 @@ def doctor_command(
     from odoo_outlook.doctor.render import render_json, render_table
     from odoo_outlook.errors import ConfigError
     from odoo_outlook.graph import GraphSettings
-    from odoo_outlook.odoo.client import with_transport
 
     if client_id is not None and not is_object_id(client_id.strip()):
         raise ConfigError(
@@ -162,7 +161,7 @@ def doctor_command(
         )
     if not ctx.find_root().params.get("debug"):
         quiet_azure_identity_logs()
-    config = with_transport(load_stack(stack, project_dir or default_project_dir()), transport)
+    config = load_stack(stack, project_dir or default_project_dir()).with_transport(transport)
     if explain is not None:
         stack_outputs = read_stack_outputs(outputs) if outputs else None
         facts = config_facts(

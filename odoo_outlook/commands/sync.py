@@ -165,11 +165,10 @@ def sync_command(
     ] = False,
 ) -> None:
     """Make each target's Odoo match the stack: Outlook module, credentials, mail servers."""
-    from odoo_outlook.odoo.client import with_transport
     from odoo_outlook.odoo.outputs import read_app_credentials
     from odoo_outlook.odoo.sync import SyncOptions
 
-    config = with_transport(load_stack(stack, project_dir or default_project_dir()), transport)
+    config = load_stack(stack, project_dir or default_project_dir()).with_transport(transport)
     missing = config.missing_tenant()
     if missing:  # never write a placeholder authority into Odoo
         raise missing
