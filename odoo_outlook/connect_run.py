@@ -7,7 +7,6 @@ stays light.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Sequence
 
 from rich.console import Console
@@ -29,8 +28,8 @@ from odoo_outlook.desired import OdooTargetSpec, target_spec
 from odoo_outlook.doctor.knowledge import StackFacts
 from odoo_outlook.errors import OdooOutlookError
 from odoo_outlook.odoo.client import connect
-from odoo_outlook.odoo.errors import OdooSetupError
 from odoo_outlook.odoo.outlook_connect import managed_servers
+from odoo_outlook.odoo.password import odoo_password
 from odoo_outlook.odoo.state import BASE_URL_PARAM, CLIENT_ID_PARAM, PARAM_MODEL
 
 _STYLES = {
@@ -125,12 +124,7 @@ def _session(
     """Connect and list the managed servers; None for a target without connection settings."""
     if spec.connection is None:
         return None
-    password = os.environ.get(spec.connection.password_env, "")
-    if not password:
-        raise OdooSetupError(
-            f"no Odoo password for target {spec.name!r} (fix: export"
-            f" {spec.connection.password_env})"
-        )
+    password = odoo_password(spec)
     client = connect(
         spec.connection, password, allow_insecure_http=True if allow_insecure_http else None
     )

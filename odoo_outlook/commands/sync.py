@@ -10,7 +10,6 @@ targets finish, not after the last one: with several targets one line per target
 from __future__ import annotations
 
 import json
-import os
 import sys
 from collections.abc import Sequence
 from functools import partial
@@ -71,12 +70,12 @@ def sync_one(
     spec: OdooTargetSpec, app: AppCredentials, options: SyncOptions
 ) -> Outcome[SyncReport]:
     """One target, in its own thread with its own Odoo client: the fleet's unit of work."""
+    from odoo_outlook.odoo.password import odoo_password
     from odoo_outlook.odoo.sync import sync_target
 
     if spec.connection is None:
         return Outcome(Status.OK, "skipped: no connection settings (add targets[].connection)")
-    password = os.environ.get(spec.connection.password_env, "")
-    report = sync_target(spec, app, password, options)
+    report = sync_target(spec, app, odoo_password(spec), options)
     changes = _plural(len(report.changes), "change")
     summary = (
         f"dry run ({changes})"
