@@ -475,11 +475,12 @@ class StackConfig(_Model):
         for target in self.targets:
             if target.name == name:
                 return target
-        raise ConfigError(
-            "--target",
-            f"no target named {name!r}",
-            f"use one of {', '.join(t.name for t in self.targets)}",
-        )
+        raise unknown_target(name, [t.name for t in self.targets])
+
+
+def unknown_target(name: str, names: Collection[str]) -> ConfigError:
+    """The `--target` error for a name that is not among `names` (the stack's targets)."""
+    return ConfigError("--target", f"no target named {name!r}", f"use one of {', '.join(names)}")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from odoo_outlook.config import (
     SignInAudience,
     StackConfig,
     Target,
+    unknown_target,
 )
 from odoo_outlook.rotation import SecretSchedule, schedule
 from odoo_outlook.transport_kind import Transport
@@ -259,8 +260,12 @@ class DesiredState:
     at: datetime
 
     def target(self, name: str) -> OdooTargetSpec:
-        """The target named `name`; raises StopIteration when there is none."""
-        return next(t for t in self.targets if t.name == name)
+        """The target named `name`; raises `ConfigError` (`--target`) listing the names there
+        are."""
+        for target in self.targets:
+            if target.name == name:
+                return target
+        raise unknown_target(name, [t.name for t in self.targets])
 
 
 def _delegate(target: Target | CompanyMail, address: str) -> str:

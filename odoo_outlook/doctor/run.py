@@ -205,9 +205,7 @@ def run_doctor(
     client_id = resolve_client_id(options)
     desired = desired_state(config, now)
     names = list(options.targets)
-    specs = (
-        [desired.target(config.target(n).name) for n in names] if names else list(desired.targets)
-    )
+    specs = [desired.target(n) for n in names] if names else list(desired.targets)
     found = _passwords(specs, passwords)
     azure_facts, odoo_facts = asyncio.run(
         _gather(client_id, desired, specs, found, options, credential, now, progress)
