@@ -84,7 +84,9 @@ class Capabilities:
     imap_marker: str
     has_fetchmail_model: bool
     has_alias_domain: bool
-    endpoint_param: str | None
+    # The authority parameter current builds of every version read (`_get_microsoft_endpoint`):
+    # ENDPOINT_PARAM on every version since the stable fix odoo/odoo#104795.
+    endpoint_param: str
     # Older names the same version may read instead (16.0 before February 2023).
     legacy_endpoint_params: tuple[str, ...] = ()
     selections: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
@@ -114,11 +116,6 @@ class Capabilities:
 
 ENDPOINT_PARAM = "microsoft_outlook.endpoint"
 LEGACY_ENDPOINT_PARAM = "microsoft.outlook.endpoint"
-
-
-def endpoint_param_for() -> str | None:
-    """The authority parameter current builds of every version read (`_get_microsoft_endpoint`)."""
-    return ENDPOINT_PARAM
 
 
 def legacy_endpoint_params_for(version: ServerVersion) -> tuple[str, ...]:
@@ -284,7 +281,7 @@ def detect(
         imap_marker=imap_marker,
         has_fetchmail_model=bool(fetchmail),
         has_alias_domain="alias_domain_id" in company,
-        endpoint_param=endpoint_param_for(),
+        endpoint_param=ENDPOINT_PARAM,
         legacy_endpoint_params=legacy_endpoint_params_for(client.version),
         selections={"smtp_encryption": _selection(mail_server, "smtp_encryption")},
     )

@@ -181,16 +181,11 @@ def _prepare(
     return detect(client, modules, shape), planned, notes
 
 
-def _check_supported(client: OdooClient, spec: OdooTargetSpec, caps: Capabilities) -> list[str]:
-    """Refuse what this Odoo cannot do; notes on what depends on the build."""
+def _authority_notes(spec: OdooTargetSpec, caps: Capabilities) -> list[str]:
+    """The note for a single-tenant app on Odoo 15.0, whose older builds ignore the authority
+    parameter; nothing otherwise (every version's current build reads it)."""
     if spec.endpoint is None:
         return []
-    if caps.endpoint_param is None:
-        raise OdooSetupError(
-            f"{client.errors.where()}: Odoo {caps.version.text}'s Outlook module always signs"
-            " in through the 'common' authority, which a single-tenant app (AzureADMyOrg)"
-            " refuses (fix: use app.signInAudience AzureADMultipleOrgs, or update Odoo)"
-        )
     if caps.version.major == 15:
         return [
             f"Odoo 15.0 builds from before February 2023 ignore {caps.endpoint_param} and"
@@ -236,7 +231,7 @@ def sync_target(
             f" (they may be installed now); run again to finish (the connection failed:"
             f" {cause})",
         ) from None
-    notes += _check_supported(client, spec, caps)
+    notes += _authority_notes(spec, caps)
     notes += check_delegation(spec, caps, client.errors.where())  # neighbours.py hook
     state = read_state(client, caps, params, all_companies=bool(spec.companies))
     assert spec.connection is not None
