@@ -26,7 +26,6 @@ from msgraph.graph_service_client import GraphServiceClient
 
 from .errors import GraphAccessError, GraphFailure, Permission, ReadSpec, graph_read
 from .models import (
-    GRAPH_APP_ID,
     Application,
     AppManagementPolicy,
     AppRole,
@@ -269,23 +268,6 @@ async def get_service_principal(client: GraphServiceClient, app_id: str) -> Serv
     return _service_principal(await _service_principal_by_app_id(client, app_id, read))
 
 
-async def get_graph_scopes(client: GraphServiceClient) -> dict[str, str]:
-    """Delegated permission name -> id, from the Microsoft Graph service principal."""
-    read = ReadSpec(
-        "the Microsoft Graph service principal",
-        Permission.SERVICE_PRINCIPAL_READ,
-        missing=f"the Microsoft Graph service principal ({GRAPH_APP_ID}) is not in this tenant",
-    )
-    sp = await _service_principal_by_app_id(
-        client, GRAPH_APP_ID, read, select=["id", "appId", "oauth2PermissionScopes"]
-    )
-    return {
-        s.value: _id(s.id)
-        for s in sp.oauth2_permission_scopes or ()
-        if s.value and s.is_enabled is not False
-    }
-
-
 async def list_app_role_assignments(
     client: GraphServiceClient, sp_id: str
 ) -> tuple[AppRoleAssignment, ...]:
@@ -397,20 +379,6 @@ def _single_group(name: str, groups: Iterable[Group]) -> Group:
             failure=GraphFailure.AMBIGUOUS,
         )
     return matches[0]
-
-
-async def get_tenant_id(client: GraphServiceClient) -> str:
-    """The directory (tenant) id of the signed-in identity: GET /organization."""
-    read = ReadSpec("the organization (tenant)", Permission.ORGANIZATION_READ)
-    async with graph_read(read):
-        orgs = await _all_pages(client.organization)
-    if not orgs:
-        raise GraphAccessError(
-            "Microsoft Graph returned no organization for the signed-in identity "
-            "(a personal Microsoft account has no tenant here).",
-            failure=GraphFailure.NOT_FOUND,
-        )
-    return _id(orgs[0].id)
 
 
 # --------------------------------------------------------------------------- policies

@@ -89,12 +89,6 @@ class Capabilities:
     endpoint_param: str
     # Older names the same version may read instead (16.0 before February 2023).
     legacy_endpoint_params: tuple[str, ...] = ()
-    selections: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-
-    @property
-    def outlook_installed(self) -> bool:
-        """Whether `microsoft_outlook` is installed."""
-        return self.modules.installed(OUTLOOK_MODULE)
 
     def outgoing_marker(self) -> dict[str, Any]:
         """The `ir.mail_server` values that make a server Outlook's: `use_microsoft_outlook_service`
@@ -283,5 +277,4 @@ def detect(
         has_alias_domain="alias_domain_id" in company,
         endpoint_param=ENDPOINT_PARAM,
         legacy_endpoint_params=legacy_endpoint_params_for(client.version),
-        selections={"smtp_encryption": _selection(mail_server, "smtp_encryption")},
     )
