@@ -1,10 +1,13 @@
-"""Read the live Entra ID side through Microsoft Graph (msgraph-sdk + azure-identity)."""
+"""Read the live Entra ID side through Microsoft Graph (msgraph-sdk + azure-identity).
+
+Exports what the doctor and its tests import; everything else is imported from the module
+that defines it (`client.py`, `errors.py`, `models.py`, `permissions.py`, `reads.py`).
+"""
 
 from .client import (
     DEFAULT_GRAPH_URL,
     GRAPH_URL_ENV,
     GraphSettings,
-    build_graph_client,
     default_credential,
     open_graph,
 )
@@ -14,22 +17,15 @@ from .models import (
     GRAPH_APP_ID,
     Application,
     AppManagementPolicy,
-    AppRole,
     AppRoleAssignment,
     AuthorizationPolicy,
     CredentialRestriction,
     DelegatedGrant,
     DirectoryObjectRef,
-    Group,
     PasswordCredential,
     PermissionClassification,
-    PermissionScope,
-    RequiredResourceAccess,
-    ResourceAccess,
     ServicePrincipal,
-    User,
 )
-from .permissions import GRAPH_CALL_PERMISSIONS, CallPermissions
 from .reads import (
     get_application,
     get_authorization_policy,
@@ -48,30 +44,21 @@ __all__ = [
     "DEFAULT_ACCESS_ROLE_ID",
     "DEFAULT_GRAPH_URL",
     "GRAPH_APP_ID",
-    "GRAPH_CALL_PERMISSIONS",
     "GRAPH_URL_ENV",
     "AppManagementPolicy",
-    "AppRole",
     "AppRoleAssignment",
     "Application",
     "AuthorizationPolicy",
-    "CallPermissions",
     "CredentialRestriction",
     "DelegatedGrant",
     "DirectoryObjectRef",
     "GraphAccessError",
     "GraphFailure",
     "GraphSettings",
-    "Group",
     "PasswordCredential",
     "Permission",
     "PermissionClassification",
-    "PermissionScope",
-    "RequiredResourceAccess",
-    "ResourceAccess",
     "ServicePrincipal",
-    "User",
-    "build_graph_client",
     "default_credential",
     "get_application",
     "get_authorization_policy",
