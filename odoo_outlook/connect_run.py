@@ -24,7 +24,7 @@ from odoo_outlook.connect_flow import (
     TargetSession,
     run_connect,
 )
-from odoo_outlook.desired import OdooTargetSpec, target_spec
+from odoo_outlook.desired import OdooTargetSpec, target_specs
 from odoo_outlook.doctor.knowledge import StackFacts
 from odoo_outlook.errors import OdooOutlookError
 from odoo_outlook.odoo.client import connect
@@ -113,11 +113,6 @@ class PlainDisplay:
         return
 
 
-def _specs(config: StackConfig, names: list[str]) -> list[OdooTargetSpec]:
-    targets = [config.target(n) for n in names] if names else list(config.targets)
-    return [target_spec(config, t) for t in targets]
-
-
 def _session(
     spec: OdooTargetSpec, config: StackConfig, allow_insecure_http: bool
 ) -> TargetSession | None:
@@ -181,7 +176,7 @@ def run(
     exit code (0 all connected and tested, 1 some left, 2 errors)."""
     sessions: list[TargetSession] = []
     errors: list[str] = []
-    for spec in _specs(config, targets):
+    for spec in target_specs(config, targets):
         try:
             session = _session(spec, config, allow_insecure_http)
         except OdooOutlookError as exc:

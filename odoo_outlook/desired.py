@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -366,6 +367,14 @@ def target_spec(config: StackConfig, target: Target) -> OdooTargetSpec:
             for c in target.companies
         ),
     )
+
+
+def target_specs(config: StackConfig, names: Sequence[str] = ()) -> list[OdooTargetSpec]:
+    """The declared state of the targets named `names` in that order, or of every target in
+    stack order when `names` is empty (the commands' `--target`). Pure; raises `ConfigError`
+    (`--target`, listing the names there are) for an unknown name."""
+    targets = [config.target(n) for n in names] if names else config.targets
+    return [target_spec(config, t) for t in targets]
 
 
 def _alias(mail: MailSettings) -> AliasDomain:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from odoo_outlook.config import parse_config
-from odoo_outlook.desired import desired_state
+from odoo_outlook.desired import desired_state, target_specs
 from odoo_outlook.errors import ConfigError
 from tests.odoo_sync_helpers import stack
 
@@ -38,3 +38,12 @@ def test_unknown_name_is_the_same_error_from_config_and_desired_state() -> None:
     assert from_state.value.message == from_config.value.message
     wanted = "--target: no target named 'nope' (fix: use one of erp, shop)"
     assert from_state.value.message == wanted
+
+
+def test_target_specs_follow_the_names_given_or_the_stack_order() -> None:
+    config = parse_config(_two_targets())
+    assert [s.name for s in target_specs(config)] == ["erp", "shop"]
+    assert [s.name for s in target_specs(config, ["shop", "erp"])] == ["shop", "erp"]
+    assert target_specs(config, ["shop"]) == [desired_state(config, NOW).target("shop")]
+    with pytest.raises(ConfigError, match="no target named 'nope'"):
+        target_specs(config, ["erp", "nope"])

@@ -145,7 +145,7 @@ def doctor_command(
     """Check the live Entra app and Odoo against the stack: 0 ok, 1 warnings, 2 failures."""
     from odoo_outlook.commands.sync import still_waiting
     from odoo_outlook.config import is_object_id
-    from odoo_outlook.desired import target_spec
+    from odoo_outlook.desired import target_specs
     from odoo_outlook.doctor import DoctorOptions, OdooReadOptions, read_stack_outputs, run_doctor
     from odoo_outlook.doctor.explain import config_facts, explain_text
     from odoo_outlook.doctor.model import AZURE
@@ -188,11 +188,9 @@ def doctor_command(
         ),
         jobs=jobs,
     )
-    names = (
-        [config.target(n).name for n in targets] if targets else [t.name for t in config.targets]
-    )
+    specs = target_specs(config, targets)
+    names = [spec.name for spec in specs]
     fleet_run = len(names) > 1
-    specs = [target_spec(config, config.target(name)) for name in names]
     with still_waiting(specs, timeout, "Microsoft Graph and Odoo"):
         report = run_doctor(
             config,

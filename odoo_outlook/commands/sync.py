@@ -49,17 +49,9 @@ from odoo_outlook.status import Status
 from odoo_outlook.waiting import StillWaiting
 
 if TYPE_CHECKING:  # imported in the command itself, so `--help` stays fast
-    from odoo_outlook.config import StackConfig
     from odoo_outlook.desired import OdooTargetSpec
     from odoo_outlook.odoo.changes import AppCredentials
     from odoo_outlook.odoo.sync import SyncOptions, SyncReport
-
-
-def _specs(config: StackConfig, names: list[str]) -> list[OdooTargetSpec]:
-    from odoo_outlook.desired import target_spec
-
-    targets = [config.target(n) for n in names] if names else list(config.targets)
-    return [target_spec(config, t) for t in targets]
 
 
 def _plural(count: int, noun: str) -> str:
@@ -164,6 +156,7 @@ def sync_command(
     ] = False,
 ) -> None:
     """Make each target's Odoo match the stack: Outlook module, credentials, mail servers."""
+    from odoo_outlook.desired import target_specs
     from odoo_outlook.odoo.outputs import read_app_credentials
     from odoo_outlook.odoo.sync import SyncOptions
 
@@ -171,7 +164,7 @@ def sync_command(
     missing = config.missing_tenant()
     if missing:  # never write a placeholder authority into Odoo
         raise missing
-    specs = _specs(config, unique_targets(targets))
+    specs = target_specs(config, unique_targets(targets))
     app = read_app_credentials(outputs)
     options = SyncOptions(
         dry_run=dry_run,
