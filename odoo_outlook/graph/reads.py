@@ -118,7 +118,6 @@ def _application(app: Any) -> Application:
             for rra in app.required_resource_access or ()
         ),
         password_credentials=tuple(_password(c) for c in app.password_credentials or ()),
-        publisher_domain=app.publisher_domain,
         is_fallback_public_client=app.is_fallback_public_client,
         public_client_redirect_uris=tuple(app.public_client.redirect_uris or ())
         if app.public_client
@@ -149,7 +148,6 @@ def _service_principal(sp: Any) -> ServicePrincipal:
                 id=_id(r.id),
                 value=r.value,
                 display_name=r.display_name,
-                allowed_member_types=tuple(r.allowed_member_types or ()),
                 is_enabled=r.is_enabled is not False,
             )
             for r in sp.app_roles or ()
@@ -172,9 +170,6 @@ def _assignment(a: Any) -> AppRoleAssignment:
     return AppRoleAssignment(
         id=a.id or "",
         principal_id=_id(a.principal_id),
-        principal_type=a.principal_type,
-        principal_display_name=a.principal_display_name,
-        app_role_id=_id(a.app_role_id),
         resource_id=_id(a.resource_id),
         created=created,
     )
@@ -202,9 +197,7 @@ def _user(u: Any) -> User:
 
 
 def _group(g: Any) -> Group:
-    return Group(
-        id=_id(g.id), display_name=g.display_name, mail=g.mail, security_enabled=g.security_enabled
-    )
+    return Group(id=_id(g.id), display_name=g.display_name, mail=g.mail)
 
 
 # --------------------------------------------------------------------------- reads
@@ -358,7 +351,7 @@ async def resolve_group(client: GraphServiceClient, name_or_id: str) -> Group:
     config = _query(
         GroupsRequestBuilder.GroupsRequestBuilderGetQueryParameters,
         filter=f"displayName eq {_odata_literal(name_or_id)}",
-        select=["id", "displayName", "mail", "securityEnabled"],
+        select=["id", "displayName", "mail"],
     )
     async with graph_read(read):
         found = await _all_pages(client.groups, config)
