@@ -199,8 +199,10 @@ def run_doctor(
     progress: FleetProgress | None = None,
 ) -> Report:
     """Check the live setup against the stack. Graph and Odoo failures become failed checks;
-    only bad input (no client id, unknown target) raises `ConfigError`. `progress` receives
-    one event per Odoo target read."""
+    only bad input (no client id, unknown target) raises `ConfigError`. `passwords` (target
+    name -> password or API key) plays the part of `odooPasswords`; a target without one uses
+    its `passwordEnv` variable (`odoo_outlook.odoo.password.odoo_password`). `progress`
+    receives one event per Odoo target read."""
     now = now or datetime.now(UTC)
     client_id = resolve_client_id(options)
     desired = desired_state(config, now)
