@@ -6,8 +6,6 @@ redirect URI, a scope, a server's From filter) is written here once.
 
 from __future__ import annotations
 
-import hashlib
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,6 +19,7 @@ from odoo_outlook.config import (
     Target,
     unknown_target,
 )
+from odoo_outlook.external_ids import fetchmail_server_xmlid, mail_server_xmlid
 from odoo_outlook.rotation import SecretSchedule, schedule
 from odoo_outlook.transport_kind import Transport
 
@@ -80,18 +79,30 @@ def oauth_endpoint(audience: SignInAudience, tenant_id: str | None) -> str:
     return f"{LOGIN_AUTHORITY}/{tenant}/oauth2/v2.0/"
 
 
+def authority_tenant(url: str) -> str:
+    """The tenant segment of an authority URL (`https://login.microsoftonline.com/<tenant>/...`),
+    lower-cased; '' when the URL has none."""
+    parts = url.strip().split("/")
+    return parts[3].lower() if len(parts) > 3 else ""
+
+
+def accepted_authorities(audience: SignInAudience) -> frozenset[str]:
+    """The shared authorities (tenant segments) through which every account the app admits can
+    sign in: `common` for every multitenant audience, `organizations` too when the app admits
+    work and school accounts only; none for a single-tenant app (its own tenant only).
+    Source: Microsoft identity platform, "Application configuration options" (authority)."""
+    if not audience.is_multitenant:
+        return frozenset()
+    if audience is SignInAudience.MULTIPLE_ORGS:
+        return frozenset({"common", "organizations"})
+    return frozenset({"common"})
+
+
 def admin_consent_url(tenant_id: str | None, client_id: str) -> str:
     """Microsoft's admin consent URL for the app (`/{tenant}/adminconsent?client_id=...`, Microsoft
     identity platform admin consent endpoint); `organizations` when the tenant is not known.
     """
     return f"{LOGIN_AUTHORITY}/{tenant_id or 'organizations'}/adminconsent?client_id={client_id}"
-
-
-def _xmlid_suffix(address: str) -> str:
-    # Readable and unique: 'a.b@x' and 'a_b@x' sanitise alike, the digest tells them apart.
-    readable = re.sub(r"[^a-z0-9]+", "_", address.lower()).strip("_")
-    digest = hashlib.sha1(address.lower().encode()).hexdigest()[:6]
-    return f"{readable}_{digest}"
 
 
 @dataclass(frozen=True)
@@ -204,6 +215,13 @@ class OdooTargetSpec:
     connection: OdooConnectionSpec | None
     # The other companies of the database; the fields above are the connection user's company.
     companies: tuple[CompanySpec, ...] = ()
+    # The app's audience: which authority Odoo's endpoint parameter may name.
+    sign_in_audience: SignInAudience = SignInAudience.MULTIPLE_ORGS
+
+    @property
+    def accepted_authorities(self) -> frozenset[str]:
+        """The shared authorities an Odoo endpoint parameter may name (`accepted_authorities`)."""
+        return accepted_authorities(self.sign_in_audience)
 
     @property
     def all_outgoing(self) -> tuple[OutgoingServer, ...]:
@@ -279,7 +297,7 @@ def _outgoing(target: Target | CompanyMail) -> tuple[OutgoingServer, ...]:
     if mail.mode is MailMode.GENERIC:
         return (
             OutgoingServer(
-                xmlid=f"mail_server_{_xmlid_suffix(mail.notifications)}",
+                xmlid=mail_server_xmlid(mail.notifications),
                 name=f"Outlook {mail.notifications}",
                 mailbox=mail.notifications,
                 from_filter=mail.notifications,
@@ -290,7 +308,7 @@ def _outgoing(target: Target | CompanyMail) -> tuple[OutgoingServer, ...]:
         )
     personal = tuple(
         OutgoingServer(
-            xmlid=f"mail_server_{_xmlid_suffix(address)}",
+            xmlid=mail_server_xmlid(address),
             name=f"Outlook {address}",
             mailbox=address,
             from_filter=address,
@@ -301,7 +319,7 @@ def _outgoing(target: Target | CompanyMail) -> tuple[OutgoingServer, ...]:
         for address in mail.users
     )
     fallback = OutgoingServer(
-        xmlid=f"mail_server_{_xmlid_suffix(mail.notifications)}",
+        xmlid=mail_server_xmlid(mail.notifications),
         name=f"Outlook {mail.notifications} (fallback)",
         mailbox=mail.notifications,
         from_filter=mail.notifications,
@@ -315,7 +333,7 @@ def _outgoing(target: Target | CompanyMail) -> tuple[OutgoingServer, ...]:
 def _incoming(target: Target | CompanyMail) -> tuple[IncomingServer, ...]:
     return tuple(
         IncomingServer(
-            xmlid=f"fetchmail_server_{_xmlid_suffix(address)}",
+            xmlid=fetchmail_server_xmlid(address),
             name=f"Outlook {address}",
             mailbox=address,
         )
@@ -356,6 +374,7 @@ def target_spec(config: StackConfig, target: Target) -> OdooTargetSpec:
         alias=_alias(target.mail),
         endpoint=endpoint,
         connection=_connection(target),
+        sign_in_audience=audience,
         companies=tuple(
             CompanySpec(
                 company=c.company,

@@ -54,6 +54,7 @@ class OdooFacts:
     url: str | None = None
     database: str | None = None
     login: str | None = None
+    uid: int | None = None  # the Odoo user the doctor signed in as
     caps: Capabilities | None = None
     state: OdooState | None = field(default=None, repr=False)
     failed_mail: tuple[FailedMail, ...] = ()
@@ -182,7 +183,7 @@ def read_target(
     fetch_errors: tuple[FetchError, ...] = ()
     fetch_error = None
     last_fetch: dict[int, str] = {}
-    incoming_ids = [r.id for s in spec.incoming if (r := state.record_for(s.xmlid)) is not None]
+    incoming_ids = [r.id for s in spec.all_incoming if (r := state.record_for(s.xmlid)) is not None]
     try:
         fetch_errors = read_fetch_errors(client, caps)
         last_fetch = read_last_fetch(client, incoming_ids)
@@ -194,6 +195,7 @@ def read_target(
         url=client.url,
         database=client.database,
         login=client.login,
+        uid=client.uid,
         caps=caps,
         state=state,
         failed_mail=mails,

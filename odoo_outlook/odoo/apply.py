@@ -29,7 +29,8 @@ from functools import partial
 from typing import Any, TypeVar
 
 from odoo_outlook.desired import ODOO_XMLID_MODULE
-from odoo_outlook.odoo.changes import ChangeSet, param_xmlid
+from odoo_outlook.external_ids import param_xmlid
+from odoo_outlook.odoo.changes import ChangeSet
 from odoo_outlook.odoo.client import OdooClient
 from odoo_outlook.odoo.errors import OdooError, OdooInterrupted, OdooUnreachable
 from odoo_outlook.odoo.loader import LoadRow, load_rows

@@ -90,6 +90,10 @@ class Capabilities:
     # Older names the same version may read instead (16.0 before February 2023).
     legacy_endpoint_params: tuple[str, ...] = ()
 
+    def fields_of(self, model: str) -> frozenset[str]:
+        """The fields `model` (`ir.mail_server` or `fetchmail.server`) has in this database."""
+        return self.mail_server_fields if model == OUTGOING_MODEL else self.fetchmail_fields
+
     def outgoing_marker(self) -> dict[str, Any]:
         """The `ir.mail_server` values that make a server Outlook's: `use_microsoft_outlook_service`
         (15.0) or `smtp_authentication = 'outlook'` (16.0+,

@@ -26,19 +26,26 @@ Ownership rules (also in README.md, section `sync`, "Safety rules"):
 
 from __future__ import annotations
 
-import hashlib
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from odoo_outlook.desired import AliasDomain, IncomingServer, OdooTargetSpec, OutgoingServer
+from odoo_outlook.desired import (
+    AliasDomain,
+    IncomingServer,
+    OdooTargetSpec,
+    OutgoingServer,
+    authority_tenant,
+    oauth_endpoint,
+)
+from odoo_outlook.external_ids import alias_domain_xmlid, param_xmlid
 from odoo_outlook.masking import MASK
 from odoo_outlook.odoo.capabilities import OUTLOOK_BOOLEAN, Capabilities
 from odoo_outlook.odoo.checks import is_frozen
 from odoo_outlook.odoo.neighbours import (
     alias_domain_fix,
     env_managed_fields,
+    env_section,
     env_values,
     personal_default_from,
     personal_default_from_conflict,
@@ -69,19 +76,6 @@ from odoo_outlook.odoo.state import (
 )
 
 SERVER_MODELS = (OUTGOING, INCOMING)
-
-
-def param_xmlid(key: str) -> str:
-    """The external id name (module `odoo_outlook`) of the `ir.config_parameter` with `key`:
-    readable part plus the first 6 hex digits of the key's SHA-1, so similar keys stay distinct.
-    """
-    readable = re.sub(r"[^a-z0-9]+", "_", key.lower()).strip("_")
-    return f"config_parameter_{readable}_{hashlib.sha1(key.encode()).hexdigest()[:6]}"
-
-
-def alias_domain_xmlid(domain: str) -> str:
-    """The external id name of the `mail.alias.domain` record for `domain` (17.0+)."""
-    return "alias_domain_" + re.sub(r"[^a-z0-9]+", "_", domain.lower()).strip("_")
 
 
 @dataclass(frozen=True)
@@ -172,13 +166,29 @@ class Archive:
 
 @dataclass(frozen=True)
 class Conflict:
-    """A record the tool did not create that competes for a declared mailbox: nothing is written,
-    `message` says what to do.
+    """A record the tool did not create that stands in the way of a declared one: nothing is
+    written for it, `message` says what to do. `blocks` names what it blocks: a declared record's
+    external id name, a system parameter key, or `company:<companies[].company>`.
     """
 
     model: str
     res_id: int
     message: str
+    blocks: str = ""
+
+
+@dataclass(frozen=True)
+class EnvDrift:
+    """Declared server values that OCA `server_environment` manages and that differ in Odoo:
+    the tool does not write them (the environment configuration would win); `differences` maps
+    each field to its (current, declared) value, `section` is the configuration to put in place.
+    """
+
+    model: str
+    res_id: int
+    xmlid: str
+    differences: Mapping[str, tuple[Any, Any]]
+    section: str
 
 
 @dataclass(frozen=True)
@@ -236,6 +246,8 @@ class ChangeSet:
     notes: tuple[str, ...] = ()
     # The other companies' links (targets[].companies), applied like `company_link`.
     company_links: tuple[CompanyLink, ...] = ()
+    # Not written (the server environment holds them); shown by the doctor, noted by the sync.
+    env_drifts: tuple[EnvDrift, ...] = ()
 
     def lines(self) -> list[ChangeLine]:
         """Human-readable changes; secret values are masked."""
@@ -356,6 +368,7 @@ class _Builder:
     archives: list[Archive] = field(default_factory=list)
     stale: list[int] = field(default_factory=list)
     conflicts: list[Conflict] = field(default_factory=list)
+    env_drifts: list[EnvDrift] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     company_link: CompanyLink | None = None
     company_links: list[CompanyLink] = field(default_factory=list)
@@ -381,13 +394,20 @@ class _Builder:
                 )
             )
 
-    def unset_owned_param(self, key: str, why: str) -> None:
+    def unset_owned_param(self, key: str, why: str, spec: OdooTargetSpec | None = None) -> None:
+        """Clear `key` when the tool marked it; otherwise leave it, with a note, or (`spec`
+        given: Odoo's authority for a multitenant app) a conflict when it names an authority
+        that refuses accounts the app admits."""
         current = self.state.params.get(key)
         if current is None:
             return
         xmlid = self.state.xmlids.get(param_xmlid(key))
         if xmlid is not None and xmlid.res_id == current.id:
             self.unsets.append(ParamUnset(key, current.id, xmlid.id))
+        elif spec is not None and authority_tenant(current.value) not in spec.accepted_authorities:
+            self.conflicts.append(
+                Conflict(PARAM_MODEL, current.id, foreign_authority(key, current.value, spec), key)
+            )
         else:
             self.notes.append(
                 f"system parameter {key} is set but was not set by odoo-outlook; left as is ({why})"
@@ -395,19 +415,44 @@ class _Builder:
 
     # -- servers --------------------------------------------------------------------------
     def server(
-        self, model: str, xmlid: str, wanted: dict[str, Any], mailbox: str, label: str
+        self,
+        model: str,
+        xmlid: str,
+        wanted: dict[str, Any],
+        mailbox: str,
+        label: str,
+        declared: Mapping[str, Any] | None = None,
     ) -> None:
+        """Plan one declared server: `wanted` is what the sync writes, `declared` every declared
+        value (more than `wanted` when a server environment manages some fields)."""
         ref = self.state.xmlids.get(xmlid)
         record = self.state.record_for(xmlid)
         if ref is not None and record is None:
             self.stale.append(ref.id)
-        row = {**wanted, _password_field(model): False}
+        row = {**wanted, password_field(model): False}
         if record is not None:
+            held = {k: v for k, v in (declared or {}).items() if k not in wanted}
+            drift = _changed(record.values, held)
+            if drift:
+                self.env_drifts.append(
+                    EnvDrift(
+                        model,
+                        record.id,
+                        xmlid,
+                        {k: (record.values.get(k), v) for k, v in drift.items()},
+                        env_section(
+                            model,
+                            str(wanted["name"]),
+                            declared or {},
+                            env_managed_fields(self.caps.fields_of(model)),
+                        ),
+                    )
+                )
             changes = _changed(record.values, wanted)
-            if record.has_password and _password_field(model) not in env_managed_fields(
-                self.caps.mail_server_fields if model == OUTGOING else self.caps.fetchmail_fields
+            if record.has_password and password_field(model) not in env_managed_fields(
+                self.caps.fields_of(model)
             ):
-                changes[_password_field(model)] = False
+                changes[password_field(model)] = False
             if changes:
                 self.updates.append(
                     Update(model, record.id, changes, dict(record.values), label, xmlid, row)
@@ -432,7 +477,7 @@ class _Builder:
             chosen = min(adoptable, key=lambda s: (not s.connected, s.id))
             changes = _changed(chosen.values, wanted)
             if chosen.has_password:
-                changes[_password_field(model)] = False
+                changes[password_field(model)] = False
             self.adopts.append(
                 Adopt(model, chosen.id, xmlid, changes, dict(chosen.values), row, label)
             )
@@ -445,6 +490,7 @@ class _Builder:
                     self._rival_message(
                         rival, mailbox, rival in adoptable and not self.adopts_for(xmlid)
                     ),
+                    xmlid,
                 )
             )
         if not rivals and not self.adopts_for(xmlid):
@@ -494,10 +540,12 @@ class _Builder:
             conflicts=tuple(self.conflicts),
             notes=tuple(self.notes),
             company_links=tuple(self.company_links),
+            env_drifts=tuple(self.env_drifts),
         )
 
 
-def _password_field(model: str) -> str:
+def password_field(model: str) -> str:
+    """The password field of a server model (Odoo refuses a password on an Outlook server)."""
     return "smtp_pass" if model == OUTGOING else "password"
 
 
@@ -515,6 +563,7 @@ def _alias_domain(
                 OUTGOING,
                 personal.id,
                 personal_default_from_conflict(personal, alias.default_from_address, alias.domain),
+                alias_domain_xmlid(alias.domain),
             )
         )
         return None
@@ -562,6 +611,7 @@ def _alias_domain(
                         f"mail.alias.domain #{existing.id} {alias.domain!r} was not created by"
                         f" odoo-outlook and differs: {shown}; left untouched"
                         f" (fix: {alias_domain_fix()})",
+                        xmlid,
                     )
                 )
                 return None
@@ -598,11 +648,13 @@ def plan_servers(
 ) -> None:
     """ChangeSet each declared server (its values less what a server environment manages)."""
     for out in outgoing:
-        values = env_values(OUTGOING, outgoing_values(out, caps), caps, b.notes)
-        b.server(OUTGOING, out.xmlid, values, out.mailbox, out.name)
+        declared = outgoing_values(out, caps)
+        values = env_values(OUTGOING, declared, caps, b.notes)
+        b.server(OUTGOING, out.xmlid, values, out.mailbox, out.name, declared)
     for inc in incoming:
-        values = env_values(INCOMING, incoming_values(inc, caps), caps, b.notes)
-        b.server(INCOMING, inc.xmlid, values, inc.mailbox, inc.name)
+        declared = incoming_values(inc, caps)
+        values = env_values(INCOMING, declared, caps, b.notes)
+        b.server(INCOMING, inc.xmlid, values, inc.mailbox, inc.name, declared)
 
 
 def plan_changes(
@@ -633,6 +685,7 @@ def plan_changes(
                 "a multitenant app uses Odoo's default `common` authority"
                 if spec.endpoint is None
                 else "not read by this Odoo version",
+                spec if spec.endpoint is None and key in wanted_endpoint_keys else None,
             )
     if manage_base_url:
         if not base_url_ok:
@@ -656,6 +709,19 @@ def plan_changes(
     plan_companies(b, spec, caps)
     b.archive_removed({s.xmlid for s in spec.all_outgoing} | {s.xmlid for s in spec.all_incoming})
     return b.plan(install)
+
+
+def foreign_authority(key: str, value: str, spec: OdooTargetSpec) -> str:
+    """The conflict text for an authority parameter someone else set that refuses accounts the
+    (multitenant) app admits."""
+    audience = spec.sign_in_audience
+    personal = " and personal accounts" if audience.allows_personal_accounts else ""
+    return (
+        f"system parameter {key} is {value}, which odoo-outlook did not set: accounts of other"
+        f" tenants{personal} cannot connect to a {audience} app through it; left as is (fix:"
+        f" set it to {oauth_endpoint(audience, None)} in Settings > Technical > System"
+        " Parameters)"
+    )
 
 
 def teardown_changes(state: OdooState) -> ChangeSet:

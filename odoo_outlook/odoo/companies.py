@@ -36,6 +36,11 @@ def resolve(companies: tuple[Company, ...], wanted: int | str) -> Company | None
     return matches[0] if len(matches) == 1 else None
 
 
+def company_key(wanted: CompanySpec) -> str:
+    """What a conflict about company `wanted` blocks (`Conflict.blocks`): `company:<company>`."""
+    return f"company:{wanted.company}"
+
+
 def unknown_company(wanted: int | str) -> str:
     """The conflict text for a `companies[].company` that names no single company."""
     return (
@@ -74,7 +79,9 @@ def plan_companies(b: _Builder, spec: OdooTargetSpec, caps: Capabilities) -> Non
     for wanted in spec.companies:
         company = resolve(b.state.companies, wanted.company)
         if company is None:
-            b.conflicts.append(Conflict(COMPANY, 0, unknown_company(wanted.company)))
+            b.conflicts.append(
+                Conflict(COMPANY, 0, unknown_company(wanted.company), company_key(wanted))
+            )
             continue
         if caps.has_alias_domain:
             alias = domain_alias(spec, wanted)
@@ -95,6 +102,7 @@ def plan_companies(b: _Builder, spec: OdooTargetSpec, caps: Capabilities) -> Non
                     one_global_domain(
                         caps.version.text, spec.alias.default_from_address, company, wanted
                     ),
+                    company_key(wanted),
                 )
             )
         elif wanted.alias.default_from_address != spec.alias.default_from_address:

@@ -127,7 +127,10 @@ def rival_conflict(model: str, rival: Server, mailbox: str) -> str:
 
 def alias_domain_fix() -> str:
     """The fix for an alias domain the tool did not create and that differs."""
-    return "edit it in Settings > Emails > Alias Domain, or change mail settings to match"
+    return (
+        "edit it in Settings > Emails > Alias Domain (odoo-outlook did not create it and never"
+        " edits it), or change the stack's mail settings to match"
+    )
 
 
 # -- delegated senders -----------------------------------------------------------------------
@@ -197,8 +200,7 @@ def env_values(
     Without the mixin: `values` unchanged. With it: the name made section-safe, the managed
     fields left out, and the section the environment must hold appended to `notes`.
     """
-    fields = caps.mail_server_fields if model == OUTGOING else caps.fetchmail_fields
-    managed = env_managed_fields(fields)
+    managed = env_managed_fields(caps.fields_of(model))
     if not managed:
         return values
     name = section_safe_name(str(values["name"]))

@@ -7,7 +7,8 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from odoo_outlook.odoo.changes import ChangeSet, param_xmlid
+from odoo_outlook.external_ids import param_xmlid
+from odoo_outlook.odoo.changes import ChangeSet
 from odoo_outlook.odoo.state import PARAM_MODEL, OdooState, Param, Server, XmlId
 
 

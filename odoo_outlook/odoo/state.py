@@ -7,7 +7,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from odoo_outlook.desired import ODOO_XMLID_MODULE
-from odoo_outlook.odoo.capabilities import OUTLOOK_BOOLEAN, TOKEN_FIELD, Capabilities
+from odoo_outlook.odoo.capabilities import (
+    INCOMING_MODEL,
+    OUTGOING_MODEL,
+    OUTLOOK_BOOLEAN,
+    TOKEN_FIELD,
+    Capabilities,
+)
 from odoo_outlook.odoo.client import OdooClient
 
 CLIENT_ID_PARAM = "microsoft_outlook_client_id"
@@ -33,8 +39,8 @@ PARAM_KEYS = (
     BOUNCE_ALIAS_PARAM,
 )
 
-OUTGOING = "ir.mail_server"
-INCOMING = "fetchmail.server"
+OUTGOING = OUTGOING_MODEL
+INCOMING = INCOMING_MODEL
 ALIAS_DOMAIN = "mail.alias.domain"
 PARAM_MODEL = "ir.config_parameter"
 
@@ -189,7 +195,7 @@ class OdooState:
 
 
 def _server_fields(model: str, caps: Capabilities) -> list[str]:
-    available = caps.mail_server_fields if model == OUTGOING else caps.fetchmail_fields
+    available = caps.fields_of(model)
     wanted = [
         *(OUTGOING_FIELDS if model == OUTGOING else INCOMING_FIELDS),
         OUTLOOK_BOOLEAN,

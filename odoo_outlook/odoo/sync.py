@@ -181,9 +181,8 @@ def _prepare(
     return detect(client, modules, shape), planned, notes
 
 
-def _authority_notes(spec: OdooTargetSpec, caps: Capabilities) -> list[str]:
-    """The note for a single-tenant app on Odoo 15.0, whose older builds ignore the authority
-    parameter; nothing otherwise (every version's current build reads it)."""
+def _build_notes(spec: OdooTargetSpec, caps: Capabilities) -> list[str]:
+    """Notes on what depends on the Odoo build."""
     if spec.endpoint is None:
         return []
     if caps.version.major == 15:
@@ -231,7 +230,7 @@ def sync_target(
             f" (they may be installed now); run again to finish (the connection failed:"
             f" {cause})",
         ) from None
-    notes += _authority_notes(spec, caps)
+    notes += _build_notes(spec, caps)
     notes += check_delegation(spec, caps, client.errors.where())  # neighbours.py hook
     state = read_state(client, caps, params, all_companies=bool(spec.companies))
     assert spec.connection is not None

@@ -513,10 +513,14 @@ def test_catchall_parameters_before_17(
     assert healthy.check("erp/default From")["status"] == "ok"
 
     db.set_param("mail.catchall.alias", "postmaster")
-    renamed = env.run()
-    assert renamed.check("erp/catch-all domain")["status"] == "warn"
+    renamed = env.run()  # the sync would write it back: a failed check, mail still routed
+    assert renamed.check("erp/catch-all domain")["status"] == "fail"
+    assert (
+        "mail.catchall.alias is 'postmaster', wanted 'catchall'"
+        in (renamed.check("erp/catch-all domain")["detail"])
+    )
     assert renamed.check("erp/default From")["status"] == "ok"
-    assert renamed.code == 1
+    assert renamed.code == 2
 
     db.set_param("mail.catchall.domain", "other.example.org")
     moved = env.run()

@@ -11,21 +11,23 @@ import pytest
 from odoo_outlook.config import SignInAudience, parse_config
 from odoo_outlook.desired import desired_state
 from odoo_outlook.doctor import Check, DoctorOptions, Status, run_doctor
-from odoo_outlook.doctor.alias_checks import (
-    alias_checks,
-    check_default_from,
-    matches_from_filter,
-)
+from odoo_outlook.doctor.alias_checks import check_default_from
 from odoo_outlook.doctor.azure_checks import AzureFacts, Principal, Read, check_owners
 from odoo_outlook.doctor.knowledge import StackFacts, match
 from odoo_outlook.doctor.mail_errors import FailedMail, failed_mail_checks
 from odoo_outlook.doctor.model import exit_code, fail, ok, warn
-from odoo_outlook.doctor.odoo_checks import AppView, check_authority, split_fix
+from odoo_outlook.doctor.plan_checks import (
+    authority_check,
+    catchall_check,
+    doctor_plan,
+    split_fix,
+)
 from odoo_outlook.doctor.secrets import expiry_checks, held_key_ids, holder_check
 from odoo_outlook.errors import ConfigError
+from odoo_outlook.external_ids import alias_domain_xmlid
 from odoo_outlook.graph import DirectoryObjectRef, GraphSettings, PasswordCredential
 from odoo_outlook.odoo.capabilities import Capabilities, ModuleStates
-from odoo_outlook.odoo.changes import alias_domain_xmlid
+from odoo_outlook.odoo.neighbours import from_filter_matches
 from odoo_outlook.odoo.state import AliasDomainRecord, Company, OdooState, Param, Server, XmlId
 from odoo_outlook.odoo.transport import ServerVersion
 from odoo_outlook.stack_outputs import parse_stack_outputs
@@ -230,11 +232,7 @@ def test_failed_mail_checks_group_by_code_and_fill_the_fix() -> None:
 
 
 def _caps(major: int) -> Capabilities:
-    param = (
-        None
-        if major == 15
-        else ("microsoft.outlook.endpoint" if major == 16 else "microsoft_outlook.endpoint")
-    )
+    param = "microsoft_outlook.endpoint"
     return Capabilities(
         version=ServerVersion(f"{major}.0", major, 0),
         modules=ModuleStates({}),
@@ -245,6 +243,7 @@ def _caps(major: int) -> Capabilities:
         has_fetchmail_model=True,
         has_alias_domain=major >= 17,
         endpoint_param=param,
+        legacy_endpoint_params=("microsoft.outlook.endpoint",) if major == 16 else (),
     )
 
 
@@ -254,7 +253,10 @@ def _state(**params: str) -> OdooState:
     )
 
 
-def _view(audience: SignInAudience, tenant: str | None = TENANT) -> AppView:
+def _authority(
+    audience: SignInAudience, caps: Capabilities, state: OdooState, tenant: str | None = TENANT
+) -> Check:
+    """The authority check, read from the sync's plan for a target of an app of `audience`."""
     config = parse_config(
         {
             "odoo-outlook:app": {"signInAudience": str(audience)},
@@ -267,7 +269,9 @@ def _view(audience: SignInAudience, tenant: str | None = TENANT) -> AppView:
             ],
         }
     )
-    return AppView("id", desired_state(config, NOW).app, tenant)
+    spec = desired_state(config, NOW).targets[0]
+    plan = doctor_plan(state, caps, spec, client_id="id", stack_secret=None, tenant_id=tenant)
+    return authority_check(plan, state, caps, "erp")
 
 
 TENANT_URL = f"https://login.microsoftonline.com/{TENANT}/oauth2/v2.0/"
@@ -295,19 +299,18 @@ def test_authority_rules(
     audience: SignInAudience, major: int, value: str | None, status: Status
 ) -> None:
     caps = _caps(major)
-    params = {caps.endpoint_param: value} if value and caps.endpoint_param else {}
-    check = check_authority(_state(**params), caps, _view(audience), "erp")
+    # Odoo 16.0 keeps the name older builds read next to the current one; the sync sets both.
+    keys = (caps.endpoint_param, *caps.legacy_endpoint_params)
+    params = dict.fromkeys(keys, value) if value else {}
+    check = _authority(audience, caps, _state(**params))
     assert check.status is status, check
 
 
 def test_single_tenant_authority_without_a_known_tenant_is_accepted_unverified() -> None:
     caps = _caps(17)
     other = TENANT_URL.replace(TENANT, "11111111-1111-1111-1111-111111111111")
-    check = check_authority(
-        _state(**{"microsoft_outlook.endpoint": other}),
-        caps,
-        _view(SignInAudience.MY_ORG, tenant=None),
-        "erp",
+    check = _authority(
+        SignInAudience.MY_ORG, caps, _state(**{"microsoft_outlook.endpoint": other}), tenant=None
     )
     assert check.status is Status.OK and "not compared" in check.detail
 
@@ -403,9 +406,10 @@ def _mail_caps(major: int) -> Capabilities:
 
 
 def _alias(major: int, **state: Any) -> tuple[Check, Check]:
-    catchall, default_from = alias_checks(
-        _mail_state(major, **state), _mail_caps(major), SPEC, "erp"
-    )
+    live, caps = _mail_state(major, **state), _mail_caps(major)
+    plan = doctor_plan(live, caps, SPEC, client_id="id", stack_secret=None, tenant_id=None)
+    catchall = catchall_check(plan, live, caps, "erp")
+    default_from = check_default_from(live, caps, "erp")
     assert (catchall.name, default_from.name) == ("catch-all domain", "default From")
     return catchall, default_from
 
@@ -448,17 +452,19 @@ def test_catchall_params_unset_fail() -> None:
 
 
 @pytest.mark.parametrize("key", ["mail.catchall.alias", "mail.bounce.alias"])
-def test_catchall_params_other_alias_names_only_warn(key: str) -> None:
+def test_catchall_params_other_alias_names_fail_as_the_sync_would_write_them(key: str) -> None:
     catchall, default_from = _alias(16, params={**GOOD_PARAMS, key: "postmaster"})
-    assert catchall.status is Status.WARN, catchall
-    assert f"{key} is 'postmaster'" in catchall.detail
+    assert catchall.status is Status.FAIL, catchall
+    assert f"{key} is 'postmaster', wanted" in catchall.detail
+    assert "do not match" not in catchall.detail  # the default From still goes out
     assert default_from.status is Status.OK
 
 
-def test_catchall_params_full_default_from_address_is_right_but_warns() -> None:
+def test_catchall_params_full_default_from_address_fails_but_still_routes() -> None:
     params = {**GOOD_PARAMS, "mail.default.from": "notifications@example.com"}
     catchall, default_from = _alias(16, params=params)
-    assert catchall.status is Status.WARN and "default From notifications@example.com is right" in (
+    assert catchall.status is Status.FAIL
+    assert "mail.default.from is 'notifications@example.com', wanted 'notifications'" in (
         catchall.detail
     )
     assert default_from.status is Status.OK
@@ -550,7 +556,7 @@ def test_default_from_on_15_uses_the_boolean_marker() -> None:
     ],
 )
 def test_matches_from_filter(address: str, from_filter: str | None, matches: bool) -> None:
-    assert matches_from_filter(address, from_filter) is matches
+    assert from_filter_matches(address, from_filter) is matches
 
 
 # --------------------------------------------------------------------------- outputs

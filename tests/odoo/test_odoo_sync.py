@@ -159,10 +159,20 @@ def test_single_tenant_endpoint_then_multitenant_unsets_it(odoo: FakeOdoo) -> No
 
 
 def test_multitenant_leaves_an_endpoint_it_did_not_set(odoo: FakeOdoo) -> None:
+    """Someone else's authority parameter is never changed: a shared authority the app accepts
+    is a note; one tenant's authority, which refuses the app's other accounts, is a conflict
+    whose fix sets it by hand (the doctor fails the same way: test_plan_checks.py)."""
+    common = "https://login.microsoftonline.com/common/oauth2/v2.0/"
+    odoo.db().set_param("microsoft_outlook.endpoint", common)
+    report = sync_target(spec(stack(odoo.url)), APP, PASSWORD)
+    assert odoo.db().get_param("microsoft_outlook.endpoint") == common
+    assert report.ok and any("not set by odoo-outlook" in n for n in report.notes)
     odoo.db().set_param("microsoft_outlook.endpoint", "https://login.example/x/")
     report = sync_target(spec(stack(odoo.url)), APP, PASSWORD)
     assert odoo.db().get_param("microsoft_outlook.endpoint") == "https://login.example/x/"
-    assert any("not set by odoo-outlook" in n for n in report.notes)
+    [conflict] = report.conflicts
+    assert "microsoft_outlook.endpoint is https://login.example/x/" in conflict
+    assert f"(fix: set it to {common} in Settings > Technical > System Parameters)" in conflict
 
 
 def test_no_install_names_the_module(

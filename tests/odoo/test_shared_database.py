@@ -17,9 +17,9 @@ import pytest
 
 from odoo_outlook.cli import main
 from odoo_outlook.config import SignInAudience, parse_config
-from odoo_outlook.doctor.knowledge import StackFacts
+from odoo_outlook.desired import AppRegistrationSpec
 from odoo_outlook.doctor.model import SYNC, Check, Status
-from odoo_outlook.doctor.odoo_checks import check_server
+from odoo_outlook.doctor.odoo_checks import AppView, odoo_checks
 from odoo_outlook.doctor.odoo_reads import read_target
 from odoo_outlook.errors import ConfigErrors
 from odoo_outlook.odoo.errors import OdooSetupError
@@ -140,12 +140,10 @@ def test_personal_server_on_the_default_from_is_named_by_the_dry_run(mode: str) 
         assert odoo.db().records("mail.alias.domain") == []
         assert odoo.db().record("ir.mail_server", personal) == before
         # The doctor names the personal server instead of sending the admin back to sync.
-        from odoo_outlook.doctor.alias_checks import alias_checks
-
         target = spec(raw)
         facts = read_target(target, PASSWORD, NOW)
         assert facts.state is not None and facts.caps is not None
-        catchall = alias_checks(facts.state, facts.caps, target, "erp")[0]
+        [catchall] = [c for c in _doctor(facts, target) if c.name == "catch-all domain"]
         assert catchall.status is Status.FAIL and f"#{personal}" in catchall.detail
         assert catchall.fix != SYNC and not DESTRUCTIVE.search(catchall.fix or "")
         # The fake enforces the rule like Odoo does.
@@ -176,12 +174,19 @@ def test_a_managed_server_a_user_took_over_is_not_archived() -> None:
         assert odoo.db().record("ir.mail_server", mine["id"])["active"] is True
 
 
-def _server_checks(facts: Any, model: str, server: Any) -> list[Check]:
+def _doctor(
+    facts: Any, target: Any, audience: SignInAudience = SignInAudience.MULTIPLE_ORGS
+) -> list[Check]:
+    """Every doctor check of the target, for an app of `audience` whose Graph was not read."""
+    app = AppRegistrationSpec("Odoo", audience, (), None, (), True, False, (), (), (), None)
+    return odoo_checks(target, facts, AppView("id", app, None), now=NOW, warn_days=30)
+
+
+def _server_checks(facts: Any, target: Any, model: str, server: Any) -> list[Check]:
     """The doctor's checks of one server (its values, then its token line)."""
-    stack_facts = StackFacts(audience=SignInAudience.ORGS_AND_PERSONAL)
-    return check_server(
-        facts.state, facts.caps, model, server, BASE, "erp", stack=stack_facts, facts=facts, now=NOW
-    )
+    kind = "outgoing" if model == OUTGOING else "incoming"
+    names = (f"{kind} server {server.mailbox}", f"token {kind} {server.mailbox}")
+    return [c for c in _doctor(facts, target) if c.name in names]
 
 
 def test_doctor_does_not_call_a_personal_server_a_rival() -> None:
@@ -190,7 +195,7 @@ def test_doctor_does_not_call_a_personal_server_a_rival() -> None:
         target = spec(stack(odoo.url))
         facts = read_target(target, PASSWORD, NOW)
         assert facts.state is not None and facts.caps is not None
-        [check] = _server_checks(facts, OUTGOING, target.outgoing[0])
+        [check] = _server_checks(facts, target, OUTGOING, target.outgoing[0])
         assert check.status is Status.FAIL and check.fix == SYNC
 
 
@@ -220,7 +225,7 @@ def test_delegated_sender_signs_in_as_the_delegate(version: str) -> None:
         target = spec(raw)
         facts = read_target(target, PASSWORD, NOW)
         assert facts.state is not None and facts.caps is not None
-        server_check, token = _server_checks(facts, OUTGOING, target.outgoing[0])
+        server_check, token = _server_checks(facts, target, OUTGOING, target.outgoing[0])
         assert server_check.status is Status.OK, server_check.detail
         assert "sign in as delegate@example.com" in token.fix
 
@@ -337,7 +342,7 @@ def test_environment_managed_servers(version: str) -> None:
         target = spec(raw)
         facts = read_target(target, PASSWORD, NOW)
         assert facts.state is not None and facts.caps is not None
-        check = _server_checks(facts, OUTGOING, target.outgoing[0])[0]
+        check = _server_checks(facts, target, OUTGOING, target.outgoing[0])[0]
         assert check.status is Status.OK, check.detail
 
 
@@ -353,7 +358,7 @@ def test_doctor_points_to_the_environment_not_to_sync(version: str) -> None:
         target = spec(raw)
         facts = read_target(target, PASSWORD, NOW)
         assert facts.state is not None and facts.caps is not None
-        check = _server_checks(facts, OUTGOING, target.outgoing[0])[0]
+        check = _server_checks(facts, target, OUTGOING, target.outgoing[0])[0]
         assert check.status is Status.FAIL
         assert "server environment configuration" in check.fix and SYNC not in check.fix
 
@@ -377,6 +382,15 @@ def _rival(odoo: FakeOdoo, model: str, address: str) -> int:
     return int(odoo.db().seed(model, values))
 
 
+def _sync_and_doctor(raw: dict[str, Any]) -> tuple[list[str], list[str]]:
+    """The conflicts one sync prints, and every fix the doctor prints afterwards."""
+    report = sync_target(spec(raw), APP, PASSWORD)
+    target = spec(raw)
+    facts = read_target(target, PASSWORD, NOW)
+    assert facts.state is not None and facts.caps is not None
+    return report.conflicts, [c.fix for c in _doctor(facts, target) if c.fix]
+
+
 def _conflict_kinds(version: str) -> dict[str, tuple[list[str], list[str]]]:
     """Per conflict kind: (messages the sync prints, fixes the doctor prints)."""
     out: dict[str, tuple[list[str], list[str]]] = {}
@@ -385,31 +399,27 @@ def _conflict_kinds(version: str) -> dict[str, tuple[list[str], list[str]]]:
             raw = stack(odoo.url, incoming=("inbox@example.com",))
             address = "notifications@example.com" if model == OUTGOING else "inbox@example.com"
             _rival(odoo, model, address)
-            report = sync_target(spec(raw), APP, PASSWORD)
-            target = spec(raw)
-            facts = read_target(target, PASSWORD, NOW)
-            assert facts.state is not None and facts.caps is not None
-            server = target.outgoing[0] if model == OUTGOING else target.incoming[0]
-            [check] = _server_checks(facts, model, server)
-            out[f"rival {model}"] = (report.conflicts, [check.fix])
+            out[f"rival {model}"] = _sync_and_doctor(raw)
     if version >= "17.0":
         with FakeOdoo(version, modules={"microsoft_outlook": "installed"}) as odoo:
             odoo.db().seed("mail.alias.domain", {"name": "example.com", "default_from": "info"})
-            report = sync_target(spec(stack(odoo.url)), APP, PASSWORD)
-            out["alias domain"] = (report.conflicts, [])
+            out["alias domain"] = _sync_and_doctor(stack(odoo.url))
     else:
         with FakeOdoo(version) as odoo:
             _company_b(odoo)
-            report = sync_target(spec(_with_company(stack(odoo.url), "B Corp")), APP, PASSWORD)
-            out["one global domain"] = (report.conflicts, [])
+            out["one global domain"] = _sync_and_doctor(_with_company(stack(odoo.url), "B Corp"))
     with FakeOdoo(version) as odoo:
-        report = sync_target(spec(_with_company(stack(odoo.url), "Nobody")), APP, PASSWORD)
-        out["unknown company"] = (report.conflicts, [])
+        out["unknown company"] = _sync_and_doctor(_with_company(stack(odoo.url), "Nobody"))
     if version >= "19.0":
         with FakeOdoo(version) as odoo:
             _personal(odoo, "notifications@example.com")
-            report = sync_target(spec(stack(odoo.url)), APP, PASSWORD)
-            out["personal default From"] = (report.conflicts, [])
+            out["personal default From"] = _sync_and_doctor(stack(odoo.url))
+    with FakeOdoo(version) as odoo:
+        odoo.db().set_param(
+            "microsoft_outlook.endpoint",
+            "https://login.microsoftonline.com/11111111-2222-3333-4444-555555555555/oauth2/v2.0/",
+        )
+        out["foreign authority"] = _sync_and_doctor(stack(odoo.url))
     return out
 
 
@@ -423,10 +433,10 @@ def test_no_fix_text_archives_or_deletes_what_the_tool_does_not_own(version: str
         for name in ("changes.py", "companies.py")
     )
     # rival server (outgoing and incoming share one site), alias domain (17.0+), unknown
-    # company, one global domain (15.0/16.0), personal default From (19.0): a new site must be
-    # enumerated above.
-    assert raised == 5
-    assert len(kinds) == (5 if version >= "19.0" else 4)
+    # company, one global domain (15.0/16.0), personal default From (19.0), an authority
+    # parameter set by someone else: a new site must be enumerated above.
+    assert raised == 6
+    assert len(kinds) == {"15.0": 5, "17.0": 5, "19.0": 6}[version]
     for kind, (messages, fixes) in kinds.items():
         assert messages, f"{kind}: no conflict reported"
         for text in [*messages, *fixes]:
@@ -563,11 +573,11 @@ def test_doctor_does_not_count_a_personal_server_for_the_default_from() -> None:
 
 
 @pytest.mark.parametrize(
-    "version,domain_status", [("16.0", Status.WARN), ("17.0", Status.OK), ("19.0", Status.OK)]
+    "version,domain_status", [("16.0", Status.FAIL), ("17.0", Status.OK), ("19.0", Status.OK)]
 )
 def test_doctor_checks_each_company(version: str, domain_status: Status) -> None:
-    from odoo_outlook.doctor.company_checks import company_checks
-
+    """17.0+: each company's alias domain and default From; 15.0/16.0: a second domain is the
+    sync's conflict (one catch-all domain per database), read as a failed check."""
     with FakeOdoo(version) as odoo:
         _company_b(odoo)
         raw = _with_company(
@@ -577,7 +587,7 @@ def test_doctor_checks_each_company(version: str, domain_status: Status) -> None
         target = spec(raw)
         facts = read_target(target, PASSWORD, NOW)
         assert facts.state is not None and facts.caps is not None
-        checks = company_checks(facts.state, facts.caps, target, "erp")
+        checks = [c for c in _doctor(facts, target) if "company" in c.name or "(" in c.name]
         unknown = [c for c in checks if c.name == "company Nobody"]
         assert [c.status for c in unknown] == [Status.FAIL]
         b_checks = [c for c in checks if "B Corp" in c.name]
@@ -590,9 +600,7 @@ def test_doctor_checks_each_company(version: str, domain_status: Status) -> None
             facts = read_target(target, PASSWORD, NOW)
             assert facts.state is not None and facts.caps is not None
             drifted = [
-                c
-                for c in company_checks(facts.state, facts.caps, target, "erp")
-                if "B Corp" in c.name and c.status is Status.FAIL
+                c for c in _doctor(facts, target) if "B Corp" in c.name and c.status is Status.FAIL
             ]
             assert drifted and drifted[0].fix == SYNC
 
@@ -615,9 +623,6 @@ def test_resource_inputs_round_trip_and_stay_unchanged_for_single_company_stacks
 
 
 def test_doctor_never_asks_to_delete_an_authority_parameter_it_did_not_set() -> None:
-    from odoo_outlook.config import SignInAudience
-    from odoo_outlook.desired import AppRegistrationSpec
-    from odoo_outlook.doctor.odoo_checks import AppView, check_authority
     from odoo_outlook.odoo.state import ENDPOINT_PARAMS
 
     with FakeOdoo("18.0") as odoo:
@@ -630,10 +635,7 @@ def test_doctor_never_asks_to_delete_an_authority_parameter_it_did_not_set() -> 
         target = spec(raw)
         facts = read_target(target, PASSWORD, NOW)
         assert facts.state is not None and facts.caps is not None
-        app = AppRegistrationSpec(
-            "Odoo", SignInAudience.MULTIPLE_ORGS, (), None, (), True, False, (), (), (), None
-        )
-        check = check_authority(facts.state, facts.caps, AppView("id", app, None), "erp")
+        [check] = [c for c in _doctor(facts, target) if c.name == "authority"]
         assert check.status is Status.FAIL
         assert not DESTRUCTIVE.search(check.fix or "") and "/common/" in (check.fix or "")
 
