@@ -11,8 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from odoo_outlook.doctor.knowledge import StackFacts
-from odoo_outlook.doctor.knowledge import diagnose as diagnose_reply
+from odoo_outlook.doctor.knowledge import StackFacts, diagnose
 from odoo_outlook.doctor.model import Check, fail, ok
 from odoo_outlook.odoo.outlook_connect import TEST_BUTTONS, ConnectionTest
 
@@ -23,24 +22,25 @@ _DEFAULT_FIX = "read Odoo's message above; fix the server's settings, then test 
 
 
 @dataclass(frozen=True)
-class Diagnosis:
-    """What an error text means (empty: not known) and how to fix it."""
+class FailureVerdict:
+    """What the message of a failed connection test means (empty: not known) and how to fix
+    it."""
 
     meaning: str
     fix: str
 
 
-def diagnose(message: str, stack: StackFacts) -> Diagnosis:
+def failure_verdict(message: str, stack: StackFacts) -> FailureVerdict:
     """The Microsoft failures named in `message`, with causes and fixes chosen for `stack`."""
-    found = diagnose_reply(message, stack)
+    found = diagnose(message, stack)
     if found:
-        return Diagnosis(
+        return FailureVerdict(
             "; ".join(f"{d.code}: {d.cause}" for d in found),
             "; ".join(dict.fromkeys(d.fix for d in found)),
         )
     if "Please connect with your Outlook account" in message:
-        return Diagnosis("Odoo holds no refresh token for this server", NO_TOKEN_FIX)
-    return Diagnosis("", _DEFAULT_FIX)
+        return FailureVerdict("Odoo holds no refresh token for this server", NO_TOKEN_FIX)
+    return FailureVerdict("", _DEFAULT_FIX)
 
 
 def at_text(test: ConnectionTest) -> str:
@@ -54,7 +54,7 @@ def describe_test(test: ConnectionTest, stack: StackFacts) -> tuple[bool, str, s
     one = " ".join(test.message.split())
     if test.ok:
         return True, f'tested ok at {at_text(test)} (Odoo\'s "{button}": {one})', None
-    found = diagnose(test.message, stack)
+    found = failure_verdict(test.message, stack)
     meaning = f" ({found.meaning})" if found.meaning else ""
     return False, f"test failed at {at_text(test)}: {one}{meaning}", found.fix
 
