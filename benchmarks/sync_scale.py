@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from odoo_outlook.odoo import sync_target
+from odoo_outlook.odoo.sync import sync_target
 from tests.fakes.odoo_server import FakeOdoo
 from tests.odoo_sync_helpers import APP, PASSWORD, spec, stack
 

@@ -1,7 +1,8 @@
 """Odoo export as a Pulumi resource: `pulumi up` stores the new secret in Odoo in the same run.
 
 Three pieces, as in a dynamic resource of any size: plain props (the target spec as JSON data,
-the client id, the secret and the Odoo password as secret inputs), a provider whose
+with the name of the password's environment variable; the client id; the secret and the Odoo
+password from `odooPasswords` as secret inputs), a provider whose
 create/update call `sync_target`, read does a dry run (so `pulumi refresh` sees drift), delete
 calls `teardown_target`; and a `ComponentResource` wrapper with typed outputs. Update works in
 place; a different Odoo (URL or database) replaces the resource, creating first, so the old
@@ -10,7 +11,6 @@ database gets its managed servers archived afterwards.
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import pulumi
@@ -26,15 +26,19 @@ from pulumi.dynamic import (
 from odoo_outlook.desired import OdooTargetSpec
 from odoo_outlook.errors import OdooOutlookError
 from odoo_outlook.odoo.changes import AppCredentials
+from odoo_outlook.odoo.password import odoo_password
 from odoo_outlook.odoo.spec_io import spec_from_data, spec_to_data
 from odoo_outlook.odoo.sync import SyncOptions, SyncReport, sync_target, teardown_target
 
 SECRET_PROPS = ("clientSecret", "password")
-INPUT_PROPS = ("target", "clientId", "clientSecret", "password", "passwordEnv")
+# The password's environment variable travels once, inside `target` (connection.password_env);
+# stacks created before carry a top-level `passwordEnv` too, which the diff ignores.
+INPUT_PROPS = ("target", "clientId", "clientSecret", "password")
 
 
-def _password(props: dict[str, Any]) -> str:
-    return str(props.get("password") or os.environ.get(str(props.get("passwordEnv")), ""))
+def _password(spec: OdooTargetSpec, props: dict[str, Any]) -> str:
+    configured = props.get("password")
+    return odoo_password(spec, None if configured is None else str(configured))
 
 
 def _identity(props: dict[str, Any]) -> tuple[str, str]:
@@ -46,7 +50,7 @@ def _run(props: dict[str, Any], dry_run: bool = False) -> SyncReport:
     spec = spec_from_data(props["target"])
     app = AppCredentials(str(props["clientId"]), str(props["clientSecret"]))
     try:
-        return sync_target(spec, app, _password(props), SyncOptions(dry_run=dry_run))
+        return sync_target(spec, app, _password(spec, props), SyncOptions(dry_run=dry_run))
     except OdooOutlookError as exc:
         raise RuntimeError(f"Odoo export for target {spec.name!r}: {exc.message}") from None
 
@@ -116,7 +120,7 @@ class OdooExportProvider(ResourceProvider):
         """
         spec = spec_from_data(props["target"])
         try:
-            teardown_target(spec, _password(props), secrets=[str(props.get("clientSecret"))])
+            teardown_target(spec, _password(spec, props), secrets=[str(props.get("clientSecret"))])
         except OdooOutlookError as exc:
             raise RuntimeError(f"Odoo export for target {spec.name!r}: {exc.message}") from None
 
@@ -174,7 +178,6 @@ class OdooOutlookExport(pulumi.ComponentResource):
             "clientId": client_id,
             "clientSecret": pulumi.Output.secret(client_secret),
             "password": None if password is None else pulumi.Output.secret(password),
-            "passwordEnv": spec.connection.password_env,
         }
         export = OdooExport(f"{name}-sync", props, pulumi.ResourceOptions(parent=self))
         self.servers_to_connect = export.servers_to_connect

@@ -6,12 +6,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 import pulumi
 from pulumi.runtime import config as runtime_config
+from pydantic import SecretStr
 
 from components.app_registration import OutlookAppRegistration
 from components.client_secret import RotatingClientSecret
@@ -47,7 +48,9 @@ def build(config: StackConfig, now: datetime) -> dict[str, pulumi.Output[Any]]:
         app.application_id,
         state.secret,
         state.app.sign_in_audience.value,
-        holders=lambda client_secret: _odoo_exports(config, state, app, client_secret),
+        holders=lambda client_secret: _odoo_exports(
+            state, config.odoo_passwords, app, client_secret
+        ),
     )
     return {
         "clientId": app.client_id,
@@ -65,8 +68,8 @@ def build(config: StackConfig, now: datetime) -> dict[str, pulumi.Output[Any]]:
 
 
 def _odoo_exports(
-    config: StackConfig,
     state: DesiredState,
+    passwords: Mapping[str, SecretStr],
     app: OutlookAppRegistration,
     client_secret: pulumi.Output[str],
 ) -> list[OdooOutlookExport]:
@@ -75,18 +78,19 @@ def _odoo_exports(
     The held slot is a dependency through `client_secret`; the other slot waits for these
     exports (RotatingClientSecret), so it is never replaced while Odoo still holds it.
 
-    The password comes from secret config `odooPasswords.<target>`, else the provider reads the
-    environment variable named by the target's `passwordEnv` when it runs.
+    `passwords` is the decrypted secret config `odooPasswords` by target name; a target without
+    one gets its password from the variable named by its `passwordEnv` when the provider runs
+    (`odoo_outlook.odoo.password.odoo_password`).
     """
     exports = []
-    for target in config.targets:
-        if target.connection is None:
+    for spec in state.targets:
+        if spec.connection is None:
             continue
-        password = config.odoo_passwords.get(target.name)
+        password = passwords.get(spec.name)
         exports.append(
             OdooOutlookExport(
-                f"odoo-{target.name}",
-                state.target(target.name),
+                f"odoo-{spec.name}",
+                spec,
                 client_id=app.client_id,
                 client_secret=client_secret,
                 password=None if password is None else password.get_secret_value(),

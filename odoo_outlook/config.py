@@ -454,16 +454,33 @@ class StackConfig(_Model):
             )
         return None
 
+    def with_transport(self, kind: Transport | None) -> StackConfig:
+        """This stack with every target's `connection.transport` set to `kind` (the commands'
+        `--transport` override); the stack itself when `kind` is None. Targets without
+        connection settings are kept as they are."""
+        if kind is None:
+            return self
+        targets = [
+            t
+            if t.connection is None
+            else t.model_copy(
+                update={"connection": t.connection.model_copy(update={"transport": kind})}
+            )
+            for t in self.targets
+        ]
+        return self.model_copy(update={"targets": targets})
+
     def target(self, name: str) -> Target:
         """The target named `name`; raises `ConfigError` listing the names there are."""
         for target in self.targets:
             if target.name == name:
                 return target
-        raise ConfigError(
-            "--target",
-            f"no target named {name!r}",
-            f"use one of {', '.join(t.name for t in self.targets)}",
-        )
+        raise unknown_target(name, [t.name for t in self.targets])
+
+
+def unknown_target(name: str, names: Collection[str]) -> ConfigError:
+    """The `--target` error for a name that is not among `names` (the stack's targets)."""
+    return ConfigError("--target", f"no target named {name!r}", f"use one of {', '.join(names)}")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -7,7 +7,6 @@ stays light.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Sequence
 
 from rich.console import Console
@@ -25,12 +24,12 @@ from odoo_outlook.connect_flow import (
     TargetSession,
     run_connect,
 )
-from odoo_outlook.desired import OdooTargetSpec, target_spec
+from odoo_outlook.desired import OdooTargetSpec, target_specs
 from odoo_outlook.doctor.knowledge import StackFacts
 from odoo_outlook.errors import OdooOutlookError
 from odoo_outlook.odoo.client import connect
-from odoo_outlook.odoo.errors import OdooSetupError
 from odoo_outlook.odoo.outlook_connect import managed_servers
+from odoo_outlook.odoo.password import odoo_password
 from odoo_outlook.odoo.state import BASE_URL_PARAM, CLIENT_ID_PARAM, PARAM_MODEL
 
 _STYLES = {
@@ -114,23 +113,13 @@ class PlainDisplay:
         return
 
 
-def _specs(config: StackConfig, names: list[str]) -> list[OdooTargetSpec]:
-    targets = [config.target(n) for n in names] if names else list(config.targets)
-    return [target_spec(config, t) for t in targets]
-
-
 def _session(
     spec: OdooTargetSpec, config: StackConfig, allow_insecure_http: bool
 ) -> TargetSession | None:
     """Connect and list the managed servers; None for a target without connection settings."""
     if spec.connection is None:
         return None
-    password = os.environ.get(spec.connection.password_env, "")
-    if not password:
-        raise OdooSetupError(
-            f"no Odoo password for target {spec.name!r} (fix: export"
-            f" {spec.connection.password_env})"
-        )
+    password = odoo_password(spec)
     client = connect(
         spec.connection, password, allow_insecure_http=True if allow_insecure_http else None
     )
@@ -187,7 +176,7 @@ def run(
     exit code (0 all connected and tested, 1 some left, 2 errors)."""
     sessions: list[TargetSession] = []
     errors: list[str] = []
-    for spec in _specs(config, targets):
+    for spec in target_specs(config, targets):
         try:
             session = _session(spec, config, allow_insecure_http)
         except OdooOutlookError as exc:

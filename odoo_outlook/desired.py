@@ -6,6 +6,7 @@ redirect URI, a scope, a server's From filter) is written here once.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -16,6 +17,7 @@ from odoo_outlook.config import (
     SignInAudience,
     StackConfig,
     Target,
+    unknown_target,
 )
 from odoo_outlook.external_ids import fetchmail_server_xmlid, mail_server_xmlid
 from odoo_outlook.rotation import SecretSchedule, schedule
@@ -277,8 +279,12 @@ class DesiredState:
     at: datetime
 
     def target(self, name: str) -> OdooTargetSpec:
-        """The target named `name`; raises StopIteration when there is none."""
-        return next(t for t in self.targets if t.name == name)
+        """The target named `name`; raises `ConfigError` (`--target`) listing the names there
+        are."""
+        for target in self.targets:
+            if target.name == name:
+                return target
+        raise unknown_target(name, [t.name for t in self.targets])
 
 
 def _delegate(target: Target | CompanyMail, address: str) -> str:
@@ -380,6 +386,14 @@ def target_spec(config: StackConfig, target: Target) -> OdooTargetSpec:
             for c in target.companies
         ),
     )
+
+
+def target_specs(config: StackConfig, names: Sequence[str] = ()) -> list[OdooTargetSpec]:
+    """The declared state of the targets named `names` in that order, or of every target in
+    stack order when `names` is empty (the commands' `--target`). Pure; raises `ConfigError`
+    (`--target`, listing the names there are) for an unknown name."""
+    targets = [config.target(n) for n in names] if names else config.targets
+    return [target_spec(config, t) for t in targets]
 
 
 def _alias(mail: MailSettings) -> AliasDomain:

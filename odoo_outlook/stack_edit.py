@@ -65,11 +65,6 @@ def _round_trip() -> YAML:
     return editor
 
 
-def set_nested_value(text: str, section: str, key: str, value: str) -> str:
-    """Set `config.<NAMESPACE>:<section>.<key>` in stack YAML, keeping everything else."""
-    return set_nested_values(text, section, {key: value})
-
-
 def set_nested_values(text: str, section: str, values: Mapping[str, str]) -> str:
     """Set each `config.<NAMESPACE>:<section>.<key>` in stack YAML, keeping everything else.
 

@@ -12,7 +12,7 @@ import yaml
 
 from odoo_outlook.config import parse_config
 from odoo_outlook.desired import OdooTargetSpec, target_spec
-from odoo_outlook.odoo import AppCredentials
+from odoo_outlook.odoo.changes import AppCredentials
 
 CLIENT_ID = "3f1c2b7a-5d4e-4f60-8a9b-1c2d3e4f5a6b"
 CLIENT_SECRET = "Qz8~sEcReT-vAlUe-0123456789abcdefXYZ"

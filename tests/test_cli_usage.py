@@ -25,6 +25,7 @@ def run(
 ) -> subprocess.CompletedProcess[str]:
     environment = {k: v for k, v in os.environ.items() if not k.startswith(("ODOO_", "PULUMI_"))}
     environment.update(env or {})
+    assert ENTRY.is_file(), "run `uv pip install -e .` so the console script exists"
     return subprocess.run(
         [str(ENTRY), *args],
         cwd=cwd,
@@ -34,10 +35,6 @@ def run(
         timeout=120,
         check=False,
     )
-
-
-def test_the_entry_point_is_installed() -> None:
-    assert ENTRY.is_file(), "run `uv pip install -e .` so the console script exists"
 
 
 @pytest.mark.parametrize(

@@ -180,10 +180,6 @@ def test_invalid_configuration_exits_2_naming_the_key(
     assert "Traceback" not in captured.err
 
 
-def test_there_are_at_least_fifteen_invalid_cases() -> None:
-    assert len(INVALID) >= 15
-
-
 def test_invalid_yaml_and_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "Pulumi.broken.yaml").write_text("config:\n  odoo-outlook:app: [\n")
     assert main(["plan", "--stack", "broken", "--project-dir", str(tmp_path)]) == 2

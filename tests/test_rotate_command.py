@@ -15,7 +15,7 @@ import yaml
 from odoo_outlook.cli import main
 from odoo_outlook.config import load_stack_file
 from odoo_outlook.rotation import schedule
-from odoo_outlook.stack_edit import set_nested_value
+from odoo_outlook.stack_edit import set_nested_values
 from tests.paths import ROOT
 
 
@@ -73,7 +73,7 @@ def test_rotate_refuses_an_invalid_stack(project: Path, capsys: pytest.CaptureFi
 
 def test_line_edit_adds_a_missing_section() -> None:
     text = "config:\n  odoo-outlook:targets: []\n"
-    edited = set_nested_value(text, "secret", "forcedAt", "2026-11-25T10:00:00Z")
+    edited = set_nested_values(text, "secret", {"forcedAt": "2026-11-25T10:00:00Z"})
     assert yaml.safe_load(edited)["config"]["odoo-outlook:secret"] == {
         "forcedAt": "2026-11-25T10:00:00Z"
     }
@@ -194,7 +194,7 @@ def test_round_trip_edit_keeps_layout_and_comments() -> None:
         "  - name: erp\n"
         "    baseUrls: ['https://erp.example.com']\n"
     )
-    edited = set_nested_value(text, "secret", "forcedAt", "2026-11-25T10:00:00Z")
+    edited = set_nested_values(text, "secret", {"forcedAt": "2026-11-25T10:00:00Z"})
     assert edited == text.replace(
         "    rotationDays: 90  # quarterly\n",
         "    rotationDays: 90  # quarterly\n    forcedAt: '2026-11-25T10:00:00Z'\n",

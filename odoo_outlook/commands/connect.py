@@ -53,9 +53,8 @@ def connect_command(
     token, then have Odoo test it. 0 all done, 1 some left, 2 errors."""
     from odoo_outlook.connect_flow import ConnectOptions
     from odoo_outlook.connect_run import run
-    from odoo_outlook.odoo.client import with_transport
 
-    config = with_transport(load_stack(stack, project_dir or default_project_dir()), transport)
+    config = load_stack(stack, project_dir or default_project_dir()).with_transport(transport)
     options = ConnectOptions(open_browser=not no_browser, timeout=timeout, poll=poll)
     raise typer.Exit(
         run(

@@ -145,14 +145,13 @@ def doctor_command(
     """Check the live Entra app and Odoo against the stack: 0 ok, 1 warnings, 2 failures."""
     from odoo_outlook.commands.sync import still_waiting
     from odoo_outlook.config import is_object_id
-    from odoo_outlook.desired import target_spec
+    from odoo_outlook.desired import target_specs
     from odoo_outlook.doctor import DoctorOptions, OdooReadOptions, read_stack_outputs, run_doctor
     from odoo_outlook.doctor.explain import config_facts, explain_text
     from odoo_outlook.doctor.model import AZURE
     from odoo_outlook.doctor.render import render_json, render_table
     from odoo_outlook.errors import ConfigError
     from odoo_outlook.graph import GraphSettings
-    from odoo_outlook.odoo.client import with_transport
 
     if client_id is not None and not is_object_id(client_id.strip()):
         raise ConfigError(
@@ -162,7 +161,7 @@ def doctor_command(
         )
     if not ctx.find_root().params.get("debug"):
         quiet_azure_identity_logs()
-    config = with_transport(load_stack(stack, project_dir or default_project_dir()), transport)
+    config = load_stack(stack, project_dir or default_project_dir()).with_transport(transport)
     if explain is not None:
         stack_outputs = read_stack_outputs(outputs) if outputs else None
         facts = config_facts(
@@ -189,11 +188,9 @@ def doctor_command(
         ),
         jobs=jobs,
     )
-    names = (
-        [config.target(n).name for n in targets] if targets else [t.name for t in config.targets]
-    )
+    specs = target_specs(config, targets)
+    names = [spec.name for spec in specs]
     fleet_run = len(names) > 1
-    specs = [target_spec(config, config.target(name)) for name in names]
     with still_waiting(specs, timeout, "Microsoft Graph and Odoo"):
         report = run_doctor(
             config,

@@ -10,7 +10,6 @@ targets finish, not after the last one: with several targets one line per target
 from __future__ import annotations
 
 import json
-import os
 import sys
 from collections.abc import Sequence
 from functools import partial
@@ -50,17 +49,9 @@ from odoo_outlook.status import Status
 from odoo_outlook.waiting import StillWaiting
 
 if TYPE_CHECKING:  # imported in the command itself, so `--help` stays fast
-    from odoo_outlook.config import StackConfig
     from odoo_outlook.desired import OdooTargetSpec
     from odoo_outlook.odoo.changes import AppCredentials
     from odoo_outlook.odoo.sync import SyncOptions, SyncReport
-
-
-def _specs(config: StackConfig, names: list[str]) -> list[OdooTargetSpec]:
-    from odoo_outlook.desired import target_spec
-
-    targets = [config.target(n) for n in names] if names else list(config.targets)
-    return [target_spec(config, t) for t in targets]
 
 
 def _plural(count: int, noun: str) -> str:
@@ -71,12 +62,12 @@ def sync_one(
     spec: OdooTargetSpec, app: AppCredentials, options: SyncOptions
 ) -> Outcome[SyncReport]:
     """One target, in its own thread with its own Odoo client: the fleet's unit of work."""
+    from odoo_outlook.odoo.password import odoo_password
     from odoo_outlook.odoo.sync import sync_target
 
     if spec.connection is None:
         return Outcome(Status.OK, "skipped: no connection settings (add targets[].connection)")
-    password = os.environ.get(spec.connection.password_env, "")
-    report = sync_target(spec, app, password, options)
+    report = sync_target(spec, app, odoo_password(spec), options)
     changes = _plural(len(report.changes), "change")
     summary = (
         f"dry run ({changes})"
@@ -165,15 +156,15 @@ def sync_command(
     ] = False,
 ) -> None:
     """Make each target's Odoo match the stack: Outlook module, credentials, mail servers."""
-    from odoo_outlook.odoo.client import with_transport
+    from odoo_outlook.desired import target_specs
     from odoo_outlook.odoo.outputs import read_app_credentials
     from odoo_outlook.odoo.sync import SyncOptions
 
-    config = with_transport(load_stack(stack, project_dir or default_project_dir()), transport)
+    config = load_stack(stack, project_dir or default_project_dir()).with_transport(transport)
     missing = config.missing_tenant()
     if missing:  # never write a placeholder authority into Odoo
         raise missing
-    specs = _specs(config, unique_targets(targets))
+    specs = target_specs(config, unique_targets(targets))
     app = read_app_credentials(outputs)
     options = SyncOptions(
         dry_run=dry_run,

@@ -4,18 +4,15 @@ records; `gather` and `odoo_reads` do the I/O; `run_doctor` ties them together."
 
 from odoo_outlook.doctor.model import Check, Report, Status
 from odoo_outlook.doctor.odoo_reads import OdooReadOptions
-from odoo_outlook.doctor.run import DEFAULT_WARN_DAYS, DoctorOptions, run_doctor
-from odoo_outlook.stack_outputs import StackOutputs, parse_stack_outputs, read_stack_outputs
+from odoo_outlook.doctor.run import DoctorOptions, run_doctor
+from odoo_outlook.stack_outputs import read_stack_outputs
 
 __all__ = [
-    "DEFAULT_WARN_DAYS",
     "Check",
     "DoctorOptions",
     "OdooReadOptions",
     "Report",
-    "StackOutputs",
     "Status",
-    "parse_stack_outputs",
     "read_stack_outputs",
     "run_doctor",
 ]

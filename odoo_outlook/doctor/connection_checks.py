@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from odoo_outlook.doctor.knowledge import StackFacts, diagnose
 from odoo_outlook.doctor.model import Check, fail, ok
 from odoo_outlook.odoo.outlook_connect import TEST_BUTTONS, ConnectionTest
-from odoo_outlook.odoo.state import OUTGOING
 
 NOT_TESTED = "refresh token stored, not tested"
 TEST_HINT = "run `odoo-outlook doctor --test-connections` to have Odoo test it"
@@ -24,10 +23,9 @@ _DEFAULT_FIX = "read Odoo's message above; fix the server's settings, then test 
 
 @dataclass(frozen=True)
 class FailureVerdict:
-    """What the message of a failed connection test means and how to fix it (`codes` empty:
-    not a known Microsoft one)."""
+    """What the message of a failed connection test means (empty: not known) and how to fix
+    it."""
 
-    codes: tuple[str, ...]
     meaning: str
     fix: str
 
@@ -37,13 +35,12 @@ def failure_verdict(message: str, stack: StackFacts) -> FailureVerdict:
     found = diagnose(message, stack)
     if found:
         return FailureVerdict(
-            tuple(d.code for d in found),
             "; ".join(f"{d.code}: {d.cause}" for d in found),
             "; ".join(dict.fromkeys(d.fix for d in found)),
         )
     if "Please connect with your Outlook account" in message:
-        return FailureVerdict((), "Odoo holds no refresh token for this server", NO_TOKEN_FIX)
-    return FailureVerdict((), "", _DEFAULT_FIX)
+        return FailureVerdict("Odoo holds no refresh token for this server", NO_TOKEN_FIX)
+    return FailureVerdict("", _DEFAULT_FIX)
 
 
 def at_text(test: ConnectionTest) -> str:
@@ -68,8 +65,3 @@ def token_check(name: str, test: ConnectionTest | None, stack: StackFacts, scope
         return ok(name, f"{NOT_TESTED} ({TEST_HINT})", scope)
     passed, detail, fix = describe_test(test, stack)
     return ok(name, detail, scope) if passed else fail(name, detail, fix or _DEFAULT_FIX, scope)
-
-
-def kind_of(model: str) -> str:
-    """'outgoing' for `ir.mail_server`, 'incoming' for `fetchmail.server`."""
-    return "outgoing" if model == OUTGOING else "incoming"

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 
 from odoo_outlook.config import SignInAudience
@@ -920,7 +920,6 @@ class Diagnosis:
     fix: str
     severity: Status
     source: str
-    extra: Mapping[str, str] = field(default_factory=dict)
 
 
 class _Context(dict[str, str]):

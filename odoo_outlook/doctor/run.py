@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -35,6 +34,8 @@ from odoo_outlook.fleet import FleetProgress, FleetTask, Outcome, run_fleet
 from odoo_outlook.graph import GraphAccessError, GraphSettings, open_graph
 from odoo_outlook.graph.client import Credential
 from odoo_outlook.masking import mask
+from odoo_outlook.odoo.errors import OdooSetupError
+from odoo_outlook.odoo.password import missing_password, odoo_password
 from odoo_outlook.odoo.state import CLIENT_SECRET_PARAM
 from odoo_outlook.stack_outputs import HOW, StackOutputs
 from odoo_outlook.status import Status
@@ -89,9 +90,10 @@ def _passwords(specs: Sequence[OdooTargetSpec], given: Mapping[str, str] | None)
     for spec in specs:
         if spec.connection is None:
             continue
-        value = (given or {}).get(spec.name) or os.environ.get(spec.connection.password_env)
-        if value:
-            found[spec.name] = value
+        try:
+            found[spec.name] = odoo_password(spec, (given or {}).get(spec.name))
+        except OdooSetupError:
+            continue  # reported per target by `_read_one` and `odoo_checks`
     return found
 
 
@@ -106,11 +108,7 @@ def _read_one(
     if spec.connection is None:
         return Outcome(Status.OK, "not checked: no connection settings")
     if spec.name not in passwords:
-        return Outcome(
-            Status.FAIL,
-            "not read",
-            f"no Odoo password (fix: export {spec.connection.password_env})",
-        )
+        return Outcome(Status.FAIL, "not read", missing_password(spec).message)
     facts = read_target(spec, passwords[spec.name], now, options.odoo, secrets)
     if facts.error or facts.caps is None:
         return Outcome(Status.FAIL, "failed", facts.error or "not read", facts)
@@ -201,15 +199,15 @@ def run_doctor(
     progress: FleetProgress | None = None,
 ) -> Report:
     """Check the live setup against the stack. Graph and Odoo failures become failed checks;
-    only bad input (no client id, unknown target) raises `ConfigError`. `progress` receives
-    one event per Odoo target read."""
+    only bad input (no client id, unknown target) raises `ConfigError`. `passwords` (target
+    name -> password or API key) plays the part of `odooPasswords`; a target without one uses
+    its `passwordEnv` variable (`odoo_outlook.odoo.password.odoo_password`). `progress`
+    receives one event per Odoo target read."""
     now = now or datetime.now(UTC)
     client_id = resolve_client_id(options)
     desired = desired_state(config, now)
     names = list(options.targets)
-    specs = (
-        [desired.target(config.target(n).name) for n in names] if names else list(desired.targets)
-    )
+    specs = [desired.target(n) for n in names] if names else list(desired.targets)
     found = _passwords(specs, passwords)
     azure_facts, odoo_facts = asyncio.run(
         _gather(client_id, desired, specs, found, options, credential, now, progress)

@@ -95,7 +95,6 @@ class Permission:
     USER_ACCOUNT_ENABLED = GRAPH_CALL_PERMISSIONS["user-accountenabled"]
     GROUP_READ = GRAPH_CALL_PERMISSIONS["group-get"]
     GROUP_LIST = GRAPH_CALL_PERMISSIONS["group-list"]
-    ORGANIZATION_READ = GRAPH_CALL_PERMISSIONS["organization-list"]
     POLICY_READ = GRAPH_CALL_PERMISSIONS["authorizationpolicy-get"]
     APP_POLICIES_READ = GRAPH_CALL_PERMISSIONS["application-list-appmanagementpolicies"]
     TENANT_APP_POLICY_READ = GRAPH_CALL_PERMISSIONS["tenantappmanagementpolicy-get"]

@@ -60,7 +60,6 @@ class Application:
     requested_access_token_version: int | None  # api.requestedAccessTokenVersion
     required_resource_access: tuple[RequiredResourceAccess, ...]
     password_credentials: tuple[PasswordCredential, ...]
-    publisher_domain: str | None
     # Properties no stack key sets but that change how Microsoft treats Odoo's sign-in.
     is_fallback_public_client: bool | None = None  # isFallbackPublicClient
     public_client_redirect_uris: tuple[str, ...] = ()  # publicClient.redirectUris
@@ -109,7 +108,6 @@ class AppRole:
     id: str
     value: str | None
     display_name: str | None
-    allowed_member_types: tuple[str, ...]
     is_enabled: bool
 
 
@@ -133,9 +131,6 @@ class AppRoleAssignment:
 
     id: str
     principal_id: str
-    principal_type: str | None  # "User", "Group" or "ServicePrincipal"
-    principal_display_name: str | None
-    app_role_id: str
     resource_id: str
     created: datetime | None
 
@@ -170,7 +165,6 @@ class Group:
     id: str
     display_name: str | None
     mail: str | None
-    security_enabled: bool | None
 
 
 @dataclass(frozen=True)

@@ -98,12 +98,6 @@ GRAPH_CALL_PERMISSIONS: dict[str, CallPermissions] = {
         "GroupMember.Read.All",
         "GroupMember.Read.All",
     ),
-    "organization-list": CallPermissions(
-        "GET /organization",
-        _page("organization-list"),
-        "User.Read",
-        "Directory.Read.All",
-    ),
     "authorizationpolicy-get": CallPermissions(
         "GET /policies/authorizationPolicy",
         _page("authorizationpolicy-get"),

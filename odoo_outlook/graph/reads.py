@@ -26,7 +26,6 @@ from msgraph.graph_service_client import GraphServiceClient
 
 from .errors import GraphAccessError, GraphFailure, Permission, ReadSpec, graph_read
 from .models import (
-    GRAPH_APP_ID,
     Application,
     AppManagementPolicy,
     AppRole,
@@ -119,7 +118,6 @@ def _application(app: Any) -> Application:
             for rra in app.required_resource_access or ()
         ),
         password_credentials=tuple(_password(c) for c in app.password_credentials or ()),
-        publisher_domain=app.publisher_domain,
         is_fallback_public_client=app.is_fallback_public_client,
         public_client_redirect_uris=tuple(app.public_client.redirect_uris or ())
         if app.public_client
@@ -150,7 +148,6 @@ def _service_principal(sp: Any) -> ServicePrincipal:
                 id=_id(r.id),
                 value=r.value,
                 display_name=r.display_name,
-                allowed_member_types=tuple(r.allowed_member_types or ()),
                 is_enabled=r.is_enabled is not False,
             )
             for r in sp.app_roles or ()
@@ -173,9 +170,6 @@ def _assignment(a: Any) -> AppRoleAssignment:
     return AppRoleAssignment(
         id=a.id or "",
         principal_id=_id(a.principal_id),
-        principal_type=a.principal_type,
-        principal_display_name=a.principal_display_name,
-        app_role_id=_id(a.app_role_id),
         resource_id=_id(a.resource_id),
         created=created,
     )
@@ -203,9 +197,7 @@ def _user(u: Any) -> User:
 
 
 def _group(g: Any) -> Group:
-    return Group(
-        id=_id(g.id), display_name=g.display_name, mail=g.mail, security_enabled=g.security_enabled
-    )
+    return Group(id=_id(g.id), display_name=g.display_name, mail=g.mail)
 
 
 # --------------------------------------------------------------------------- reads
@@ -267,23 +259,6 @@ async def get_service_principal(client: GraphServiceClient, app_id: str) -> Serv
         missing=f"no enterprise application (service principal) exists for app {app_id}",
     )
     return _service_principal(await _service_principal_by_app_id(client, app_id, read))
-
-
-async def get_graph_scopes(client: GraphServiceClient) -> dict[str, str]:
-    """Delegated permission name -> id, from the Microsoft Graph service principal."""
-    read = ReadSpec(
-        "the Microsoft Graph service principal",
-        Permission.SERVICE_PRINCIPAL_READ,
-        missing=f"the Microsoft Graph service principal ({GRAPH_APP_ID}) is not in this tenant",
-    )
-    sp = await _service_principal_by_app_id(
-        client, GRAPH_APP_ID, read, select=["id", "appId", "oauth2PermissionScopes"]
-    )
-    return {
-        s.value: _id(s.id)
-        for s in sp.oauth2_permission_scopes or ()
-        if s.value and s.is_enabled is not False
-    }
 
 
 async def list_app_role_assignments(
@@ -376,7 +351,7 @@ async def resolve_group(client: GraphServiceClient, name_or_id: str) -> Group:
     config = _query(
         GroupsRequestBuilder.GroupsRequestBuilderGetQueryParameters,
         filter=f"displayName eq {_odata_literal(name_or_id)}",
-        select=["id", "displayName", "mail", "securityEnabled"],
+        select=["id", "displayName", "mail"],
     )
     async with graph_read(read):
         found = await _all_pages(client.groups, config)
@@ -397,20 +372,6 @@ def _single_group(name: str, groups: Iterable[Group]) -> Group:
             failure=GraphFailure.AMBIGUOUS,
         )
     return matches[0]
-
-
-async def get_tenant_id(client: GraphServiceClient) -> str:
-    """The directory (tenant) id of the signed-in identity: GET /organization."""
-    read = ReadSpec("the organization (tenant)", Permission.ORGANIZATION_READ)
-    async with graph_read(read):
-        orgs = await _all_pages(client.organization)
-    if not orgs:
-        raise GraphAccessError(
-            "Microsoft Graph returned no organization for the signed-in identity "
-            "(a personal Microsoft account has no tenant here).",
-            failure=GraphFailure.NOT_FOUND,
-        )
-    return _id(orgs[0].id)
 
 
 # --------------------------------------------------------------------------- policies

@@ -84,15 +84,11 @@ class Capabilities:
     imap_marker: str
     has_fetchmail_model: bool
     has_alias_domain: bool
+    # The authority parameter current builds of every version read (`_get_microsoft_endpoint`):
+    # ENDPOINT_PARAM on every version since the stable fix odoo/odoo#104795.
     endpoint_param: str
     # Older names the same version may read instead (16.0 before February 2023).
     legacy_endpoint_params: tuple[str, ...] = ()
-    selections: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-
-    @property
-    def outlook_installed(self) -> bool:
-        """Whether `microsoft_outlook` is installed."""
-        return self.modules.installed(OUTLOOK_MODULE)
 
     def fields_of(self, model: str) -> frozenset[str]:
         """The fields `model` (`ir.mail_server` or `fetchmail.server`) has in this database."""
@@ -118,11 +114,6 @@ class Capabilities:
 
 ENDPOINT_PARAM = "microsoft_outlook.endpoint"
 LEGACY_ENDPOINT_PARAM = "microsoft.outlook.endpoint"
-
-
-def endpoint_param_for() -> str:
-    """The authority parameter current builds of every version read (`_get_microsoft_endpoint`)."""
-    return ENDPOINT_PARAM
 
 
 def legacy_endpoint_params_for(version: ServerVersion) -> tuple[str, ...]:
@@ -288,7 +279,6 @@ def detect(
         imap_marker=imap_marker,
         has_fetchmail_model=bool(fetchmail),
         has_alias_domain="alias_domain_id" in company,
-        endpoint_param=endpoint_param_for(),
+        endpoint_param=ENDPOINT_PARAM,
         legacy_endpoint_params=legacy_endpoint_params_for(client.version),
-        selections={"smtp_encryption": _selection(mail_server, "smtp_encryption")},
     )

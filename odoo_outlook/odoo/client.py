@@ -6,7 +6,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from odoo_outlook.config import StackConfig
 from odoo_outlook.desired import OdooConnectionSpec
 from odoo_outlook.odoo.errors import ErrorContext
 from odoo_outlook.odoo.json2 import JSON2_SINCE, Json2Transport, looks_like_api_key
@@ -115,21 +114,6 @@ class OdooClient:
         """Delete the records `ids` of `model` (one call; nothing for no ids)."""
         if ids:
             self.write_call(model, "unlink", list(ids))
-
-
-def with_transport(config: StackConfig, kind: TransportKind | None) -> StackConfig:
-    """The stack with every target's `connection.transport` set to `kind` (a CLI override)."""
-    if kind is None:
-        return config
-    targets = [
-        t
-        if t.connection is None
-        else t.model_copy(
-            update={"connection": t.connection.model_copy(update={"transport": kind})}
-        )
-        for t in config.targets
-    ]
-    return config.model_copy(update={"targets": targets})
 
 
 def select_transport(

@@ -7,9 +7,11 @@ companies), and one target holds every company of the database: a company's list
 archives only the servers the target itself created and no longer declares.
 
 15.0/16.0 have one catch-all domain and default From for the whole database (system
-parameters `mail.catchall.domain` / `mail.default.from`, odoo-facts.md "Catch-all domain and
-default From"): another company asking for a different domain there is a conflict (reported,
-nothing written for it), because writing it would change every company's From.
+parameters `mail.catchall.domain` / `mail.default.from`, read by `_get_default_from_address`
+in odoo/addons/base/models/ir_mail_server.py; 17.0+ links one `mail.alias.domain` per company,
+addons/mail/models/mail_alias_domain.py): another company asking for a different domain
+there is a conflict (reported, nothing written for it), because writing it would change every
+company's From.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 may it propose. Pure functions over `OdooState` / `Capabilities`, used by the diff, the sync
 and the doctor so they agree.
 
-Rules (odoo-facts.md "Others in the same database"):
+Rules (Odoo's source, cited per rule):
 - A record the tool did not mark with an `odoo_outlook.*` external id is someone else's: never
   written, archived or deleted, and no printed fix asks the admin to archive or delete it.
 - 19.0 personal servers (`ir.mail_server.owner_user_id` set) belong to their user. Odoo's
@@ -15,8 +15,9 @@ Rules (odoo-facts.md "Others in the same database"):
   a personal server lets autovacuum (`res.users._gc_personal_mail_servers`) delete it, token
   included.
 - A delegated sender (`mail.sendAs`): Username = the delegate who signs in, From filter = the
-  shared address. Odoo 18.0+ and 16.0 builds since the 2024 fix accept it; the 17.0 build
-  checked in the lab still requires From filter = Username.
+  shared address. Odoo 18.0+ and 16.0 builds since the 2024 fix accept it; 17.0's
+  `_check_use_microsoft_outlook_service` (addons/microsoft_outlook/models/ir_mail_server.py)
+  still requires From filter = Username.
 - OCA `server_environment` (`server.env.mixin`, OCA/server-env
   server_environment/models/server_env_mixin.py): each env-managed field `f` gets a companion
   `x_<f>_env_is_editable`; its value comes from the section `<global>.<record name>` of the

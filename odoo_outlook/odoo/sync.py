@@ -134,12 +134,6 @@ def _connect(
             f"target {spec.name!r} has no connection settings (fix: add"
             " targets[].connection with url, database and login)"
         )
-    if not password:
-        raise OdooSetupError(
-            f"no Odoo password for target {spec.name!r} (fix: export"
-            f" {spec.connection.password_env}, or `pulumi config set --secret --path"
-            f" 'odooPasswords.{spec.name}'`)"
-        )
     return connect(
         spec.connection,
         password,

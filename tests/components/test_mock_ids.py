@@ -39,18 +39,3 @@ def test_ids_and_object_ids_as_azuread_6_shapes_them() -> None:
     assert grant.inputs["resourceServicePrincipalObjectId"] == GRAPH_SP_OBJECT_ID
     assert grant.inputs["servicePrincipalObjectId"] == sp.outputs["objectId"]
     assert len(run.outputs["servicePrincipalObjectId"]) == GUID
-
-
-def test_graph_service_principal_data_source_id_is_a_resource_path() -> None:
-    import pulumi
-
-    answer = StackMocks().call(
-        pulumi.runtime.MockCallArgs(
-            "azuread:index/getServicePrincipal:getServicePrincipal",
-            {"clientId": "00000003-0000-0000-c000-000000000000"},
-            "",
-        )
-    )
-    assert isinstance(answer, dict)
-    assert answer["id"] == f"/servicePrincipals/{GRAPH_SP_OBJECT_ID}"
-    assert answer["objectId"] == GRAPH_SP_OBJECT_ID

@@ -23,7 +23,6 @@ def _props(url: str, **kwargs: Any) -> dict[str, Any]:
         "clientId": CLIENT_ID,
         "clientSecret": CLIENT_SECRET,
         "password": PASSWORD,
-        "passwordEnv": "ODOO_ERP_PASSWORD",
     }
 
 
@@ -103,6 +102,27 @@ def test_create_diff_update_read_delete(odoo: FakeOdoo) -> None:
     assert db.get_param("microsoft_outlook_client_secret") is False
 
 
+def test_state_from_before_keeps_its_resource_and_the_variable_is_sent_once(
+    odoo: FakeOdoo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Stacks created before carry a top-level `passwordEnv` beside target.connection's: the
+    # diff must not call that a change (no update, no replacement on upgrade).
+    provider = OdooExportProvider()
+    props = _props(odoo.url)
+    created = provider.create(props)
+    assert "passwordEnv" not in created.outs
+    legacy = {**created.outs, "passwordEnv": "ODOO_ERP_PASSWORD"}
+    same = provider.diff(created.id, legacy, props)
+    assert same.changes is False and same.replaces == []
+    # Without `odooPasswords`, the provider reads the variable named inside the target.
+    assert props["target"]["connection"]["password_env"] == "ODOO_ERP_PASSWORD"
+    monkeypatch.setenv("ODOO_ERP_PASSWORD", PASSWORD)
+    assert provider.read(created.id, {**created.outs, "password": None}).outs["in_sync"] is True
+    monkeypatch.delenv("ODOO_ERP_PASSWORD")
+    with pytest.raises(RuntimeError, match="export ODOO_ERP_PASSWORD"):
+        provider.read(created.id, {**created.outs, "password": None})
+
+
 def test_provider_errors_name_the_target_and_hide_secrets(odoo: FakeOdoo) -> None:
     props = {**_props(odoo.url), "password": "wrong-password-xyz"}
     with pytest.raises(RuntimeError) as caught:
@@ -127,6 +147,8 @@ def test_program_declares_the_export_with_secret_inputs() -> None:
     assert _is_secret(resource.inputs["password"])
     assert resource.inputs["clientId"]
     assert resource.inputs["target"]["connection"]["url"] == "https://erp.example.com"
+    assert "passwordEnv" not in resource.inputs  # sent once, inside the target
+    assert resource.inputs["target"]["connection"]["password_env"] == "ODOO_ERP_PASSWORD"
 
 
 def test_program_without_connection_declares_no_export() -> None:

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from odoo_outlook.odoo import sync_target
+from odoo_outlook.odoo.sync import sync_target
 from tests.fakes.odoo.server import DEFAULT_ADMIN_API_KEY, WRITE_METHODS
 from tests.fakes.odoo_server import FakeOdoo
 from tests.odoo_sync_helpers import APP, PASSWORD, spec, stack

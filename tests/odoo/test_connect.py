@@ -14,10 +14,10 @@ from odoo_outlook.cli import main
 from odoo_outlook.config import SignInAudience
 from odoo_outlook.connect_flow import ConnectOptions, RowState, TargetSession, run_connect
 from odoo_outlook.doctor.knowledge import StackFacts
-from odoo_outlook.odoo import sync_target
 from odoo_outlook.odoo.checks import server_form_url
 from odoo_outlook.odoo.client import connect
 from odoo_outlook.odoo.outlook_connect import managed_servers
+from odoo_outlook.odoo.sync import sync_target
 from odoo_outlook.odoo.transport import ServerVersion
 from tests.connect_helpers import ConsentBrowser, register
 from tests.fakes.odoo_server import FakeOdoo

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from odoo_outlook.odoo import sync_target
+from odoo_outlook.odoo.sync import sync_target
 from tests.fakes.odoo_server import FakeOdoo
 from tests.odoo_sync_helpers import APP, PASSWORD, spec, stack, write_project
 from tests.paths import ROOT

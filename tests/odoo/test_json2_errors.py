@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from odoo_outlook.cli import main
-from odoo_outlook.odoo import OdooAccessRights, sync_target
+from odoo_outlook.odoo.errors import OdooAccessRights
+from odoo_outlook.odoo.sync import sync_target
 from tests.fakes.odoo_server import (
     DEFAULT_ADMIN_API_KEY,
     AccessDenied,

@@ -10,8 +10,8 @@ import pytest
 
 from components.odoo_export import OdooExportProvider
 from odoo_outlook.doctor.odoo_reads import read_target
-from odoo_outlook.odoo import SyncOptions, sync_target
 from odoo_outlook.odoo.spec_io import spec_to_data
+from odoo_outlook.odoo.sync import SyncOptions, sync_target
 from tests.fakes.odoo_server import DEFAULT_ADMIN_API_KEY, FakeOdoo
 from tests.odoo_sync_helpers import APP, CLIENT_ID, CLIENT_SECRET, PASSWORD, spec, stack
 

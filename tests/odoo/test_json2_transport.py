@@ -7,9 +7,10 @@ from typing import Any
 import pytest
 
 from odoo_outlook.config import Transport, parse_config
-from odoo_outlook.odoo import OdooError, sync_target
-from odoo_outlook.odoo.client import connect, with_transport
+from odoo_outlook.odoo.client import connect
+from odoo_outlook.odoo.errors import OdooError
 from odoo_outlook.odoo.json2 import Json2Transport, json2_body, looks_like_api_key
+from odoo_outlook.odoo.sync import sync_target
 from odoo_outlook.odoo.transport import XmlRpcTransport
 from tests.fakes.odoo_server import DEFAULT_ADMIN_API_KEY, FakeOdoo
 from tests.odoo_sync_helpers import APP, PASSWORD, spec, stack
@@ -130,8 +131,8 @@ def test_json2_picks_its_database_by_header(fake_odoo: Any) -> None:
 def test_cli_override_replaces_every_targets_setting() -> None:
     raw = stack("http://localhost:8069", transport="json2")
     config = parse_config(raw)
-    assert with_transport(config, None) is config
-    changed = with_transport(config, Transport.XMLRPC)
+    assert config.with_transport(None) is config
+    changed = config.with_transport(Transport.XMLRPC)
     assert changed.targets[0].connection.transport is Transport.XMLRPC  # type: ignore[union-attr]
     assert config.targets[0].connection.transport is Transport.JSON2  # type: ignore[union-attr]
 

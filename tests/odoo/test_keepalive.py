@@ -14,9 +14,10 @@ from typing import Any
 import pytest
 
 from odoo_outlook.cli import main
-from odoo_outlook.odoo import OdooUnreachable, sync_target
 from odoo_outlook.odoo.client import OdooClient, connect
+from odoo_outlook.odoo.errors import OdooUnreachable
 from odoo_outlook.odoo.keepalive import IDEMPOTENT_METHODS, is_idempotent, tls_context
+from odoo_outlook.odoo.sync import sync_target
 from tests.fakes.odoo.server import DEFAULT_ADMIN_API_KEY
 from tests.fakes.odoo_server import FakeOdoo
 from tests.fakes.tls import self_signed

@@ -17,7 +17,8 @@ from typing import Any
 import pytest
 
 from odoo_outlook.desired import ODOO_XMLID_MODULE
-from odoo_outlook.odoo import OdooError, SyncOptions, sync_target
+from odoo_outlook.odoo.errors import OdooError
+from odoo_outlook.odoo.sync import SyncOptions, sync_target
 from tests.fakes.odoo_server import DEFAULT_ADMIN_API_KEY, FakeOdoo
 from tests.odoo_sync_helpers import APP, PASSWORD, spec, stack
 

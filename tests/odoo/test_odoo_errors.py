@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 
 from odoo_outlook.cli import main
-from odoo_outlook.odoo import OdooSetupError, OdooUnreachable, SyncOptions, sync_target
+from odoo_outlook.odoo.errors import OdooSetupError, OdooUnreachable
+from odoo_outlook.odoo.sync import SyncOptions, sync_target
 from tests.fakes.odoo_server import AccessError, FakeOdoo, UserError
 from tests.odoo_sync_helpers import (
     APP,

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from odoo_outlook.odoo import OdooUserError
 from odoo_outlook.odoo.client import connect
+from odoo_outlook.odoo.errors import OdooUserError
 from odoo_outlook.odoo.loader import LoadRow, load_rows
 from tests.fakes.odoo_server import DEFAULT_ADMIN_API_KEY, FakeOdoo
 from tests.odoo_sync_helpers import PASSWORD, spec, stack

@@ -10,7 +10,8 @@ import pytest
 
 from odoo_outlook.cli import main
 from odoo_outlook.desired import ODOO_XMLID_MODULE
-from odoo_outlook.odoo import OdooBaseUrlMismatch, SyncOptions, sync_target
+from odoo_outlook.odoo.errors import OdooBaseUrlMismatch
+from odoo_outlook.odoo.sync import SyncOptions, sync_target
 from tests.fakes.odoo_server import DEFAULT_ADMIN_API_KEY, FakeOdoo
 from tests.odoo_sync_helpers import (
     APP,

@@ -22,8 +22,9 @@ from odoo_outlook.doctor.model import SYNC, Check, Status
 from odoo_outlook.doctor.odoo_checks import AppView, odoo_checks
 from odoo_outlook.doctor.odoo_reads import read_target
 from odoo_outlook.errors import ConfigErrors
-from odoo_outlook.odoo import OdooSetupError, SyncOptions, sync_target
+from odoo_outlook.odoo.errors import OdooSetupError
 from odoo_outlook.odoo.state import INCOMING, OUTGOING
+from odoo_outlook.odoo.sync import SyncOptions, sync_target
 from tests.fakes.odoo.exceptions import UserError
 from tests.fakes.odoo.schema import SERVER_ENV_FIELDS
 from tests.fakes.odoo_server import ADMIN_UID, DEMO_UID, FakeOdoo
