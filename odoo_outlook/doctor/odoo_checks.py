@@ -217,7 +217,6 @@ def odoo_checks(
     *,
     now: datetime,
     warn_days: int,
-    password_env: str | None = None,
 ) -> list[Check]:
     """Every check of one target; `facts` None: no connection or no password."""
     scope = spec.name
@@ -228,7 +227,7 @@ def odoo_checks(
             fail(
                 "odoo connection",
                 f"no Odoo password for target {spec.name!r}",
-                f"export {password_env or spec.connection.password_env}",
+                f"export {spec.connection.password_env}",
                 scope,
             )
         ]

@@ -107,11 +107,11 @@ class ParamSet:
 
 @dataclass(frozen=True)
 class ParamUnset:
-    """Clear a parameter the tool marked (teardown): its record and external id record."""
+    """Clear a parameter the tool marked: its record (Odoo's `unlink` removes its external id
+    with it, odoo/models.py `unlink`)."""
 
     key: str
     record_id: int
-    xmlid_id: int
 
 
 @dataclass(frozen=True)
@@ -403,7 +403,7 @@ class _Builder:
             return
         xmlid = self.state.xmlids.get(param_xmlid(key))
         if xmlid is not None and xmlid.res_id == current.id:
-            self.unsets.append(ParamUnset(key, current.id, xmlid.id))
+            self.unsets.append(ParamUnset(key, current.id))
         elif spec is not None and authority_tenant(current.value) not in spec.accepted_authorities:
             self.conflicts.append(
                 Conflict(PARAM_MODEL, current.id, foreign_authority(key, current.value, spec), key)
@@ -731,5 +731,5 @@ def teardown_changes(state: OdooState) -> ChangeSet:
     for key, param in state.params.items():
         xmlid = state.xmlids.get(param_xmlid(key))
         if xmlid is not None and xmlid.res_id == param.id:
-            b.unsets.append(ParamUnset(key, param.id, xmlid.id))
+            b.unsets.append(ParamUnset(key, param.id))
     return b.plan(())
