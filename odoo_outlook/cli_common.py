@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 
 from odoo_outlook.fleet import MAX_JOBS
-from odoo_outlook.transport_kind import Transport
+from odoo_outlook.transport_kind import TransportKind
 
 if TYPE_CHECKING:
     from odoo_outlook.config import StackConfig
@@ -79,7 +79,7 @@ TimeoutOption = Annotated[
     ),
 ]
 TransportOption = Annotated[
-    Transport | None,
+    TransportKind | None,
     typer.Option(
         "--transport",
         case_sensitive=False,

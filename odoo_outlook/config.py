@@ -40,7 +40,7 @@ from odoo_outlook.sharing_rules import (
     check_send_as,
 )
 from odoo_outlook.strict_files import load_yaml, read_text
-from odoo_outlook.transport_kind import Transport
+from odoo_outlook.transport_kind import TransportKind
 from odoo_outlook.urls import (
     ENTRA_MAX_REDIRECT_URI_LENGTH,
     normalise_email,
@@ -249,7 +249,7 @@ class OdooConnection(_Model):
     database: str = Field(min_length=1)
     login: str = Field(min_length=1)
     password_env: str | None = Field(None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
-    transport: Transport = Transport.XMLRPC
+    transport: TransportKind = TransportKind.XMLRPC
     allow_insecure_http: StrictBool = False
     verify_tls: StrictBool = True
     install_modules: StrictBool = True
@@ -454,7 +454,7 @@ class StackConfig(_Model):
             )
         return None
 
-    def with_transport(self, kind: Transport | None) -> StackConfig:
+    def with_transport(self, kind: TransportKind | None) -> StackConfig:
         """This stack with every target's `connection.transport` set to `kind` (the commands'
         `--transport` override); the stack itself when `kind` is None. Targets without
         connection settings are kept as they are."""

@@ -21,7 +21,7 @@ from odoo_outlook.config import (
 )
 from odoo_outlook.external_ids import fetchmail_server_xmlid, mail_server_xmlid
 from odoo_outlook.rotation import SecretSchedule, schedule
-from odoo_outlook.transport_kind import Transport
+from odoo_outlook.transport_kind import TransportKind
 
 # Microsoft Graph is looked up by this name in azuread's published app ids at deploy time.
 GRAPH_PUBLISHED_APP_NAME = "MicrosoftGraph"
@@ -188,7 +188,7 @@ class OdooConnectionSpec:
     database: str
     login: str
     password_env: str
-    transport: Transport
+    transport: TransportKind
     allow_insecure_http: bool
     verify_tls: bool
     install_modules: bool

@@ -7,7 +7,7 @@ configuration model (pydantic) before a command runs.
 from enum import StrEnum
 
 
-class Transport(StrEnum):
+class TransportKind(StrEnum):
     """The `connection.transport` setting: `xmlrpc` (`/xmlrpc/2`, every version), `json2`
     (`/json/2`, Odoo 19.0+ with an API key) or `auto` (JSON-2 when both hold, else XML-RPC).
     """

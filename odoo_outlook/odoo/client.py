@@ -16,7 +16,7 @@ from odoo_outlook.odoo.transport import (
     XmlRpcTransport,
     check_url,
 )
-from odoo_outlook.transport_kind import Transport as TransportKind
+from odoo_outlook.transport_kind import TransportKind
 
 Domain = list[Any]
 Record = dict[str, Any]

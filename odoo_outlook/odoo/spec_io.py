@@ -15,7 +15,7 @@ from odoo_outlook.desired import (
     OdooTargetSpec,
     OutgoingServer,
 )
-from odoo_outlook.transport_kind import Transport
+from odoo_outlook.transport_kind import TransportKind
 
 
 def spec_to_data(spec: OdooTargetSpec) -> dict[str, Any]:
@@ -57,7 +57,7 @@ def spec_from_data(data: dict[str, Any]) -> OdooTargetSpec:
         ),
         connection=None
         if conn is None
-        else OdooConnectionSpec(**{**conn, "transport": Transport(conn["transport"])}),
+        else OdooConnectionSpec(**{**conn, "transport": TransportKind(conn["transport"])}),
         companies=tuple(
             CompanySpec(
                 company=c["company"],

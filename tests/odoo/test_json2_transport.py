@@ -6,12 +6,13 @@ from typing import Any
 
 import pytest
 
-from odoo_outlook.config import Transport, parse_config
+from odoo_outlook.config import parse_config
 from odoo_outlook.odoo.client import connect
 from odoo_outlook.odoo.errors import OdooError
 from odoo_outlook.odoo.json2 import Json2Transport, json2_body, looks_like_api_key
 from odoo_outlook.odoo.sync import sync_target
 from odoo_outlook.odoo.transport import XmlRpcTransport
+from odoo_outlook.transport_kind import TransportKind
 from tests.fakes.odoo_server import DEFAULT_ADMIN_API_KEY, FakeOdoo
 from tests.odoo_sync_helpers import APP, PASSWORD, spec, stack
 
@@ -132,9 +133,9 @@ def test_cli_override_replaces_every_targets_setting() -> None:
     raw = stack("http://localhost:8069", transport="json2")
     config = parse_config(raw)
     assert config.with_transport(None) is config
-    changed = config.with_transport(Transport.XMLRPC)
-    assert changed.targets[0].connection.transport is Transport.XMLRPC  # type: ignore[union-attr]
-    assert config.targets[0].connection.transport is Transport.JSON2  # type: ignore[union-attr]
+    changed = config.with_transport(TransportKind.XMLRPC)
+    assert changed.targets[0].connection.transport is TransportKind.XMLRPC  # type: ignore[union-attr]
+    assert config.targets[0].connection.transport is TransportKind.JSON2  # type: ignore[union-attr]
 
 
 def test_json2_create_returns_ids_like_xmlrpc(fake_odoo: Any) -> None:
