@@ -16,8 +16,8 @@ from odoo_outlook.desired import (
     OutgoingServer,
     confirm_uri,
 )
-from odoo_outlook.doctor.alias_checks import check_default_from
 from odoo_outlook.doctor.connection_checks import token_check
+from odoo_outlook.doctor.default_from import check_default_from
 from odoo_outlook.doctor.evidence import (
     incoming_evidence,
     outgoing_evidence,

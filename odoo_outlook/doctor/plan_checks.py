@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from odoo_outlook.desired import AliasDomain, OdooTargetSpec, authority_tenant, oauth_endpoint
-from odoo_outlook.doctor.alias_checks import (
+from odoo_outlook.doctor.default_from import (
     CATCHALL,
     check_default_from,
     declared_filters,

@@ -11,8 +11,8 @@ import pytest
 from odoo_outlook.config import SignInAudience, parse_config
 from odoo_outlook.desired import desired_state
 from odoo_outlook.doctor import Check, DoctorOptions, Status, run_doctor
-from odoo_outlook.doctor.alias_checks import check_default_from
 from odoo_outlook.doctor.azure_checks import AzureFacts, Principal, Read, check_owners
+from odoo_outlook.doctor.default_from import check_default_from
 from odoo_outlook.doctor.knowledge import StackFacts, match
 from odoo_outlook.doctor.mail_errors import FailedMail, failed_mail_checks
 from odoo_outlook.doctor.model import exit_code, fail, ok, warn
@@ -556,7 +556,7 @@ def test_default_from_on_15_uses_the_boolean_marker() -> None:
         ("n@example.com", None, False),
     ],
 )
-def test_matches_from_filter(address: str, from_filter: str | None, matches: bool) -> None:
+def test_from_filter_matches(address: str, from_filter: str | None, matches: bool) -> None:
     assert from_filter_matches(address, from_filter) is matches
 
 

@@ -553,7 +553,7 @@ def test_plan_shows_each_company_and_what_15_and_16_support(
 
 
 def test_doctor_does_not_count_a_personal_server_for_the_default_from() -> None:
-    from odoo_outlook.doctor.alias_checks import check_default_from
+    from odoo_outlook.doctor.default_from import check_default_from
 
     with FakeOdoo("19.0") as odoo:
         raw = stack(odoo.url)
