@@ -7,6 +7,7 @@ import asyncio
 import dataclasses
 import logging
 from collections.abc import Awaitable, Callable, Iterator
+from types import SimpleNamespace
 from typing import Any, TypeVar
 
 import pytest
@@ -63,6 +64,27 @@ def graph_run(fake_graph: FakeGraph, graph_credential: StaticTokenCredential) ->
         return asyncio.run(go())
 
     return run
+
+
+@pytest.fixture
+def sdk_retry_waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The pauses msgraph-sdk's RetryHandler (kiota_http.middleware.retry_handler) makes
+    before each retry, in seconds, recorded instead of slept: the same retries are sent with
+    the same headers, only without waiting (`Retry-After: 1` costs a second per retry, a 503
+    without it 3.25-4.25 s). Tests assert the recorded list where the pause matters."""
+    from kiota_http.middleware import retry_handler
+
+    waits: list[float] = []
+    real_sleep = asyncio.sleep
+
+    async def sleep(delay: float) -> None:
+        waits.append(delay)
+        await real_sleep(0)
+
+    # The handler calls `asyncio.sleep(delay)` through its module's `asyncio` name; only that
+    # name is replaced (raising if the SDK stops using it), not asyncio itself.
+    monkeypatch.setattr(retry_handler, "asyncio", SimpleNamespace(sleep=sleep))
+    return waits
 
 
 # --- end fake Graph fixtures ---
