@@ -17,6 +17,25 @@ from tests.fakes.graph_server import FakeGraph, StaticTokenCredential
 _T = TypeVar("_T")
 
 
+# --- the trust store ---
+@pytest.fixture(scope="session", autouse=True)
+def _one_certificate_trust_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """`SSL_CERT_FILE` names a one-certificate CA bundle (a self-signed certificate for
+    `trust-nothing.invalid`) for the whole session, instead of the system's ~150 CAs.
+
+    Every Microsoft Graph client the product builds (httpx via kiota, once per `doctor` run or
+    Graph read) parses the bundle `SSL_CERT_FILE` names: about 20 ms of CPU each time, 300
+    times a suite. The tests talk only to 127.0.0.1 fakes, whose self-signed certificates no
+    public CA signed, so what is trusted is unchanged: nothing the tests reach. Tests of TLS
+    trust set or remove `SSL_CERT_FILE` themselves (tests/odoo/test_keepalive.py)."""
+    from tests.fakes.tls import self_signed
+
+    cert = self_signed(tmp_path_factory.mktemp("trust"), names=("trust-nothing.invalid",))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SSL_CERT_FILE", cert.certfile)
+        yield
+
+
 # --- process-wide state a CLI run leaves behind ---
 @pytest.fixture(autouse=True)
 def _no_debug_log_leak() -> Iterator[None]:
