@@ -7,6 +7,7 @@ import asyncio
 import dataclasses
 import logging
 from collections.abc import Awaitable, Callable, Iterator
+from types import SimpleNamespace
 from typing import Any, TypeVar
 
 import pytest
@@ -14,6 +15,25 @@ import pytest
 from tests.fakes.graph_server import FakeGraph, StaticTokenCredential
 
 _T = TypeVar("_T")
+
+
+# --- the trust store ---
+@pytest.fixture(scope="session", autouse=True)
+def _one_certificate_trust_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """`SSL_CERT_FILE` names a one-certificate CA bundle (a self-signed certificate for
+    `trust-nothing.invalid`) for the whole session, instead of the system's ~150 CAs.
+
+    Every Microsoft Graph client the product builds (httpx via kiota, once per `doctor` run or
+    Graph read) parses the bundle `SSL_CERT_FILE` names: about 20 ms of CPU each time, 300
+    times a suite. The tests talk only to 127.0.0.1 fakes, whose self-signed certificates no
+    public CA signed, so what is trusted is unchanged: nothing the tests reach. Tests of TLS
+    trust set or remove `SSL_CERT_FILE` themselves (tests/odoo/test_keepalive.py)."""
+    from tests.fakes.tls import self_signed
+
+    cert = self_signed(tmp_path_factory.mktemp("trust"), names=("trust-nothing.invalid",))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SSL_CERT_FILE", cert.certfile)
+        yield
 
 
 # --- process-wide state a CLI run leaves behind ---
@@ -63,6 +83,27 @@ def graph_run(fake_graph: FakeGraph, graph_credential: StaticTokenCredential) ->
         return asyncio.run(go())
 
     return run
+
+
+@pytest.fixture
+def sdk_retry_waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The pauses msgraph-sdk's RetryHandler (kiota_http.middleware.retry_handler) makes
+    before each retry, in seconds, recorded instead of slept: the same retries are sent with
+    the same headers, only without waiting (`Retry-After: 1` costs a second per retry, a 503
+    without it 3.25-4.25 s). Tests assert the recorded list where the pause matters."""
+    from kiota_http.middleware import retry_handler
+
+    waits: list[float] = []
+    real_sleep = asyncio.sleep
+
+    async def sleep(delay: float) -> None:
+        waits.append(delay)
+        await real_sleep(0)
+
+    # The handler calls `asyncio.sleep(delay)` through its module's `asyncio` name; only that
+    # name is replaced (raising if the SDK stops using it), not asyncio itself.
+    monkeypatch.setattr(retry_handler, "asyncio", SimpleNamespace(sleep=sleep))
+    return waits
 
 
 # --- end fake Graph fixtures ---

@@ -713,20 +713,22 @@ def test_graph_404_says_the_app_is_missing(env: Env) -> None:
     assert result.code == 2
 
 
-def test_graph_429_is_retried_then_ok(env: Env) -> None:
+def test_graph_429_is_retried_then_ok(env: Env, sdk_retry_waits: list[float]) -> None:
     env.graph.throttle("/applications*", times=1, retry_after=1)
     result = env.run()
     assert result.code == 0, result.checks("fail")
     statuses = [r.status for r in env.graph.calls("/applications*")]
     assert statuses[:2] == [429, 200]
+    assert sdk_retry_waits == [1]
 
 
-def test_graph_503_exhausted_is_a_failed_check(env: Env) -> None:
+def test_graph_503_exhausted_is_a_failed_check(env: Env, sdk_retry_waits: list[float]) -> None:
     env.graph.unavailable("/applications*", times=None, retry_after=1)
     result = env.run("--graph-retries", "1")
     check = result.check("azure/app registration")
     assert "kept answering 503" in check["detail"]
     assert len(env.graph.calls("/applications*")) == 2
+    assert sdk_retry_waits == [1]
     assert result.check("erp/odoo connection")["status"] == "ok"
     assert result.code == 2
 

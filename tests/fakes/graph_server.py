@@ -43,6 +43,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
+from tests.fakes.serving import ServingThread
+
 Json = dict[str, Any]
 
 # --------------------------------------------------------------------------- data tables
@@ -252,7 +254,7 @@ class FakeGraph:
         self.next_link_base: str | None = None
         self._lock = threading.RLock()
         self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
+        self._serving: ServingThread | None = None
         self._log: list[RecordedRequest] = []
         self._tokens: list[str] = []
         self._faults: list[_Fault] = []
@@ -303,23 +305,14 @@ class FakeGraph:
         server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         server.daemon_threads = True
         self._server = server
-        self._thread = threading.Thread(
-            target=server.serve_forever,
-            kwargs={"poll_interval": 0.02},
-            name="fake-graph",
-            daemon=True,
-        )
-        self._thread.start()
+        self._serving = ServingThread(server, name="fake-graph").start()
         return self
 
     def stop(self) -> None:
-        server, self._server = self._server, None
-        if server is not None:
-            server.shutdown()
-            server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
+        """Stop at once (see tests/fakes/serving.py) and close the listening socket."""
+        serving, self._server, self._serving = self._serving, None, None
+        if serving is not None:
+            serving.stop()
 
     def __enter__(self) -> FakeGraph:
         return self.start()

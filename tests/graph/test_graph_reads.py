@@ -285,17 +285,18 @@ def test_ambiguous_group_name(fake_graph: FakeGraph, graph_run: Run) -> None:
 
 
 def test_429_then_success_is_retried_by_the_sdk(
-    fake_graph: FakeGraph, graph_run: Run, seeded: Seeded
+    fake_graph: FakeGraph, graph_run: Run, seeded: Seeded, sdk_retry_waits: list[float]
 ) -> None:
     fake_graph.throttle("/applications*", times=1, retry_after=1)
     app = graph_run(get_application, seeded.client_id)
     assert app.client_id == seeded.client_id
+    assert sdk_retry_waits == [1]  # the SDK waited what Retry-After asked
     assert [r.status for r in fake_graph.calls("/applications*")] == [429, 200]
     assert fake_graph.calls("/applications*")[1].headers.get("Retry-Attempt") == "1"
 
 
 def test_503_exhausting_retries_is_bounded_and_clear(
-    fake_graph: FakeGraph, graph_run: Run, seeded: Seeded
+    fake_graph: FakeGraph, graph_run: Run, seeded: Seeded, sdk_retry_waits: list[float]
 ) -> None:
     fake_graph.unavailable("/servicePrincipals*", times=None, retry_after=1)
     error = graph_error(graph_run, get_service_principal, seeded.client_id)
@@ -304,6 +305,7 @@ def test_503_exhausting_retries_is_bounded_and_clear(
     calls = fake_graph.calls("/servicePrincipals*")
     assert [r.status for r in calls] == [503] * 4  # 1 try + the default 3 retries
     assert [r.headers.get("Retry-Attempt") for r in calls] == [None, "1", "2", "3"]
+    assert sdk_retry_waits == [1, 1, 1]
 
 
 @pytest.mark.usefixtures("seeded")

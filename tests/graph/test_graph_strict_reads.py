@@ -137,7 +137,7 @@ def test_seven_digit_dates_are_parsed(fake_graph: FakeGraph, graph_run: Run) -> 
 
 
 def test_retry_after_beyond_the_policy_says_how_long_graph_asked(
-    fake_graph: FakeGraph, graph_run: Run
+    fake_graph: FakeGraph, graph_run: Run, sdk_retry_waits: list[float]
 ) -> None:
     seeded = fake_graph.seed_healthy()
     fake_graph.throttle("/applications*", times=1, retry_after=300)
@@ -147,9 +147,12 @@ def test_retry_after_beyond_the_policy_says_how_long_graph_asked(
     assert "longer than the 180 seconds the retry policy waits at most" in str(error)
     assert "no retry was made" in str(error)
     assert len(fake_graph.calls("/applications*")) == 1  # the SDK did not wait 5 minutes
+    assert sdk_retry_waits == []
 
 
-def test_exhausted_retries_say_what_graph_asked(fake_graph: FakeGraph, graph_run: Run) -> None:
+def test_exhausted_retries_say_what_graph_asked(
+    fake_graph: FakeGraph, graph_run: Run, sdk_retry_waits: list[float]
+) -> None:
     seeded = fake_graph.seed_healthy()
     fake_graph.throttle("/applications*", times=2, retry_after=1)
     error = failure(
@@ -157,10 +160,11 @@ def test_exhausted_retries_say_what_graph_asked(fake_graph: FakeGraph, graph_run
     )
     assert "Graph asked to wait 1 seconds each time" in str(error)
     assert len(fake_graph.calls("/applications*")) == 2
+    assert sdk_retry_waits == [1]
 
 
 def test_503_without_retry_after_backs_off_then_says_so(
-    fake_graph: FakeGraph, graph_run: Run
+    fake_graph: FakeGraph, graph_run: Run, sdk_retry_waits: list[float]
 ) -> None:
     seeded = fake_graph.seed_healthy()
     fake_graph.unavailable("/applications*", times=None)  # no Retry-After
@@ -171,6 +175,7 @@ def test_503_without_retry_after_backs_off_then_says_so(
     assert "exponential backoff (Graph sent no Retry-After)" in str(error)
     calls = fake_graph.calls("/applications*")
     assert [c.status for c in calls] == [503, 503]
+    assert len(sdk_retry_waits) == 1 and sdk_retry_waits[0] > 0  # a back-off pause was made
 
 
 def test_retry_after_parsing() -> None:

@@ -3,7 +3,8 @@ the result after the consent, and Ctrl-C stopping cleanly.
 
 The browser is Python's `webbrowser` reading `$BROWSER`: a small script that, like a person
 signing in and Microsoft redirecting back, calls the fake Odoo's `/microsoft_outlook/confirm`
-with the link's `state` after a pause (or never, for the Ctrl-C case).
+with the link's `state` once the test has seen the live table (it creates the script's `.go`
+file then), or never, for the Ctrl-C case.
 """
 
 from __future__ import annotations
@@ -27,10 +28,12 @@ from tests.paths import ROOT
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
 
 BROWSER_SCRIPT = """
-import http.client, sys, time
+import http.client, os, sys, time
 from urllib.parse import parse_qs, urlencode, urlsplit
-time.sleep({delay})
 if {consent}:
+    deadline = time.monotonic() + 60  # the person signs in once the test saw the table
+    while not os.path.exists(sys.argv[0] + ".go") and time.monotonic() < deadline:
+        time.sleep(0.05)
     state = parse_qs(urlsplit(sys.argv[1]).query)["state"][0]
     connection = http.client.HTTPConnection("127.0.0.1", {port}, timeout=10)
     connection.request("GET", "/microsoft_outlook/confirm?" + urlencode({{"code": "c",
@@ -64,7 +67,7 @@ class Terminal:
             screen = self.screen()
             if text in screen:
                 return screen
-            time.sleep(0.2)
+            time.sleep(0.1)
         raise AssertionError(f"{text!r} not on screen:\n{screen}")
 
 
@@ -75,15 +78,13 @@ def terminal() -> Iterator[Terminal]:
     term.tmux("kill-server")
 
 
-def _start(
-    terminal: Terminal, tmp_path: Path, odoo: FakeOdoo, *, delay: float, consent: bool
-) -> None:
+def _start(terminal: Terminal, tmp_path: Path, odoo: FakeOdoo, *, consent: bool) -> None:
     raw = stack(odoo.url, mode="perUser", users=("alice@example.com",))
     report = sync_target(spec(raw), APP, PASSWORD)
     assert report.ok
     write_project(tmp_path, raw)
     browser = tmp_path / "browser.py"
-    browser.write_text(BROWSER_SCRIPT.format(delay=delay, consent=consent, port=odoo.port))
+    browser.write_text(BROWSER_SCRIPT.format(consent=consent, port=odoo.port))
     command = " ".join(
         [
             "env",
@@ -112,8 +113,9 @@ def _start(
 
 def test_live_table_while_waiting_then_tested(terminal: Terminal, tmp_path: Path) -> None:
     with FakeOdoo("17.0") as odoo:
-        _start(terminal, tmp_path, odoo, delay=3, consent=True)
+        _start(terminal, tmp_path, odoo, consent=True)
         waiting = terminal.wait_for("waiting for sign-in")
+        (tmp_path / "browser.py.go").touch()  # now the person signs in
         # A live table (box drawing) with one row per mailbox, while the person signs in.
         assert "mailbox" in waiting and "│" in waiting
         assert "alice@example.com" in waiting, waiting
@@ -127,7 +129,7 @@ def test_live_table_while_waiting_then_tested(terminal: Terminal, tmp_path: Path
 
 def test_ctrl_c_stops_cleanly(terminal: Terminal, tmp_path: Path) -> None:
     with FakeOdoo("17.0") as odoo:
-        _start(terminal, tmp_path, odoo, delay=0, consent=False)
+        _start(terminal, tmp_path, odoo, consent=False)
         terminal.wait_for("waiting for sign-in")
         # The person is now at Microsoft's sign-in page (the browser was started and left).
         marker = tmp_path / "browser.py.done"

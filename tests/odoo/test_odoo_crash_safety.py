@@ -29,6 +29,9 @@ INCOMING = ("catchall@example.com",)
 SERVER_MODELS = ("ir.mail_server", "fetchmail.server")
 TOKEN = "alice-refresh-token"
 
+# Odoo going away makes the client re-send idempotent calls: the same retries, without the pause.
+pytestmark = pytest.mark.usefixtures("no_retry_pause")
+
 
 def _outlook(major: int, model: str) -> dict[str, Any]:
     if major == 15:

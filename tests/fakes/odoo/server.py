@@ -25,6 +25,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from ..serving import ServingThread
 from . import outlook_flow
 from .database import Database
 from .exceptions import (
@@ -172,7 +173,7 @@ class FakeOdoo:
         self.connections = 0  # TCP connections accepted (kept-alive ones count once)
         self._tls = tls
         self._httpd: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
+        self._serving: ServingThread | None = None
         if db:
             self.add_database(db, modules=modules)
 
@@ -186,16 +187,13 @@ class FakeOdoo:
             self._httpd.socket = context.wrap_socket(
                 self._httpd.socket, server_side=True, do_handshake_on_connect=False
             )
-        self._thread = threading.Thread(
-            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-        self._thread.start()
+        self._serving = ServingThread(self._httpd, name="fake-odoo").start()
         return self
 
     def stop(self) -> None:
-        if self._httpd:
-            self._httpd.shutdown()
-            self._httpd.server_close()
+        if self._serving:
+            self._serving.stop()  # at once, and closes the listening socket
+            self._serving = None
             self._httpd = None
 
     def __enter__(self) -> FakeOdoo:
