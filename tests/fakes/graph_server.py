@@ -76,7 +76,8 @@ GRAPH_APP_ROLES: dict[str, str] = {
     "DelegatedPermissionGrant.Read.All": "81b4724a-58aa-41c1-8a55-84ef97466587",
 }
 
-# The scopes Odoo's Outlook integration needs (DESIGN.md).
+# The scopes Odoo's Outlook integration needs (odoo_outlook/desired.py, the app's delegated
+# Microsoft Graph permissions: SMTP.Send, IMAP.AccessAsUser.All, User.Read and the sign-in ones).
 ODOO_SCOPES: tuple[str, ...] = (
     "SMTP.Send",
     "IMAP.AccessAsUser.All",

@@ -246,9 +246,10 @@ def _check_outlook_smtp(db: Database, rec: Record) -> None:
         and from_filter
         and from_filter != rec.get("smtp_user")
     ):
-        # Not a verbatim copy: the 17.0 build checked in the lab (odoo-facts.md, "Others in the
-        # same database") refuses Username != From filter; 16.0 since the 2024 fix, 18.0 and
-        # 19.0 accept a delegate sending as a shared mailbox.
+        # Not a verbatim copy: the 17.0 build checked in the lab refuses Username != From filter
+        # (microsoft_outlook/models/ir_mail_server.py `_check_use_microsoft_outlook_service`);
+        # 16.0 since the 2024 fix, 18.0 and 19.0 accept a delegate sending as a shared mailbox
+        # (the project's rule table: odoo_outlook/odoo/neighbours.py `delegation_rule`).
         raise UserError(
             f"The From Filter of Outlook mail server {name} must be the same as its Username"
             " (the Outlook account used for the OAuthentication Token)."

@@ -5,7 +5,7 @@ Sources (odoo/odoo):
 - addons/microsoft_outlook/models/microsoft_outlook_mixin.py `_compute_outlook_uri`: 16.0 and
   later call `self.get_base_url()` (odoo/models.py: `self.ensure_one()`) before looping, so
   computing the field for several records raises `ValueError: Expected singleton:
-  ir.mail_server(1, 2)`; a `read` of one record works (odoo-facts.md, seen on real servers).
+  ir.mail_server(1, 2)`; a `read` of one record works (seen on real 16.0 to 19.0 servers).
 - addons/microsoft_outlook/controllers/main.py `microsoft_outlook_callback` (route
   `/microsoft_outlook/confirm`, auth='user'): reads `state` (JSON: model, id, csrf_token),
   checks the CSRF token against `_get_outlook_csrf_token`, exchanges `code` for the tokens
