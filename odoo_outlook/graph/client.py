@@ -43,6 +43,8 @@ from msgraph.graph_service_client import GraphServiceClient
 from msgraph_core import APIVersion, GraphClientFactory
 from msgraph_core.middleware.options import GraphTelemetryHandlerOption
 
+from odoo_outlook.graph.token_reuse import RunTokenReuse
+
 from .errors import GraphAccessError, GraphFailure
 
 DEFAULT_GRAPH_URL = "https://graph.microsoft.com/v1.0"
@@ -156,7 +158,7 @@ def build_graph_client(
     host = urlsplit(base_url).hostname or ""
     credential = credential or default_credential(base_url, settings.tenant_id)
     auth = AzureIdentityAuthenticationProvider(
-        credential,
+        RunTokenReuse(credential),  # one token per run, not one `az` call per request
         options={"tenant_id": settings.tenant_id} if settings.tenant_id else None,
         allowed_hosts=[host],
     )

@@ -13,6 +13,9 @@ from typing import Any
 from uuid import UUID
 
 from kiota_abstractions.base_request_configuration import RequestConfiguration
+from msgraph.generated.applications_with_app_id.applications_with_app_id_request_builder import (
+    ApplicationsWithAppIdRequestBuilder,
+)
 from msgraph.generated.groups.groups_request_builder import GroupsRequestBuilder
 from msgraph.generated.oauth2_permission_grants.oauth2_permission_grants_request_builder import (
     Oauth2PermissionGrantsRequestBuilder,
@@ -203,6 +206,22 @@ def _group(g: Any) -> Group:
 # --------------------------------------------------------------------------- reads
 
 
+def _by_app_id(
+    builder: type[ApplicationsWithAppIdRequestBuilder | ServicePrincipalsWithAppIdRequestBuilder],
+    client: GraphServiceClient,
+    app_id: str,
+) -> Any:
+    """`GET /applications(appId=…)` / `/servicePrincipals(appId=…)` with a path of its own.
+
+    msgraph-sdk's `client.applications_with_app_id(x)` writes `appId` into the client's own
+    `path_parameters` dict and keeps that dict (ApplicationsWithAppIdRequestBuilder.__init__:
+    `path_parameters['appId'] = app_id`); the URL is only expanded when the request is sent,
+    after the token is awaited. Two such reads in flight share the dict, and one goes out with
+    the other's id. A copy per builder keeps each read's id.
+    """
+    return builder(client.request_adapter, dict(client.path_parameters), app_id)
+
+
 async def get_application(client: GraphServiceClient, client_id: str) -> Application:
     """The app registration with this client (application) id: GET /applications(appId=…)."""
     read = ReadSpec(
@@ -211,7 +230,7 @@ async def get_application(client: GraphServiceClient, client_id: str) -> Applica
         missing=f"no app registration has client id {client_id} in this tenant",
     )
     async with graph_read(read):
-        app = await client.applications_with_app_id(client_id).get()
+        app = await _by_app_id(ApplicationsWithAppIdRequestBuilder, client, client_id).get()
     if app is None:
         raise GraphAccessError(
             f"Not found in Microsoft Graph: {read.missing}.", failure=GraphFailure.NOT_FOUND
@@ -243,7 +262,8 @@ async def _service_principal_by_app_id(
             select=select,
         )
     async with graph_read(read):
-        sp = await client.service_principals_with_app_id(app_id).get(request_configuration=config)
+        builder = _by_app_id(ServicePrincipalsWithAppIdRequestBuilder, client, app_id)
+        sp = await builder.get(request_configuration=config)
     if sp is None:
         raise GraphAccessError(
             f"Not found in Microsoft Graph: {read.missing}.", failure=GraphFailure.NOT_FOUND

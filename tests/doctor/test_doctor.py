@@ -76,7 +76,8 @@ def test_healthy_setup_is_all_ok_exit_0(env: Env, azure_cli: Path) -> None:
     assert result.data["exitCode"] == 0
     # The token came from azure-identity's Azure CLI credential.
     assert env.graph.saw_token(CLI_TOKEN)
-    assert "get-access-token" in azure_cli.read_text()
+    # One `az account get-access-token` for the whole run, not one per Graph request.
+    assert azure_cli.read_text().count("get-access-token") == 1
 
 
 def test_table_output_has_status_and_fix_columns(env: Env) -> None:
