@@ -41,6 +41,23 @@ def _password(spec: OdooTargetSpec, props: dict[str, Any]) -> str:
     return odoo_password(spec, None if configured is None else str(configured))
 
 
+# Target fields added to the data after stacks were created with it: absent from the old state,
+# they are not a change by themselves (no update of every stack on upgrade); the next update
+# that has another reason stores them.
+ADDED_TARGET_FIELDS = ("sign_in_audience",)
+
+
+def _changed(olds: dict[str, Any], news: dict[str, Any]) -> list[str]:
+    """The input names whose values differ, the added target fields aside."""
+    old_target = olds.get("target") or {}
+    new_target = dict(news.get("target") or {})
+    for key in ADDED_TARGET_FIELDS:
+        if key not in old_target:
+            new_target.pop(key, None)
+    news = {**news, "target": new_target}
+    return [k for k in INPUT_PROPS if olds.get(k) != news.get(k)]
+
+
 def _identity(props: dict[str, Any]) -> tuple[str, str]:
     conn = props["target"].get("connection") or {}
     return str(conn.get("url")), str(conn.get("database"))
@@ -92,7 +109,7 @@ class OdooExportProvider(ResourceProvider):
         """Changed input names (never values), a replacement when the URL, database or target
         name changed, and a change when the last read found drift (`in_sync` False).
         """
-        changed = [k for k in INPUT_PROPS if olds.get(k) != news.get(k)]
+        changed = _changed(olds, news)
         replaces = ["target"] if _identity(olds) != _identity(news) else []
         drifted = olds.get("in_sync") is False
         return DiffResult(

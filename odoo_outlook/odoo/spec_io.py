@@ -25,10 +25,6 @@ def spec_to_data(spec: OdooTargetSpec) -> dict[str, Any]:
     # inputs of existing stacks stay as they were (no update on the next `pulumi up`).
     if not data["companies"]:
         del data["companies"]
-    # The audience is implied by the endpoint for single-tenant apps and is the default for work
-    # and school accounts: written only when personal accounts are admitted too.
-    if spec.sign_in_audience is not SignInAudience.ORGS_AND_PERSONAL:
-        del data["sign_in_audience"]
     for server in [
         *data["outgoing"],
         *(s for c in data.get("companies", ()) for s in c["outgoing"]),
@@ -51,6 +47,8 @@ def spec_from_data(data: dict[str, Any]) -> OdooTargetSpec:
         incoming=tuple(IncomingServer(**s) for s in data["incoming"]),
         alias=AliasDomain(**data["alias"]),
         endpoint=data.get("endpoint"),
+        # State written before the audience was part of the data: the endpoint tells a
+        # single-tenant app; otherwise the audience that accepts the most shared authorities.
         sign_in_audience=SignInAudience(
             data.get("sign_in_audience")
             or (SignInAudience.MY_ORG if data.get("endpoint") else SignInAudience.MULTIPLE_ORGS)

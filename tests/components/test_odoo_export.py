@@ -123,6 +123,25 @@ def test_state_from_before_keeps_its_resource_and_the_variable_is_sent_once(
         provider.read(created.id, {**created.outs, "password": None})
 
 
+def test_state_without_the_audience_is_not_a_change_until_something_else_changes(
+    odoo: FakeOdoo,
+) -> None:
+    # `target.sign_in_audience` came later: state written before has none; upgrading must not
+    # update every stack's export, but a real change stores it.
+    provider = OdooExportProvider()
+    props = _props(odoo.url)
+    assert props["target"]["sign_in_audience"] == "AzureADandPersonalMicrosoftAccount"
+    created = provider.create(props)
+    old_target = {k: v for k, v in created.outs["target"].items() if k != "sign_in_audience"}
+    old = {**created.outs, "target": old_target}
+    assert provider.diff(created.id, old, props).changes is False
+    moved = {**props, "target": {**props["target"], "base_urls": ["https://other.example.com"]}}
+    assert provider.diff(created.id, old, moved).changes is True
+    # A stored audience that differs is a change.
+    personal = {**created.outs, "target": {**old_target, "sign_in_audience": "AzureADMyOrg"}}
+    assert provider.diff(created.id, personal, props).changes is True
+
+
 def test_provider_errors_name_the_target_and_hide_secrets(odoo: FakeOdoo) -> None:
     props = {**_props(odoo.url), "password": "wrong-password-xyz"}
     with pytest.raises(RuntimeError) as caught:
