@@ -10,6 +10,8 @@ external ids, ownership and conflicts) over what it read, and reads each planned
 - declared values a server environment holds (`EnvDrift`): a failed check whose fix is that
   configuration;
 - nothing planned for an item: ok.
+One planned change is only a warning: removing an authority parameter the tool once set whose
+value the app accepts anyway (`common`): mail works before and after.
 What the texts say about the live state (which alias domain a company links, which From filters
 exist) only describes it; the verdict is the plan's.
 """
@@ -275,7 +277,7 @@ def server_checks(
     if any(c.xmlid == xmlid for c in changes.creates):
         return [fail(name, f"no {model} for {mailbox}", SYNC, scope)], None
     record = state.record_for(xmlid)
-    if record is None:  # only a 19.0 personal server uses it: the shared one is created then
+    if record is None:  # not reached: without a record the plan creates, adopts or conflicts
         return [fail(name, f"no {model} for {mailbox}", SYNC, scope)], None
     update = next((u for u in changes.updates if u.xmlid == xmlid), None)
     if update is not None and update.before.get("active") is False:
