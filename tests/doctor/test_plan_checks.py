@@ -159,3 +159,31 @@ def test_a_managed_server_no_longer_declared_fails_until_the_sync_archives_it(
         assert (failed[0].fix or "").startswith(SYNC)
         sync_target(fewer, APP, PASSWORD)
         assert all(c.status is Status.OK for c in _state_checks(_doctor(fewer)))
+
+
+def _pairs() -> list[Any]:
+    """Every pair of drifts that touch different checks (two drifts of one server would undo
+    each other)."""
+    return [
+        pytest.param(a, b, id=f"{a[0]}+{b[0]}")
+        for i, a in enumerate(DRIFTS)
+        for b in DRIFTS[i + 1 :]
+        if a[2] != b[2]
+    ]
+
+
+@pytest.mark.parametrize(("first", "second"), _pairs())
+def test_drifts_together_fail_exactly_their_checks(first: Any, second: Any) -> None:
+    """Two drifts at once: the doctor fails exactly the two matching checks, each as the plan
+    says (nothing a rule of the doctor's own would add or miss)."""
+    with FakeOdoo("18.0") as odoo:
+        target = spec(stack(odoo.url))
+        sync_target(target, APP, PASSWORD)
+        first[1](odoo, "18.0")
+        second[1](odoo, "18.0")
+        dry = sync_target(target, APP, PASSWORD, SyncOptions(dry_run=True))
+        planned = len(dry.changes) + len(dry.conflicts)
+        failed = [c for c in _state_checks(_doctor(target)) if c.status is not Status.OK]
+        names = sorted(c.name.split(" notifications")[0] for c in failed)
+        assert names == sorted([first[2], second[2]]), failed
+        assert planned >= 2, dry
