@@ -39,8 +39,7 @@ from odoo_outlook.odoo.errors import (
     OdooUnknownDatabase,
     OdooUnreachable,
 )
-from odoo_outlook.odoo.keepalive import KeptAliveConnection
-from odoo_outlook.odoo.transport import DEFAULT_TIMEOUT, ServerVersion
+from odoo_outlook.odoo.transport import DEFAULT_TIMEOUT, KeptAliveTransport, ServerVersion
 
 JSON2_SINCE = 19
 VERSION_PATH = "/web/version"
@@ -134,7 +133,7 @@ def _odoo_error(raw: bytes) -> tuple[str, str] | None:
     return payload["name"], str(payload.get("message") or "")
 
 
-class Json2Transport:
+class Json2Transport(KeptAliveTransport):
     """`POST /json/2/<model>/<method>` with an API key; one request per call, all on one
     kept-alive connection (keepalive.py), never re-sent unless idempotent."""
 
@@ -147,37 +146,14 @@ class Json2Transport:
         verify_tls: bool = True,
         timeout: float = DEFAULT_TIMEOUT,
     ) -> None:
-        self.url = url.rstrip("/")
-        self.database = database
-        self.errors = errors
-        self._verify_tls = verify_tls
-        self._timeout = timeout
+        super().__init__(url, database, errors, verify_tls=verify_tls, timeout=timeout)
         self._parts = urlsplit(self.url)
         self._key = ""
         self._login = ""
         self._uid: int | None = None
         self._version: ServerVersion | None = None
-        self._calls = 0
-        self._connection: KeptAliveConnection | None = None
-
-    @property
-    def calls(self) -> int:
-        """Remote calls made so far (the version probe included)."""
-        return self._calls
 
     # -- HTTP -----------------------------------------------------------------------------
-    def _connection_for(self) -> KeptAliveConnection:
-        if self._connection is None:
-            self._connection = KeptAliveConnection.for_url(
-                self.url, verify_tls=self._verify_tls, timeout=self._timeout
-            )
-        return self._connection
-
-    def close(self) -> None:
-        """Close the kept-alive connection (opened again by the next call)."""
-        if self._connection is not None:
-            self._connection.close()
-
     def _send(
         self,
         verb: str,

@@ -104,9 +104,10 @@ _TRANSPORT_FAILURES = (
 _XMLRPC_HEADERS = {"Content-Type": "text/xml", "User-Agent": "odoo-outlook (XML-RPC)"}
 
 
-class XmlRpcTransport:
-    """`/xmlrpc/2/common` + `/xmlrpc/2/object`: requests marshalled by `xmlrpc.client`, sent on
-    one kept-alive connection (keepalive.py), never re-sent unless idempotent."""
+class KeptAliveTransport:
+    """What both Odoo transports share: the base `url` (no trailing slash), the `database`,
+    the error context, one kept-alive connection opened on first use (keepalive.py) with the
+    TLS and `timeout` (seconds) settings, and the count of remote calls."""
 
     def __init__(
         self,
@@ -122,15 +123,12 @@ class XmlRpcTransport:
         self.errors = errors
         self._verify_tls = verify_tls
         self._timeout = timeout
-        self._uid: int | None = None
-        self._password = ""
         self._calls = 0
-        self._path = urlsplit(self.url).path
         self._connection: KeptAliveConnection | None = None
 
     @property
     def calls(self) -> int:
-        """Remote calls made so far."""
+        """Remote calls made so far (a version probe included)."""
         return self._calls
 
     def _connection_for(self) -> KeptAliveConnection:
@@ -144,6 +142,25 @@ class XmlRpcTransport:
         """Close the kept-alive connection (opened again by the next call)."""
         if self._connection is not None:
             self._connection.close()
+
+
+class XmlRpcTransport(KeptAliveTransport):
+    """`/xmlrpc/2/common` + `/xmlrpc/2/object`: requests marshalled by `xmlrpc.client`, sent on
+    one kept-alive connection (keepalive.py), never re-sent unless idempotent."""
+
+    def __init__(
+        self,
+        url: str,
+        database: str,
+        errors: ErrorContext,
+        *,
+        verify_tls: bool = True,
+        timeout: float = DEFAULT_TIMEOUT,
+    ) -> None:
+        super().__init__(url, database, errors, verify_tls=verify_tls, timeout=timeout)
+        self._uid: int | None = None
+        self._password = ""
+        self._path = urlsplit(self.url).path
 
     def _call(
         self,
