@@ -158,7 +158,7 @@ def read_target(
             password,
             allow_insecure_http=options.allow_insecure_http,
             secrets=secrets,
-            timeout=options.timeout or spec.connection.timeout_seconds,
+            timeout=options.timeout,
             transport_factory=options.transport_factory,
         )
         caps = detect(client, read_modules(client))

@@ -183,10 +183,11 @@ def connect(
     *,
     allow_insecure_http: bool | None = None,
     secrets: Sequence[str | None] = (),
-    timeout: float = DEFAULT_TIMEOUT,
+    timeout: float | None = None,
     transport_factory: TransportFactory | None = None,
 ) -> OdooClient:
-    """Check the URL, read the version, log in. Raises one-line `OdooError`s."""
+    """Check the URL, read the version, log in. `timeout` (seconds per call) overrides the
+    target's `connection.timeoutSeconds`. Raises one-line `OdooError`s."""
     insecure = (
         connection.allow_insecure_http
         if allow_insecure_http is None
@@ -202,7 +203,7 @@ def connect(
             errors,
             password,
             verify_tls=connection.verify_tls,
-            timeout=timeout,
+            timeout=timeout or connection.timeout_seconds,
         )
     else:
         transport = transport_factory(url, connection.database, errors)

@@ -139,7 +139,7 @@ def _connect(
         password,
         allow_insecure_http=options.allow_insecure_http,
         secrets=secrets,
-        timeout=options.timeout or spec.connection.timeout_seconds,
+        timeout=options.timeout,
         transport_factory=options.transport_factory,
     )
 

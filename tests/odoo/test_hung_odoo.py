@@ -58,3 +58,27 @@ def test_hung_odoo_times_out_with_a_progress_line(
     assert "still waiting for Odoo (erp)" in err
     assert "gives up after 1 s" in err
     assert "timed out" in err
+
+
+def test_every_connection_honours_connection_timeout_seconds(hung_url: str) -> None:
+    """`connect` itself applies `connection.timeoutSeconds` (the `connect` command passes no
+    timeout of its own): against a hung Odoo it gives up after 0.5 s, not the 60 s default."""
+    from odoo_outlook.odoo.client import connect
+    from odoo_outlook.odoo.errors import OdooUnreachable
+    from tests.odoo_sync_helpers import spec
+
+    target = spec(stack(hung_url, timeoutSeconds=0.5))
+    assert target.connection is not None
+    raised: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            connect(target.connection, "admin", allow_insecure_http=True)  # type: ignore[arg-type]
+        except OdooUnreachable as exc:
+            raised.append(exc)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(timeout=10)  # 20 times the setting; the default would hold it for 60 s
+    assert not thread.is_alive(), "connect ignored connection.timeoutSeconds"
+    assert raised and "timed out" in str(raised[0])
