@@ -1,5 +1,6 @@
 """Every failure class over both transports through the CLI: exit code 2, one line naming the
-cause (over JSON-2 also the HTTP status and Odoo's error), no traceback, no secret."""
+cause (over JSON-2 also the HTTP status and Odoo's error), no traceback, no secret; and the
+secrets in every output mode over both transports."""
 
 from __future__ import annotations
 
@@ -9,8 +10,20 @@ from typing import Any
 
 import pytest
 
+from odoo_outlook.cli import main
+from odoo_outlook.odoo.sync import sync_target
 from tests.fakes.odoo_server import DEFAULT_ADMIN_API_KEY, DEFAULT_DEMO_API_KEY, FakeOdoo, UserError
-from tests.odoo_sync_helpers import CLIENT_SECRET, PASSWORD, free_port, run_sync_cli, stack
+from tests.odoo_sync_helpers import (
+    APP,
+    CLIENT_SECRET,
+    PASSWORD,
+    cli_args,
+    free_port,
+    run_sync_cli,
+    spec,
+    stack,
+    write_project,
+)
 
 # transport: (Odoo version, the admin's credential, a wrong one, the demo user's)
 TRANSPORTS: dict[str, tuple[str, str, str, str]] = {
@@ -107,3 +120,66 @@ def test_each_error_is_one_line_exit_2_without_secrets(
             assert odoo.count(transport="xmlrpc") == 0
         if case not in ("user-error", "server-error"):
             assert odoo.write_calls() == []
+
+
+# transport: (Odoo version, FakeOdoo options, the admin's credential, stack options, a text the
+# refused write's one line holds besides)
+LEAK_CASES: dict[str, tuple[str, dict[str, Any], str, dict[str, Any], str]] = {
+    "xmlrpc": (
+        "16.0",
+        {"admin_password": "S3cure-Odoo-Pa55word"},
+        "S3cure-Odoo-Pa55word",
+        {},
+        "refused",
+    ),
+    "json2": ("19.0", {}, DEFAULT_ADMIN_API_KEY, {"transport": "json2"}, "HTTP 422"),
+}
+
+
+@pytest.mark.parametrize("transport", sorted(LEAK_CASES))
+def test_secrets_never_appear_anywhere(
+    transport: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The client secret and the Odoo password or API key, in every output mode, and in an
+    Odoo failure whose text echoes them (CLI line, exception text and repr, debug log)."""
+    caplog.set_level(logging.DEBUG)
+    version, server_options, credential, stack_options, failure_text = LEAK_CASES[transport]
+    with FakeOdoo(version, **server_options) as odoo:
+        raw = stack(
+            odoo.url,
+            mode="perUser",
+            users=("alice@example.com",),
+            incoming=("catchall@example.com",),
+            **stack_options,
+        )
+        texts = []
+        for extra in (("--dry-run",), (), ("--json",), ("--dry-run", "--json")):
+            code, out, err = run_sync_cli(tmp_path, raw, capsys, monkeypatch, credential, *extra)
+            assert code == 0, err
+            texts.append(out + err)
+        assert "microsoft_outlook_client_secret" in texts[0]
+        # A failure whose Odoo text echoes the secret and the credential is redacted too.
+        odoo.inject_failure(
+            UserError(f"bad value {CLIENT_SECRET} / {credential}"),
+            model="ir.config_parameter",
+            method="write",
+        )
+        monkeypatch.setenv("ODOO_ERP_PASSWORD", credential)
+        write_project(tmp_path, raw)
+        rotated = (tmp_path / "outputs.json").read_text().replace(CLIENT_SECRET, "other-secret")
+        (tmp_path / "outputs.json").write_text(rotated)
+        code = main(cli_args(tmp_path))
+        captured = capsys.readouterr()
+        assert code == 2 and failure_text in captured.err, captured.err
+        texts.append(captured.out + captured.err)
+        try:
+            sync_target(spec(raw), APP, credential)
+        except Exception as exc:
+            texts.append(str(exc) + repr(exc))
+    everything = "\n".join(texts) + caplog.text
+    assert CLIENT_SECRET not in everything
+    assert credential not in everything
