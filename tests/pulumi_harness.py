@@ -17,17 +17,13 @@ import pulumi
 from pulumi.runtime.mocks import MockMonitor
 
 from odoo_outlook.config import StackConfig, parse_config
+from tests.fakes.graph_server import GRAPH_DELEGATED_SCOPES
 
-# Microsoft Graph's published ids as a real tenant serves them (Microsoft's permissions reference).
+# Microsoft Graph's published ids as a real tenant serves them: the fake Graph's table
+# (Microsoft's permissions reference), plus one scope the app must never ask for.
 GRAPH_APP_ID = "00000003-0000-0000-c000-000000000000"
 GRAPH_SCOPE_IDS = {
-    "SMTP.Send": "258f6531-6087-4cc4-bb90-092c5fb3ed3f",
-    "IMAP.AccessAsUser.All": "652390e4-393a-48de-9484-05f9b1212954",
-    "User.Read": "e1fe6dd8-ba31-4d61-89e7-88639da4683d",
-    "offline_access": "7427e0e9-2fba-42fe-b0c0-848c9e6a8182",
-    "openid": "37f7f235-527c-4136-accd-4a02d197296e",
-    "email": "64a6cdd6-aab1-4aaf-94b8-3cc8405e90d0",
-    "profile": "14dad69e-099b-42c9-810b-d002981feec1",
+    **{name: scope_id for name, (scope_id, _kind) in GRAPH_DELEGATED_SCOPES.items()},
     "Mail.ReadWrite": "024d486e-b451-40bb-833d-3e66d98c5c73",
 }
 GRAPH_SP_OBJECT_ID = "5b0e4a54-1d2e-4c51-9c0b-0c1a2f6f7c11"

@@ -7,20 +7,24 @@ from typing import Any
 
 from policies.azuread import APPLICATION, APPLICATION_PASSWORD, DELEGATED_GRANT, SERVICE_PRINCIPAL
 from policies.graph_scopes import MICROSOFT_GRAPH_APP_ID
+from tests.pulumi_harness import GRAPH_SCOPE_IDS
 
 APP_ROLE_ASSIGNMENT = "azuread:index/appRoleAssignment:AppRoleAssignment"
 
-# Ids from Microsoft's permissions reference, written out here on purpose: the
-# test must not derive the expectation from the table under test.
+# Ids from Microsoft's permissions reference as the tests' stand-in tenant serves them
+# (tests/pulumi_harness.py), never from the pack's table under test.
 SCOPE_IDS = {
-    "SMTP.Send": "258f6531-6087-4cc4-bb90-092c5fb3ed3f",
-    "IMAP.AccessAsUser.All": "652390e4-393a-48de-9484-05f9b1212954",
-    "User.Read": "e1fe6dd8-ba31-4d61-89e7-88639da4683d",
-    "offline_access": "7427e0e9-2fba-42fe-b0c0-848c9e6a8182",
-    "openid": "37f7f235-527c-4136-accd-4a02d197296e",
-    "email": "64a6cdd6-aab1-4aaf-94b8-3cc8405e90d0",
+    name: GRAPH_SCOPE_IDS[name]
+    for name in (
+        "SMTP.Send",
+        "IMAP.AccessAsUser.All",
+        "User.Read",
+        "offline_access",
+        "openid",
+        "email",
+    )
 }
-MAIL_READWRITE_DELEGATED = "024d486e-b451-40bb-833d-3e66d98c5c73"
+MAIL_READWRITE_DELEGATED = GRAPH_SCOPE_IDS["Mail.ReadWrite"]
 MAIL_SEND_APPLICATION_ROLE = "b633e1c5-b582-4048-a93e-9f11b44c7e96"
 OWNER = "5f1c2d7e-8b4a-4c3e-9a61-2f0d9e7b1c44"
 APP_OBJECT_ID = "9c1f4a3e-0d7b-4e55-8a2c-6b3f1e9d0a12"
