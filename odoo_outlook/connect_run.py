@@ -129,15 +129,10 @@ def _session(
             PARAM_MODEL, [("key", "in", [CLIENT_ID_PARAM, BASE_URL_PARAM])], ["key", "value"]
         )
     }
-    app = config.app
-    stack = StackFacts(
-        audience=app.sign_in_audience,
-        admin_consent=app.admin_consent,
-        assignment_required=app.assignment_required,
-        tenant_id=app.tenant_id,
+    stack = StackFacts.of(
+        config.app,
+        [spec],
         client_id=params.get(CLIENT_ID_PARAM) or None,
-        mailboxes=tuple(dict.fromkeys(s.mailbox for s in spec.servers)),
-        expected_base_url=spec.expected_base_url,
         web_base_url=params.get(BASE_URL_PARAM),
     )
     return TargetSession(spec.name, client, managed_servers(client), stack)

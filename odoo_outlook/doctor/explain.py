@@ -24,18 +24,8 @@ def config_facts(
     """The stack facts advice depends on, from the configuration alone."""
     desired = desired_state(config, datetime.now(UTC))
     app = desired.app
-    mailboxes = tuple(dict.fromkeys(s.mailbox for t in desired.targets for s in t.servers))
-    tenant = app.tenant_id or (tenant_id if tenant_id and is_object_id(tenant_id) else None)
-    base = desired.targets[0].expected_base_url if len(desired.targets) == 1 else None
-    return StackFacts(
-        audience=app.sign_in_audience,
-        admin_consent=app.admin_consent,
-        assignment_required=app.assignment_required,
-        tenant_id=tenant,
-        client_id=client_id,
-        mailboxes=mailboxes,
-        expected_base_url=base,
-    )
+    guid = tenant_id if tenant_id and is_object_id(tenant_id) else None
+    return StackFacts.of(app, desired.targets, client_id=client_id, tenant_id=guid)
 
 
 def explain_text(text: str, facts: StackFacts) -> Report:

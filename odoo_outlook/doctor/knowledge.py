@@ -21,12 +21,13 @@ codes", https://learn.microsoft.com/entra/identity-platform/reference-error-code
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Protocol
 
 from odoo_outlook.config import SignInAudience
-from odoo_outlook.desired import admin_consent_url, oauth_endpoint
+from odoo_outlook.desired import OdooTargetSpec, admin_consent_url, oauth_endpoint
 from odoo_outlook.doctor.model import Status
 
 MY_ORG = SignInAudience.MY_ORG
@@ -126,6 +127,31 @@ class Fact(StrEnum):
     BASE_URL = "base url"  # web.base.url and the redirect URIs
 
 
+class AppSettings(Protocol):
+    """The app settings advice depends on: the stack's `app` (config.py) or the declared
+    `AppRegistrationSpec` (desired.py) both have them."""
+
+    @property
+    def sign_in_audience(self) -> SignInAudience:
+        """Entra's supported account types."""
+        ...
+
+    @property
+    def admin_consent(self) -> bool:
+        """Whether the stack grants admin consent."""
+        ...
+
+    @property
+    def assignment_required(self) -> bool:
+        """Whether only assigned users and groups may sign in."""
+        ...
+
+    @property
+    def tenant_id(self) -> str | None:
+        """The app's home tenant, when configured."""
+        ...
+
+
 @dataclass(frozen=True)
 class StackFacts:
     """What the stack declares, as far as advice depends on it."""
@@ -138,6 +164,29 @@ class StackFacts:
     mailboxes: tuple[str, ...] = ()
     expected_base_url: str | None = None
     web_base_url: str | None = None  # what Odoo holds, when read
+
+    @classmethod
+    def of(
+        cls,
+        app: AppSettings,
+        targets: Sequence[OdooTargetSpec] = (),
+        *,
+        client_id: str | None = None,
+        tenant_id: str | None = None,
+        web_base_url: str | None = None,
+    ) -> StackFacts:
+        """The facts of `app` and `targets`: their mailboxes, and the base URL when there is one
+        target; `tenant_id` when the app's is not configured, `web_base_url` as Odoo holds it."""
+        return cls(
+            audience=app.sign_in_audience,
+            admin_consent=app.admin_consent,
+            assignment_required=app.assignment_required,
+            tenant_id=app.tenant_id or tenant_id,
+            client_id=client_id,
+            mailboxes=tuple(dict.fromkeys(s.mailbox for t in targets for s in t.servers)),
+            expected_base_url=targets[0].expected_base_url if len(targets) == 1 else None,
+            web_base_url=web_base_url,
+        )
 
     @property
     def authority(self) -> str:

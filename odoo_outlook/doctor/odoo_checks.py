@@ -290,20 +290,10 @@ def stack_facts(
     view: AppView, spec: OdooTargetSpec | None = None, web_base_url: str | None = None
 ) -> StackFacts:
     """What the knowledge base's advice depends on, for one target (or none: the app only)."""
-    mailboxes = (
-        tuple(
-            dict.fromkeys([s.mailbox for s in spec.outgoing] + [s.mailbox for s in spec.incoming])
-        )
-        if spec
-        else ()
-    )
-    return StackFacts(
-        audience=view.spec.sign_in_audience,
-        admin_consent=view.spec.admin_consent,
-        assignment_required=view.spec.assignment_required,
-        tenant_id=view.tenant_id or view.spec.tenant_id,
+    return StackFacts.of(
+        view.spec,
+        [spec] if spec else [],
         client_id=view.client_id,
-        mailboxes=mailboxes,
-        expected_base_url=spec.expected_base_url if spec else None,
+        tenant_id=view.tenant_id,
         web_base_url=web_base_url,
     )
