@@ -4,10 +4,7 @@ the others' checks; the exit code is the worst; progress is plain lines off a te
 from __future__ import annotations
 
 import json
-import os
 import re
-import stat
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -19,6 +16,7 @@ from odoo_outlook.config import parse_config
 from odoo_outlook.doctor import DoctorOptions, run_doctor
 from odoo_outlook.graph import GraphSettings
 from odoo_outlook.status import Status
+from tests.doctor.doctor_env import CLI_TOKEN
 from tests.fakes.graph_server import FakeGraph, StaticTokenCredential
 from tests.fakes.odoo_server import FakeOdoo
 from tests.fleet_helpers import (
@@ -36,7 +34,6 @@ from tests.odoo_sync_helpers import CLIENT_ID, CLIENT_SECRET, cli_args, write_pr
 
 NAMES = [f"acme-{i:02d}" for i in range(1, 7)]
 DOWN, BAD = "acme-02", "acme-05"
-CLI_TOKEN = "az-cli-token-fleet-4c1d"
 
 
 @pytest.fixture
@@ -110,31 +107,12 @@ def test_failing_targets_do_not_stop_the_others(
 
 
 @pytest.fixture
-def azure_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fake_graph: FakeGraph) -> None:
-    """azure-identity's Azure CLI credential, answered by a stub `az` on PATH."""
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    script = bin_dir / "az"
-    script.write_text(
-        "#!/bin/sh\n"
-        f'printf \'%s\' \'{{"accessToken": "{CLI_TOKEN}", "expires_on":'
-        f' {int(time.time()) + 3600}, "tokenType": "Bearer"}}\'\n'
-    )
-    script.chmod(script.stat().st_mode | stat.S_IEXEC)
-    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}")
-    monkeypatch.setenv("AZURE_TOKEN_CREDENTIALS", "AzureCliCredential")
+def graph_url_env(monkeypatch: pytest.MonkeyPatch, fake_graph: FakeGraph) -> None:
+    """The CLI's Graph URL points at the fake (the stub `az` is conftest's `azure_cli`)."""
     monkeypatch.setenv("ODOO_OUTLOOK_GRAPH_URL", fake_graph.url)
-    for name in (
-        "AZURE_CLIENT_ID",
-        "AZURE_CLIENT_SECRET",
-        "AZURE_TENANT_ID",
-        "AZURE_FEDERATED_TOKEN_FILE",
-        "AZURE_USERNAME",
-    ):
-        monkeypatch.delenv(name, raising=False)
 
 
-@pytest.mark.usefixtures("stack", "azure_cli")
+@pytest.mark.usefixtures("stack", "azure_cli", "graph_url_env")
 def test_cli_plain_progress_summary_and_worst_exit_code(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
