@@ -43,7 +43,7 @@ from odoo_outlook.doctor.plan_checks import (
 from odoo_outlook.doctor.secrets import SYNC_FIX, holder_check
 from odoo_outlook.graph import Application
 from odoo_outlook.odoo.capabilities import FETCHMAIL_OUTLOOK_MODULE, OUTLOOK_MODULE, Capabilities
-from odoo_outlook.odoo.checks import check_base_url, server_status
+from odoo_outlook.odoo.checks import server_status
 from odoo_outlook.odoo.state import (
     BASE_URL_PARAM,
     CLIENT_SECRET_PARAM,
@@ -113,15 +113,13 @@ def check_client_secret(
     return check
 
 
-def check_web_base_url(
-    state: OdooState, plan: DoctorPlan, app: Application | None, scope: str
-) -> Check:
+def check_web_base_url(plan: DoctorPlan, app: Application | None, scope: str) -> Check:
     """`web.base.url` is one of the target's base URLs, so Odoo's redirect URI is one the app
     has (else Microsoft answers AADSTS50011). With `connection.manageBaseUrl` the fix is the
     sync's planned write.
     """
     spec = plan.spec
-    result = check_base_url(state.params, spec)
+    result = plan.base_url
     detail, fix = split_fix(result.message, SYNC)
     fix = web_base_url_fix(plan, fix)
     if not result.ok:
@@ -255,7 +253,7 @@ def odoo_checks(
         client_id_check(plan, scope),
         check_client_secret(state, plan, view, now, warn_days, scope),
         authority_check(plan, state, caps, scope),
-        check_web_base_url(state, plan, view.app, scope),
+        check_web_base_url(plan, view.app, scope),
     ]
     base_url = state.param(BASE_URL_PARAM) or spec.expected_base_url
     stack = stack_facts(view, spec, state.param(BASE_URL_PARAM))

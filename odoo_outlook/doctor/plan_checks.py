@@ -44,7 +44,7 @@ from odoo_outlook.odoo.changes import (
     password_field,
     plan_changes,
 )
-from odoo_outlook.odoo.checks import check_base_url
+from odoo_outlook.odoo.checks import BaseUrlCheck, check_base_url
 from odoo_outlook.odoo.companies import company_key, domain_alias, resolve
 from odoo_outlook.odoo.state import (
     ALIAS_DOMAIN,
@@ -87,6 +87,7 @@ class DoctorPlan:
     changes: ChangeSet
     spec: OdooTargetSpec
     client_id: str
+    base_url: BaseUrlCheck  # the `web.base.url` verdict the plan was made with
     # The stack names no tenant and the doctor knows none: Odoo's tenant was taken as declared.
     tenant_unverified: bool = False
 
@@ -139,17 +140,18 @@ def doctor_plan(
     secret = stack_secret or state.param(CLIENT_SECRET_PARAM) or ""
     known, unverified = _known_spec(spec, state, caps, tenant_id)
     conn = spec.connection
+    base_url = check_base_url(state.params, spec)
     changes = plan_changes(
         state,
         known,
         AppCredentials(client_id, secret),
         caps,
         manage_base_url=bool(conn and conn.manage_base_url),
-        base_url_ok=check_base_url(state.params, spec).ok,
+        base_url_ok=base_url.ok,
         adopt=bool(conn and conn.adopt),
         tool_uid=tool_uid,
     )
-    return DoctorPlan(changes, known, client_id, unverified)
+    return DoctorPlan(changes, known, client_id, base_url, unverified)
 
 
 def _conflict_check(name: str, conflicts: list[Conflict], scope: str) -> Check:
