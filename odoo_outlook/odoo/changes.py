@@ -45,7 +45,6 @@ from odoo_outlook.odoo.checks import is_frozen
 from odoo_outlook.odoo.neighbours import (
     alias_domain_fix,
     env_managed_fields,
-    env_section,
     env_values,
     personal_default_from,
     personal_default_from_conflict,
@@ -181,14 +180,14 @@ class Conflict:
 class EnvDrift:
     """Declared server values that OCA `server_environment` manages and that differ in Odoo:
     the tool does not write them (the environment configuration would win); `differences` maps
-    each field to its (current, declared) value, `section` is the configuration to put in place.
+    each field to its (current, declared) value. The section to put in the configuration is
+    among the plan's notes (`neighbours.env_values`).
     """
 
     model: str
     res_id: int
     xmlid: str
     differences: Mapping[str, tuple[Any, Any]]
-    section: str
 
 
 @dataclass(frozen=True)
@@ -440,12 +439,6 @@ class _Builder:
                         record.id,
                         xmlid,
                         {k: (record.values.get(k), v) for k, v in drift.items()},
-                        env_section(
-                            model,
-                            str(wanted["name"]),
-                            declared or {},
-                            env_managed_fields(self.caps.fields_of(model)),
-                        ),
                     )
                 )
             changes = _changed(record.values, wanted)
