@@ -26,8 +26,7 @@ from odoo_outlook.doctor.connection_checks import NOT_TESTED, TEST_HINT
 from odoo_outlook.doctor.knowledge import StackFacts, diagnose
 from odoo_outlook.doctor.mail_errors import FailedMail, FetchError
 from odoo_outlook.doctor.model import Check, Status, fail, ok, warn
-
-ODOO_DATETIME = "%Y-%m-%d %H:%M:%S"
+from odoo_outlook.odoo.state import ODOO_DATETIME
 
 
 @dataclass(frozen=True)

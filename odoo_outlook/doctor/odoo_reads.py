@@ -20,9 +20,7 @@ from odoo_outlook.odoo.outlook_connect import (
     managed_servers,
     run_connection_tests,
 )
-from odoo_outlook.odoo.state import CLIENT_SECRET_PARAM, OdooState, read_state
-
-ODOO_DATETIME = "%Y-%m-%d %H:%M:%S"
+from odoo_outlook.odoo.state import CLIENT_SECRET_PARAM, ODOO_DATETIME, OdooState, read_state
 
 
 @dataclass(frozen=True)

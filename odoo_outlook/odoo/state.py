@@ -43,6 +43,9 @@ OUTGOING = OUTGOING_MODEL
 INCOMING = INCOMING_MODEL
 ALIAS_DOMAIN = "mail.alias.domain"
 PARAM_MODEL = "ir.config_parameter"
+# How Odoo writes a Datetime field over RPC, in UTC (odoo/tools/misc.py
+# DEFAULT_SERVER_DATETIME_FORMAT).
+ODOO_DATETIME = "%Y-%m-%d %H:%M:%S"
 
 # Fields the sync manages, per model (the Outlook marker fields are added per shape).
 OUTGOING_FIELDS = (
