@@ -50,6 +50,7 @@ from odoo_outlook.odoo.state import (
     INCOMING,
     OUTGOING,
     OdooState,
+    server_kind,
 )
 
 
@@ -155,7 +156,7 @@ def check_server(
     connected / tested in this run / failing by what Odoo recorded (`evidence`) / stored, not
     tested. Incoming servers must also be confirmed.
     """
-    kind = "outgoing" if model == OUTGOING else "incoming"
+    kind = server_kind(model)
     checks, record = server_checks(plan, state, model, server.xmlid, server.mailbox, scope)
     if record is None:
         return checks

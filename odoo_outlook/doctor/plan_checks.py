@@ -57,11 +57,11 @@ from odoo_outlook.odoo.state import (
     CLIENT_SECRET_PARAM,
     DEFAULT_FROM_PARAM,
     ENDPOINT_PARAMS,
-    OUTGOING,
     Company,
     OdooState,
     Server,
     normalise,
+    server_kind,
 )
 
 # The tenant segments of Microsoft's shared authorities (not one tenant's own).
@@ -259,8 +259,7 @@ def server_checks(
     """The declared server with external id `xmlid` (sending or fetching `mailbox`): its check,
     and the record whose token the doctor goes on to check (None when there is none to check).
     """
-    kind = "outgoing" if model == OUTGOING else "incoming"
-    name = f"{kind} server {mailbox}"
+    name = f"{server_kind(model)} server {mailbox}"
     changes = plan.changes
     conflicts = plan.blocking(xmlid)
     if conflicts:
@@ -310,7 +309,7 @@ def archive_checks(plan: DoctorPlan, scope: str) -> list[Check]:
     """Servers the tool created that the stack no longer declares: the sync archives them."""
     return [
         fail(
-            f"{'outgoing' if a.model == OUTGOING else 'incoming'} server {a.label}",
+            f"{server_kind(a.model)} server {a.label}",
             f"{a.model} #{a.res_id} {a.label!r} was created by odoo-outlook and is no longer"
             " declared",
             f"{SYNC} (it archives it), or declare it again",

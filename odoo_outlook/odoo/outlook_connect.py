@@ -34,7 +34,7 @@ from odoo_outlook.desired import ODOO_XMLID_MODULE
 from odoo_outlook.odoo.capabilities import TOKEN_FIELD
 from odoo_outlook.odoo.client import OdooClient
 from odoo_outlook.odoo.errors import OdooSetupError, OdooUserError
-from odoo_outlook.odoo.state import INCOMING, LOGIN_FIELD, OUTGOING
+from odoo_outlook.odoo.state import INCOMING, LOGIN_FIELD, OUTGOING, server_kind
 
 URI_FIELD = "microsoft_outlook_uri"
 TEST_METHODS = {OUTGOING: "test_smtp_connection", INCOMING: "button_confirm_login"}
@@ -56,7 +56,7 @@ class ManagedServer:
     @property
     def kind(self) -> str:
         """'outgoing' (`ir.mail_server`) or 'incoming' (`fetchmail.server`)."""
-        return "outgoing" if self.model == OUTGOING else "incoming"
+        return server_kind(self.model)
 
     @property
     def key(self) -> tuple[str, int]:

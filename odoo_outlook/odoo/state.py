@@ -42,6 +42,14 @@ PARAM_KEYS = (
 OUTGOING = OUTGOING_MODEL
 INCOMING = INCOMING_MODEL
 ALIAS_DOMAIN = "mail.alias.domain"
+
+
+def server_kind(model: str) -> str:
+    """'outgoing' for `ir.mail_server`, 'incoming' for `fetchmail.server`: how checks and
+    tables name a server model."""
+    return "outgoing" if model == OUTGOING else "incoming"
+
+
 PARAM_MODEL = "ir.config_parameter"
 # How Odoo writes a Datetime field over RPC, in UTC (odoo/tools/misc.py
 # DEFAULT_SERVER_DATETIME_FORMAT).
