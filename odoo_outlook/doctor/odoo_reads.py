@@ -17,7 +17,7 @@ from odoo_outlook.odoo.capabilities import Capabilities, detect, read_modules
 from odoo_outlook.odoo.client import OdooClient, TransportFactory, connect
 from odoo_outlook.odoo.outlook_connect import (
     ConnectionTest,
-    managed_servers,
+    managed_in,
     run_connection_tests,
 )
 from odoo_outlook.odoo.state import CLIENT_SECRET_PARAM, ODOO_DATETIME, OdooState, read_state
@@ -175,7 +175,7 @@ def read_target(
     test_error = None
     if options.test_connections:
         try:
-            tests = tuple(run_connection_tests(client, managed_servers(client), now))
+            tests = tuple(run_connection_tests(client, managed_in(state), now))
         except OdooOutlookError as exc:
             test_error = exc.message
     fetch_errors: tuple[FetchError, ...] = ()

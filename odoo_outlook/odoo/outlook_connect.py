@@ -34,7 +34,7 @@ from odoo_outlook.desired import ODOO_XMLID_MODULE
 from odoo_outlook.odoo.capabilities import TOKEN_FIELD
 from odoo_outlook.odoo.client import OdooClient
 from odoo_outlook.odoo.errors import OdooSetupError, OdooUserError
-from odoo_outlook.odoo.state import INCOMING, LOGIN_FIELD, OUTGOING, server_kind
+from odoo_outlook.odoo.state import INCOMING, LOGIN_FIELD, OUTGOING, OdooState, server_kind
 
 URI_FIELD = "microsoft_outlook_uri"
 TEST_METHODS = {OUTGOING: "test_smtp_connection", INCOMING: "button_confirm_login"}
@@ -119,6 +119,18 @@ def managed_servers(client: OdooClient) -> list[ManagedServer]:
             for r in sorted(rows, key=lambda r: (str(r.get(login) or ""), r["id"]))
         ]
     return out
+
+
+def managed_in(state: OdooState) -> list[ManagedServer]:
+    """`managed_servers` from a state already read (`read_state`), without another call."""
+    records = (state.record_for(name) for name in state.xmlids)
+    found = [r for r in records if r is not None and r.active]
+    return [
+        ManagedServer(r.model, r.id, r.name, r.login, r.connected)
+        for model in (OUTGOING, INCOMING)
+        for r in sorted(found, key=lambda r: (r.login, r.id))
+        if r.model == model
+    ]
 
 
 def authorize_url(client: OdooClient, server: ManagedServer) -> str:

@@ -356,3 +356,37 @@ def test_cli_defaults_are_the_flows() -> None:
 
     assert command.DEFAULT_TIMEOUT == connect_flow.DEFAULT_TIMEOUT
     assert command.DEFAULT_POLL == connect_flow.DEFAULT_POLL
+
+
+@pytest.mark.parametrize("version", ["15.0", "17.0", "19.0"])
+def test_managed_servers_from_a_read_state_are_those_odoo_lists(version: str) -> None:
+    """The doctor takes the servers to test from the state it already read (`managed_in`):
+    the same list, in the same order, as `managed_servers` reads from Odoo."""
+    from odoo_outlook.odoo.capabilities import detect, read_modules
+    from odoo_outlook.odoo.outlook_connect import managed_in
+    from odoo_outlook.odoo.state import read_state
+
+    with FakeOdoo(version) as odoo:
+        raw = stack(
+            odoo.url,
+            mode="perUser",
+            users=("zoe@example.com", "adam@example.com", "bob@example.com"),
+            incoming=("inbox@example.com",),
+        )
+        sync_target(spec(raw), APP, PASSWORD)
+        servers = {s["smtp_user"]: s["id"] for s in odoo.db().records("ir.mail_server")}
+        odoo.db().connect_outlook("ir.mail_server", servers["bob@example.com"])
+        odoo.db().tables["ir.mail_server"][servers["zoe@example.com"]]["active"] = False
+        odoo.db().seed("ir.mail_server", {"name": "Not ours", "smtp_user": "x@example.com"})
+        target = spec(raw)
+        assert target.connection is not None
+        client = connect(target.connection, PASSWORD)
+        listed = managed_servers(client)
+        assert managed_in(read_state(client, detect(client, read_modules(client)))) == listed
+        assert [s.mailbox for s in listed] == [
+            "adam@example.com",
+            "bob@example.com",
+            "notifications@example.com",
+            "inbox@example.com",
+        ]
+        assert [s.connected for s in listed] == [False, True, False, False]
